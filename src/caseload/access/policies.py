@@ -1,0 +1,165 @@
+"""THE permission layer: which records an actor may see, and what they may do with them.
+
+Every selector starts from a scope defined here and every service asks here before it writes.
+Records outside an actor's scope are reported as *not found*, never *forbidden* (SPEC §1).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from caseload.core.errors import NotFound, PermissionDenied
+from caseload.staff.models import CareerLevel
+
+if TYPE_CHECKING:
+    from caseload.clients.models import Client
+    from caseload.enrolments.models import Enrolment
+    from caseload.staff.models import User
+
+CLINICAL_LEVELS = frozenset(
+    {CareerLevel.JUNIOR, CareerLevel.CARE_MANAGER, CareerLevel.SENIOR, CareerLevel.DIRECTOR}
+)
+
+
+def is_clinical(actor: Any) -> bool:
+    """Clinical staff work with client records; administrators and others do not."""
+    return bool(
+        getattr(actor, "is_authenticated", False)
+        and actor.is_active
+        and actor.career_level in CLINICAL_LEVELS
+    )
+
+
+def is_director(actor: User) -> bool:
+    return is_clinical(actor) and actor.career_level == CareerLevel.DIRECTOR
+
+
+def is_senior(actor: User) -> bool:
+    return is_clinical(actor) and actor.career_level == CareerLevel.SENIOR
+
+
+def supervisee_ids(actor: User) -> list[int]:
+    if actor.career_level == CareerLevel.JUNIOR:
+        return []
+    return list(actor.supervisees.filter(is_active=True).values_list("pk", flat=True))
+
+
+def led_program_ids(actor: User) -> list[Any]:
+    """Programs a senior care manager leads (their programs); empty for other levels."""
+    if actor.career_level != CareerLevel.SENIOR:
+        return []
+    return list(actor.programs.values_list("pk", flat=True))
+
+
+def client_visibility(actor: User) -> Q:
+    """The condition on Client rows that ``actor`` may see (see client_scope)."""
+    from caseload.enrolments.models import CareTeamMember, Enrolment
+
+    if not is_clinical(actor):
+        return Q(pk__in=[])
+    if actor.career_level == CareerLevel.DIRECTOR:
+        return Q()
+    managers = [actor.pk, *supervisee_ids(actor)]
+    condition = Q(
+        Exists(Enrolment.objects.filter(client=OuterRef("pk"), care_manager_id__in=managers))
+    ) | Q(
+        Exists(
+            CareTeamMember.objects.filter(
+                enrolment__client=OuterRef("pk"), staff_id=actor.pk, is_active=True
+            )
+        )
+    )
+    programs = led_program_ids(actor)
+    if programs:
+        condition |= Q(
+            Exists(Enrolment.objects.filter(client=OuterRef("pk"), program_id__in=programs))
+        )
+    return condition
+
+
+def client_scope(actor: User) -> QuerySet[Client]:
+    """Clients ``actor`` may see: own caseload, care teams, supervisees', led programs, or all."""
+    from caseload.clients.models import Client
+
+    return Client.objects.filter(client_visibility(actor))
+
+
+def client_in_scope(actor: User, client_id: Any) -> bool:
+    return client_scope(actor).filter(pk=client_id).exists()
+
+
+def require_client(actor: User, client_id: Any) -> Client:
+    """The client with this id if ``actor`` may see it, else NotFound (never Forbidden)."""
+    try:
+        return client_scope(actor).get(pk=client_id)
+    except (ValueError, TypeError) as exc:  # malformed id
+        raise NotFound("Client not found.") from exc
+    except client_scope(actor).model.DoesNotExist as exc:
+        raise NotFound("Client not found.") from exc
+
+
+def require_clinical(actor: User) -> None:
+    if not is_clinical(actor):
+        raise NotFound("Not found.")
+
+
+def can_view_access_history(actor: User, client: Client) -> bool:
+    """Supervisors of the client's care manager, seniors in scope and directors."""
+    if not is_clinical(actor) or actor.career_level == CareerLevel.JUNIOR:
+        return False
+    if not client_in_scope(actor, client.pk):
+        return False
+    if actor.career_level in (CareerLevel.SENIOR, CareerLevel.DIRECTOR):
+        return True
+    return client.enrolments.filter(care_manager__supervisor=actor).exists()
+
+
+def can_assign_care_manager(actor: User, enrolment_program_id: Any, care_manager: User) -> bool:
+    """Seniors assign within their programs, directors anywhere; others only themselves."""
+    if not is_clinical(actor) or not is_clinical(care_manager):
+        return False
+    if care_manager.pk == actor.pk:
+        return True
+    if actor.career_level == CareerLevel.DIRECTOR:
+        return True
+    return actor.career_level == CareerLevel.SENIOR and enrolment_program_id in led_program_ids(
+        actor
+    )
+
+
+def require_can_assign(actor: User, enrolment_program_id: Any, care_manager: User) -> None:
+    if not can_assign_care_manager(actor, enrolment_program_id, care_manager):
+        raise PermissionDenied(
+            "Only a senior care manager of this program or a director may assign another "
+            "care manager.",
+            code="assign_not_allowed",
+        )
+
+
+def can_reassign(actor: User, enrolment: Enrolment) -> bool:
+    if actor.career_level == CareerLevel.DIRECTOR:
+        return is_clinical(actor)
+    return is_senior(actor) and enrolment.program_id in led_program_ids(actor)
+
+
+def caseload_owner_choices(actor: User) -> QuerySet[User]:
+    """Staff whose caseload ``actor`` may switch to: self, supervisees; seniors their programs'."""
+    from caseload.staff.models import User
+
+    if not is_clinical(actor):
+        return User.objects.none()
+    if actor.career_level == CareerLevel.DIRECTOR:
+        return User.objects.filter(is_active=True, career_level__in=CLINICAL_LEVELS)
+    condition = Q(pk=actor.pk) | Q(supervisor=actor, is_active=True)
+    programs = led_program_ids(actor)
+    if programs:
+        condition |= Q(programs__in=programs, is_active=True, career_level__in=CLINICAL_LEVELS)
+    return User.objects.filter(condition).distinct()
+
+
+def require_cosigner(actor: User, cosigner_id: Any) -> None:
+    """Only the assigned co-signer (the author's supervisor) may co-sign or return work."""
+    if cosigner_id != actor.pk:
+        raise PermissionDenied("Only the author's supervisor may co-sign this.", code="not_cosigner")

@@ -1,0 +1,77 @@
+"""Progress notes: every contact documented; signed notes are locked; corrections are addenda."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from caseload.careplans.models import CosignStatus
+from caseload.core.models import BaseModel, Versioned
+
+
+class ContactType(models.TextChoices):
+    VISIT = "visit", "Visit (in person)"
+    PHONE = "phone", "Phone"
+    VIDEO = "video", "Video"
+    MESSAGE = "message", "Message (text, email, portal)"
+    COLLATERAL = "collateral", "Collateral (about the client, without them)"
+
+
+class ContactWith(models.TextChoices):
+    CLIENT = "client", "Client"
+    RELATED_PERSON = "related_person", "Family member or caregiver"
+    PROVIDER = "provider", "Provider or service"
+
+
+class NoteStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
+class ProgressNote(BaseModel, Versioned):
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="notes")
+    enrolment = models.ForeignKey(
+        "enrolments.Enrolment", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="notes",
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    contact_at = models.DateTimeField()
+    contact_type = models.CharField(max_length=20, choices=ContactType.choices)
+    contact_with = models.CharField(max_length=20, choices=ContactWith.choices)
+    related_person = models.ForeignKey(
+        "clients.RelatedPerson", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="contact_notes",
+    )
+    provider_name = models.CharField(max_length=200, blank=True)
+    reached = models.BooleanField(default=True)
+    minutes = models.PositiveSmallIntegerField()
+    narrative = models.TextField()
+    significant_event = models.BooleanField(
+        default=False, help_text="A significant event or change in condition."
+    )
+    status = models.CharField(max_length=10, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    cosign_status = models.CharField(
+        max_length=20, choices=CosignStatus.choices, default=CosignStatus.NOT_REQUIRED
+    )
+    cosigner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cosigned_at = models.DateTimeField(null=True, blank=True)
+    return_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-contact_at"]
+        indexes = [
+            models.Index(fields=["client", "-contact_at"]),
+            models.Index(fields=["cosigner", "cosign_status"]),
+        ]
+
+
+class NoteAddendum(BaseModel):
+    note = models.ForeignKey(ProgressNote, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["created_at"]

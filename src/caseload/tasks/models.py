@@ -1,0 +1,58 @@
+"""Tasks (FHIR Task): the unit of the worklist. Overdue is derived from the due date, never stored."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from caseload.core.models import BaseModel
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Priority(models.IntegerChoices):
+    URGENT = 1, "Urgent"
+    HIGH = 2, "High"
+    NORMAL = 3, "Normal"
+    LOW = 4, "Low"
+
+
+class Task(BaseModel):
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="tasks")
+    enrolment = models.ForeignKey(
+        "enrolments.Enrolment", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    goal = models.ForeignKey(
+        "careplans.Goal", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_tasks"
+    )
+    due_on = models.DateField()
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "priority"]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_on"]),
+            models.Index(fields=["client", "status", "due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

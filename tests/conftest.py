@@ -1,0 +1,105 @@
+"""Shared fixtures: a small organisation with every role, and signing in as any of them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.test import Client as HttpClient
+
+from caseload.clients.models import Client
+from caseload.enrolments.models import Program
+from caseload.staff.models import CareerLevel, User
+from tests import factories
+
+FIXTURES_DIR = Path(
+    os.environ.get("CASELOAD_FHIR_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures")
+)
+
+
+@dataclass
+class Org:
+    """Two programs; a director, a senior per program, a supervising care manager with one
+    junior, an unrelated care manager, an administrator; one client on each caseload."""
+
+    geriatric: Program
+    chronic: Program
+    director: User
+    senior: User
+    senior_other: User
+    supervisor: User
+    junior: User
+    other_cm: User
+    admin: User
+    junior_client: Client
+    supervisor_client: Client
+    other_client: Client
+
+    def users(self) -> dict[str, User]:
+        return {
+            "director": self.director,
+            "senior": self.senior,
+            "senior_other": self.senior_other,
+            "supervisor": self.supervisor,
+            "junior": self.junior,
+            "other_cm": self.other_cm,
+            "admin": self.admin,
+        }
+
+
+@pytest.fixture
+def org(db: None) -> Org:
+    geriatric = factories.ProgramFactory(code="geriatric", name="Geriatric care management")
+    chronic = factories.ProgramFactory(
+        code="chronic", name="Chronic disease management", kind="chronic_disease"
+    )
+    director = factories.UserFactory(username="director", career_level=CareerLevel.DIRECTOR)
+    senior = factories.UserFactory(username="senior", career_level=CareerLevel.SENIOR)
+    senior.programs.add(geriatric)
+    senior_other = factories.UserFactory(username="senior-other", career_level=CareerLevel.SENIOR)
+    senior_other.programs.add(chronic)
+    supervisor = factories.UserFactory(
+        username="supervisor", career_level=CareerLevel.CARE_MANAGER, supervisor=senior
+    )
+    supervisor.programs.add(geriatric)
+    junior = factories.UserFactory(
+        username="junior", career_level=CareerLevel.JUNIOR, supervisor=supervisor
+    )
+    junior.programs.add(geriatric)
+    other_cm = factories.UserFactory(username="other-cm", career_level=CareerLevel.CARE_MANAGER)
+    other_cm.programs.add(chronic)
+    admin = factories.UserFactory(
+        username="admin", career_level="", is_administrator=True, is_staff=True
+    )
+    junior_client = factories.EnrolmentFactory(program=geriatric, care_manager=junior).client
+    supervisor_client = factories.EnrolmentFactory(
+        program=geriatric, care_manager=supervisor
+    ).client
+    other_client = factories.EnrolmentFactory(program=chronic, care_manager=other_cm).client
+    return Org(
+        geriatric=geriatric,
+        chronic=chronic,
+        director=director,
+        senior=senior,
+        senior_other=senior_other,
+        supervisor=supervisor,
+        junior=junior,
+        other_cm=other_cm,
+        admin=admin,
+        junior_client=junior_client,
+        supervisor_client=supervisor_client,
+        other_client=other_client,
+    )
+
+
+@pytest.fixture
+def login(client: HttpClient):  # type: ignore[no-untyped-def]
+    """login(user) signs the test client in as ``user`` and returns it."""
+
+    def _login(user: User) -> HttpClient:
+        client.force_login(user)
+        return client
+
+    return _login

@@ -7,4 +7,7 @@ from django.http import HttpRequest
 
 
 def caseload(request: HttpRequest) -> dict[str, Any]:
-    return {"session_idle_minutes": settings.SESSION_IDLE_MINUTES}
+    return {
+        "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
+        "TIME_ZONE": settings.TIME_ZONE,
+    }

@@ -1,0 +1,53 @@
+# Caseload: the commands the README names. `make run` and `make test` work on a fresh machine
+# with Python 3.11 and the package registries.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export CASELOAD_FHIR_FIXTURES ?= $(abspath ../shared/fixtures)
+
+.PHONY: run test test-fast lint typecheck bench install demo-db browser clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: virtualenv, dependencies, migrations, demo organisation, development server.
+run: $(STAMP)
+	CASELOAD_DEBUG=1 $(BIN)/caseload migrate --no-input
+	CASELOAD_DEBUG=1 $(BIN)/caseload seed_demo
+	@echo "Caseload is starting on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	CASELOAD_DEBUG=1 $(BIN)/caseload runserver $(HOST):$(PORT)
+
+## browser: Debian's Chromium for the browser tests (installed when missing and we are root).
+browser:
+	@bash scripts/ensure-chromium.sh
+
+## test: the whole suite (unit, HTTP, access matrix, browser) on the configured database.
+test: $(STAMP) browser
+	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -n 2 -m "not browser" -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+## bench: worklist and chart timings with 10,000 generated clients, SQLite then PostgreSQL.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --database sqlite
+	$(BIN)/python bench/run.py --database postgres
+
+clean:
+	rm -rf $(VENV) var test-results

@@ -20,6 +20,8 @@ urlpatterns = [
     path("notes/", include("caseload.notes.urls")),
     path("tasks/", include("caseload.tasks.urls")),
     path("staff/", include("caseload.staff.urls")),
+    path("assessments/", include("caseload.assessments.urls")),
+    path("coordination/", include("caseload.coordination.urls")),
 ]
 
 handler404 = "caseload.core.views.not_found"

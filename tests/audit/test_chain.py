@@ -31,9 +31,6 @@ def _tamper(sql: str, params: list[Any]) -> None:
             # A superuser (the test role) can lift triggers for its session, as an attacker with
             # database superuser rights could: exactly what the hash chain must still catch.
             cursor.execute("SET LOCAL session_replication_role = replica")
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
-            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
         cursor.execute(sql, params)
 
 
@@ -50,6 +47,9 @@ def test_events_chain_in_sequence_and_verify(org: Any) -> None:
     assert result.checked == 7
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the append-only trigger is PostgreSQL's"
+)
 def test_database_refuses_update_and_delete_of_audit_events(org: Any) -> None:
     event = _events(org, 1)[0]
     with pytest.raises(DatabaseError), transaction.atomic():

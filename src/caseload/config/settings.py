@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "caseload.core",
     "caseload.audit",
     "caseload.access",
@@ -59,6 +62,8 @@ INSTALLED_APPS = [
     "caseload.notes",
     "caseload.tasks",
     "caseload.worklist",
+    "caseload.assessments",
+    "caseload.coordination",
 ]
 
 MIDDLEWARE = [
@@ -69,11 +74,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "caseload.core.middleware.SessionLifetimeMiddleware",
+    "caseload.core.middleware.TwoFactorMiddleware",
     "caseload.core.middleware.AppErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "caseload.core.middleware.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "caseload.config.urls"
@@ -137,6 +147,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "worklist:caseload"
 LOGOUT_REDIRECT_URL = "login"
@@ -149,6 +163,27 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+
+# Absolute session lifetime, whatever the activity.
+SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
+
+# Lockout (django-axes): after AXES_FAILURE_LIMIT failures, per account and per address alike.
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_VERBOSE = False
+# Behind a reverse proxy, set AXES_IPWARE_PROXY_COUNT / META precedence so the client address
+# (not the proxy's) is counted.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Two-factor sign-in (TOTP): required for these roles, available to everyone.
+TWO_FACTOR_REQUIRED_FOR = _env_list("CASELOAD_2FA_REQUIRED_FOR", "director,administrator")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Caseload")
 
 SECURE = _env_bool("CASELOAD_SECURE", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE

@@ -1,18 +1,16 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from caseload.core import views as core_views
+from caseload.staff import twofactor
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
-    path(
-        "accounts/sign-in/",
-        auth_views.LoginView.as_view(template_name="core/sign_in.html"),
-        name="login",
-    ),
-    path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/sign-in/", core_views.SignInView.as_view(), name="login"),
+    path("accounts/sign-out/", core_views.sign_out, name="logout"),
+    path("accounts/two-factor/set-up/", twofactor.set_up, name="two_factor_set_up"),
+    path("accounts/two-factor/verify/", twofactor.verify, name="two_factor_verify"),
     path("", include("caseload.worklist.urls")),
     path("clients/", include("caseload.clients.urls")),
     path("enrolments/", include("caseload.enrolments.urls")),

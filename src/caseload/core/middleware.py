@@ -50,3 +50,94 @@ class AppErrorMiddleware:
         return render(
             request, template, {"error": exception}, status=exception.status
         )
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session SESSION_ABSOLUTE_HOURS after sign-in, however active (idle timeout is the
+    session cookie age, renewed on every request)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.shortcuts import redirect
+
+        from caseload.core import clock
+
+        if request.user.is_authenticated:
+            signed_in_at = request.session.get("signed_in_at")
+            limit = settings.SESSION_ABSOLUTE_HOURS * 3600
+            if signed_in_at is None:
+                request.session["signed_in_at"] = clock.now().timestamp()
+            elif clock.now().timestamp() - float(signed_in_at) > limit:
+                logout(request)
+                messages.info(request, "Your session has ended. Please sign in again.")
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+_TWO_FACTOR_EXEMPT = ("/accounts/", "/static/", "/healthz")
+
+
+class TwoFactorMiddleware:
+    """A signed-in user with a TOTP device must verify it; roles that require two-factor
+    sign-in must set one up before reaching any other page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.shortcuts import redirect
+        from django.utils.http import urlencode
+
+        from caseload.staff.twofactor import has_confirmed_device, requires_two_factor
+
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(_TWO_FACTOR_EXEMPT)
+            and not user.is_verified()  # type: ignore[union-attr]
+        ):
+            target = None
+            if has_confirmed_device(user):
+                target = "/accounts/two-factor/verify/"
+            elif requires_two_factor(user):
+                target = "/accounts/two-factor/set-up/"
+            if target:
+                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class SecurityHeadersMiddleware:
+    """A strict Content-Security-Policy (no inline script or style) and related headers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if request.user.is_authenticated if hasattr(request, "user") else False:
+            response.setdefault("Cache-Control", "no-store")
+        return response

@@ -12,18 +12,19 @@ class RequestInfo:
     ip_address: str | None = None
 
 
-_current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar(
-    "caseload_request", default=RequestInfo()
+_NO_REQUEST = RequestInfo()
+_current: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar(
+    "caseload_request", default=None
 )
 
 
 def current() -> RequestInfo:
-    return _current.get()
+    return _current.get() or _NO_REQUEST
 
 
-def set_current(info: RequestInfo) -> contextvars.Token[RequestInfo]:
+def set_current(info: RequestInfo) -> contextvars.Token[RequestInfo | None]:
     return _current.set(info)
 
 
-def reset(token: contextvars.Token[RequestInfo]) -> None:
+def reset(token: contextvars.Token[RequestInfo | None]) -> None:
     _current.reset(token)

@@ -2,12 +2,19 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+
+from caseload.audit.services import audit_record
+from caseload.core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -29,3 +36,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+class SignInView(LoginView):
+    """Django's sign-in, plus the session's start time (absolute lifetime) and an audit event."""
+
+    template_name = "core/sign_in.html"
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        self.request.session["signed_in_at"] = clock.now().timestamp()
+        audit_record(actor=form.get_user(), action="auth.signed_in", target=form.get_user())
+        return response
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_record(actor=request.user, action="auth.signed_out", target=request.user)
+    logout(request)
+    messages.info(request, "You have signed out.")
+    return redirect("login")

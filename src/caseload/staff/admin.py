@@ -22,7 +22,14 @@ admin.site.site_title = "Caseload administration"
 
 @admin.register(User)
 class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
-    list_display = ("username", "first_name", "last_name", "career_level", "supervisor", "is_active")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "career_level",
+        "supervisor",
+        "is_active",
+    )
     list_filter = ("career_level", "is_administrator", "is_active", "programs")
     fieldsets = (
         *UserAdmin.fieldsets,  # type: ignore[misc]

@@ -1,4 +1,7 @@
-"""The audit table refuses UPDATE and DELETE, on PostgreSQL and SQLite alike."""
+"""On PostgreSQL the audit table refuses UPDATE and DELETE (TRUNCATE stays for test flushes).
+
+SQLite is the single-user demo database: there the hash chain alone detects tampering.
+"""
 
 from django.db import migrations
 
@@ -17,16 +20,6 @@ PG_DOWN = """
 DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;
 DROP FUNCTION IF EXISTS caseload_audit_append_only();
 """
-SQLITE_UP = [
-    """CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_auditevent
-       BEGIN SELECT RAISE(ABORT, 'audit events are append-only (UPDATE refused)'); END;""",
-    """CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_auditevent
-       BEGIN SELECT RAISE(ABORT, 'audit events are append-only (DELETE refused)'); END;""",
-]
-SQLITE_DOWN = [
-    "DROP TRIGGER IF EXISTS audit_event_no_update;",
-    "DROP TRIGGER IF EXISTS audit_event_no_delete;",
-]
 
 
 def _run(schema_editor, statements_by_vendor):  # type: ignore[no-untyped-def]
@@ -36,11 +29,11 @@ def _run(schema_editor, statements_by_vendor):  # type: ignore[no-untyped-def]
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    _run(schema_editor, {"postgresql": [PG_UP], "sqlite": SQLITE_UP})
+    _run(schema_editor, {"postgresql": [PG_UP]})
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    _run(schema_editor, {"postgresql": [PG_DOWN], "sqlite": SQLITE_DOWN})
+    _run(schema_editor, {"postgresql": [PG_DOWN]})
 
 
 class Migration(migrations.Migration):

@@ -15,7 +15,9 @@ from caseload.staff.models import CareerLevel, User
 from tests import factories
 
 FIXTURES_DIR = Path(
-    os.environ.get("CASELOAD_FHIR_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures")
+    os.environ.get(
+        "CASELOAD_FHIR_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+    )
 )
 
 
@@ -33,6 +35,7 @@ class Org:
     junior: User
     other_cm: User
     admin: User
+    privacy: User
     junior_client: Client
     supervisor_client: Client
     other_client: Client
@@ -46,6 +49,7 @@ class Org:
             "junior": self.junior,
             "other_cm": self.other_cm,
             "admin": self.admin,
+            "privacy": self.privacy,
         }
 
 
@@ -73,6 +77,7 @@ def org(db: None) -> Org:
     admin = factories.UserFactory(
         username="admin", career_level="", is_administrator=True, is_staff=True
     )
+    privacy = factories.UserFactory(username="privacy", career_level="", is_privacy_officer=True)
     junior_client = factories.EnrolmentFactory(program=geriatric, care_manager=junior).client
     supervisor_client = factories.EnrolmentFactory(
         program=geriatric, care_manager=supervisor
@@ -88,6 +93,7 @@ def org(db: None) -> Org:
         junior=junior,
         other_cm=other_cm,
         admin=admin,
+        privacy=privacy,
         junior_client=junior_client,
         supervisor_client=supervisor_client,
         other_client=other_client,

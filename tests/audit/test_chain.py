@@ -17,8 +17,11 @@ pytestmark = pytest.mark.django_db
 def _events(org: Any, count: int = 5) -> list[AuditEvent]:
     return [
         audit_record(
-            actor=org.junior, action="client.viewed", target=org.junior_client,
-            client=org.junior_client, detail={"n": n},
+            actor=org.junior,
+            action="client.viewed",
+            target=org.junior_client,
+            client=org.junior_client,
+            detail={"n": n},
         )
         for n in range(count)
     ]
@@ -37,8 +40,12 @@ def _tamper(sql: str, params: list[Any]) -> None:
 def test_events_chain_in_sequence_and_verify(org: Any) -> None:
     events = _events(org)
     audit_record_many(
-        actor=org.supervisor, action="client.listed",
-        targets=[(org.junior_client, org.junior_client), (org.supervisor_client, org.supervisor_client)],
+        actor=org.supervisor,
+        action="client.listed",
+        targets=[
+            (org.junior_client, org.junior_client),
+            (org.supervisor_client, org.supervisor_client),
+        ],
     )
     assert [e.sequence for e in events] == [1, 2, 3, 4, 5]
     assert events[1].prev_hash == events[0].hash
@@ -84,16 +91,26 @@ def test_verify_names_an_inserted_event(org: Any) -> None:
     _tamper("UPDATE audit_auditevent SET sequence = sequence + 100 WHERE sequence >= %s", [4])
     _tamper("UPDATE audit_auditevent SET sequence = sequence - 99 WHERE sequence >= %s", [104])
     forged = AuditEvent(
-        sequence=4, occurred_at=events[3].occurred_at, actor=org.junior, actor_label="junior",
-        action="client.viewed", target_type="clients.client", target_id=str(org.junior_client.pk),
-        client=org.junior_client, detail={}, prev_hash=events[2].hash, hash="f" * 64,
+        sequence=4,
+        occurred_at=events[3].occurred_at,
+        actor=org.junior,
+        actor_label="junior",
+        action="client.viewed",
+        target_type="clients.client",
+        target_id=str(org.junior_client.pk),
+        client=org.junior_client,
+        detail={},
+        prev_hash=events[2].hash,
+        hash="f" * 64,
     )
     AuditEvent.objects.bulk_create([forged])
     result = verify()
     assert (result.ok, result.broken_at) == (False, 4)
 
 
-def test_audit_verify_command_reports_intact_chain(org: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_audit_verify_command_reports_intact_chain(
+    org: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     _events(org, 3)
     call_command("audit", "verify")
     assert "intact: 3 events" in capsys.readouterr().out

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from caseload.core import clock
 from caseload.core.errors import NotFound, PermissionDenied
 from caseload.staff.models import CareerLevel
 
@@ -55,6 +56,7 @@ def led_program_ids(actor: User) -> list[Any]:
 
 def client_visibility(actor: User) -> Q:
     """The condition on Client rows that ``actor`` may see (see client_scope)."""
+    from caseload.access.models import BreakGlassGrant
     from caseload.enrolments.models import CareTeamMember, Enrolment
 
     if not is_clinical(actor):
@@ -76,6 +78,13 @@ def client_visibility(actor: User) -> Q:
         condition |= Q(
             Exists(Enrolment.objects.filter(client=OuterRef("pk"), program_id__in=programs))
         )
+    condition |= Q(
+        Exists(
+            BreakGlassGrant.objects.filter(
+                client=OuterRef("pk"), user_id=actor.pk, expires_at__gt=clock.now()
+            )
+        )
+    )
     return condition
 
 
@@ -162,4 +171,32 @@ def caseload_owner_choices(actor: User) -> QuerySet[User]:
 def require_cosigner(actor: User, cosigner_id: Any) -> None:
     """Only the assigned co-signer (the author's supervisor) may co-sign or return work."""
     if cosigner_id != actor.pk:
-        raise PermissionDenied("Only the author's supervisor may co-sign this.", code="not_cosigner")
+        raise PermissionDenied(
+            "Only the author's supervisor may co-sign this.", code="not_cosigner"
+        )
+
+
+def can_search_audit(actor: Any) -> bool:
+    """Directors and privacy officers search the audit trail and run access reports."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    return bool(actor.is_privacy_officer) or actor.career_level == CareerLevel.DIRECTOR
+
+
+def require_audit_searcher(actor: User) -> None:
+    if not can_search_audit(actor):
+        raise NotFound("Not found.")
+
+
+def can_break_glass(actor: Any) -> bool:
+    """Clinical staff below director (directors already see every client)."""
+    return is_clinical(actor) and actor.career_level != CareerLevel.DIRECTOR
+
+
+def break_glass_reviewable_user_ids(actor: User) -> Q:
+    """Grants ``actor`` reviews: privacy officers and directors all; supervisors their staff's."""
+    if can_search_audit(actor):
+        return Q()
+    if is_clinical(actor):
+        return Q(user__supervisor=actor)
+    return Q(pk__in=[])

@@ -45,8 +45,10 @@ class VerifyResult:
 
 def verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
     """Walk the chain in sequence order; report the first changed, missing or inserted event."""
-    rows = events if events is not None else AuditEvent.objects.order_by("sequence").iterator(
-        chunk_size=2000
+    rows = (
+        events
+        if events is not None
+        else AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000)
     )
     expected_prev = GENESIS_HASH
     expected_sequence = 1
@@ -61,11 +63,17 @@ def verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
             return VerifyResult(False, checked, expected_sequence, problem)
         if event.prev_hash != expected_prev:
             return VerifyResult(
-                False, checked, event.sequence, f"event {event.sequence} does not follow its predecessor"
+                False,
+                checked,
+                event.sequence,
+                f"event {event.sequence} does not follow its predecessor",
             )
         if event_hash(hashed_fields(event), event.prev_hash) != event.hash:
             return VerifyResult(
-                False, checked, event.sequence, f"event {event.sequence} was changed after it was written"
+                False,
+                checked,
+                event.sequence,
+                f"event {event.sequence} was changed after it was written",
             )
         expected_prev = event.hash
         expected_sequence += 1

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "caseload.notes",
     "caseload.tasks",
     "caseload.worklist",
+    "caseload.demo",
     "caseload.assessments",
     "caseload.coordination",
 ]
@@ -76,10 +77,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "caseload.core.middleware.SessionLifetimeMiddleware",
-    "caseload.core.middleware.TwoFactorMiddleware",
     "caseload.core.middleware.AppErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "caseload.core.middleware.SessionLifetimeMiddleware",
+    "caseload.core.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "caseload.core.middleware.SecurityHeadersMiddleware",
@@ -229,3 +230,6 @@ LOGGING = {
 }
 AUTH_USER_MODEL = "staff.User"
 INSTALLED_APPS.insert(0, "django.contrib.admin")
+
+# Break the glass: how long emergency access to an out-of-scope client lasts.
+BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))

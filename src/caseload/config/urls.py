@@ -18,6 +18,8 @@ urlpatterns = [
     path("notes/", include("caseload.notes.urls")),
     path("tasks/", include("caseload.tasks.urls")),
     path("staff/", include("caseload.staff.urls")),
+    path("access/", include("caseload.access.urls")),
+    path("audit/", include("caseload.audit.urls")),
     path("assessments/", include("caseload.assessments.urls")),
     path("coordination/", include("caseload.coordination.urls")),
 ]

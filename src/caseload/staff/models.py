@@ -27,6 +27,10 @@ class User(AbstractUser):
 
     career_level = models.CharField(max_length=20, choices=CareerLevel.choices, blank=True)
     is_administrator = models.BooleanField(default=False)
+    is_privacy_officer = models.BooleanField(
+        default=False,
+        help_text="Runs audit searches, access reports and break-the-glass reviews.",
+    )
     supervisor = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supervisees"
     )

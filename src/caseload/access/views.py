@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from caseload.access import policies, selectors, services
+from caseload.access.forms import BreakGlassForm, ReviewForm
+from caseload.core.errors import NotFound, ValidationFailed
+from caseload.core.forms import add_service_errors
+
+
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Emergency access to a client outside one's caseload, with a stated reason."""
+    if not policies.can_break_glass(request.user):
+        raise NotFound("Not found.")
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            grant = services.break_glass_open(
+                actor=request.user,  # type: ignore[arg-type]
+                mrn=data["mrn"],
+                family_name=data["family_name"],
+                date_of_birth=data["date_of_birth"],
+                reason=data["reason"],
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        except NotFound as error:
+            form.add_error("mrn", error.message)
+        else:
+            messages.warning(
+                request,
+                f"Emergency access granted for {settings.BREAK_GLASS_MINUTES // 60} hours. "
+                "Everything you open is recorded and will be reviewed.",
+            )
+            return redirect("clients:chart", client_id=grant.client_id)
+    return render(
+        request,
+        "access/break_glass.html",
+        {"form": form, "hours": settings.BREAK_GLASS_MINUTES // 60},
+        status=400 if form.errors else 200,
+    )
+
+
+def review_queue(request: HttpRequest) -> HttpResponse:
+    reviewed = request.GET.get("show") == "reviewed"
+    items = selectors.break_glass_queue(actor=request.user, reviewed=reviewed)  # type: ignore[arg-type]
+    return render(
+        request,
+        "access/review_queue.html",
+        {"items": items, "reviewed": reviewed, "form": ReviewForm(), "nav": "break_glass"},
+    )
+
+
+@require_POST
+def review(request: HttpRequest, grant_id: str) -> HttpResponse:
+    grant = selectors.break_glass_grant_get(actor=request.user, grant_id=grant_id)  # type: ignore[arg-type]
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.break_glass_review(
+                actor=request.user,
+                grant=grant,
+                note=form.cleaned_data["note"],  # type: ignore[arg-type]
+            )
+        except ValidationFailed as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Review recorded.")
+    else:
+        messages.error(request, "Enter a review note.")
+    return redirect("access:review_queue")

@@ -54,9 +54,9 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     violations: list[str] = []
     tab.on(
         "console",
-        lambda message: violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     yield tab
     context.close()
@@ -67,9 +67,7 @@ def check_accessibility(page: Any, label: str) -> None:
     """Run axe-core on the current page; fail on any serious or critical violation."""
     # Evaluated over the DevTools protocol, so the page's strict CSP stays in force for the app.
     page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     details = "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_sign_in_page_shows_errors_and_signs_in(page: Any) -> None:
-    factories.UserFactory(username="maya", first_name="Maya", last_name="Chen", career_level="junior")
+    factories.UserFactory(
+        username="maya", first_name="Maya", last_name="Chen", career_level="junior"
+    )
     page.goto("/accounts/sign-in/")
     snap(page, "sign-in")
     page.get_by_label("Username").fill("maya")

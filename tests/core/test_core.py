@@ -46,7 +46,7 @@ def test_pages_need_sign_in(client: Any) -> None:
 
 def _settings_import(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "CASELOAD_DEBUG"}}
-    return subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
+    return subprocess.run(
         [sys.executable, "-c", "import caseload.config.settings"],
         env={**clean, **env},
         capture_output=True,
@@ -64,7 +64,7 @@ def test_production_settings_refuse_to_start_without_a_real_secret() -> None:
 
 
 def test_console_script_runs_management_commands() -> None:
-    result = subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
+    result = subprocess.run(
         [sys.executable, "-m", "caseload", "check"],
         env={**os.environ, "CASELOAD_DEBUG": "1"},
         capture_output=True,

@@ -47,8 +47,10 @@ def _event(
     ip = info.ip_address
     if ip and ":" in ip:
         ip = clean_ipv6_address(ip)  # stored normalised; hash what is stored
+    at = clock.now()
     return AuditEvent(
-        occurred_at=clock.now(),
+        # Millisecond precision: what JSON backups keep, so restored events hash the same.
+        occurred_at=at.replace(microsecond=at.microsecond // 1000 * 1000),
         actor=actor,
         actor_label=actor.get_username(),
         action=action,

@@ -47,9 +47,7 @@ class AppErrorMiddleware:
         if not isinstance(exception, AppError):
             return None
         template = "404.html" if isinstance(exception, NotFound) else "core/error.html"
-        return render(
-            request, template, {"error": exception}, status=exception.status
-        )
+        return render(request, template, {"error": exception}, status=exception.status)
 
 
 class SessionLifetimeMiddleware:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from caseload.access.models import BreakGlassGrant
 from caseload.careplans.models import CarePlanVersion
+from caseload.consents.models import Consent
 from tests import factories
 
 PUBLIC = {"healthz", "login"}
@@ -101,6 +102,14 @@ def _graph(org: Any, side: str) -> Graph:
         client=client, author=owner, contact_at=timezone.now() - dt.timedelta(hours=1)
     )
     task = factories.TaskFactory(client=client, owner=owner, created_by=owner)
+    consent = Consent.objects.create(
+        client=client,
+        kind="program",
+        program=enrolment.program,
+        method="verbal",
+        given_on=timezone.localdate(),
+        recorded_by=owner,
+    )
     grant = BreakGlassGrant.objects.create(
         user=owner,
         client=client,
@@ -122,6 +131,7 @@ def _graph(org: Any, side: str) -> Graph:
             "note_id": note.pk,
             "task_id": task.pk,
             "grant_id": grant.pk,
+            "consent_id": consent.pk,
         }
     )
 

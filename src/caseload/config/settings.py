@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "caseload.demo",
     "caseload.assessments",
     "caseload.coordination",
+    "caseload.consents",
 ]
 
 MIDDLEWARE = [

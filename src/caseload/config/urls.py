@@ -19,6 +19,7 @@ urlpatterns = [
     path("tasks/", include("caseload.tasks.urls")),
     path("staff/", include("caseload.staff.urls")),
     path("access/", include("caseload.access.urls")),
+    path("consents/", include("caseload.consents.urls")),
     path("audit/", include("caseload.audit.urls")),
     path("assessments/", include("caseload.assessments.urls")),
     path("coordination/", include("caseload.coordination.urls")),

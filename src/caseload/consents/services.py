@@ -1,0 +1,138 @@
+"""Recording and revoking consent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from caseload.access import policies
+from caseload.audit.services import audit_record
+from caseload.consents.models import Consent, ConsentKind, ShareCategory
+from caseload.core import clock
+from caseload.core.errors import NotFound, ValidationFailed
+
+if TYPE_CHECKING:
+    from caseload.clients.models import Client, RelatedPerson
+    from caseload.enrolments.models import Program
+    from caseload.staff.models import User
+
+
+def consent_record(
+    *,
+    actor: User,
+    client: Client,
+    kind: str,
+    method: str,
+    given_on: dt.date,
+    expires_on: dt.date | None = None,
+    program: Program | None = None,
+    billing_program: str = "",
+    related_person: RelatedPerson | None = None,
+    provider_name: str = "",
+    categories: list[str] | None = None,
+    note: str = "",
+) -> Consent:
+    """Record a consent the client gave; ValidationFailed names each missing or wrong field."""
+    if not policies.client_in_scope(actor, client.pk):
+        raise NotFound("Client not found.")
+    categories = categories or []
+    errors: dict[str, list[str]] = {}
+    if given_on > clock.today():
+        errors["given_on"] = ["The date consent was given cannot be in the future."]
+    if expires_on and expires_on <= given_on:
+        errors["expires_on"] = ["The expiry date must be after the date consent was given."]
+    if kind == ConsentKind.PROGRAM and program is None:
+        errors["program"] = ["Choose the program the client consented to."]
+    if kind == ConsentKind.BILLING and not billing_program.strip():
+        errors["billing_program"] = ["Name the billing program, e.g. chronic care management."]
+    if kind == ConsentKind.SHARE_RELATED_PERSON and (
+        related_person is None or related_person.client_id != client.pk
+    ):
+        errors["related_person"] = ["Choose the family member or caregiver."]
+    if kind == ConsentKind.SHARE_PROVIDER and not provider_name.strip():
+        errors["provider_name"] = ["Name the provider or service."]
+    if kind in (ConsentKind.SHARE_RELATED_PERSON, ConsentKind.SHARE_PROVIDER):
+        if not categories:
+            errors["categories"] = ["Choose what the client agreed to share."]
+        elif not set(categories) <= set(ShareCategory.values):
+            errors["categories"] = ["Choose from the listed kinds of information."]
+    if errors:
+        raise ValidationFailed("Check the highlighted fields.", field_errors=errors)
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            client=client,
+            kind=kind,
+            method=method,
+            given_on=given_on,
+            expires_on=expires_on,
+            program=program if kind == ConsentKind.PROGRAM else None,
+            billing_program=billing_program.strip() if kind == ConsentKind.BILLING else "",
+            related_person=related_person if kind == ConsentKind.SHARE_RELATED_PERSON else None,
+            provider_name=provider_name.strip() if kind == ConsentKind.SHARE_PROVIDER else "",
+            categories=categories,
+            recorded_by=actor,
+            note=note,
+        )
+        audit_record(
+            actor=actor,
+            action="consent.recorded",
+            target=consent,
+            client=client,
+            detail={"kind": kind, "method": method, "party": consent.party},
+        )
+    return consent
+
+
+def consent_revoke(*, actor: User, consent: Consent, reason: str) -> Consent:
+    """Revoke a consent at once; a reason is required."""
+    if not policies.client_in_scope(actor, consent.client_id):
+        raise NotFound("Consent not found.")
+    if consent.revoked_at is not None:
+        raise ValidationFailed("This consent was already revoked.")
+    if not reason.strip():
+        raise ValidationFailed(
+            "Say why consent was revoked.", field_errors={"reason": ["Enter the reason."]}
+        )
+    with transaction.atomic():
+        consent.revoked_at = clock.now()
+        consent.revoked_by = actor
+        consent.revocation_reason = reason.strip()
+        consent.save(update_fields=["revoked_at", "revoked_by", "revocation_reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="consent.revoked",
+            target=consent,
+            client=consent.client,
+            detail={"reason": consent.revocation_reason},
+        )
+    return consent
+
+
+def require_share_with_person(client: Client, person: RelatedPerson) -> Consent:
+    """The current consent to share with ``person``, or ValidationFailed saying none exists."""
+    from caseload.consents.selectors import share_consent_for_person
+
+    consent = share_consent_for_person(client, person)
+    if consent is None:
+        raise ValidationFailed(
+            f"{client.full_name} has no current consent to share information with "
+            f"{person.name}. Record the client's consent first.",
+            code="no_consent",
+        )
+    return consent
+
+
+def require_share_with_provider(client: Client, provider_name: str) -> Consent:
+    """The current consent to share with the named provider, or ValidationFailed."""
+    from caseload.consents.selectors import share_consent_for_provider
+
+    consent = share_consent_for_provider(client, provider_name)
+    if consent is None:
+        raise ValidationFailed(
+            f"{client.full_name} has no current consent to share information with "
+            f"{provider_name}. Record the client's consent first.",
+            code="no_consent",
+        )
+    return consent

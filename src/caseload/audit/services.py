@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 
 
 def _append(events: list[AuditEvent]) -> list[AuditEvent]:
-    with transaction.atomic():
-        AuditChainHead.objects.get_or_create(pk=1)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    # No savepoint: the event belongs to the caller's transaction and fails or commits with it.
+    with transaction.atomic(savepoint=False):
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:  # a database flushed by tests or restored without the head row
+            head, _ = AuditChainHead.objects.get_or_create(pk=1)
         for event in events:
             head.sequence += 1
             event.sequence = head.sequence

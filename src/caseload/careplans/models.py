@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from caseload.core import clock
 from caseload.core.models import BaseModel, Versioned
 
 
@@ -52,6 +53,15 @@ class CarePlan(BaseModel, Versioned):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_review_overdue(self) -> bool:
+        """The review date has passed (a closed plan is never overdue)."""
+        return (
+            self.review_due is not None
+            and self.status != CarePlanStatus.CLOSED
+            and self.review_due < clock.today()
+        )
 
 
 class CosignStatus(models.TextChoices):

@@ -12,10 +12,20 @@ urlpatterns = [
     path("problems/<uuid:problem_id>/edit/", views.problem_edit, name="problem_edit"),
     path("problems/<uuid:problem_id>/goals/new/", views.goal_create, name="goal_create"),
     path("goals/<uuid:goal_id>/edit/", views.goal_edit, name="goal_edit"),
-    path("goals/<uuid:goal_id>/interventions/new/", views.intervention_create, name="intervention_create"),
-    path("interventions/<uuid:intervention_id>/edit/", views.intervention_edit, name="intervention_edit"),
+    path(
+        "goals/<uuid:goal_id>/interventions/new/",
+        views.intervention_create,
+        name="intervention_create",
+    ),
+    path(
+        "interventions/<uuid:intervention_id>/edit/",
+        views.intervention_edit,
+        name="intervention_edit",
+    ),
     path("<uuid:plan_id>/publish/", views.publish, name="publish"),
     path("<uuid:plan_id>/versions/<int:number>/", views.version, name="version"),
     path("<uuid:plan_id>/versions/<int:number>/cosign/", views.cosign, name="cosign"),
-    path("<uuid:plan_id>/versions/<int:number>/return/", views.return_version, name="return_version"),
+    path(
+        "<uuid:plan_id>/versions/<int:number>/return/", views.return_version, name="return_version"
+    ),
 ]

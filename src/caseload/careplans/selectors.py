@@ -1,0 +1,155 @@
+"""Reads for care plans. Every query starts from access.policies.client_scope (SPEC §1)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+
+from caseload.access.policies import client_scope
+from caseload.careplans.models import (
+    CarePlan,
+    CarePlanVersion,
+    CosignStatus,
+    Goal,
+    Intervention,
+    Problem,
+)
+from caseload.core.errors import NotFound
+from caseload.enrolments.models import Enrolment
+
+if TYPE_CHECKING:
+    from caseload.clients.models import Client
+    from caseload.staff.models import User
+
+
+# A malformed id is as unknown as a missing one.
+_BAD_ID = (ValueError, TypeError, ValidationError)
+
+
+def _plans(actor: User) -> QuerySet[CarePlan]:
+    return CarePlan.objects.filter(client__in=client_scope(actor))
+
+
+def _with_tree(plans: QuerySet[CarePlan]) -> QuerySet[CarePlan]:
+    """Problems → goals → interventions in three extra queries, whatever the plan's size."""
+    return plans.prefetch_related(
+        Prefetch(
+            "problems",
+            queryset=Problem.objects.order_by("created_at").prefetch_related(
+                Prefetch(
+                    "goals",
+                    queryset=Goal.objects.order_by("created_at").prefetch_related(
+                        Prefetch(
+                            "interventions", queryset=Intervention.objects.order_by("created_at")
+                        )
+                    ),
+                )
+            ),
+        )
+    )
+
+
+def careplan_list_for_client(*, actor: User, client: Client) -> list[CarePlan]:
+    """The plans of ``client``'s enrolments, with program and the whole tree loaded (4 queries)."""
+    plans = _plans(actor).filter(client_id=client.pk).select_related("enrolment__program", "author")
+    return list(_with_tree(plans).order_by("-enrolment__referred_on", "created_at"))
+
+
+def careplan_get(*, actor: User, plan_id: Any) -> CarePlan:
+    """One plan with client, enrolment, program, its whole tree and versions, or NotFound."""
+    plans = _plans(actor).select_related(
+        "client", "enrolment__program", "enrolment__care_manager", "author"
+    )
+    versions = CarePlanVersion.objects.select_related("author", "cosigner").order_by("-number")
+    try:
+        return (
+            _with_tree(plans)
+            .prefetch_related(Prefetch("versions", queryset=versions))
+            .get(pk=plan_id)
+        )
+    except (CarePlan.DoesNotExist, *_BAD_ID) as exc:
+        raise NotFound("Care plan not found.") from exc
+
+
+def careplan_header_get(*, actor: User, plan_id: Any) -> CarePlan:
+    """One plan (header only, with client and enrolment), or NotFound."""
+    try:
+        return _plans(actor).select_related("client", "enrolment__program").get(pk=plan_id)
+    except (CarePlan.DoesNotExist, *_BAD_ID) as exc:
+        raise NotFound("Care plan not found.") from exc
+
+
+def careplan_versions(*, actor: User, plan: CarePlan) -> list[CarePlanVersion]:
+    """Every published version of ``plan``, newest first, with author and co-signer."""
+    return list(
+        CarePlanVersion.objects.filter(careplan__client__in=client_scope(actor), careplan=plan)
+        .select_related("author", "cosigner")
+        .order_by("-number")
+    )
+
+
+def careplan_version_get(*, actor: User, plan_id: Any, number: int) -> CarePlanVersion:
+    """Version ``number`` of a plan in scope, or NotFound."""
+    try:
+        return CarePlanVersion.objects.select_related(
+            "careplan__client", "careplan__enrolment__program", "author", "cosigner"
+        ).get(careplan__client__in=client_scope(actor), careplan_id=plan_id, number=number)
+    except (CarePlanVersion.DoesNotExist, *_BAD_ID) as exc:
+        raise NotFound("Care plan version not found.") from exc
+
+
+def careplan_versions_awaiting_cosign(*, actor: User) -> list[CarePlanVersion]:
+    """Published versions waiting for ``actor``'s co-sign, oldest first (the co-sign queue)."""
+    return list(
+        CarePlanVersion.objects.filter(
+            careplan__client__in=client_scope(actor),
+            cosigner_id=actor.pk,
+            cosign_status=CosignStatus.PENDING,
+        )
+        .select_related("careplan__client", "careplan__enrolment__program", "author")
+        .order_by("created_at")
+    )
+
+
+def problem_get(*, actor: User, problem_id: Any) -> Problem:
+    try:
+        return Problem.objects.select_related(
+            "careplan__client", "careplan__enrolment__program"
+        ).get(careplan__client__in=client_scope(actor), pk=problem_id)
+    except (Problem.DoesNotExist, *_BAD_ID) as exc:
+        raise NotFound("Problem not found.") from exc
+
+
+def goal_get(*, actor: User, goal_id: Any) -> Goal:
+    try:
+        return Goal.objects.select_related(
+            "problem", "careplan__client", "careplan__enrolment__program"
+        ).get(careplan__client__in=client_scope(actor), pk=goal_id)
+    except (Goal.DoesNotExist, *_BAD_ID) as exc:
+        raise NotFound("Goal not found.") from exc
+
+
+def intervention_get(*, actor: User, intervention_id: Any) -> Intervention:
+    try:
+        return Intervention.objects.select_related(
+            "goal__problem", "careplan__client", "careplan__enrolment__program"
+        ).get(careplan__client__in=client_scope(actor), pk=intervention_id)
+    except (Intervention.DoesNotExist, *_BAD_ID) as exc:
+        raise NotFound("Intervention not found.") from exc
+
+
+def careplan_enrolment_get(*, actor: User, enrolment_id: Any) -> Enrolment:
+    """An enrolment (with client and program) a plan may be written for, or NotFound."""
+    try:
+        return Enrolment.objects.select_related("client", "program").get(
+            client__in=client_scope(actor), pk=enrolment_id
+        )
+    except (Enrolment.DoesNotExist, *_BAD_ID) as exc:
+        raise NotFound("Enrolment not found.") from exc
+
+
+def careplan_for_enrolment(*, actor: User, enrolment: Enrolment) -> CarePlan | None:
+    """The plan of ``enrolment`` if it has one (and the client is in scope)."""
+    return _plans(actor).filter(enrolment_id=enrolment.pk).first()

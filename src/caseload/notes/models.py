@@ -31,7 +31,10 @@ class NoteStatus(models.TextChoices):
 class ProgressNote(BaseModel, Versioned):
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="notes")
     enrolment = models.ForeignKey(
-        "enrolments.Enrolment", null=True, blank=True, on_delete=models.PROTECT,
+        "enrolments.Enrolment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="notes",
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -39,7 +42,10 @@ class ProgressNote(BaseModel, Versioned):
     contact_type = models.CharField(max_length=20, choices=ContactType.choices)
     contact_with = models.CharField(max_length=20, choices=ContactWith.choices)
     related_person = models.ForeignKey(
-        "clients.RelatedPerson", null=True, blank=True, on_delete=models.PROTECT,
+        "clients.RelatedPerson",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="contact_notes",
     )
     provider_name = models.CharField(max_length=200, blank=True)
@@ -66,6 +72,17 @@ class ProgressNote(BaseModel, Versioned):
             models.Index(fields=["client", "-contact_at"]),
             models.Index(fields=["cosigner", "cosign_status"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_contact_type_display()} note of {self.contact_at:%Y-%m-%d}"
+
+    @property
+    def first_line(self) -> str:
+        """The narrative's first non-empty line (for queues and lists)."""
+        for line in self.narrative.splitlines():
+            if line.strip():
+                return line.strip()
+        return ""
 
 
 class NoteAddendum(BaseModel):

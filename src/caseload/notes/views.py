@@ -1,34 +1,330 @@
-# Placeholder views, replaced as each page is built.
-from django.http import Http404, HttpRequest, HttpResponse
+"""Progress note pages: the fast note form, the note, co-signing and the co-sign queue."""
 
-def create(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from caseload.access import policies
+from caseload.audit.services import audit_record, audit_record_many
+from caseload.careplans.models import CosignStatus
+from caseload.careplans.selectors import careplan_versions_awaiting_cosign
+from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
+from caseload.core.forms import add_service_errors
+from caseload.notes import services
+from caseload.notes.forms import (
+    AddendumForm,
+    NoteEditForm,
+    NoteForm,
+    ReturnForm,
+    SignForm,
+    now_for_input,
+)
+from caseload.notes.models import ContactType, ContactWith, NoteStatus, ProgressNote
+from caseload.notes.selectors import note_contact_people, note_get, notes_awaiting_cosign
+
+if TYPE_CHECKING:
+    from caseload.staff.models import User
 
 
-def detail(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _actor(request: HttpRequest) -> User:
+    return cast("User", request.user)
 
 
-def edit(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _method_not_allowed(request: HttpRequest, *allowed: str) -> HttpResponse | None:
+    """405 for another method, checked after the record is found so that out-of-scope ids
+    answer 404 whatever the method (the access matrix treats GET and POST alike)."""
+    if request.method not in allowed:
+        return HttpResponseNotAllowed(allowed)
+    return None
 
 
-def sign(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _chart_notes_url(client_id: Any) -> str:
+    return reverse("clients:chart", kwargs={"client_id": client_id}) + "#notes"
 
 
-def addendum(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _detail_url(note: ProgressNote, anchor: str = "") -> str:
+    url = reverse("notes:detail", kwargs={"note_id": note.pk})
+    return f"{url}#{anchor}" if anchor else url
 
 
-def cosign(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _signed_message(note: ProgressNote) -> str:
+    if note.status == NoteStatus.DRAFT:
+        return "Note saved as a draft. Sign it when it is ready."
+    if note.cosign_status == CosignStatus.PENDING and note.cosigner is not None:
+        return f"Note signed and sent to {note.cosigner.display_name} for co-sign."
+    return "Note signed."
 
 
-def return_note(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest, client_id: Any) -> HttpResponse:
+    """The fast note form: 'Save draft' or 'Save and sign' in one step."""
+    actor = _actor(request)
+    policies.require_clinical(actor)
+    client = policies.require_client(actor, client_id)
+    people = note_contact_people(actor=actor, client=client)
+    status = 200
+    if request.method == "POST":
+        form = NoteForm(request.POST, related_people=people)
+        if form.is_valid():
+            try:
+                note = services.note_create(
+                    actor=actor,
+                    client=client,
+                    sign=request.POST.get("action") == "sign",
+                    **form.service_kwargs(),
+                )
+            except ValidationFailed as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _signed_message(note))
+                return redirect(_chart_notes_url(client.pk))
+        status = 400
+    else:
+        form = NoteForm(
+            initial={
+                "contact_at": now_for_input(),
+                "contact_type": ContactType.PHONE,
+                "contact_with": ContactWith.CLIENT,
+                "reached": "yes",
+            },
+            related_people=people,
+        )
+    return render(
+        request,
+        "notes/create.html",
+        {"form": form, "client": client, "has_people": people.exists()},
+        status=status,
+    )
 
 
-def cosign_queue(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _detail_context(
+    actor: User,
+    note: ProgressNote,
+    *,
+    addendum_form: AddendumForm | None = None,
+    return_form: ReturnForm | None = None,
+) -> dict[str, Any]:
+    is_author = note.author_id == actor.pk
+    can_cosign = note.cosign_status == CosignStatus.PENDING and note.cosigner_id == actor.pk
+    return {
+        "note": note,
+        "client": note.client,
+        "addenda": list(note.addenda.all()),
+        "is_author": is_author,
+        "can_edit": is_author and note.status == NoteStatus.DRAFT,
+        "can_add_addendum": note.status == NoteStatus.SIGNED,
+        "can_cosign": can_cosign,
+        "addendum_form": addendum_form or AddendumForm(),
+        "return_form": return_form or ReturnForm(),
+        "sign_form": SignForm(initial={"version": note.version}),
+    }
 
+
+def detail(request: HttpRequest, note_id: Any) -> HttpResponse:
+    """One note with its addenda; the co-signer also gets 'Co-sign' and 'Return'."""
+    actor = _actor(request)
+    note = note_get(actor=actor, note_id=note_id)
+    if refused := _method_not_allowed(request, "GET", "HEAD"):
+        return refused
+    audit_record(actor=actor, action="note.viewed", target=note, client=note.client)
+    return render(request, "notes/detail.html", _detail_context(actor, note))
+
+
+def _conflict_current(note: ProgressNote) -> list[tuple[str, str]]:
+    with_whom = note.get_contact_with_display()
+    if note.related_person is not None:
+        with_whom = note.related_person.name
+    elif note.provider_name:
+        with_whom = note.provider_name
+    return [
+        ("Date and time", f"{timezone.localtime(note.contact_at):%Y-%m-%d %H:%M}"),
+        ("Type of contact", note.get_contact_type_display()),
+        ("With", with_whom),
+        ("Reached", "Yes" if note.reached else "No"),
+        ("Minutes", str(note.minutes)),
+        ("What happened", note.narrative),
+        ("Significant event", "Yes" if note.significant_event else "No"),
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
+    """Change a draft note (its author only). Signed notes send the user to add an addendum."""
+    actor = _actor(request)
+    note = note_get(actor=actor, note_id=note_id)
+    if note.author_id != actor.pk:
+        raise PermissionDenied("Only the author of a note may change it.", code="not_author")
+    if note.status != NoteStatus.DRAFT:
+        messages.info(
+            request, "This note is signed and cannot be changed. Add an addendum instead."
+        )
+        return redirect(_detail_url(note, "addenda"))
+    people = note_contact_people(actor=actor, client=note.client)
+    context: dict[str, Any] = {
+        "note": note,
+        "client": note.client,
+        "has_people": people.exists(),
+    }
+    if request.method != "POST":
+        form = NoteEditForm(initial=NoteForm.initial_for(note), related_people=people)
+        return render(request, "notes/edit.html", {**context, "form": form})
+
+    form = NoteEditForm(request.POST, related_people=people)
+    if form.is_valid():
+        try:
+            services.note_update(
+                actor=actor,
+                note=note,
+                expected_version=form.cleaned_data["version"],
+                sign=request.POST.get("action") == "sign",
+                **form.service_kwargs(),
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            if exc.code != "stale_version":
+                messages.error(request, exc.message)
+                return redirect(_detail_url(note))
+            current = note_get(actor=actor, note_id=note.pk)
+            data = request.POST.copy()
+            data["version"] = str(current.version)
+            form = NoteEditForm(data, related_people=people)
+            form.is_valid()
+            return render(
+                request,
+                "notes/edit.html",
+                {
+                    **context,
+                    "form": form,
+                    "conflict": exc,
+                    "conflict_current": _conflict_current(current),
+                    "conflict_reload_url": reverse("notes:edit", kwargs={"note_id": note.pk}),
+                },
+                status=409,
+            )
+        else:
+            messages.success(
+                request,
+                "Note saved." if note.status == NoteStatus.DRAFT else _signed_message(note),
+            )
+            if note.status == NoteStatus.DRAFT:
+                return redirect(_detail_url(note))
+            return redirect(_chart_notes_url(note.client_id))
+    return render(request, "notes/edit.html", {**context, "form": form}, status=400)
+
+
+def sign(request: HttpRequest, note_id: Any) -> HttpResponse:
+    """Sign a draft; a junior's note goes to their supervisor's co-sign queue."""
+    actor = _actor(request)
+    note = note_get(actor=actor, note_id=note_id)
+    if refused := _method_not_allowed(request, "POST"):
+        return refused
+    form = SignForm(request.POST)
+    version = form.cleaned_data.get("version") if form.is_valid() else None
+    try:
+        services.note_sign(actor=actor, note=note, expected_version=version)
+    except (Conflict, ValidationFailed) as exc:
+        messages.error(request, exc.message)
+        return redirect(_detail_url(note))
+    messages.success(request, _signed_message(note))
+    return redirect(_chart_notes_url(note.client_id))
+
+
+def addendum(request: HttpRequest, note_id: Any) -> HttpResponse:
+    """Add an addendum to a signed note; the author's addendum re-submits a returned note."""
+    actor = _actor(request)
+    note = note_get(actor=actor, note_id=note_id)
+    if refused := _method_not_allowed(request, "POST"):
+        return refused
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add_addendum(actor=actor, note=note, text=form.cleaned_data["text"])
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect(_detail_url(note))
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        else:
+            text = "Addendum added."
+            if note.cosign_status == CosignStatus.PENDING and note.author_id == actor.pk:
+                cosigner = note.cosigner.display_name if note.cosigner else "your supervisor"
+                text += f" The note is back in {cosigner}'s co-sign queue."
+            messages.success(request, text)
+            return redirect(_detail_url(note, "addenda"))
+    note = note_get(actor=actor, note_id=note_id)
+    return render(
+        request, "notes/detail.html", _detail_context(actor, note, addendum_form=form), status=400
+    )
+
+
+def cosign(request: HttpRequest, note_id: Any) -> HttpResponse:
+    """Co-sign a supervisee's note (the assigned co-signer only)."""
+    actor = _actor(request)
+    note = note_get(actor=actor, note_id=note_id)
+    if refused := _method_not_allowed(request, "POST"):
+        return refused
+    try:
+        services.note_cosign(actor=actor, note=note)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return redirect(_detail_url(note))
+    messages.success(
+        request, f"Note co-signed: {note.client.full_name}, {note.author.display_name}."
+    )
+    return redirect("notes:cosign_queue")
+
+
+def return_note(request: HttpRequest, note_id: Any) -> HttpResponse:
+    """Send a note back to its author with a comment (the assigned co-signer only)."""
+    actor = _actor(request)
+    note = note_get(actor=actor, note_id=note_id)
+    if refused := _method_not_allowed(request, "POST"):
+        return refused
+    if note.cosign_status == CosignStatus.PENDING:
+        policies.require_cosigner(actor, note.cosigner_id)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_return(actor=actor, note=note, comment=form.cleaned_data["comment"])
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect(_detail_url(note))
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"Note returned to {note.author.display_name} with your comment."
+            )
+            return redirect("notes:cosign_queue")
+    return render(
+        request, "notes/detail.html", _detail_context(actor, note, return_form=form), status=400
+    )
+
+
+@require_GET
+def cosign_queue(request: HttpRequest) -> HttpResponse:
+    """Notes and care-plan versions waiting for the signed-in supervisor's co-sign."""
+    actor = _actor(request)
+    policies.require_clinical(actor)
+    notes = notes_awaiting_cosign(actor=actor)
+    versions = careplan_versions_awaiting_cosign(actor=actor)
+    if notes:
+        audit_record_many(
+            actor=actor,
+            action="note.listed",
+            targets=[(note, note.client) for note in notes],
+            detail={"page": "cosign_queue"},
+        )
+    return render(
+        request,
+        "notes/cosign_queue.html",
+        {"notes": notes, "versions": versions, "nav": "cosign"},
+    )

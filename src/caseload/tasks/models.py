@@ -1,11 +1,12 @@
-"""Tasks (FHIR Task): the unit of the worklist. Overdue is derived from the due date, never stored."""
+"""Tasks (FHIR Task): the unit of the worklist. Overdue is derived from the due date."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-from caseload.core.models import BaseModel
+from caseload.core import clock
+from caseload.core.models import BaseModel, Versioned
 
 
 class TaskStatus(models.TextChoices):
@@ -21,12 +22,15 @@ class Priority(models.IntegerChoices):
     LOW = 4, "Low"
 
 
-class Task(BaseModel):
+class Task(BaseModel, Versioned):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="tasks")
     enrolment = models.ForeignKey(
-        "enrolments.Enrolment", null=True, blank=True, on_delete=models.PROTECT,
+        "enrolments.Enrolment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="tasks",
     )
     goal = models.ForeignKey(
@@ -56,3 +60,16 @@ class Task(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        """Derived, never stored: open and due before today (organisation time zone)."""
+        return self.status == TaskStatus.OPEN and self.due_on < clock.today()
+
+    @property
+    def is_due_today(self) -> bool:
+        return self.status == TaskStatus.OPEN and self.due_on == clock.today()

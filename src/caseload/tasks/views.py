@@ -1,22 +1,260 @@
-# Placeholder views, replaced as each page is built.
-from django.http import Http404, HttpRequest, HttpResponse
+"""Task pages: "My tasks", add and change a task, mark done in place (htmx), cancel."""
 
-def mine(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+from caseload.access import policies
+from caseload.core.errors import Conflict, NotFound, ValidationFailed
+from caseload.core.forms import add_service_errors
+from caseload.tasks import services
+from caseload.tasks.forms import CancelForm, CompleteForm, TaskEditForm, TaskForm
+from caseload.tasks.models import Task
+from caseload.tasks.selectors import (
+    task_get,
+    task_goal_choices,
+    task_list_for_owner,
+    task_owner_choices,
+)
+
+if TYPE_CHECKING:
+    from caseload.staff.models import User
+
+# Above this many staff the "show tasks of" switcher is left out (directors see everyone).
+SWITCHER_LIMIT = 100
 
 
-def create(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _actor(request: HttpRequest) -> User:
+    return cast("User", request.user)
 
 
-def edit(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _method_not_allowed(request: HttpRequest, *allowed: str) -> HttpResponse | None:
+    """405 for another method, checked after the record is found so that out-of-scope ids
+    answer 404 whatever the method (the access matrix treats GET and POST alike)."""
+    if request.method not in allowed:
+        return HttpResponseNotAllowed(allowed)
+    return None
 
 
-def complete(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
 
 
-def cancel(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _chart_tasks_url(client_id: Any) -> str:
+    return reverse("clients:chart", kwargs={"client_id": client_id}) + "#tasks"
 
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """Open tasks grouped Overdue / Due today / Later; supervisors may pick a supervisee."""
+    actor = _actor(request)
+    policies.require_clinical(actor)
+    owner = actor
+    requested = request.GET.get("owner", "")
+    if requested and requested != str(actor.pk):
+        owners = policies.caseload_owner_choices(actor)
+        found = owners.filter(pk=requested).first() if requested.isdigit() else None
+        if found is None:
+            raise NotFound("Staff member not found.")
+        owner = found
+    choices: list[User] = []
+    if not actor.is_junior:
+        choices = list(policies.caseload_owner_choices(actor)[: SWITCHER_LIMIT + 1])
+    tasks = task_list_for_owner(actor=actor, owner=owner)
+    return render(
+        request,
+        "tasks/mine.html",
+        {
+            "my": tasks,
+            "owner": owner,
+            "is_self": owner.pk == actor.pk,
+            "owner_choices": choices if 1 < len(choices) <= SWITCHER_LIMIT else [],
+            "next": request.get_full_path(),
+            "nav": "tasks",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest, client_id: Any) -> HttpResponse:
+    """Add a task for a client; the owner defaults to the signed-in care manager."""
+    actor = _actor(request)
+    policies.require_clinical(actor)
+    client = policies.require_client(actor, client_id)
+    owners = task_owner_choices(actor=actor, client=client)
+    goals = task_goal_choices(actor=actor, client=client)
+    fallback = _chart_tasks_url(client.pk)
+    if request.method == "POST":
+        form = TaskForm(request.POST, owners=owners, goals=goals)
+        if form.is_valid():
+            try:
+                task = services.task_create(actor=actor, client=client, **form.service_kwargs())
+            except ValidationFailed as exc:
+                add_service_errors(form, exc)
+            else:
+                who = "" if task.owner_id == actor.pk else f" for {task.owner.display_name}"
+                messages.success(request, f"Task added{who}: {task.title}.")
+                return redirect(_safe_next(request, fallback))
+        status = 400
+    else:
+        initial: dict[str, Any] = {"owner": actor.pk, "priority": 3}
+        if request.GET.get("goal"):
+            initial["goal"] = request.GET["goal"]
+        form = TaskForm(initial=initial, owners=owners, goals=goals)
+        status = 200
+    return render(
+        request,
+        "tasks/create.html",
+        {"form": form, "client": client, "next": _safe_next(request, "")},
+        status=status,
+    )
+
+
+def _edit_context(
+    actor: User,
+    task: Task,
+    form: TaskForm | None = None,
+    cancel_form: CancelForm | None = None,
+) -> dict[str, Any]:
+    if form is None and task.is_open:
+        form = TaskEditForm(
+            initial=TaskForm.initial_for(task),
+            owners=task_owner_choices(actor=actor, client=task.client, include=task.owner_id),
+            goals=task_goal_choices(actor=actor, client=task.client, include=task.goal_id),
+        )
+    return {
+        "task": task,
+        "client": task.client,
+        "form": form,
+        "cancel_form": cancel_form or CancelForm(),
+        "complete_form": CompleteForm(),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, task_id: Any) -> HttpResponse:
+    """Change an open task; done and cancelled tasks are shown read-only."""
+    actor = _actor(request)
+    policies.require_clinical(actor)
+    task = task_get(actor=actor, task_id=task_id)
+    if request.method != "POST" or not task.is_open:
+        return render(request, "tasks/edit.html", _edit_context(actor, task))
+    owners = task_owner_choices(actor=actor, client=task.client, include=task.owner_id)
+    goals = task_goal_choices(actor=actor, client=task.client, include=task.goal_id)
+    form = TaskEditForm(request.POST, owners=owners, goals=goals)
+    if form.is_valid():
+        try:
+            services.task_update(
+                actor=actor,
+                task=task,
+                expected_version=form.cleaned_data["version"],
+                **form.service_kwargs(),
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        except Conflict as exc:
+            current = task_get(actor=actor, task_id=task.pk)
+            if exc.code != "stale_version":
+                messages.error(request, exc.message)
+                return redirect("tasks:edit", task_id=task.pk)
+            data = request.POST.copy()
+            data["version"] = str(current.version)
+            form = TaskEditForm(data, owners=owners, goals=goals)
+            form.is_valid()
+            context = _edit_context(actor, current, form=form)
+            context.update(
+                conflict=exc,
+                conflict_current=[
+                    ("What needs to be done", current.title),
+                    ("Details", current.description),
+                    ("Due date", f"{current.due_on:%Y-%m-%d}"),
+                    ("Priority", current.get_priority_display()),
+                    ("Who does it", current.owner.display_name),
+                    ("Status", current.get_status_display()),
+                ],
+                conflict_reload_url=reverse("tasks:edit", kwargs={"task_id": task.pk}),
+            )
+            return render(request, "tasks/edit.html", context, status=409)
+        else:
+            messages.success(request, f"Task saved: {task.title}.")
+            return redirect(_safe_next(request, _chart_tasks_url(task.client_id)))
+    return render(request, "tasks/edit.html", _edit_context(actor, task, form=form), status=400)
+
+
+def complete(request: HttpRequest, task_id: Any) -> HttpResponse:
+    """Mark a task done. With htmx, answer with the row fragment; otherwise redirect back."""
+    actor = _actor(request)
+    policies.require_clinical(actor)
+    task = task_get(actor=actor, task_id=task_id)
+    if refused := _method_not_allowed(request, "POST"):
+        return refused
+    form = CompleteForm(request.POST)
+    if not form.is_valid():
+        if _is_htmx(request):
+            return HttpResponse("Remove the invalid character from the outcome.", status=400)
+        return render(
+            request,
+            "tasks/edit.html",
+            {**_edit_context(actor, task), "complete_form": form},
+            status=400,
+        )
+    fragment = {
+        "task": task,
+        "show_client": request.POST.get("show_client") == "1",
+        "show_owner": request.POST.get("show_owner") == "1",
+    }
+    try:
+        services.task_complete(
+            actor=actor, task=task, outcome_note=form.cleaned_data["outcome_note"]
+        )
+    except Conflict as exc:
+        if _is_htmx(request):
+            return render(
+                request, "tasks/partials/task_done_row.html", {**fragment, "already": True}
+            )
+        messages.info(request, exc.message)
+        return redirect(_safe_next(request, reverse("tasks:mine")))
+    if _is_htmx(request):
+        return render(request, "tasks/partials/task_done_row.html", fragment)
+    messages.success(request, f"Done: {task.title}.")
+    return redirect(_safe_next(request, reverse("tasks:mine")))
+
+
+def cancel(request: HttpRequest, task_id: Any) -> HttpResponse:
+    """Cancel an open task; a reason is required and kept."""
+    actor = _actor(request)
+    policies.require_clinical(actor)
+    task = task_get(actor=actor, task_id=task_id)
+    if refused := _method_not_allowed(request, "POST"):
+        return refused
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_cancel(actor=actor, task=task, reason=form.cleaned_data["reason"])
+        except Conflict as exc:
+            messages.info(request, exc.message)
+            return redirect("tasks:edit", task_id=task.pk)
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Task cancelled: {task.title}.")
+            return redirect(_safe_next(request, _chart_tasks_url(task.client_id)))
+    return render(
+        request, "tasks/edit.html", _edit_context(actor, task, cancel_form=form), status=400
+    )

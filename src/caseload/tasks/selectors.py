@@ -1,0 +1,144 @@
+"""Reads for tasks, always scoped through access.policies.client_scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+
+from caseload.access import policies
+from caseload.access.policies import client_scope
+from caseload.careplans.models import Goal, GoalStatus
+from caseload.core import clock
+from caseload.core.errors import NotFound
+from caseload.staff.models import CareerLevel, User
+from caseload.tasks.models import Task, TaskStatus
+
+if TYPE_CHECKING:
+    from caseload.clients.models import Client
+
+# "My tasks" shows at most this many rows per group; the counts are always exact.
+GROUP_LIMIT = 200
+
+
+def _scoped_tasks(actor: User) -> QuerySet[Task]:
+    return Task.objects.filter(client__in=client_scope(actor))
+
+
+def task_list_for_client(*, actor: User, client: Client) -> list[Task]:
+    """The client's open tasks visible to ``actor``, by due date then priority, owner loaded."""
+    qs = (
+        _scoped_tasks(actor)
+        .filter(client_id=client.pk, status=TaskStatus.OPEN)
+        .select_related("owner")
+        .order_by("due_on", "priority", "created_at")
+    )
+    return list(qs)
+
+
+def task_get(*, actor: User, task_id: Any) -> Task:
+    """One task whose client ``actor`` may see, with client, owner and goal; else NotFound."""
+    try:
+        return (
+            _scoped_tasks(actor)
+            .select_related("client", "owner", "goal", "completed_by")
+            .get(pk=task_id)
+        )
+    except (Task.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise NotFound("Task not found.") from exc
+
+
+@dataclass
+class MyTasks:
+    """Open tasks of one owner split by due date (overdue is derived from today)."""
+
+    owner: User
+    overdue: list[Task] = field(default_factory=list)
+    today: list[Task] = field(default_factory=list)
+    later: list[Task] = field(default_factory=list)
+    overdue_count: int = 0
+    today_count: int = 0
+    later_count: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.overdue_count + self.today_count + self.later_count
+
+
+def task_list_for_owner(*, actor: User, owner: User | None = None) -> MyTasks:
+    """Open tasks of ``owner`` (default: the actor) on clients the actor sees: 4 queries."""
+    policies.require_clinical(actor)
+    owner = owner or actor
+    if (
+        owner.pk != actor.pk
+        and not policies.caseload_owner_choices(actor).filter(pk=owner.pk).exists()
+    ):
+        raise NotFound("Staff member not found.")
+    today = clock.today()
+    open_tasks = _scoped_tasks(actor).filter(owner_id=owner.pk, status=TaskStatus.OPEN)
+    counts = open_tasks.aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        today=Count("pk", filter=Q(due_on=today)),
+        later=Count("pk", filter=Q(due_on__gt=today)),
+    )
+    rows = open_tasks.select_related("client").order_by("due_on", "priority", "created_at")
+    result = MyTasks(
+        owner=owner,
+        overdue_count=counts["overdue"],
+        today_count=counts["today"],
+        later_count=counts["later"],
+    )
+    if result.overdue_count:
+        result.overdue = list(rows.filter(due_on__lt=today)[:GROUP_LIMIT])
+    if result.today_count:
+        result.today = list(
+            rows.filter(due_on=today).order_by("priority", "created_at")[:GROUP_LIMIT]
+        )
+    if result.later_count:
+        result.later = list(rows.filter(due_on__gt=today)[:GROUP_LIMIT])
+    return result
+
+
+def task_owner_choices(*, actor: User, client: Client, include: Any = None) -> QuerySet[User]:
+    """Staff who may own a task about ``client``: the actor and clinical staff who see it.
+
+    The care managers of the client's enrolments, their supervisors, active care-team members
+    and the seniors leading the client's programs. (Directors see everyone but are offered only
+    when they are the actor.) ``include`` adds one user by id (a task's current owner).
+    """
+    clinical = [
+        CareerLevel.JUNIOR,
+        CareerLevel.CARE_MANAGER,
+        CareerLevel.SENIOR,
+        CareerLevel.DIRECTOR,
+    ]
+    enrolments = client.enrolments.all()
+    condition = (
+        Q(pk=actor.pk)
+        | Q(managed_enrolments__client_id=client.pk)
+        | Q(supervisees__managed_enrolments__client_id=client.pk)
+        | Q(
+            care_team_memberships__enrolment__client_id=client.pk,
+            care_team_memberships__is_active=True,
+        )
+        | Q(career_level=CareerLevel.SENIOR, programs__in=enrolments.values("program_id"))
+    )
+    eligible = condition & Q(is_active=True, career_level__in=clinical)
+    if include is not None:
+        eligible |= Q(pk=include)
+    return User.objects.filter(eligible).distinct().order_by("last_name", "first_name", "username")
+
+
+def task_goal_choices(*, actor: User, client: Client, include: Any = None) -> QuerySet[Goal]:
+    """Goals on ``client``'s care plans a task can serve (not cancelled, or ``include``)."""
+    usable = ~Q(status=GoalStatus.CANCELLED)
+    if include is not None:
+        usable |= Q(pk=include)
+    return (
+        Goal.objects.filter(careplan__client_id=client.pk, careplan__client__in=client_scope(actor))
+        .filter(usable)
+        .select_related("careplan__enrolment__program")
+        .order_by("careplan__created_at", "created_at")
+    )

@@ -1,0 +1,260 @@
+"""Writes for tasks: create, change, complete, cancel. Overdue is derived, never stored.
+
+State machine: open --complete--> done; open --cancel (reason)--> cancelled. Done and cancelled
+tasks are final (nothing is deleted).
+
+``task_create`` is public: bulk reassignment, safety rules and referral deadlines call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Literal
+
+from django.db import transaction
+
+from caseload.access import policies
+from caseload.audit.services import audit_record
+from caseload.core import clock
+from caseload.core.errors import Conflict, ValidationFailed
+from caseload.tasks.models import Priority, Task, TaskStatus
+
+if TYPE_CHECKING:
+    from caseload.careplans.models import Goal
+    from caseload.clients.models import Client
+    from caseload.enrolments.models import Enrolment
+    from caseload.staff.models import User
+
+TITLE_MAX = 200
+
+
+def _owner_errors(
+    actor: User, owner: User | None, client_id: Any, keep_owner_id: Any = None
+) -> list[str]:
+    if owner is None:
+        return ["Choose who owns this task."]
+    if owner.pk in (actor.pk, keep_owner_id):
+        # Yourself, or the task's current owner left as they are.
+        return []
+    if not policies.is_clinical(owner) or not policies.client_in_scope(owner, client_id):
+        return ["Choose a member of staff who works with this client."]
+    return []
+
+
+def _clean(
+    *,
+    actor: User,
+    client: Client,
+    title: str,
+    owner: User | None,
+    due_on: dt.date | None,
+    priority: int | None,
+    description: str,
+    enrolment: Enrolment | None,
+    goal: Goal | None,
+    keep_owner_id: Any = None,
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    description = (description or "").strip()
+    if not title:
+        errors["title"] = ["Enter what needs to be done."]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [f"The title must be {TITLE_MAX} characters or fewer."]
+    if due_on is None:
+        errors["due_on"] = ["Enter the date the task is due."]
+    if priority not in Priority.values:
+        errors["priority"] = ["Choose a priority."]
+    owner_errors = _owner_errors(actor, owner, client.pk, keep_owner_id)
+    if owner_errors:
+        errors["owner"] = owner_errors
+    if enrolment is not None and enrolment.client_id != client.pk:
+        errors["enrolment"] = ["Choose one of this client's enrolments."]
+    if goal is not None:
+        if goal.careplan.client_id != client.pk:
+            errors["goal"] = ["Choose a goal from this client's care plan."]
+        elif enrolment is None:
+            enrolment = goal.careplan.enrolment
+    if errors:
+        raise ValidationFailed("Check the task and try again.", field_errors=errors)
+    return {
+        "title": title,
+        "description": description,
+        "owner": owner,
+        "due_on": due_on,
+        "priority": priority,
+        "enrolment": enrolment,
+        "goal": goal,
+    }
+
+
+def _lock(task: Task) -> Task:
+    return Task.objects.select_for_update().select_related("client").get(pk=task.pk)
+
+
+def _refresh_caller_copy(task: Task, current: Task) -> None:
+    for field in Task._meta.concrete_fields:
+        setattr(task, field.attname, getattr(current, field.attname))
+
+
+def _require_open(task: Task) -> None:
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(
+            f"This task is already {task.get_status_display().lower()}.",
+            code="task_closed",
+            params={"status": task.status},
+        )
+
+
+def task_create(
+    *,
+    actor: User,
+    client: Client,
+    title: str,
+    owner: User | None,
+    due_on: dt.date | None,
+    priority: int | None = Priority.NORMAL,
+    description: str = "",
+    enrolment: Enrolment | None = None,
+    goal: Goal | None = None,
+) -> Task:
+    """A new open task about ``client`` owned by ``owner`` (the actor, or staff who see it)."""
+    with transaction.atomic():
+        policies.require_clinical(actor)
+        client = policies.require_client(actor, client.pk)
+        values = _clean(
+            actor=actor,
+            client=client,
+            title=title,
+            owner=owner,
+            due_on=due_on,
+            priority=priority,
+            description=description,
+            enrolment=enrolment,
+            goal=goal,
+        )
+        task = Task.objects.create(client=client, created_by=actor, **values)
+        audit_record(
+            actor=actor,
+            action="task.created",
+            target=task,
+            client=client,
+            detail={"owner": task.owner.get_username(), "due_on": task.due_on.isoformat()},
+        )
+    return task
+
+
+def task_update(
+    *,
+    actor: User,
+    task: Task,
+    expected_version: int,
+    title: str,
+    owner: User | None,
+    due_on: dt.date | None,
+    priority: int | None,
+    description: str = "",
+    goal: Goal | Literal["keep"] | None = "keep",
+) -> Task:
+    """Change an open task's title, description, due date, priority, owner or goal.
+
+    ``goal`` left out keeps the current goal; ``None`` removes it.
+    """
+    with transaction.atomic():
+        policies.require_clinical(actor)
+        policies.require_client(actor, task.client_id)
+        current = _lock(task)
+        _require_open(current)
+        new_goal = current.goal if goal == "keep" else goal
+        if current.version != expected_version:
+            raise Conflict(
+                "This task was changed by someone else since you opened it.",
+                code="stale_version",
+                params={"current_version": current.version},
+            )
+        values = _clean(
+            actor=actor,
+            client=current.client,
+            title=title,
+            owner=owner,
+            due_on=due_on,
+            priority=priority,
+            description=description,
+            enrolment=current.enrolment if new_goal is None else None,
+            goal=new_goal,
+            keep_owner_id=current.owner_id,
+        )
+        changed = [name for name, value in values.items() if getattr(current, name) != value]
+        for name in changed:
+            setattr(current, name, values[name])
+        current.version += 1
+        current.save(update_fields=[*changed, "version", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="task.updated",
+            target=current,
+            client=current.client,
+            detail={"changed": changed},
+        )
+    _refresh_caller_copy(task, current)
+    return task
+
+
+def task_complete(*, actor: User, task: Task, outcome_note: str = "") -> Task:
+    """Mark an open task done (who and when recorded); Conflict if it is not open."""
+    with transaction.atomic():
+        policies.require_clinical(actor)
+        policies.require_client(actor, task.client_id)
+        current = _lock(task)
+        _require_open(current)
+        current.status = TaskStatus.DONE
+        current.completed_at = clock.now()
+        current.completed_by = actor
+        current.outcome_note = (outcome_note or "").strip()
+        current.version += 1
+        current.save(
+            update_fields=[
+                "status",
+                "completed_at",
+                "completed_by",
+                "outcome_note",
+                "version",
+                "updated_at",
+            ]
+        )
+        audit_record(actor=actor, action="task.completed", target=current, client=current.client)
+    _refresh_caller_copy(task, current)
+    return task
+
+
+def task_cancel(*, actor: User, task: Task, reason: str) -> Task:
+    """Cancel an open task with a reason (kept as its outcome note); Conflict if not open."""
+    with transaction.atomic():
+        policies.require_clinical(actor)
+        policies.require_client(actor, task.client_id)
+        current = _lock(task)
+        _require_open(current)
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationFailed(
+                "Say why the task is cancelled.",
+                field_errors={"reason": ["Say why the task is cancelled."]},
+            )
+        current.status = TaskStatus.CANCELLED
+        current.completed_at = clock.now()
+        current.completed_by = actor
+        current.outcome_note = reason
+        current.version += 1
+        current.save(
+            update_fields=[
+                "status",
+                "completed_at",
+                "completed_by",
+                "outcome_note",
+                "version",
+                "updated_at",
+            ]
+        )
+        audit_record(actor=actor, action="task.cancelled", target=current, client=current.client)
+    _refresh_caller_copy(task, current)
+    return task

@@ -9,7 +9,9 @@ urlpatterns = [
     path("<uuid:client_id>/", views.chart, name="chart"),
     path("<uuid:client_id>/edit/", views.edit, name="edit"),
     path("<uuid:client_id>/related/new/", views.related_create, name="related_create"),
-    path("<uuid:client_id>/related/<uuid:person_id>/edit/", views.related_edit, name="related_edit"),
+    path(
+        "<uuid:client_id>/related/<uuid:person_id>/edit/", views.related_edit, name="related_edit"
+    ),
     path("<uuid:client_id>/flags/new/", views.flag_create, name="flag_create"),
     path("<uuid:client_id>/flags/<uuid:flag_id>/resolve/", views.flag_resolve, name="flag_resolve"),
     path("<uuid:client_id>/access-history/", views.access_history, name="access_history"),

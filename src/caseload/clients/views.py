@@ -1,34 +1,371 @@
-# Placeholder views, replaced as each page is built.
-from django.http import Http404, HttpRequest, HttpResponse
+"""Client pages: register, chart, edit details, related people, flags, access history."""
 
-def create(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from caseload.access import policies
+from caseload.audit.selectors import client_access_history
+from caseload.audit.services import audit_record
+from caseload.clients import selectors, services
+from caseload.clients.forms import (
+    ClientCreateForm,
+    ClientEditForm,
+    FlagForm,
+    FlagResolveForm,
+    RelatedPersonEditForm,
+    RelatedPersonForm,
+)
+from caseload.clients.models import Client, RelatedPerson
+from caseload.core import clock
+from caseload.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
+from caseload.core.forms import add_service_errors
+from caseload.enrolments.selectors import assignable_care_managers, program_choices
+from caseload.staff.models import User
+
+ACCESS_HISTORY_PAGE_SIZE = 50
 
 
-def chart(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def actor_of(request: HttpRequest) -> User:
+    """The signed-in staff member (LoginRequiredMiddleware guarantees one)."""
+    return cast(User, request.user)
 
 
-def edit(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def record_page_view(
+    request: HttpRequest,
+    actor: User,
+    *,
+    action: str,
+    target: Model,
+    client: Client,
+    page: str,
+) -> None:
+    """A form page showing a client's record is a read of it: audit the GET (a POST audits its
+    own change)."""
+    if request.method == "GET":
+        audit_record(
+            actor=actor, action=action, target=target, client=client, detail={"page": page}
+        )
 
 
-def related_create(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def shown(value: Any) -> str:
+    """A field value as a person reads it (conflict comparisons)."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.date):
+        return value.strftime("%-d %B %Y")
+    return "" if value is None else str(value)
 
 
-def related_edit(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def field_display(form: forms.BaseForm, name: str, value: Any) -> str:
+    field = form.fields[name]
+    choices = getattr(field, "choices", None)
+    if choices is not None and not isinstance(value, bool):
+        for key, label in choices:
+            if str(key) == str(value):
+                return str(label)
+    return shown(value)
 
 
-def flag_create(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def conflict_rows(
+    form: forms.BaseForm, current: dict[str, Any], submitted: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """(label, saved value) for each field whose saved value differs from what was submitted."""
+    rows = []
+    for name, saved in current.items():
+        if name not in form.fields:
+            continue
+        if name in submitted and field_display(form, name, submitted[name]) == field_display(
+            form, name, saved
+        ):
+            continue
+        rows.append((str(form.fields[name].label), field_display(form, name, saved)))
+    return rows
 
 
-def flag_resolve(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def rebound_with_version(data: QueryDict, version: int) -> QueryDict:
+    """The user's submission with the hidden version set to the current one, so saving again
+    overwrites deliberately."""
+    rebound = data.copy()
+    rebound["version"] = str(version)
+    return rebound
 
 
-def access_history(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _create_form(request: HttpRequest, actor: User, data: QueryDict | None) -> ClientCreateForm:
+    managers = assignable_care_managers(actor=actor)
+    initial = {
+        "referred_on": clock.today(),
+        "preferred_language": "English",
+        "care_manager": actor.pk if actor.caseload_cap else None,
+    }
+    return ClientCreateForm(
+        data,
+        initial=initial,
+        programs=program_choices(),
+        care_managers=managers,
+        actor=actor,
+    )
 
+
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    """Register a new client and refer them to their first program."""
+    actor = actor_of(request)
+    policies.require_clinical(actor)
+    form = _create_form(request, actor, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                client = services.client_create(
+                    actor=actor,
+                    **form.detail_values(),
+                    program=data["program"],
+                    care_manager=data["care_manager"],
+                    acuity=data["acuity"],
+                    referred_on=data["referred_on"],
+                    referral_source=data["referral_source"],
+                )
+            except PermissionDenied as error:
+                form.add_error("care_manager", error.message)
+            except ValidationFailed as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"{client.full_name} is registered and referred to {data['program'].name}.",
+                )
+                return redirect("clients:chart", client_id=client.pk)
+        status = 400
+    return render(
+        request, "clients/create.html", {"form": form, "nav": "new_client"}, status=status
+    )
+
+
+def chart(request: HttpRequest, client_id: UUID) -> HttpResponse:
+    """The client chart: header, flags, care plan, notes, tasks, people, enrolments."""
+    actor = actor_of(request)
+    data = selectors.client_chart(actor=actor, client_id=client_id)
+    if request.method not in ("GET", "HEAD"):  # after the scope check: out of scope is 404
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    audit_record(actor=actor, action="client.viewed", target=data.client, client=data.client)
+    return render(
+        request,
+        "clients/chart.html",
+        {
+            "chart": data,
+            "client": data.client,
+            "open_enrolments": data.open_enrolments,
+            "careplans": data.careplans,
+            "notes": data.notes,
+            "tasks": data.tasks,
+        },
+    )
+
+
+def _client_current(client: Client) -> dict[str, Any]:
+    return {name: getattr(client, name) for name in services.CLIENT_EDITABLE_FIELDS}
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, client_id: UUID) -> HttpResponse:
+    """Edit a client's details, refusing to overwrite someone else's save silently."""
+    actor = actor_of(request)
+    client = selectors.client_get(actor=actor, client_id=client_id)
+    record_page_view(
+        request, actor, action="client.viewed", target=client, client=client, page="edit"
+    )
+    context: dict[str, Any] = {"client": client}
+    if request.method != "POST":
+        form = ClientEditForm(initial={**_client_current(client), "version": client.version})
+        return render(request, "clients/edit.html", {**context, "form": form})
+    form = ClientEditForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.client_update(
+                actor=actor,
+                client=client,
+                expected_version=form.cleaned_data["version"],
+                **form.detail_values(),
+            )
+        except Conflict as error:
+            current = selectors.client_get(actor=actor, client_id=client_id)
+            form = ClientEditForm(rebound_with_version(request.POST, current.version))
+            form.is_valid()
+            context.update(
+                conflict=error,
+                conflict_current=conflict_rows(form, _client_current(current), form.cleaned_data),
+                conflict_reload_url=reverse("clients:edit", args=[client.pk]),
+            )
+            status = 409
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{client.full_name}'s details are saved.")
+            return redirect("clients:chart", client_id=client.pk)
+    return render(request, "clients/edit.html", {**context, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def related_create(request: HttpRequest, client_id: UUID) -> HttpResponse:
+    """Add a family member, caregiver or guardian."""
+    actor = actor_of(request)
+    client = selectors.client_get(actor=actor, client_id=client_id)
+    record_page_view(
+        request, actor, action="client.viewed", target=client, client=client, page="related_create"
+    )
+    form = RelatedPersonForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                person = services.related_person_create(actor=actor, client=client, **form.values())
+            except ValidationFailed as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{person.name} is added to {client.full_name}'s record.")
+                return redirect(reverse("clients:chart", args=[client.pk]) + "#care-team")
+        status = 400
+    return render(
+        request,
+        "clients/related_form.html",
+        {"client": client, "form": form, "person": None},
+        status=status,
+    )
+
+
+def _person_current(person: RelatedPerson) -> dict[str, Any]:
+    return {name: getattr(person, name) for name in services.RELATED_PERSON_EDITABLE_FIELDS}
+
+
+@require_http_methods(["GET", "POST"])
+def related_edit(request: HttpRequest, client_id: UUID, person_id: UUID) -> HttpResponse:
+    """Edit a related person's details (optimistic lock)."""
+    actor = actor_of(request)
+    person = selectors.related_person_get(actor=actor, client_id=client_id, person_id=person_id)
+    client = person.client
+    record_page_view(
+        request, actor, action="related_person.viewed", target=person, client=client, page="edit"
+    )
+    context: dict[str, Any] = {"client": client, "person": person}
+    if request.method != "POST":
+        form = RelatedPersonEditForm(initial={**_person_current(person), "version": person.version})
+        return render(request, "clients/related_form.html", {**context, "form": form})
+    form = RelatedPersonEditForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.related_person_update(
+                actor=actor,
+                person=person,
+                expected_version=form.cleaned_data["version"],
+                **form.values(),
+            )
+        except Conflict as error:
+            current = selectors.related_person_get(
+                actor=actor, client_id=client_id, person_id=person_id
+            )
+            form = RelatedPersonEditForm(rebound_with_version(request.POST, current.version))
+            form.is_valid()
+            context.update(
+                conflict=error,
+                conflict_current=conflict_rows(form, _person_current(current), form.cleaned_data),
+                conflict_reload_url=reverse("clients:related_edit", args=[client.pk, person.pk]),
+            )
+            status = 409
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['name']}'s details are saved.")
+            return redirect(reverse("clients:chart", args=[client.pk]) + "#care-team")
+    return render(request, "clients/related_form.html", {**context, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def flag_create(request: HttpRequest, client_id: UUID) -> HttpResponse:
+    """Raise a flag shown prominently on the client's chart until it is resolved."""
+    actor = actor_of(request)
+    client = selectors.client_get(actor=actor, client_id=client_id)
+    record_page_view(
+        request, actor, action="client.viewed", target=client, client=client, page="flag_create"
+    )
+    form = FlagForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.flag_raise(
+                    actor=actor,
+                    client=client,
+                    kind=form.cleaned_data["kind"],
+                    description=form.cleaned_data["description"],
+                )
+            except ValidationFailed as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "The flag is raised and shows on the chart.")
+                return redirect("clients:chart", client_id=client.pk)
+        status = 400
+    return render(
+        request, "clients/flag_form.html", {"client": client, "form": form}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def flag_resolve(request: HttpRequest, client_id: UUID, flag_id: UUID) -> HttpResponse:
+    """Resolve a flag with a note of what was done."""
+    actor = actor_of(request)
+    flag = selectors.flag_get(actor=actor, client_id=client_id, flag_id=flag_id)
+    client = flag.client
+    record_page_view(
+        request, actor, action="flag.viewed", target=flag, client=client, page="resolve"
+    )
+    form = FlagResolveForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.flag_resolve(
+                    actor=actor, flag=flag, resolution_note=form.cleaned_data["resolution_note"]
+                )
+            except AppError as error:  # already resolved (Conflict) or no note (ValidationFailed)
+                add_service_errors(form, error)
+                status = error.status
+            else:
+                messages.success(
+                    request, f"The {flag.get_kind_display().lower()} flag is resolved."
+                )
+                return redirect("clients:chart", client_id=client.pk)
+        if status == 200:
+            status = 400
+    return render(
+        request,
+        "clients/flag_resolve.html",
+        {"client": client, "flag": flag, "form": form},
+        status=status,
+    )
+
+
+def access_history(request: HttpRequest, client_id: UUID) -> HttpResponse:
+    """Who read or changed this client's record, when and from where (newest first)."""
+    actor = actor_of(request)
+    client = selectors.client_get(actor=actor, client_id=client_id)
+    events = client_access_history(actor=actor, client=client)
+    if request.method not in ("GET", "HEAD"):  # after the scope check: out of scope is 404
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    audit_record(actor=actor, action="client.access_history_viewed", target=client, client=client)
+    page = Paginator(events, ACCESS_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "clients/access_history.html", {"client": client, "page": page})

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<uuid:enrolment_id>/", views.detail, name="detail"),
     path("<uuid:enrolment_id>/transition/", views.transition, name="transition"),
     path("<uuid:enrolment_id>/reassign/", views.reassign, name="reassign"),
+    path("<uuid:enrolment_id>/acuity/", views.acuity, name="acuity"),
     path("<uuid:enrolment_id>/care-team/add/", views.team_add, name="team_add"),
     path("<uuid:enrolment_id>/care-team/<uuid:member_id>/end/", views.team_end, name="team_end"),
 ]

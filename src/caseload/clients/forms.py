@@ -1,0 +1,359 @@
+"""Forms for client pages: parsing and labels only; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+
+from caseload.clients.models import ClientStatus, FlagKind, Relationship, SexAtBirth
+from caseload.core.forms import CaseloadForm
+from caseload.enrolments.models import Acuity
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from caseload.enrolments.models import Program
+    from caseload.staff.models import User
+
+
+#: Free-text answers are kept to what a person writes in a form (a page or two), so a pasted
+#: document or a hostile post is refused with a message rather than stored.
+LONG_TEXT = 5000
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DescribedForm(CaseloadForm):
+    """Links each input to its hint and error message (aria-describedby), as GOV.UK does.
+
+    Fieldsets: a list of (legend, [field names]) for pages that group their questions.
+    """
+
+    fieldsets: list[tuple[str, list[str]]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # CaseloadForm's no_nul says what to do; Django's own NUL validator would add a
+            # second, vaguer message for the same problem.
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
+        self._describe()
+
+    def _describe(self) -> None:
+        # Computed without creating bound fields: those cache labels and hints, which
+        # subclasses may still change after this runs.
+        for name, field in self.fields.items():
+            html_name = self.add_prefix(name)
+            if not self.auto_id:
+                continue
+            auto_id = str(self.auto_id)
+            widget_id = auto_id % html_name if "%s" in auto_id else html_name
+            field_id = field.widget.id_for_label(widget_id)
+            ids = []
+            if field.help_text:
+                ids.append(f"{field_id}-hint")
+            errors = getattr(self, "_errors", None)
+            if self.is_bound and errors is not None and name in errors:
+                ids.append(f"{field_id}-error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._describe()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        self._describe()
+
+    def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+
+class ClientDetailsForm(DescribedForm):
+    given_name = forms.CharField(label="Given name", max_length=100)
+    family_name = forms.CharField(label="Family name", max_length=100)
+    preferred_name = forms.CharField(
+        label="Preferred name",
+        max_length=100,
+        required=False,
+        help_text="The name the client likes to be called, if different.",
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth", widget=DateInput(), help_text="For example, 1948-03-27."
+    )
+    sex_at_birth = forms.ChoiceField(
+        label="Sex assigned at birth", choices=[("", "Choose…"), *SexAtBirth.choices]
+    )
+    gender_identity = forms.CharField(label="Gender identity", max_length=100, required=False)
+    pronouns = forms.CharField(
+        label="Pronouns",
+        max_length=40,
+        required=False,
+        help_text="For example, she/her, they/them.",
+    )
+    mrn = forms.CharField(
+        label="Medical record number (MRN)",
+        max_length=40,
+        required=False,
+        help_text="From the referring health system. Each MRN can belong to one client only.",
+    )
+    payer_member_id = forms.CharField(
+        label="Insurance member ID",
+        max_length=60,
+        required=False,
+        help_text="Medicare, Medicaid or plan member number.",
+    )
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    email = forms.EmailField(
+        label="Email",
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the right format, like name@example.org."
+        },
+    )
+    address_line = forms.CharField(label="Street address", max_length=200, required=False)
+    city = forms.CharField(label="Town or city", max_length=100, required=False)
+    state = forms.CharField(label="State", max_length=40, required=False)
+    postal_code = forms.CharField(label="ZIP code", max_length=20, required=False)
+    preferred_language = forms.CharField(
+        label="Preferred language",
+        max_length=60,
+        initial="English",
+        help_text="The language the client is most comfortable speaking.",
+    )
+    interpreter_needed = forms.BooleanField(label="The client needs an interpreter", required=False)
+    what_matters_to_me = forms.CharField(
+        max_length=LONG_TEXT,
+        label="What matters to me",
+        required=False,
+        widget=forms.Textarea({"rows": 4}),
+        help_text="In the client's own words: what they want from their care and their life.",
+    )
+
+    fieldsets = [
+        (
+            "Identity",
+            [
+                "given_name",
+                "family_name",
+                "preferred_name",
+                "date_of_birth",
+                "sex_at_birth",
+                "gender_identity",
+                "pronouns",
+                "mrn",
+                "payer_member_id",
+            ],
+        ),
+        ("Contact", ["phone", "email", "address_line", "city", "state", "postal_code"]),
+        ("Language", ["preferred_language", "interpreter_needed"]),
+        ("What matters to the client", ["what_matters_to_me"]),
+    ]
+
+    error_messages_required = {
+        "given_name": "Enter the client's given (first) name.",
+        "family_name": "Enter the client's family name.",
+        "date_of_birth": "Enter the client's date of birth.",
+        "sex_at_birth": "Choose the client's sex assigned at birth.",
+        "preferred_language": "Enter the client's preferred language.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, message in self.error_messages_required.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
+        if "date_of_birth" in self.fields:
+            self.fields["date_of_birth"].error_messages["invalid"] = (
+                "Enter the date of birth as a real date, for example 1948-03-27."
+            )
+
+    def detail_values(self) -> dict[str, Any]:
+        """The cleaned client fields, as the services take them."""
+        names = [n for _, group in ClientDetailsForm.fieldsets for n in group]
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class ClientCreateForm(ClientDetailsForm):
+    program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(
+        label="Program",
+        queryset=None,  # set in __init__
+        empty_label="Choose a program…",
+        error_messages={"required": "Choose the program the client is referred to."},
+    )
+    care_manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label="Care manager",
+        queryset=None,  # set in __init__
+        empty_label=None,
+        error_messages={
+            "required": "Choose the care manager.",
+            "invalid_choice": "You can only choose a care manager you are allowed to assign.",
+        },
+    )
+    acuity = forms.TypedChoiceField(
+        label="Acuity",
+        choices=Acuity.choices,
+        coerce=int,
+        initial=Acuity.MODERATE,
+        help_text="How much care management the client needs now.",
+    )
+    referred_on = forms.DateField(
+        label="Referral date", widget=DateInput(), help_text="The day the referral arrived."
+    )
+    referral_source = forms.CharField(
+        label="Referred by",
+        max_length=200,
+        required=False,
+        help_text="For example, 'Dr. Park, Riverside Primary Care' or 'self-referral'.",
+    )
+
+    fieldsets = [
+        *ClientDetailsForm.fieldsets,
+        (
+            "First program and care manager",
+            ["program", "care_manager", "acuity", "referred_on", "referral_source"],
+        ),
+    ]
+
+    def __init__(
+        self,
+        *args: Any,
+        programs: QuerySet[Program],
+        care_managers: QuerySet[User],
+        actor: User,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        program_field: forms.ModelChoiceField[Any] = self.fields["program"]  # type: ignore[assignment]
+        program_field.queryset = programs
+        manager_field: forms.ModelChoiceField[Any] = self.fields["care_manager"]  # type: ignore[assignment]
+        manager_field.queryset = care_managers
+        only_self = [u.pk for u in care_managers[:2]] == [actor.pk]
+        if not only_self:
+            manager_field.empty_label = "Choose a care manager…"
+        if only_self:
+            manager_field.help_text = (
+                "You are the care manager. Only a senior care manager or a director can "
+                "assign someone else."
+            )
+        else:
+            manager_field.help_text = (
+                "Senior care managers can assign staff in the programs they lead."
+            )
+        self.fields["referred_on"].error_messages["invalid"] = (
+            "Enter the referral date as a real date, for example 2026-03-02."
+        )
+        self.fields["referred_on"].error_messages["required"] = "Enter the referral date."
+
+
+class ClientEditForm(ClientDetailsForm):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=ClientStatus.choices,
+        help_text="Mark a client inactive or deceased instead of deleting anything.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    fieldsets = [
+        *ClientDetailsForm.fieldsets,
+        ("Record status", ["status"]),
+    ]
+
+    def detail_values(self) -> dict[str, Any]:
+        values = super().detail_values()
+        values["status"] = self.cleaned_data["status"]
+        return values
+
+
+class RelatedPersonForm(DescribedForm):
+    name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        error_messages={"required": "Enter the person's name."},
+    )
+    relationship = forms.ChoiceField(
+        label="Relationship to the client",
+        choices=[("", "Choose…"), *Relationship.choices],
+        error_messages={"required": "Choose how this person is related to the client."},
+    )
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    email = forms.EmailField(
+        label="Email",
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the right format, like name@example.org."
+        },
+    )
+    is_primary_caregiver = forms.BooleanField(label="Primary caregiver", required=False)
+    may_receive_updates = forms.BooleanField(
+        label="The client agrees that this person may receive updates about their care",
+        required=False,
+        help_text="Only tick this when the client (or their legal representative) has agreed.",
+    )
+    notes = forms.CharField(
+        max_length=LONG_TEXT,
+        label="Notes",
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        help_text="For example, the best time to call.",
+    )
+
+    FIELDS: tuple[str, ...] = (
+        "name",
+        "relationship",
+        "phone",
+        "email",
+        "is_primary_caregiver",
+        "may_receive_updates",
+        "notes",
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class RelatedPersonEditForm(RelatedPersonForm):
+    is_active = forms.BooleanField(
+        label="Still involved in the client's care",
+        required=False,
+        help_text="Untick when this person is no longer involved. The record is kept.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    FIELDS = (*RelatedPersonForm.FIELDS, "is_active")
+
+
+class FlagForm(DescribedForm):
+    kind = forms.ChoiceField(
+        label="Kind of flag",
+        choices=[("", "Choose…"), *FlagKind.choices],
+        error_messages={"required": "Choose the kind of flag."},
+    )
+    description = forms.CharField(
+        label="Description",
+        max_length=300,
+        widget=forms.Textarea({"rows": 3}),
+        help_text="What everyone opening this chart must know, in a sentence (300 characters).",
+        error_messages={"required": "Describe the concern in a sentence."},
+    )
+
+
+class FlagResolveForm(DescribedForm):
+    resolution_note = forms.CharField(
+        max_length=LONG_TEXT,
+        label="What was done",
+        widget=forms.Textarea({"rows": 4}),
+        help_text="Say what was done, or why the flag no longer applies.",
+        error_messages={"required": "Say what was done, or why the flag no longer applies."},
+    )

@@ -1,0 +1,142 @@
+"""Reads for clients: one client with what its header needs, and the whole chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, QuerySet
+
+from caseload.access import policies
+from caseload.clients.models import Client, Flag, RelatedPerson
+from caseload.core.errors import NotFound
+from caseload.enrolments.models import CareTeamMember, Enrolment, EnrolmentStatus
+
+if TYPE_CHECKING:
+    from caseload.staff.models import User
+
+# Open enrolments first (active, on hold, referred), then discharged; newest referral first.
+_STATUS_RANK = {
+    EnrolmentStatus.ACTIVE: 0,
+    EnrolmentStatus.ON_HOLD: 1,
+    EnrolmentStatus.REFERRED: 2,
+    EnrolmentStatus.DISCHARGED: 3,
+}
+
+
+def _with_header(queryset: QuerySet[Client]) -> QuerySet[Client]:
+    return queryset.prefetch_related(
+        Prefetch(
+            "enrolments",
+            queryset=Enrolment.objects.select_related("program", "care_manager", "careplan"),
+            to_attr="all_enrolments",
+        ),
+        Prefetch(
+            "flags",
+            queryset=Flag.objects.filter(is_active=True).select_related("raised_by"),
+            to_attr="active_flags",
+        ),
+    )
+
+
+def client_get(*, actor: User, client_id: Any) -> Client:
+    """The client with its enrolments (program, care manager, care plan) and active flags
+    prefetched as ``all_enrolments`` and ``active_flags``; NotFound if unknown or out of scope."""
+    try:
+        client = _with_header(policies.client_scope(actor)).get(pk=client_id)
+    except (Client.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Client not found.") from exc
+    client.all_enrolments.sort(  # type: ignore[attr-defined]
+        key=lambda e: (_STATUS_RANK.get(e.status, 9), -e.referred_on.toordinal())
+    )
+    return client
+
+
+def enrolments_of(client: Client) -> list[Enrolment]:
+    """The client's enrolments as prefetched by client_get (open first)."""
+    return list(getattr(client, "all_enrolments", []))
+
+
+def open_enrolments_of(client: Client) -> list[Enrolment]:
+    return [e for e in enrolments_of(client) if e.is_open]
+
+
+def active_flags_of(client: Client) -> list[Flag]:
+    return list(getattr(client, "active_flags", []))
+
+
+def related_person_get(*, actor: User, client_id: Any, person_id: Any) -> RelatedPerson:
+    """A related person of a client in scope; NotFound otherwise."""
+    try:
+        return (
+            RelatedPerson.objects.filter(client__in=policies.client_scope(actor))
+            .select_related("client")
+            .get(pk=person_id, client_id=client_id)
+        )
+    except (RelatedPerson.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Person not found.") from exc
+
+
+def flag_get(*, actor: User, client_id: Any, flag_id: Any) -> Flag:
+    """A flag on a client in scope; NotFound otherwise."""
+    try:
+        return (
+            Flag.objects.filter(client__in=policies.client_scope(actor))
+            .select_related("client", "raised_by", "resolved_by")
+            .get(pk=flag_id, client_id=client_id)
+        )
+    except (Flag.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Flag not found.") from exc
+
+
+@dataclass(frozen=True)
+class ClientChart:
+    """What the client chart shows. Each list is fetched once, whatever its length."""
+
+    client: Client
+    enrolments: list[Enrolment]
+    open_enrolments: list[Enrolment]
+    active_flags: list[Flag]
+    related_people: list[RelatedPerson]
+    care_team: list[CareTeamMember]
+    careplans: Any
+    notes: Any
+    tasks: Any
+    can_view_access_history: bool
+
+
+def client_chart(*, actor: User, client_id: Any) -> ClientChart:
+    """The client chart's data for ``actor``; NotFound if unknown or out of scope.
+
+    Care plans, notes and tasks come from their own apps' selectors.
+    """
+    from caseload.careplans.selectors import careplan_list_for_client
+    from caseload.notes.selectors import note_list_for_client
+    from caseload.tasks.selectors import task_list_for_client
+
+    client = client_get(actor=actor, client_id=client_id)
+    enrolments = enrolments_of(client)
+    open_enrolments = [e for e in enrolments if e.is_open]
+    by_id = {e.pk: e for e in enrolments}
+    care_team = list(
+        CareTeamMember.objects.filter(
+            enrolment_id__in=[e.pk for e in open_enrolments], is_active=True
+        )
+        .select_related("staff")
+        .order_by("created_at")
+    )
+    for member in care_team:  # reuse the enrolments already loaded
+        member.enrolment = by_id[member.enrolment_id]
+    related_people = list(client.related_people.filter(is_active=True))
+    return ClientChart(
+        client=client,
+        enrolments=enrolments,
+        open_enrolments=open_enrolments,
+        active_flags=active_flags_of(client),
+        related_people=related_people,
+        care_team=care_team,
+        careplans=careplan_list_for_client(actor=actor, client=client),
+        notes=note_list_for_client(actor=actor, client=client),
+        tasks=task_list_for_client(actor=actor, client=client),
+        can_view_access_history=policies.can_view_access_history(actor, client),
+    )

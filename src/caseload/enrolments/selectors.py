@@ -1,0 +1,130 @@
+"""Reads for enrolments, always scoped through the client the actor may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+
+from caseload.access import policies
+from caseload.core.errors import NotFound
+from caseload.enrolments.models import (
+    CareTeamMember,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentStatus,
+    Program,
+)
+from caseload.enrolments.services import allowed_transitions, can_manage_enrolment
+from caseload.staff.models import CareerLevel, User
+
+if TYPE_CHECKING:
+    from caseload.careplans.models import CarePlan
+
+
+def enrolment_get(*, actor: User, enrolment_id: Any) -> Enrolment:
+    """The enrolment with its client, program, care manager and care plan; NotFound if unseen."""
+    try:
+        return (
+            Enrolment.objects.filter(client__in=policies.client_scope(actor))
+            .select_related("client", "program", "care_manager", "careplan")
+            .get(pk=enrolment_id)
+        )
+    except (Enrolment.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Enrolment not found.") from exc
+
+
+def careplan_of(enrolment: Enrolment) -> CarePlan | None:
+    """The enrolment's care plan, or None (uses the select_related cache when present)."""
+    try:
+        return enrolment.careplan
+    except Enrolment.careplan.RelatedObjectDoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class EnrolmentDetail:
+    enrolment: Enrolment
+    careplan: CarePlan | None
+    events: list[EnrolmentEvent]
+    care_team: list[CareTeamMember]
+    past_care_team: list[CareTeamMember]
+    allowed_statuses: list[str]
+    can_manage: bool
+    can_reassign: bool
+
+
+def _event_label(event: EnrolmentEvent, value: str) -> str:
+    if event.kind == EnrolmentEvent.Kind.STATUS and value in EnrolmentStatus.values:
+        return str(EnrolmentStatus(value).label)
+    return value
+
+
+def enrolment_detail(*, actor: User, enrolment_id: Any) -> EnrolmentDetail:
+    """Everything the enrolment page shows, in a fixed number of queries; NotFound if unseen."""
+    enrolment = enrolment_get(actor=actor, enrolment_id=enrolment_id)
+    events = list(enrolment.events.select_related("actor").order_by("created_at"))
+    for event in events:
+        event.from_label = _event_label(event, event.from_value)  # type: ignore[attr-defined]
+        event.to_label = _event_label(event, event.to_value)  # type: ignore[attr-defined]
+    members = list(enrolment.care_team.select_related("staff").order_by("created_at"))
+    manage = can_manage_enrolment(actor, enrolment)
+    return EnrolmentDetail(
+        enrolment=enrolment,
+        careplan=careplan_of(enrolment),
+        events=events,
+        care_team=[m for m in members if m.is_active],
+        past_care_team=[m for m in members if not m.is_active],
+        allowed_statuses=allowed_transitions(enrolment.status) if manage else [],
+        can_manage=manage,
+        can_reassign=enrolment.is_open and policies.can_reassign(actor, enrolment),
+    )
+
+
+def care_team_member_get(*, actor: User, enrolment_id: Any, member_id: Any) -> CareTeamMember:
+    """A member of a visible enrolment's care team; NotFound otherwise."""
+    enrolment = enrolment_get(actor=actor, enrolment_id=enrolment_id)
+    try:
+        member = CareTeamMember.objects.select_related("staff").get(
+            pk=member_id, enrolment=enrolment
+        )
+    except (CareTeamMember.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Care-team member not found.") from exc
+    member.enrolment = enrolment
+    return member
+
+
+def program_choices() -> QuerySet[Program]:
+    """Programs taking new enrolments."""
+    return Program.objects.filter(is_active=True).order_by("name")
+
+
+def assignable_care_managers(*, actor: User, program: Program | None = None) -> QuerySet[User]:
+    """Staff ``actor`` may choose as care manager (access.policies.can_assign_care_manager).
+
+    Junior and ordinary care managers: only themselves. Seniors: themselves and clinical staff
+    in the programs they lead (in ``program`` when given). Directors: every clinical staff member.
+    """
+    clinical = User.objects.filter(is_active=True, career_level__in=policies.CLINICAL_LEVELS)
+    if not policies.is_clinical(actor):
+        return User.objects.none()
+    if actor.career_level == CareerLevel.DIRECTOR:
+        return clinical.order_by("last_name", "first_name")
+    led = policies.led_program_ids(actor)
+    if program is not None:
+        led = [pk for pk in led if pk == program.pk]
+    if not led:
+        return User.objects.filter(pk=actor.pk)
+    return (
+        clinical.filter(Q(pk=actor.pk) | Q(programs__in=led))
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def care_team_staff_choices() -> QuerySet[User]:
+    """Clinical staff who may join a care team."""
+    return User.objects.filter(is_active=True, career_level__in=policies.CLINICAL_LEVELS).order_by(
+        "last_name", "first_name"
+    )

@@ -1,0 +1,512 @@
+"""Writes for enrolments: enrol, move through the status machine, reassign, acuity, care team.
+
+The status machine (FHIR EpisodeOfCare): referred → active | discharged; active → on hold |
+discharged; on hold → active | discharged; discharged is final (enrol again to restart).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+
+from caseload.access import policies
+from caseload.audit.services import audit_record
+from caseload.core import clock
+from caseload.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from caseload.enrolments.models import (
+    OPEN_STATUSES,
+    Acuity,
+    CareTeamMember,
+    DischargeReason,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentStatus,
+    Program,
+)
+
+if TYPE_CHECKING:
+    from caseload.clients.models import Client
+    from caseload.staff.models import User
+
+S = EnrolmentStatus
+
+#: Every status an enrolment may move to from each status. Discharged is final.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.REFERRED: frozenset({S.ACTIVE, S.DISCHARGED}),
+    S.ACTIVE: frozenset({S.ON_HOLD, S.DISCHARGED}),
+    S.ON_HOLD: frozenset({S.ACTIVE, S.DISCHARGED}),
+    S.DISCHARGED: frozenset(),
+}
+
+_STATUS_ORDER = [S.REFERRED, S.ACTIVE, S.ON_HOLD, S.DISCHARGED]
+
+
+def allowed_transitions(status: str) -> list[str]:
+    """The statuses an enrolment in ``status`` may move to, in the machine's natural order."""
+    targets = ALLOWED_TRANSITIONS.get(status, frozenset())
+    return [s for s in _STATUS_ORDER if s in targets]
+
+
+def _label(status: str) -> str:
+    return str(EnrolmentStatus(status).label) if status in EnrolmentStatus.values else status
+
+
+def _or_list(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def can_manage_enrolment(actor: User, enrolment: Enrolment) -> bool:
+    """The care manager, their supervisor, a senior leading the program, or a director.
+
+    Care-team members see the client but do not change the enrolment itself.
+    """
+    if not policies.is_clinical(actor):
+        return False
+    if enrolment.care_manager_id == actor.pk or policies.can_reassign(actor, enrolment):
+        return True
+    return enrolment.care_manager.supervisor_id == actor.pk
+
+
+def _require_visible(actor: User, enrolment: Enrolment) -> None:
+    if not policies.client_in_scope(actor, enrolment.client_id):
+        raise NotFound("Enrolment not found.")
+
+
+def _require_manage(actor: User, enrolment: Enrolment) -> None:
+    _require_visible(actor, enrolment)
+    if not can_manage_enrolment(actor, enrolment):
+        raise PermissionDenied(
+            "Only the care manager, their supervisor, a senior care manager of this program or "
+            "a director may change this enrolment.",
+            code="enrolment_manage_not_allowed",
+        )
+
+
+def _lock(enrolment: Enrolment) -> Enrolment:
+    return (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("client", "program", "care_manager")
+        .get(pk=enrolment.pk)
+    )
+
+
+def _check_version(locked: Enrolment, expected_version: int | None) -> None:
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict(
+            "Someone else changed this enrolment since you opened it: it is now "
+            f"{locked.get_status_display()} with {locked.care_manager}.",
+            code="stale",
+            params={"current_version": locked.version},
+        )
+
+
+def _require_text(value: str, field: str, message: str) -> str:
+    cleaned = (value or "").strip()
+    if "\x00" in cleaned:
+        raise ValidationFailed(
+            "Remove the invalid control character from this text.",
+            field_errors={field: ["Remove the invalid control character from this text."]},
+        )
+    if not cleaned:
+        raise ValidationFailed(message, field_errors={field: [message]})
+    return cleaned
+
+
+def _optional_text(value: str, field: str) -> str:
+    cleaned = (value or "").strip()
+    if "\x00" in cleaned:
+        raise ValidationFailed(
+            "Remove the invalid control character from this text.",
+            field_errors={field: ["Remove the invalid control character from this text."]},
+        )
+    return cleaned
+
+
+def open_enrolment_count(care_manager: User) -> int:
+    return Enrolment.objects.filter(care_manager=care_manager, status__in=OPEN_STATUSES).count()
+
+
+def _require_capacity(care_manager: User) -> None:
+    """Refuse when ``care_manager`` already manages as many open enrolments as their cap.
+
+    The care manager's row is locked first so two concurrent assignments cannot both take the
+    last place.
+    """
+    from caseload.staff.models import User
+
+    User.objects.select_for_update().filter(pk=care_manager.pk).first()
+    cap = care_manager.caseload_cap
+    count = open_enrolment_count(care_manager)
+    if count >= cap:
+        if cap == 0:
+            message = (
+                f"{care_manager} does not carry a caseload (their caseload cap is 0). "
+                "Choose another care manager."
+            )
+        else:
+            message = (
+                f"{care_manager} has reached their caseload cap of {cap} open enrolments "
+                f"(they manage {count}). Choose another care manager, or ask a director to "
+                "raise the cap."
+            )
+        raise ValidationFailed(
+            message,
+            code="caseload_cap_reached",
+            params={"cap": cap, "count": count},
+            field_errors={"care_manager": [message]},
+        )
+
+
+def _acuity(value: Any) -> int:
+    try:
+        acuity = int(value)
+    except (TypeError, ValueError):
+        acuity = 0
+    if acuity not in Acuity.values:
+        message = "Choose an acuity level."
+        raise ValidationFailed(message, field_errors={"acuity": [message]})
+    return acuity
+
+
+@transaction.atomic
+def enrolment_create(
+    *,
+    actor: User,
+    client: Client,
+    program: Program,
+    care_manager: User,
+    acuity: int = Acuity.MODERATE,
+    referred_on: dt.date | None = None,
+    referral_source: str = "",
+) -> Enrolment:
+    """Enrol ``client`` in ``program`` as referred; returns the enrolment.
+
+    Raises NotFound (client out of scope), PermissionDenied (may not assign that care manager),
+    ValidationFailed (cap reached, already enrolled, bad input).
+    """
+    policies.require_clinical(actor)
+    # A client with no enrolment yet is being registered (clients.services.client_create) and is
+    # in nobody's scope until this enrolment exists; every other client must be visible.
+    if client.enrolments.exists() and not policies.client_in_scope(actor, client.pk):
+        raise NotFound("Client not found.")
+    if not program.is_active:
+        message = f"{program.name} is not taking new enrolments."
+        raise ValidationFailed(message, field_errors={"program": [message]})
+    policies.require_can_assign(actor, program.pk, care_manager)
+    acuity = _acuity(acuity)
+    referral_source = _optional_text(referral_source, "referral_source")
+    today = clock.today()
+    referred_on = referred_on or today
+    if referred_on > today:
+        message = "The referral date cannot be in the future."
+        raise ValidationFailed(message, field_errors={"referred_on": [message]})
+    existing = (
+        Enrolment.objects.filter(client=client, program=program, status__in=OPEN_STATUSES)
+        .only("status")
+        .first()
+    )
+    if existing is not None:
+        message = (
+            f"{client} already has an open enrolment in {program.name} "
+            f"({existing.get_status_display().lower()}). Discharge it before enrolling again."
+        )
+        raise ValidationFailed(
+            message, code="already_enrolled", field_errors={"program": [message]}
+        )
+    _require_capacity(care_manager)
+    enrolment = Enrolment(
+        client=client,
+        program=program,
+        care_manager=care_manager,
+        status=EnrolmentStatus.REFERRED,
+        acuity=acuity,
+        referred_on=referred_on,
+        referral_source=referral_source,
+    )
+    try:
+        with transaction.atomic():
+            enrolment.save(force_insert=True)
+    except IntegrityError as exc:  # a concurrent enrolment in the same program won the race
+        message = f"{client} already has an open enrolment in {program.name}."
+        raise ValidationFailed(
+            message, code="already_enrolled", field_errors={"program": [message]}
+        ) from exc
+    EnrolmentEvent.objects.create(
+        enrolment=enrolment,
+        kind=EnrolmentEvent.Kind.STATUS,
+        from_value="",
+        to_value=EnrolmentStatus.REFERRED,
+        reason=f"Referred by {referral_source}" if referral_source else "Referred",
+        actor=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="enrolment.created",
+        target=enrolment,
+        client=client,
+        detail={"program": program.code, "care_manager_id": care_manager.pk},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_transition(
+    *,
+    actor: User,
+    enrolment: Enrolment,
+    to_status: str,
+    reason: str,
+    discharge_reason: str = "",
+    expected_version: int | None,
+) -> Enrolment:
+    """Move ``enrolment`` to ``to_status``; returns it updated.
+
+    Raises Conflict when the record changed (code "stale") or the machine forbids the move
+    (code "transition_not_allowed"), ValidationFailed for a missing reason or discharge reason.
+    """
+    _require_manage(actor, enrolment)
+    locked = _lock(enrolment)
+    _check_version(locked, expected_version)
+    if to_status not in EnrolmentStatus.values:
+        message = "Choose the new status."
+        raise ValidationFailed(message, field_errors={"to_status": [message]})
+    allowed = allowed_transitions(locked.status)
+    if to_status not in allowed:
+        current = _label(locked.status).lower()
+        if allowed:
+            options = _or_list([_label(s).lower() for s in allowed])
+            message = (
+                f"An enrolment that is {current} can only become {options}, "
+                f"not {_label(to_status).lower()}."
+            )
+        else:
+            message = (
+                "A discharged enrolment is final and cannot change status. "
+                "Enrol the client in the program again to restart services."
+            )
+        raise Conflict(
+            message,
+            code="transition_not_allowed",
+            params={"from": locked.status, "to": to_status, "allowed": allowed},
+        )
+    errors: dict[str, list[str]] = {}
+    reason = _optional_text(reason, "reason")
+    if not reason:
+        errors["reason"] = ["Say why the status is changing."]
+    discharging = to_status == EnrolmentStatus.DISCHARGED
+    if discharging and discharge_reason not in DischargeReason.values:
+        errors["discharge_reason"] = ["Choose the reason for discharge."]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors)
+    fields = ["status", "version", "updated_at"]
+    today = clock.today()
+    if discharging:
+        locked.discharge_reason = discharge_reason
+        locked.discharge_note = reason
+        locked.ended_on = today
+        fields += ["discharge_reason", "discharge_note", "ended_on"]
+    if to_status == EnrolmentStatus.ACTIVE and locked.started_on is None:
+        locked.started_on = today
+        fields.append("started_on")
+    from_status = locked.status
+    locked.status = to_status
+    locked.version += 1
+    locked.save(update_fields=fields)
+    EnrolmentEvent.objects.create(
+        enrolment=locked,
+        kind=EnrolmentEvent.Kind.STATUS,
+        from_value=from_status,
+        to_value=to_status,
+        reason=reason,
+        actor=actor,
+    )
+    detail: dict[str, Any] = {"from": from_status, "to": to_status}
+    if discharging:
+        detail["discharge_reason"] = discharge_reason
+    audit_record(
+        actor=actor,
+        action="enrolment.transitioned",
+        target=locked,
+        client=locked.client,
+        detail=detail,
+    )
+    return locked
+
+
+@transaction.atomic
+def enrolment_reassign(
+    *,
+    actor: User,
+    enrolment: Enrolment,
+    care_manager: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> Enrolment:
+    """Give ``enrolment`` a new care manager (seniors of the program, directors); returns it.
+
+    Raises PermissionDenied, Conflict (stale or closed enrolment), ValidationFailed (cap, input).
+    """
+    _require_visible(actor, enrolment)
+    if not policies.can_reassign(actor, enrolment):
+        raise PermissionDenied(
+            "Only a senior care manager of this program or a director may reassign a case.",
+            code="reassign_not_allowed",
+        )
+    locked = _lock(enrolment)
+    _check_version(locked, expected_version)
+    if not locked.is_open:
+        raise Conflict("A discharged enrolment cannot be reassigned.", code="enrolment_closed")
+    if not policies.is_clinical(care_manager):
+        message = "Choose an active clinical staff member."
+        raise ValidationFailed(message, field_errors={"care_manager": [message]})
+    if care_manager.pk == locked.care_manager_id:
+        message = f"{care_manager} is already the care manager."
+        raise ValidationFailed(message, field_errors={"care_manager": [message]})
+    policies.require_can_assign(actor, locked.program_id, care_manager)
+    reason = _require_text(reason, "reason", "Say why the case is being reassigned.")
+    _require_capacity(care_manager)
+    previous = locked.care_manager
+    locked.care_manager = care_manager
+    locked.version += 1
+    locked.save(update_fields=["care_manager", "version", "updated_at"])
+    EnrolmentEvent.objects.create(
+        enrolment=locked,
+        kind=EnrolmentEvent.Kind.REASSIGNED,
+        from_value=str(previous)[:100],
+        to_value=str(care_manager)[:100],
+        reason=reason,
+        actor=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="enrolment.reassigned",
+        target=locked,
+        client=locked.client,
+        detail={"from_care_manager_id": previous.pk, "to_care_manager_id": care_manager.pk},
+    )
+    return locked
+
+
+@transaction.atomic
+def enrolment_set_acuity(
+    *,
+    actor: User,
+    enrolment: Enrolment,
+    acuity: int,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Enrolment:
+    """Change the acuity of an open enrolment; returns it. Raises Conflict, ValidationFailed."""
+    _require_manage(actor, enrolment)
+    locked = _lock(enrolment)
+    _check_version(locked, expected_version)
+    if not locked.is_open:
+        raise Conflict("A discharged enrolment cannot change.", code="enrolment_closed")
+    acuity = _acuity(acuity)
+    reason = _optional_text(reason, "reason")
+    if acuity == locked.acuity:
+        return locked
+    previous = locked.acuity
+    locked.acuity = acuity
+    locked.version += 1
+    locked.save(update_fields=["acuity", "version", "updated_at"])
+    EnrolmentEvent.objects.create(
+        enrolment=locked,
+        kind=EnrolmentEvent.Kind.ACUITY,
+        from_value=str(Acuity(previous).label),
+        to_value=str(Acuity(acuity).label),
+        reason=reason,
+        actor=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="enrolment.acuity_set",
+        target=locked,
+        client=locked.client,
+        detail={"from": previous, "to": acuity},
+    )
+    return locked
+
+
+@transaction.atomic
+def care_team_add(
+    *,
+    actor: User,
+    enrolment: Enrolment,
+    staff: User | None = None,
+    external_name: str = "",
+    external_organisation: str = "",
+    role: str,
+    phone: str = "",
+    email: str = "",
+) -> CareTeamMember:
+    """Add a staff member or an external person to the enrolment's care team; returns them.
+
+    Adding staff gives them access to the client's record.
+    """
+    _require_manage(actor, enrolment)
+    external_name = _optional_text(external_name, "external_name")
+    external_organisation = _optional_text(external_organisation, "external_organisation")
+    phone = _optional_text(phone, "phone")
+    email = _optional_text(email, "email")
+    role = _require_text(role, "role", "Enter the person's role in the care team.")
+    if not enrolment.is_open:
+        raise Conflict(
+            "The care team of a discharged enrolment cannot change.", code="enrolment_closed"
+        )
+    if staff is None and not external_name:
+        message = "Choose a staff member, or enter the name of someone outside the organisation."
+        raise ValidationFailed(message, field_errors={"staff": [message]})
+    if staff is not None and external_name:
+        message = "Choose a staff member or enter an external person's name, not both."
+        raise ValidationFailed(message, field_errors={"external_name": [message]})
+    if staff is not None:
+        if not policies.is_clinical(staff):
+            message = "Choose an active clinical staff member."
+            raise ValidationFailed(message, field_errors={"staff": [message]})
+        if CareTeamMember.objects.filter(enrolment=enrolment, staff=staff, is_active=True).exists():
+            message = f"{staff} is already on this care team."
+            raise ValidationFailed(message, field_errors={"staff": [message]})
+    member = CareTeamMember.objects.create(
+        enrolment=enrolment,
+        staff=staff,
+        external_name=external_name,
+        external_organisation=external_organisation,
+        role=role,
+        phone=phone,
+        email=email,
+        added_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="care_team_member.added",
+        target=member,
+        client=enrolment.client,
+        detail={"enrolment_id": str(enrolment.pk), "staff_id": staff.pk if staff else None},
+    )
+    return member
+
+
+@transaction.atomic
+def care_team_end(*, actor: User, member: CareTeamMember) -> CareTeamMember:
+    """End a care-team membership (kept for the record); returns it. Raises Conflict if ended."""
+    enrolment = member.enrolment
+    _require_manage(actor, enrolment)
+    locked = CareTeamMember.objects.select_for_update().get(pk=member.pk)
+    if not locked.is_active:
+        raise Conflict("This care-team membership has already ended.", code="already_ended")
+    locked.is_active = False
+    locked.ended_on = clock.today()
+    locked.save(update_fields=["is_active", "ended_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="care_team_member.ended",
+        target=locked,
+        client=enrolment.client,
+        detail={"enrolment_id": str(enrolment.pk)},
+    )
+    return locked

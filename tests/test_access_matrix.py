@@ -29,7 +29,8 @@ PUBLIC = {"healthz", "login"}
 # Pages that a role can reach only with a further right than seeing the client: answered 404
 # (the record's existence is not hidden, the page is) — listed so each is a decision, not a gap.
 VISIBLE_BUT_NOT_FOR = {
-    "clients:access_history": {"junior"},
+    # The access history is for supervisors, seniors and directors, not the care manager.
+    "clients:access_history": {"junior", "other_cm"},
 }
 ROLES = (
     "junior",

@@ -38,23 +38,7 @@ def _choices(choices: list[tuple[str, str]], prompt: str) -> list[tuple[str, str
 
 
 class _PlanForm(CaseloadForm):
-    """Links each input to its hint and error text for screen readers."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if field.help_text and not isinstance(field.widget, forms.HiddenInput):
-                field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                described = self.fields[name].widget.attrs.get("aria-describedby", "")
-                self.fields[name].widget.attrs["aria-describedby"] = (
-                    f"{described} id_{name}-error".strip()
-                )
-                self.fields[name].widget.attrs["aria-invalid"] = "true"
+    """CaseloadForm already links each input to its hint and error text."""
 
 
 class VersionField(forms.IntegerField):

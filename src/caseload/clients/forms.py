@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
 
 from caseload.clients.models import ClientStatus, FlagKind, Relationship, SexAtBirth
 from caseload.core.forms import CaseloadForm
@@ -30,54 +29,8 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class DescribedForm(CaseloadForm):
-    """Links each input to its hint and error message (aria-describedby), as GOV.UK does.
-
-    Fieldsets: a list of (legend, [field names]) for pages that group their questions.
-    """
-
-    fieldsets: list[tuple[str, list[str]]] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            # CaseloadForm's no_nul says what to do; Django's own NUL validator would add a
-            # second, vaguer message for the same problem.
-            field.validators = [
-                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
-            ]
-        self._describe()
-
-    def _describe(self) -> None:
-        # Computed without creating bound fields: those cache labels and hints, which
-        # subclasses may still change after this runs.
-        for name, field in self.fields.items():
-            html_name = self.add_prefix(name)
-            if not self.auto_id:
-                continue
-            auto_id = str(self.auto_id)
-            widget_id = auto_id % html_name if "%s" in auto_id else html_name
-            field_id = field.widget.id_for_label(widget_id)
-            ids = []
-            if field.help_text:
-                ids.append(f"{field_id}-hint")
-            errors = getattr(self, "_errors", None)
-            if self.is_bound and errors is not None and name in errors:
-                ids.append(f"{field_id}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self._describe()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        self._describe()
-
-    def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+# Kept as the name this app's forms use; the behaviour lives in core.
+DescribedForm = CaseloadForm
 
 
 class ClientDetailsForm(DescribedForm):

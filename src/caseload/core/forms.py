@@ -1,31 +1,85 @@
-"""Form base classes: every text field refuses NUL characters; service errors map onto fields."""
+"""Form base classes: text fields refuse NUL characters, inputs are linked to their hints and
+errors (aria-describedby, as GOV.UK does), and service errors map onto fields."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 
 from caseload.core.errors import AppError
 from caseload.core.validators import no_nul
 
 
-def _guard_text_fields(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        if isinstance(field, forms.CharField) and no_nul not in field.validators:
-            field.validators.append(no_nul)
+class _Accessible:
+    """Shared behaviour of CaseloadForm and CaseloadModelForm."""
+
+    fields: dict[str, forms.Field]
+    fieldsets: list[tuple[str, list[str]]] = []
+
+    def _guard_and_describe(self) -> None:
+        for field in self.fields.values():
+            # no_nul says what to do; Django's own NUL validator would repeat it, vaguer.
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
+            if isinstance(field, forms.CharField):
+                field.validators.append(no_nul)
+        self._describe()
+
+    def _describe(self) -> None:
+        # Computed without creating bound fields: those cache labels and hints, which
+        # subclasses may still change after this runs.
+        form: Any = self
+        if not form.auto_id:
+            return
+        auto_id = str(form.auto_id)
+        errors = getattr(form, "_errors", None)
+        for name, field in self.fields.items():
+            html_name = form.add_prefix(name)
+            widget_id = auto_id % html_name if "%s" in auto_id else html_name
+            field_id = field.widget.id_for_label(widget_id)
+            ids = []
+            if field.help_text:
+                ids.append(f"{field_id}_helptext")
+            if form.is_bound and errors is not None and name in errors:
+                ids.append(f"{field_id}-error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
+        form: Any = self
+        return [(legend, [form[name] for name in names]) for legend, names in self.fieldsets]
 
 
-class CaseloadForm(forms.Form):
+class CaseloadForm(_Accessible, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _guard_text_fields(self)
+        self._guard_and_describe()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._describe()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        self._describe()
 
 
-class CaseloadModelForm(forms.ModelForm):  # type: ignore[type-arg]
+class CaseloadModelForm(_Accessible, forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _guard_text_fields(self)
+        self._guard_and_describe()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._describe()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        self._describe()
 
 
 def add_service_errors(form: forms.BaseForm, error: AppError) -> None:

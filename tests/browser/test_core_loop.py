@@ -29,7 +29,7 @@ def test_care_manager_enrols_plans_documents_and_completes_a_task(page: Any) -> 
     )
     client = factories.ClientFactory(given_name="Rose", family_name="Baptiste", mrn="MRN-4242")
     factories.EnrolmentFactory(client=client, program=geriatric, care_manager=kim)
-    for n in range(3):
+    for _ in range(3):
         factories.EnrolmentFactory(program=geriatric, care_manager=kim)
     factories.TaskFactory(
         client=client, owner=kim, title="Call Rose about meals", due_on=timezone.localdate()

@@ -23,3 +23,21 @@ class Versioned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class EnteredInError(models.Model):
+    """Nothing is hard-deleted: a record entered in error is hidden from normal views with who,
+    when and why, and stays in its history (FHIR status 'entered-in-error')."""
+
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_by = models.ForeignKey(
+        "staff.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_in_error_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_entered_in_error(self) -> bool:
+        return self.entered_in_error_at is not None

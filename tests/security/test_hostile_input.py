@@ -105,6 +105,8 @@ def test_hostile_form_input_never_causes_a_server_error(org: Any, variant: str) 
         parser.feed(page.content.decode())
         for form in parser.forms:
             action = form["action"] or url
+            if action == reverse("logout"):
+                continue
             data = {field: _hostile(kind, variant) for field, kind in form["fields"].items()}
             status = http.post(action, data).status_code
             posted += 1
@@ -147,7 +149,7 @@ def test_stored_script_payloads_are_rendered_escaped_on_every_page(org: Any) -> 
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         html = response.content.decode()
-        if re.search(r"<script>alert|onerror=alert", html):
+        if re.search(r"<script>alert|<img src=x onerror", html):
             failures.append(name)
         shown += html.count("&lt;script&gt;alert")
     assert shown > 0, "no page showed a stored payload at all: the test checked nothing"

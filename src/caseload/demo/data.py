@@ -46,6 +46,7 @@ class StaffSpec:
     supervisor: str | None = None
     languages: str = "English"
     administrator: bool = False
+    privacy_officer: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,11 @@ STAFF: tuple[StaffSpec, ...] = (
         "sam", "Sam", "Novak", "", "IT administrator",
         "Users, programs and settings; no client records",
         administrator=True,
+    ),
+    StaffSpec(
+        "li", "Li", "Wei", "", "Privacy officer",
+        "Audit search, a client's access report, Kim's 2 a.m. break-the-glass access to review",
+        privacy_officer=True,
     ),
     StaffSpec(
         "priya", "Priya", "Raman", SR, "Senior care manager, geriatric care",

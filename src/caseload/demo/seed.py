@@ -46,6 +46,7 @@ from caseload.careplans.models import (
 )
 from caseload.clients import services as clients
 from caseload.clients.models import Client, Flag, RelatedPerson
+from caseload.coordination.demo import seed_coordination_demo
 from caseload.core import clock
 from caseload.core.errors import Conflict
 from caseload.demo import data
@@ -149,11 +150,44 @@ def seed_demo() -> SeedResult:
     before = row_counts()
     with transaction.atomic():
         _Seeder(today=clock.today(), now=clock.now()).run()
+        seed_coordination_demo()
+        _seed_break_the_glass()
     after = row_counts()
     return SeedResult(
         created=True,
         sign_ins=demo_sign_ins(),
         counts={label: after[label] - before[label] for label in after},
+    )
+
+
+def _seed_break_the_glass() -> None:
+    """Kim, on call, opened a client outside her caseload at 2 a.m. with a stated reason."""
+    from caseload.access.models import BreakGlassGrant
+    from caseload.audit.services import audit_record
+    from caseload.clients.models import Client
+
+    kim = User.objects.get(username="kim")
+    client = (
+        Client.objects.exclude(enrolments__care_manager=kim)
+        .filter(enrolments__program__code="geriatric")
+        .order_by("family_name")
+        .first()
+    )
+    if client is None:
+        return
+    night = timezone.localtime(clock.now()).replace(hour=2, minute=4, second=0, microsecond=0)
+    opened = night - dt.timedelta(days=3)
+    grant = BreakGlassGrant.objects.create(
+        user=kim,
+        client=client,
+        reason="On call: the client's son called at 2 a.m. after a fall; needed the medication "
+        "list and advance directive for the paramedics.",
+        expires_at=opened + dt.timedelta(hours=4),
+    )
+    BreakGlassGrant.objects.filter(pk=grant.pk).update(created_at=opened)
+    audit_record(
+        actor=kim, action="client.break_glass", target=grant, client=client,
+        detail={"reason": grant.reason, "minutes": 240},
     )
 
 
@@ -262,6 +296,7 @@ class _Seeder:
                 languages=staff.languages,
                 supervisor=self.users[staff.supervisor] if staff.supervisor else None,
                 is_administrator=admin,
+                is_privacy_officer=staff.privacy_officer,
                 is_staff=admin,
                 is_superuser=admin,
             )

@@ -234,3 +234,7 @@ INSTALLED_APPS.insert(0, "django.contrib.admin")
 
 # Break the glass: how long emergency access to an out-of-scope client lasts.
 BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
+
+# Instrument definitions an organisation adds (licensed instruments such as Zarit): a folder of
+# JSON files in the same format as caseload/assessments/instruments/ (see docs/instruments.md).
+CASELOAD_INSTRUMENTS_DIR = os.environ.get("CASELOAD_INSTRUMENTS_DIR", "")

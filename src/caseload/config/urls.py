@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from caseload.config.api import api
 from caseload.core import views as core_views
 from caseload.staff import twofactor
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/sign-in/", core_views.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", core_views.sign_out, name="logout"),

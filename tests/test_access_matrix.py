@@ -123,8 +123,8 @@ def _graph(org: Any, side: str) -> Graph:
     )
     ids = coordination_ids(client, owner)
     ids["response_id"] = AssessmentResponse.objects.create(
-        client=client, enrolment=enrolment, instrument_code="phq9", started_by=owner,
-        answers={"q1": "LA6569-3"},
+        client=client, enrolment=enrolment, instrument_code="katz", started_by=owner,
+        answers={},
     ).pk
     ids["program_id"] = enrolment.program_id
     return Graph(
@@ -189,7 +189,8 @@ def test_every_url_answers_each_role_by_scope(org: Any, name: str, pattern: str)
                 status = _request(http, method, url)
                 if status >= 500:
                     failures.append(f"{role} {method} {url} ({side}): server error {status}")
-                elif graph is not None and role not in sees and status != 404:
+                # 405 for a method the route never takes reveals nothing about the record.
+                elif graph is not None and role not in sees and status not in (404, 405):
                     failures.append(f"{role} {method} {url} ({side}): {status}, expected 404")
                 elif (
                     graph is not None

@@ -10,7 +10,6 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
-from tests.coordination.graph import coordination_ids
 from tests.test_access_matrix import ROLES, SEES, _graph, _kwargs_of, _walk
 
 ROUTES = [
@@ -23,10 +22,7 @@ ROUTES = [
 
 
 def _ids(org: Any, side: str) -> dict[str, Any]:
-    graph = _graph(org, side)
-    client = org.junior_client if side == "own" else org.other_client
-    owner = org.junior if side == "own" else org.other_cm
-    return {**graph.ids, **coordination_ids(client, owner)}
+    return dict(_graph(org, side).ids)  # the project graph holds coordination's records too
 
 
 @pytest.mark.django_db

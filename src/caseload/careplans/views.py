@@ -101,6 +101,8 @@ def _render_form(
         "conflict_current": conflict_current,
         "conflict_reload_url": request.path,
     }
+    if request.method == "GET":  # an edit page shows the plan's content: a view of the record
+        services.careplan_record_view(actor=request.user, plan=page.plan)  # type: ignore[arg-type]
     return render(request, "careplans/form.html", context, status=status)
 
 

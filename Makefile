@@ -24,7 +24,7 @@ run: $(STAMP)
 	CASELOAD_DEBUG=1 $(BIN)/caseload migrate --no-input
 	CASELOAD_DEBUG=1 $(BIN)/caseload seed_demo
 	@echo "Caseload is starting on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	CASELOAD_DEBUG=1 $(BIN)/caseload runserver $(HOST):$(PORT)
+	CASELOAD_DEBUG=1 CASELOAD_2FA_REQUIRED_FOR= $(BIN)/caseload runserver $(HOST):$(PORT)
 
 ## browser: Debian's Chromium for the browser tests (installed when missing and we are root).
 browser:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from caseload.core.models import BaseModel, Versioned
+from caseload.core.models import BaseModel, EnteredInError, Versioned
 
 
 class SexAtBirth(models.TextChoices):
@@ -87,7 +87,7 @@ class Relationship(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class RelatedPerson(BaseModel, Versioned):
+class RelatedPerson(BaseModel, Versioned, EnteredInError):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="related_people")
     name = models.CharField(max_length=200)
     relationship = models.CharField(max_length=30, choices=Relationship.choices)
@@ -115,7 +115,7 @@ class FlagKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Flag(BaseModel):
+class Flag(BaseModel, EnteredInError):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="flags")
     kind = models.CharField(max_length=20, choices=FlagKind.choices)
     description = models.CharField(max_length=300)

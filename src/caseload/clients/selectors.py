@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from caseload.access import policies
 from caseload.clients.models import Client, Flag, RelatedPerson
@@ -33,15 +33,18 @@ def _with_header(queryset: QuerySet[Client]) -> QuerySet[Client]:
         ),
         Prefetch(
             "flags",
-            queryset=Flag.objects.filter(is_active=True).select_related("raised_by"),
+            queryset=Flag.objects.filter(
+                is_active=True, entered_in_error_at__isnull=True
+            ).select_related("raised_by"),
             to_attr="active_flags",
         ),
     )
 
 
 def client_get(*, actor: User, client_id: Any) -> Client:
-    """The client with its enrolments (program, care manager, care plan) and active flags
-    prefetched as ``all_enrolments`` and ``active_flags``; NotFound if unknown or out of scope."""
+    """The client with its enrolments (program, care manager, care plan) and active flags (none
+    entered in error) prefetched as ``all_enrolments`` and ``active_flags``; NotFound if
+    unknown or out of scope."""
     try:
         client = _with_header(policies.client_scope(actor)).get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError) as exc:
@@ -66,11 +69,11 @@ def active_flags_of(client: Client) -> list[Flag]:
 
 
 def related_person_get(*, actor: User, client_id: Any, person_id: Any) -> RelatedPerson:
-    """A related person of a client in scope; NotFound otherwise."""
+    """A related person of a client in scope (entered in error or not); NotFound otherwise."""
     try:
         return (
             RelatedPerson.objects.filter(client__in=policies.client_scope(actor))
-            .select_related("client")
+            .select_related("client", "entered_in_error_by")
             .get(pk=person_id, client_id=client_id)
         )
     except (RelatedPerson.DoesNotExist, ValueError, TypeError) as exc:
@@ -78,11 +81,11 @@ def related_person_get(*, actor: User, client_id: Any, person_id: Any) -> Relate
 
 
 def flag_get(*, actor: User, client_id: Any, flag_id: Any) -> Flag:
-    """A flag on a client in scope; NotFound otherwise."""
+    """A flag on a client in scope (entered in error or not); NotFound otherwise."""
     try:
         return (
             Flag.objects.filter(client__in=policies.client_scope(actor))
-            .select_related("client", "raised_by", "resolved_by")
+            .select_related("client", "raised_by", "resolved_by", "entered_in_error_by")
             .get(pk=flag_id, client_id=client_id)
         )
     except (Flag.DoesNotExist, ValueError, TypeError) as exc:
@@ -103,6 +106,11 @@ class ClientChart:
     notes: Any
     tasks: Any
     can_view_access_history: bool
+    # Kept in the history, left out of the sections above; the chart says how many.
+    flags_entered_in_error: list[Flag]
+    related_people_entered_in_error: list[RelatedPerson]
+    tasks_entered_in_error: Any
+    notes_entered_in_error: int
 
 
 def client_chart(*, actor: User, client_id: Any) -> ClientChart:
@@ -111,8 +119,8 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
     Care plans, notes and tasks come from their own apps' selectors.
     """
     from caseload.careplans.selectors import careplan_list_for_client
-    from caseload.notes.selectors import note_list_for_client
-    from caseload.tasks.selectors import task_list_for_client
+    from caseload.notes.selectors import note_entered_in_error_count, note_list_for_client
+    from caseload.tasks.selectors import task_list_for_client, tasks_entered_in_error_for_client
 
     client = client_get(actor=actor, client_id=client_id)
     enrolments = enrolments_of(client)
@@ -127,16 +135,29 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
     )
     for member in care_team:  # reuse the enrolments already loaded
         member.enrolment = by_id[member.enrolment_id]
-    related_people = list(client.related_people.filter(is_active=True))
+    people = list(
+        client.related_people.filter(
+            Q(is_active=True) | Q(entered_in_error_at__isnull=False)
+        ).select_related("entered_in_error_by")
+    )
+    flags_entered_in_error = list(
+        Flag.objects.filter(client_id=client.pk, entered_in_error_at__isnull=False)
+        .select_related("raised_by", "entered_in_error_by")
+        .order_by("-entered_in_error_at")
+    )
     return ClientChart(
         client=client,
         enrolments=enrolments,
         open_enrolments=open_enrolments,
         active_flags=active_flags_of(client),
-        related_people=related_people,
+        related_people=[p for p in people if not p.is_entered_in_error],
         care_team=care_team,
         careplans=careplan_list_for_client(actor=actor, client=client),
         notes=note_list_for_client(actor=actor, client=client),
         tasks=task_list_for_client(actor=actor, client=client),
         can_view_access_history=policies.can_view_access_history(actor, client),
+        flags_entered_in_error=flags_entered_in_error,
+        related_people_entered_in_error=[p for p in people if p.is_entered_in_error],
+        tasks_entered_in_error=tasks_entered_in_error_for_client(actor=actor, client=client),
+        notes_entered_in_error=note_entered_in_error_count(actor=actor, client=client),
     )

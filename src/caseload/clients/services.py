@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
+from caseload.clients import entered_in_error
 from caseload.clients.models import (
     Client,
     ClientStatus,
@@ -342,6 +343,7 @@ def related_person_update(
     if not policies.client_in_scope(actor, person.client_id):
         raise NotFound("Person not found.")
     locked = RelatedPerson.objects.select_for_update().select_related("client").get(pk=person.pk)
+    entered_in_error.refuse_if_entered_in_error(locked, "person")
     if locked.version != expected_version:
         raise _stale(f"{locked.name}'s details", locked.version)
     errors = _Errors()
@@ -398,6 +400,7 @@ def flag_resolve(*, actor: User, flag: Flag, resolution_note: str) -> Flag:
     if not policies.client_in_scope(actor, flag.client_id):
         raise NotFound("Flag not found.")
     locked = Flag.objects.select_for_update().select_related("client").get(pk=flag.pk)
+    entered_in_error.refuse_if_entered_in_error(locked, "flag")
     if not locked.is_active:
         raise Conflict("This flag has already been resolved.", code="already_resolved")
     note = (resolution_note or "").strip()
@@ -420,4 +423,73 @@ def flag_resolve(*, actor: User, flag: Flag, resolution_note: str) -> Flag:
         client=locked.client,
         detail={"kind": locked.kind},
     )
+    return locked
+
+
+def _follow(caller: Flag | RelatedPerson, saved: Flag | RelatedPerson, fields: list[str]) -> None:
+    """Keep the caller's copy in step with what was saved."""
+    for name in fields:
+        setattr(caller, name, getattr(saved, name))
+
+
+@transaction.atomic
+def related_person_mark_entered_in_error(
+    *, actor: User, person: RelatedPerson, reason: str
+) -> RelatedPerson:
+    """Take a family member or caregiver recorded in error out of every list and choice.
+
+    They stay in the history with who, when and why, and are no longer active (so nothing that
+    looks for the client's involved people finds them). Raises NotFound (client out of scope),
+    Conflict (already entered in error), ValidationFailed (no reason).
+    """
+    policies.require_clinical(actor)
+    if not policies.client_in_scope(actor, person.client_id):
+        raise NotFound("Person not found.")
+    locked = RelatedPerson.objects.select_for_update().select_related("client").get(pk=person.pk)
+    if locked.is_entered_in_error:
+        raise Conflict("This person is already marked entered in error.", code="already")
+    reason = entered_in_error.clean_reason(reason)
+    was_active = locked.is_active
+    fields = entered_in_error.mark(locked, actor=actor, reason=reason)
+    locked.is_active = False
+    locked.version += 1
+    locked.save(update_fields=[*fields, "is_active", "version"])
+    audit_record(
+        actor=actor,
+        action="related_person.entered_in_error",
+        target=locked,
+        client=locked.client,
+        detail={"reason": reason, "was_active": was_active},
+    )
+    _follow(person, locked, [*fields, "is_active", "version"])
+    return locked
+
+
+@transaction.atomic
+def flag_mark_entered_in_error(*, actor: User, flag: Flag, reason: str) -> Flag:
+    """Take a flag raised in error off the client's header and every count; it stays in the
+    history with who, when and why, and is no longer active.
+
+    Raises NotFound (client out of scope), Conflict (already entered in error),
+    ValidationFailed (no reason).
+    """
+    policies.require_clinical(actor)
+    if not policies.client_in_scope(actor, flag.client_id):
+        raise NotFound("Flag not found.")
+    locked = Flag.objects.select_for_update().select_related("client").get(pk=flag.pk)
+    if locked.is_entered_in_error:
+        raise Conflict("This flag is already marked entered in error.", code="already")
+    reason = entered_in_error.clean_reason(reason)
+    was_active = locked.is_active
+    fields = entered_in_error.mark(locked, actor=actor, reason=reason)
+    locked.is_active = False
+    locked.save(update_fields=[*fields, "is_active"])
+    audit_record(
+        actor=actor,
+        action="flag.entered_in_error",
+        target=locked,
+        client=locked.client,
+        detail={"reason": reason, "kind": locked.kind, "was_active": was_active},
+    )
+    _follow(flag, locked, [*fields, "is_active"])
     return locked

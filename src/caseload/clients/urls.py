@@ -15,4 +15,14 @@ urlpatterns = [
     path("<uuid:client_id>/flags/new/", views.flag_create, name="flag_create"),
     path("<uuid:client_id>/flags/<uuid:flag_id>/resolve/", views.flag_resolve, name="flag_resolve"),
     path("<uuid:client_id>/access-history/", views.access_history, name="access_history"),
+    path(
+        "<uuid:client_id>/related/<uuid:person_id>/entered-in-error/",
+        views.related_person_entered_in_error,
+        name="related_person_entered_in_error",
+    ),
+    path(
+        "<uuid:client_id>/flags/<uuid:flag_id>/entered-in-error/",
+        views.flag_entered_in_error,
+        name="flag_entered_in_error",
+    ),
 ]

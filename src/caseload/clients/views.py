@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, cast
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from caseload.access import policies
 from caseload.audit.selectors import client_access_history
 from caseload.audit.services import audit_record
 from caseload.clients import selectors, services
+from caseload.clients.entered_in_error import EnteredInErrorForm
 from caseload.clients.forms import (
     ClientCreateForm,
     ClientEditForm,
@@ -27,7 +29,7 @@ from caseload.clients.forms import (
     RelatedPersonEditForm,
     RelatedPersonForm,
 )
-from caseload.clients.models import Client, RelatedPerson
+from caseload.clients.models import Client, Flag, RelatedPerson
 from caseload.core import clock
 from caseload.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
 from caseload.core.forms import add_service_errors
@@ -171,6 +173,8 @@ def chart(request: HttpRequest, client_id: UUID) -> HttpResponse:
             "careplans": data.careplans,
             "notes": data.notes,
             "tasks": data.tasks,
+            "notes_entered_in_error": data.notes_entered_in_error,
+            "tasks_entered_in_error": data.tasks_entered_in_error,
         },
     )
 
@@ -261,6 +265,10 @@ def related_edit(request: HttpRequest, client_id: UUID, person_id: UUID) -> Http
         request, actor, action="related_person.viewed", target=person, client=client, page="edit"
     )
     context: dict[str, Any] = {"client": client, "person": person}
+    if person.is_entered_in_error:  # final: shown, marked, never changed
+        if request.method == "POST":
+            messages.info(request, "This person was entered in error and can no longer be changed.")
+        return render(request, "clients/related_form.html", {**context, "form": None})
     if request.method != "POST":
         form = RelatedPersonEditForm(initial={**_person_current(person), "version": person.version})
         return render(request, "clients/related_form.html", {**context, "form": form})
@@ -369,3 +377,122 @@ def access_history(request: HttpRequest, client_id: UUID) -> HttpResponse:
     audit_record(actor=actor, action="client.access_history_viewed", target=client, client=client)
     page = Paginator(events, ACCESS_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "clients/access_history.html", {"client": client, "page": page})
+
+
+def _entered_in_error_page(
+    request: HttpRequest,
+    actor: User,
+    *,
+    record: RelatedPerson | Flag,
+    client: Client,
+    what: str,
+    summary: list[tuple[str, str]],
+    action_url: str,
+    viewed_action: str,
+    mark: Callable[[str], object],
+    done_message: str,
+) -> HttpResponse:
+    """GET: the confirmation (audited as a view of the record); POST: mark with the reason."""
+    back_url = reverse("clients:chart", args=[client.pk])
+    status = 200
+    if request.method == "POST":
+        form = EnteredInErrorForm(request.POST)
+        if form.is_valid():
+            try:
+                mark(form.cleaned_data["reason"])
+            except Conflict as error:
+                messages.info(request, error.message)
+                return redirect(back_url)
+            except ValidationFailed as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, done_message)
+                return redirect(back_url)
+        status = 400
+    else:
+        form = EnteredInErrorForm()
+    record_page_view(
+        request,
+        actor,
+        action=viewed_action,
+        target=record,
+        client=client,
+        page="entered_in_error",
+    )
+    return render(
+        request,
+        "clients/entered_in_error_confirm.html",
+        {
+            "client": client,
+            "record": record,
+            "what": what,
+            "summary": summary,
+            "form": form,
+            "action_url": action_url,
+            "back_url": back_url,
+            "back_label": "Back to the chart",
+        },
+        status=status,
+    )
+
+
+def related_person_entered_in_error(
+    request: HttpRequest, client_id: UUID, person_id: UUID
+) -> HttpResponse:
+    """Confirm, then mark a family member or caregiver as entered in error with a reason."""
+    actor = actor_of(request)
+    person = selectors.related_person_get(actor=actor, client_id=client_id, person_id=person_id)
+    if request.method not in ("GET", "POST"):  # after the scope check: out of scope is 404
+        return HttpResponseNotAllowed(["GET", "POST"])
+    policies.require_clinical(actor)
+    return _entered_in_error_page(
+        request,
+        actor,
+        record=person,
+        client=person.client,
+        what="family member or caregiver",
+        summary=[
+            ("Name", person.name),
+            ("Relationship", person.get_relationship_display()),
+            ("Phone", person.phone),
+            ("May receive updates", shown(person.may_receive_updates)),
+        ],
+        action_url=reverse(
+            "clients:related_person_entered_in_error", args=[person.client_id, person.pk]
+        ),
+        viewed_action="related_person.viewed",
+        mark=lambda reason: services.related_person_mark_entered_in_error(
+            actor=actor, person=person, reason=reason
+        ),
+        done_message=f"{person.name} is marked as entered in error and stays in the history.",
+    )
+
+
+def flag_entered_in_error(request: HttpRequest, client_id: UUID, flag_id: UUID) -> HttpResponse:
+    """Confirm, then mark a flag raised in error as entered in error with a reason."""
+    actor = actor_of(request)
+    flag = selectors.flag_get(actor=actor, client_id=client_id, flag_id=flag_id)
+    if request.method not in ("GET", "POST"):  # after the scope check: out of scope is 404
+        return HttpResponseNotAllowed(["GET", "POST"])
+    policies.require_clinical(actor)
+    return _entered_in_error_page(
+        request,
+        actor,
+        record=flag,
+        client=flag.client,
+        what="flag",
+        summary=[
+            ("Flag", f"{flag.get_kind_display()}: {flag.description}"),
+            ("Raised", f"{flag.created_at:%-d %B %Y} by {flag.raised_by.display_name}"),
+            ("Status", "Active" if flag.is_active else "Resolved"),
+        ],
+        action_url=reverse("clients:flag_entered_in_error", args=[flag.client_id, flag.pk]),
+        viewed_action="flag.viewed",
+        mark=lambda reason: services.flag_mark_entered_in_error(
+            actor=actor, flag=flag, reason=reason
+        ),
+        done_message=(
+            f"The {flag.get_kind_display().lower()} flag is marked as entered in error. It is "
+            "off the chart and stays in the history."
+        ),
+    )

@@ -63,7 +63,7 @@ class ConsentForm(CaseloadForm):
             enrolments__client=client
         ).distinct()
         self.fields["related_person"].queryset = client.related_people.filter(  # type: ignore[attr-defined]
-            is_active=True
+            is_active=True, entered_in_error_at__isnull=True
         )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from caseload.core.models import BaseModel
+from caseload.core.models import BaseModel, EnteredInError
 
 
 class ConsentKind(models.TextChoices):
@@ -31,7 +31,7 @@ class ShareCategory(models.TextChoices):
     BEHAVIOURAL = "behavioural_health", "Behavioural health information"
 
 
-class Consent(BaseModel):
+class Consent(BaseModel, EnteredInError):
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="consents")
     kind = models.CharField(max_length=30, choices=ConsentKind.choices)
     program = models.ForeignKey(

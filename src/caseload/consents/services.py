@@ -9,9 +9,10 @@ from django.db import transaction
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
+from caseload.clients import entered_in_error
 from caseload.consents.models import Consent, ConsentKind, ShareCategory
 from caseload.core import clock
-from caseload.core.errors import NotFound, ValidationFailed
+from caseload.core.errors import Conflict, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client, RelatedPerson
@@ -48,7 +49,9 @@ def consent_record(
     if kind == ConsentKind.BILLING and not billing_program.strip():
         errors["billing_program"] = ["Name the billing program, e.g. chronic care management."]
     if kind == ConsentKind.SHARE_RELATED_PERSON and (
-        related_person is None or related_person.client_id != client.pk
+        related_person is None
+        or related_person.client_id != client.pk
+        or related_person.is_entered_in_error
     ):
         errors["related_person"] = ["Choose the family member or caregiver."]
     if kind == ConsentKind.SHARE_PROVIDER and not provider_name.strip():
@@ -89,6 +92,10 @@ def consent_revoke(*, actor: User, consent: Consent, reason: str) -> Consent:
     """Revoke a consent at once; a reason is required."""
     if not policies.client_in_scope(actor, consent.client_id):
         raise NotFound("Consent not found.")
+    if consent.is_entered_in_error:
+        raise ValidationFailed(
+            "This consent was entered in error: it allows nothing and cannot be revoked."
+        )
     if consent.revoked_at is not None:
         raise ValidationFailed("This consent was already revoked.")
     if not reason.strip():
@@ -107,6 +114,34 @@ def consent_revoke(*, actor: User, consent: Consent, reason: str) -> Consent:
             client=consent.client,
             detail={"reason": consent.revocation_reason},
         )
+    return consent
+
+
+def consent_mark_entered_in_error(*, actor: User, consent: Consent, reason: str) -> Consent:
+    """Take a consent recorded in error out of every check at once (it no longer allows any
+    share); it stays on the client's consent list, marked, with who, when and why.
+
+    Raises NotFound (client out of scope), Conflict (already entered in error),
+    ValidationFailed (no reason).
+    """
+    with transaction.atomic():
+        policies.require_clinical(actor)
+        policies.require_client(actor, consent.client_id)
+        locked = Consent.objects.select_for_update().get(pk=consent.pk)
+        if locked.is_entered_in_error:
+            raise Conflict("This consent is already marked entered in error.", code="already")
+        reason = entered_in_error.clean_reason(reason)
+        fields = entered_in_error.mark(locked, actor=actor, reason=reason)
+        locked.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action="consent.entered_in_error",
+            target=locked,
+            client=locked.client,
+            detail={"reason": reason, "kind": locked.kind, "party": locked.party},
+        )
+    for field in fields:
+        setattr(consent, field, getattr(locked, field))
     return consent
 
 

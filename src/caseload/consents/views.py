@@ -1,17 +1,23 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
+from caseload.clients.entered_in_error import EnteredInErrorForm
 from caseload.consents import selectors, services
 from caseload.consents.forms import ConsentForm, RevokeForm
 from caseload.core import clock
-from caseload.core.errors import ValidationFailed
+from caseload.core.errors import Conflict, ValidationFailed
 from caseload.core.forms import add_service_errors
+
+if TYPE_CHECKING:
+    from caseload.staff.models import User
 
 
 def client_consents(request: HttpRequest, client_id: str) -> HttpResponse:
@@ -57,10 +63,11 @@ def client_consents(request: HttpRequest, client_id: str) -> HttpResponse:
     )
 
 
-@require_POST
 def revoke(request: HttpRequest, consent_id: str) -> HttpResponse:
-    actor = request.user
-    consent = selectors.consent_get(actor=actor, consent_id=consent_id)  # type: ignore[arg-type]
+    actor = cast("User", request.user)
+    consent = selectors.consent_get(actor=actor, consent_id=consent_id)
+    if request.method != "POST":  # after the scope check: out of scope is 404 for any method
+        return HttpResponseNotAllowed(["POST"])
     form = RevokeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter why consent is revoked.")
@@ -68,9 +75,73 @@ def revoke(request: HttpRequest, consent_id: str) -> HttpResponse:
         try:
             services.consent_revoke(
                 actor=actor, consent=consent, reason=form.cleaned_data["reason"]
-            )  # type: ignore[arg-type]
+            )
         except ValidationFailed as error:
             messages.error(request, error.message)
         else:
             messages.success(request, "Consent revoked. It no longer allows any sharing.")
     return redirect("consents:client", client_id=consent.client_id)
+
+
+def consent_entered_in_error(request: HttpRequest, consent_id: str) -> HttpResponse:
+    """Confirm, then mark a consent as entered in error with a reason (it stays on the list)."""
+    actor = cast("User", request.user)
+    policies.require_clinical(actor)
+    consent = selectors.consent_get(actor=actor, consent_id=consent_id)
+    if request.method not in ("GET", "POST"):  # after the scope check: out of scope is 404
+        return HttpResponseNotAllowed(["GET", "POST"])
+    client = consent.client
+    back_url = reverse("consents:client", kwargs={"client_id": client.pk})
+    status = 200
+    if request.method == "POST":
+        form = EnteredInErrorForm(request.POST)
+        if form.is_valid():
+            try:
+                services.consent_mark_entered_in_error(
+                    actor=actor, consent=consent, reason=form.cleaned_data["reason"]
+                )
+            except Conflict as exc:
+                messages.info(request, exc.message)
+                return redirect(back_url)
+            except ValidationFailed as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    "Consent marked as entered in error. It no longer allows any sharing and "
+                    "stays on the list.",
+                )
+                return redirect(back_url)
+        status = 400
+    else:
+        form = EnteredInErrorForm()
+        audit_record(
+            actor=actor,
+            action="consent.viewed",
+            target=consent,
+            client=client,
+            detail={"page": "entered_in_error"},
+        )
+    return render(
+        request,
+        "clients/entered_in_error_confirm.html",
+        {
+            "client": client,
+            "record": consent,
+            "what": "consent",
+            "summary": [
+                ("Consent", consent.get_kind_display()),
+                ("With", consent.party),
+                ("Given", f"{consent.given_on:%-d %b %Y} ({consent.get_method_display().lower()})"),
+                ("Recorded by", consent.recorded_by.display_name),
+                ("Revoked", "Yes" if consent.revoked_at else "No"),
+            ],
+            "form": form,
+            "action_url": reverse(
+                "consents:consent_entered_in_error", kwargs={"consent_id": consent.pk}
+            ),
+            "back_url": back_url,
+            "back_label": "Back to the consents",
+        },
+        status=status,
+    )

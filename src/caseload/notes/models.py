@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from caseload.careplans.models import CosignStatus
-from caseload.core.models import BaseModel, Versioned
+from caseload.core.models import BaseModel, EnteredInError, Versioned
 
 
 class ContactType(models.TextChoices):
@@ -28,7 +28,7 @@ class NoteStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
 
 
-class ProgressNote(BaseModel, Versioned):
+class ProgressNote(BaseModel, Versioned, EnteredInError):
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="notes")
     enrolment = models.ForeignKey(
         "enrolments.Enrolment",

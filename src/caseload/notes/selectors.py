@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
 
 def _scoped_notes(actor: User) -> QuerySet[ProgressNote]:
+    """Every note ``actor`` may see, including notes entered in error (their own page)."""
     return ProgressNote.objects.filter(client__in=client_scope(actor))
+
+
+def _current_notes(actor: User) -> QuerySet[ProgressNote]:
+    """Notes for normal views: those entered in error are left out."""
+    return _scoped_notes(actor).filter(entered_in_error_at__isnull=True)
 
 
 def _with_people(qs: QuerySet[ProgressNote]) -> QuerySet[ProgressNote]:
@@ -30,17 +36,20 @@ def _with_people(qs: QuerySet[ProgressNote]) -> QuerySet[ProgressNote]:
 
 def note_list_for_client(*, actor: User, client: Client, limit: int = 50) -> list[ProgressNote]:
     """The client's newest ``limit`` notes (people and addenda loaded) visible to ``actor``."""
-    qs = _with_people(_scoped_notes(actor).filter(client_id=client.pk)).order_by(
+    qs = _with_people(_current_notes(actor).filter(client_id=client.pk)).order_by(
         "-contact_at", "-created_at"
     )
     return list(qs[:limit])
 
 
 def note_get(*, actor: User, note_id: Any) -> ProgressNote:
-    """One note in ``actor``'s scope with client, people and addenda loaded, else NotFound."""
+    """One note in ``actor``'s scope (entered in error or not) with client, people and addenda
+    loaded, else NotFound."""
     try:
         return _with_people(
-            _scoped_notes(actor).select_related("client", "enrolment__program")
+            _scoped_notes(actor).select_related(
+                "client", "enrolment__program", "entered_in_error_by"
+            )
         ).get(pk=note_id)
     except (ProgressNote.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise NotFound("Note not found.") from exc
@@ -49,7 +58,7 @@ def note_get(*, actor: User, note_id: Any) -> ProgressNote:
 def notes_awaiting_cosign(*, actor: User) -> list[ProgressNote]:
     """Signed notes waiting for ``actor``'s co-sign, oldest first, with client and author."""
     return list(
-        _scoped_notes(actor)
+        _current_notes(actor)
         .filter(cosigner_id=actor.pk, cosign_status=CosignStatus.PENDING)
         .select_related("client", "author", "related_person")
         .order_by("signed_at", "contact_at")
@@ -57,7 +66,29 @@ def notes_awaiting_cosign(*, actor: User) -> list[ProgressNote]:
 
 
 def note_contact_people(*, actor: User, client: Client) -> QuerySet[RelatedPerson]:
-    """The client's active family members and caregivers, for 'who was the contact with'."""
+    """The client's active family members and caregivers, for 'who was the contact with'
+    (people entered in error left out)."""
     return RelatedPerson.objects.filter(
-        client_id=client.pk, client__in=client_scope(actor), is_active=True
+        client_id=client.pk,
+        client__in=client_scope(actor),
+        is_active=True,
+        entered_in_error_at__isnull=True,
+    )
+
+
+def notes_entered_in_error_for_client(*, actor: User, client: Client) -> list[ProgressNote]:
+    """The client's notes entered in error, most recently marked first, people loaded."""
+    return list(
+        _with_people(
+            _scoped_notes(actor).filter(client_id=client.pk, entered_in_error_at__isnull=False)
+        )
+        .select_related("entered_in_error_by")
+        .order_by("-entered_in_error_at", "-contact_at")
+    )
+
+
+def note_entered_in_error_count(*, actor: User, client: Client) -> int:
+    """How many of the client's notes are entered in error (the chart's link says so)."""
+    return (
+        _scoped_notes(actor).filter(client_id=client.pk, entered_in_error_at__isnull=False).count()
     )

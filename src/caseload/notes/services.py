@@ -7,8 +7,11 @@ State machine (status / cosign_status):
     signed/pending --cosign (cosigner)--> signed/cosigned
     signed/pending --return (cosigner, comment)--> signed/returned
     signed/returned --addendum by the author--> signed/pending
+    any --mark entered in error (author, supervisor, senior, director; reason)--> hidden, final
+          (a note awaiting co-sign leaves the queue: cosign_status becomes not_required)
 
-A signed note is never edited; corrections are addenda.
+A signed note is never edited; corrections are addenda. Nothing is deleted: a note written in
+error is marked so, with the reason, and stays in the client's history.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.db import transaction
 from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.careplans.models import CosignStatus
+from caseload.clients import entered_in_error
 from caseload.core import clock
 from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caseload.notes.models import (
@@ -72,7 +76,7 @@ def _clean_contact(
     if contact_with == ContactWith.RELATED_PERSON:
         if related_person is None:
             errors["related_person"] = ["Choose which family member or caregiver you spoke with."]
-        elif related_person.client_id != client.pk:
+        elif related_person.client_id != client.pk or related_person.is_entered_in_error:
             errors["related_person"] = ["Choose one of this client's family members or caregivers."]
     else:
         related_person = None
@@ -256,6 +260,7 @@ def note_update(
     with transaction.atomic():
         policies.require_client(actor, note.client_id)
         current = _lock(note)
+        entered_in_error.refuse_if_entered_in_error(current, "note")
         _require_author(actor, current, "change")
         if current.status != NoteStatus.DRAFT:
             raise Conflict(
@@ -302,6 +307,7 @@ def note_sign(
     with transaction.atomic():
         policies.require_client(actor, note.client_id)
         current = _lock(note)
+        entered_in_error.refuse_if_entered_in_error(current, "note")
         _require_author(actor, current, "sign")
         if current.status != NoteStatus.DRAFT:
             raise Conflict("This note is already signed.", code="already_signed")
@@ -325,6 +331,7 @@ def note_add_addendum(*, actor: User, note: ProgressNote, text: str) -> NoteAdde
         policies.require_clinical(actor)
         policies.require_client(actor, note.client_id)
         current = _lock(note)
+        entered_in_error.refuse_if_entered_in_error(current, "note")
         if current.status != NoteStatus.SIGNED:
             raise Conflict(
                 "Addenda are for signed notes. This note is still a draft: edit it instead.",
@@ -359,6 +366,7 @@ def note_cosign(*, actor: User, note: ProgressNote) -> ProgressNote:
     with transaction.atomic():
         policies.require_client(actor, note.client_id)
         current = _lock(note)
+        entered_in_error.refuse_if_entered_in_error(current, "note")
         _require_pending(current)
         policies.require_cosigner(actor, current.cosigner_id)
         current.cosign_status = CosignStatus.COSIGNED
@@ -375,6 +383,7 @@ def note_return(*, actor: User, note: ProgressNote, comment: str) -> ProgressNot
     with transaction.atomic():
         policies.require_client(actor, note.client_id)
         current = _lock(note)
+        entered_in_error.refuse_if_entered_in_error(current, "note")
         _require_pending(current)
         policies.require_cosigner(actor, current.cosigner_id)
         comment = (comment or "").strip()
@@ -388,5 +397,56 @@ def note_return(*, actor: User, note: ProgressNote, comment: str) -> ProgressNot
         current.version += 1
         current.save(update_fields=["cosign_status", "return_comment", "version", "updated_at"])
         audit_record(actor=actor, action="note.returned", target=current, client=current.client)
+    _refresh_caller_copy(note, current)
+    return note
+
+
+def may_mark_note_entered_in_error(actor: User, note: ProgressNote) -> bool:
+    """The author, the author's supervisor, or a senior or director (the client in scope is
+    checked apart). ``note.author`` should be loaded."""
+    if not policies.is_clinical(actor):
+        return False
+    if note.author_id == actor.pk:
+        return True
+    if policies.is_senior(actor) or policies.is_director(actor):
+        return True
+    author: User = note.author
+    return author.supervisor_id == actor.pk
+
+
+def note_mark_entered_in_error(*, actor: User, note: ProgressNote, reason: str) -> ProgressNote:
+    """Hide a note from every normal view with who, when and why; it stays in the history.
+
+    A note awaiting co-sign leaves the co-sign queue. Raises NotFound (client out of scope),
+    PermissionDenied (not the author, their supervisor, a senior or a director), Conflict
+    (already entered in error), ValidationFailed (no reason).
+    """
+    with transaction.atomic():
+        policies.require_clinical(actor)
+        policies.require_client(actor, note.client_id)
+        current = _lock(note)
+        if not may_mark_note_entered_in_error(actor, current):
+            raise PermissionDenied(
+                "Only the note's author, their supervisor, a senior care manager or a director "
+                "may mark a note as entered in error.",
+                code="not_allowed",
+            )
+        if current.is_entered_in_error:
+            raise Conflict("This note is already marked entered in error.", code="already")
+        reason = entered_in_error.clean_reason(reason)
+        fields = entered_in_error.mark(current, actor=actor, reason=reason)
+        withdrawn = current.cosign_status == CosignStatus.PENDING
+        if withdrawn:
+            current.cosign_status = CosignStatus.NOT_REQUIRED
+            fields.append("cosign_status")
+        current.version += 1
+        current.save(update_fields=[*fields, "version"])
+        audit_record(
+            actor=actor,
+            action="note.entered_in_error",
+            target=current,
+            client=current.client,
+            detail={"reason": reason, "withdrawn_from_cosign": withdrawn},
+        )
     _refresh_caller_copy(note, current)
     return note

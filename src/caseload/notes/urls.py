@@ -13,4 +13,14 @@ urlpatterns = [
     path("<uuid:note_id>/cosign/", views.cosign, name="cosign"),
     path("<uuid:note_id>/return/", views.return_note, name="return_note"),
     path("cosign-queue/", views.cosign_queue, name="cosign_queue"),
+    path(
+        "<uuid:note_id>/entered-in-error/",
+        views.note_entered_in_error,
+        name="note_entered_in_error",
+    ),
+    path(
+        "for/<uuid:client_id>/entered-in-error/",
+        views.entered_in_error_list,
+        name="entered_in_error_list",
+    ),
 ]

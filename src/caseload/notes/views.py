@@ -15,6 +15,7 @@ from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.careplans.models import CosignStatus
 from caseload.careplans.selectors import careplan_versions_awaiting_cosign
+from caseload.clients.entered_in_error import EnteredInErrorForm
 from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caseload.core.forms import add_service_errors
 from caseload.notes import services
@@ -27,7 +28,12 @@ from caseload.notes.forms import (
     now_for_input,
 )
 from caseload.notes.models import ContactType, ContactWith, NoteStatus, ProgressNote
-from caseload.notes.selectors import note_contact_people, note_get, notes_awaiting_cosign
+from caseload.notes.selectors import (
+    note_contact_people,
+    note_get,
+    notes_awaiting_cosign,
+    notes_entered_in_error_for_client,
+)
 
 if TYPE_CHECKING:
     from caseload.staff.models import User
@@ -87,6 +93,13 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
                 return redirect(_chart_notes_url(client.pk))
         status = 400
     else:
+        audit_record(
+            actor=actor,
+            action="client.viewed",
+            target=client,
+            client=client,
+            detail={"page": "note_create"},
+        )
         form = NoteForm(
             initial={
                 "contact_at": now_for_input(),
@@ -112,15 +125,19 @@ def _detail_context(
     return_form: ReturnForm | None = None,
 ) -> dict[str, Any]:
     is_author = note.author_id == actor.pk
-    can_cosign = note.cosign_status == CosignStatus.PENDING and note.cosigner_id == actor.pk
+    live = not note.is_entered_in_error
+    can_cosign = (
+        live and note.cosign_status == CosignStatus.PENDING and note.cosigner_id == actor.pk
+    )
     return {
         "note": note,
         "client": note.client,
         "addenda": list(note.addenda.all()),
         "is_author": is_author,
-        "can_edit": is_author and note.status == NoteStatus.DRAFT,
-        "can_add_addendum": note.status == NoteStatus.SIGNED,
+        "can_edit": live and is_author and note.status == NoteStatus.DRAFT,
+        "can_add_addendum": live and note.status == NoteStatus.SIGNED,
         "can_cosign": can_cosign,
+        "can_mark_entered_in_error": live and services.may_mark_note_entered_in_error(actor, note),
         "addendum_form": addendum_form or AddendumForm(),
         "return_form": return_form or ReturnForm(),
         "sign_form": SignForm(initial={"version": note.version}),
@@ -161,6 +178,9 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
     note = note_get(actor=actor, note_id=note_id)
     if note.author_id != actor.pk:
         raise PermissionDenied("Only the author of a note may change it.", code="not_author")
+    if note.is_entered_in_error:
+        messages.info(request, "This note was entered in error and can no longer be changed.")
+        return redirect(_detail_url(note))
     if note.status != NoteStatus.DRAFT:
         messages.info(
             request, "This note is signed and cannot be changed. Add an addendum instead."
@@ -173,6 +193,13 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
         "has_people": people.exists(),
     }
     if request.method != "POST":
+        audit_record(
+            actor=actor,
+            action="note.viewed",
+            target=note,
+            client=note.client,
+            detail={"page": "edit"},
+        )
         form = NoteEditForm(initial=NoteForm.initial_for(note), related_people=people)
         return render(request, "notes/edit.html", {**context, "form": form})
 
@@ -328,3 +355,98 @@ def cosign_queue(request: HttpRequest) -> HttpResponse:
         "notes/cosign_queue.html",
         {"notes": notes, "versions": versions, "nav": "cosign"},
     )
+
+
+def _entered_in_error_summary(note: ProgressNote) -> list[tuple[str, str]]:
+    return [
+        ("Client", note.client.full_name),
+        ("Date and time", f"{timezone.localtime(note.contact_at):%-d %b %Y, %H:%M}"),
+        ("Type of contact", note.get_contact_type_display()),
+        ("Written by", note.author.display_name),
+        ("Status", note.get_status_display()),
+        ("What happened", note.first_line),
+    ]
+
+
+def note_entered_in_error(request: HttpRequest, note_id: Any) -> HttpResponse:
+    """Confirm, then mark a note as entered in error with a reason (it stays in the history)."""
+    actor = _actor(request)
+    note = note_get(actor=actor, note_id=note_id)
+    if refused := _method_not_allowed(request, "GET", "POST"):
+        return refused
+    if not services.may_mark_note_entered_in_error(actor, note):
+        raise PermissionDenied(
+            "Only the note's author, their supervisor, a senior care manager or a director may "
+            "mark a note as entered in error.",
+            code="not_allowed",
+        )
+    status = 200
+    if request.method == "POST":
+        form = EnteredInErrorForm(request.POST)
+        if form.is_valid():
+            try:
+                services.note_mark_entered_in_error(
+                    actor=actor, note=note, reason=form.cleaned_data["reason"]
+                )
+            except Conflict as exc:
+                messages.info(request, exc.message)
+                return redirect(_detail_url(note))
+            except ValidationFailed as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    "Note marked as entered in error. It is out of the chart and stays in the "
+                    "client's history.",
+                )
+                return redirect(_detail_url(note))
+        status = 400
+    else:
+        form = EnteredInErrorForm()
+        audit_record(
+            actor=actor,
+            action="note.viewed",
+            target=note,
+            client=note.client,
+            detail={"page": "entered_in_error"},
+        )
+    return render(
+        request,
+        "clients/entered_in_error_confirm.html",
+        {
+            "client": note.client,
+            "record": note,
+            "what": "note",
+            "summary": _entered_in_error_summary(note),
+            "form": form,
+            "action_url": reverse("notes:note_entered_in_error", kwargs={"note_id": note.pk}),
+            "back_url": _detail_url(note),
+            "back_label": "Back to the note",
+        },
+        status=status,
+    )
+
+
+def entered_in_error_list(request: HttpRequest, client_id: Any) -> HttpResponse:
+    """A client's notes entered in error, with who marked each, when and why."""
+    actor = _actor(request)
+    policies.require_clinical(actor)
+    client = policies.require_client(actor, client_id)
+    if refused := _method_not_allowed(request, "GET", "HEAD"):
+        return refused
+    notes = notes_entered_in_error_for_client(actor=actor, client=client)
+    audit_record(
+        actor=actor,
+        action="note.entered_in_error_list_viewed",
+        target=client,
+        client=client,
+        detail={"count": len(notes)},
+    )
+    if notes:
+        audit_record_many(
+            actor=actor,
+            action="note.listed",
+            targets=[(note, client) for note in notes],
+            detail={"page": "entered_in_error"},
+        )
+    return render(request, "notes/entered_in_error_list.html", {"client": client, "notes": notes})

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from caseload.core import clock
-from caseload.core.models import BaseModel, Versioned
+from caseload.core.models import BaseModel, EnteredInError, Versioned
 
 
 class TaskStatus(models.TextChoices):
@@ -22,7 +22,7 @@ class Priority(models.IntegerChoices):
     LOW = 4, "Low"
 
 
-class Task(BaseModel, Versioned):
+class Task(BaseModel, Versioned, EnteredInError):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="tasks")

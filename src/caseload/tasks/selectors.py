@@ -24,13 +24,19 @@ GROUP_LIMIT = 200
 
 
 def _scoped_tasks(actor: User) -> QuerySet[Task]:
+    """Every task ``actor`` may see, including tasks entered in error (their own page)."""
     return Task.objects.filter(client__in=client_scope(actor))
+
+
+def _current_tasks(actor: User) -> QuerySet[Task]:
+    """Tasks for normal views and counts: those entered in error are left out."""
+    return _scoped_tasks(actor).filter(entered_in_error_at__isnull=True)
 
 
 def task_list_for_client(*, actor: User, client: Client) -> list[Task]:
     """The client's open tasks visible to ``actor``, by due date then priority, owner loaded."""
     qs = (
-        _scoped_tasks(actor)
+        _current_tasks(actor)
         .filter(client_id=client.pk, status=TaskStatus.OPEN)
         .select_related("owner")
         .order_by("due_on", "priority", "created_at")
@@ -39,15 +45,26 @@ def task_list_for_client(*, actor: User, client: Client) -> list[Task]:
 
 
 def task_get(*, actor: User, task_id: Any) -> Task:
-    """One task whose client ``actor`` may see, with client, owner and goal; else NotFound."""
+    """One task whose client ``actor`` may see (entered in error or not), with client, owner
+    and goal; else NotFound."""
     try:
         return (
             _scoped_tasks(actor)
-            .select_related("client", "owner", "goal", "completed_by")
+            .select_related("client", "owner", "goal", "completed_by", "entered_in_error_by")
             .get(pk=task_id)
         )
     except (Task.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise NotFound("Task not found.") from exc
+
+
+def tasks_entered_in_error_for_client(*, actor: User, client: Client) -> list[Task]:
+    """The client's tasks entered in error, most recently marked first (who marked loaded)."""
+    return list(
+        _scoped_tasks(actor)
+        .filter(client_id=client.pk, entered_in_error_at__isnull=False)
+        .select_related("entered_in_error_by")
+        .order_by("-entered_in_error_at")
+    )
 
 
 @dataclass
@@ -77,7 +94,7 @@ def task_list_for_owner(*, actor: User, owner: User | None = None) -> MyTasks:
     ):
         raise NotFound("Staff member not found.")
     today = clock.today()
-    open_tasks = _scoped_tasks(actor).filter(owner_id=owner.pk, status=TaskStatus.OPEN)
+    open_tasks = _current_tasks(actor).filter(owner_id=owner.pk, status=TaskStatus.OPEN)
     counts = open_tasks.aggregate(
         overdue=Count("pk", filter=Q(due_on__lt=today)),
         today=Count("pk", filter=Q(due_on=today)),

@@ -1,7 +1,8 @@
 """Writes for tasks: create, change, complete, cancel. Overdue is derived, never stored.
 
 State machine: open --complete--> done; open --cancel (reason)--> cancelled. Done and cancelled
-tasks are final (nothing is deleted).
+tasks are final (nothing is deleted). Any task --mark entered in error (reason)--> hidden from
+every list and count, kept in the history, and final.
 
 ``task_create`` is public: bulk reassignment, safety rules and referral deadlines call it.
 """
@@ -15,6 +16,7 @@ from django.db import transaction
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
+from caseload.clients import entered_in_error
 from caseload.core import clock
 from caseload.core.errors import Conflict, ValidationFailed
 from caseload.tasks.models import Priority, Task, TaskStatus
@@ -98,6 +100,7 @@ def _refresh_caller_copy(task: Task, current: Task) -> None:
 
 
 def _require_open(task: Task) -> None:
+    entered_in_error.refuse_if_entered_in_error(task, "task")
     if task.status != TaskStatus.OPEN:
         raise Conflict(
             f"This task is already {task.get_status_display().lower()}.",
@@ -256,5 +259,33 @@ def task_cancel(*, actor: User, task: Task, reason: str) -> Task:
             ]
         )
         audit_record(actor=actor, action="task.cancelled", target=current, client=current.client)
+    _refresh_caller_copy(task, current)
+    return task
+
+
+def task_mark_entered_in_error(*, actor: User, task: Task, reason: str) -> Task:
+    """Take a task created in error out of every list and count (open, done or cancelled);
+    it stays in the history with who, when and why, and its status is left as it was.
+
+    Raises NotFound (client out of scope), Conflict (already entered in error),
+    ValidationFailed (no reason).
+    """
+    with transaction.atomic():
+        policies.require_clinical(actor)
+        policies.require_client(actor, task.client_id)
+        current = _lock(task)
+        if current.is_entered_in_error:
+            raise Conflict("This task is already marked entered in error.", code="already")
+        reason = entered_in_error.clean_reason(reason)
+        fields = entered_in_error.mark(current, actor=actor, reason=reason)
+        current.version += 1
+        current.save(update_fields=[*fields, "version"])
+        audit_record(
+            actor=actor,
+            action="task.entered_in_error",
+            target=current,
+            client=current.client,
+            detail={"reason": reason, "status": current.status},
+        )
     _refresh_caller_copy(task, current)
     return task

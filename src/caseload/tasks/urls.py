@@ -10,4 +10,9 @@ urlpatterns = [
     path("<uuid:task_id>/edit/", views.edit, name="edit"),
     path("<uuid:task_id>/complete/", views.complete, name="complete"),
     path("<uuid:task_id>/cancel/", views.cancel, name="cancel"),
+    path(
+        "<uuid:task_id>/entered-in-error/",
+        views.task_entered_in_error,
+        name="task_entered_in_error",
+    ),
 ]

@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.access import policies
+from caseload.audit.services import audit_record
+from caseload.clients.entered_in_error import EnteredInErrorForm
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors
 from caseload.tasks import services
@@ -45,7 +47,8 @@ def _method_not_allowed(request: HttpRequest, *allowed: str) -> HttpResponse | N
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would read any other word as a URL name to reverse.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -118,6 +121,13 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
             initial["goal"] = request.GET["goal"]
         form = TaskForm(initial=initial, owners=owners, goals=goals)
         status = 200
+        audit_record(
+            actor=actor,
+            action="client.viewed",
+            target=client,
+            client=client,
+            detail={"page": "task_create"},
+        )
     return render(
         request,
         "tasks/create.html",
@@ -132,7 +142,7 @@ def _edit_context(
     form: TaskForm | None = None,
     cancel_form: CancelForm | None = None,
 ) -> dict[str, Any]:
-    if form is None and task.is_open:
+    if form is None and task.is_open and not task.is_entered_in_error:
         form = TaskEditForm(
             initial=TaskForm.initial_for(task),
             owners=task_owner_choices(actor=actor, client=task.client, include=task.owner_id),
@@ -149,11 +159,19 @@ def _edit_context(
 
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, task_id: Any) -> HttpResponse:
-    """Change an open task; done and cancelled tasks are shown read-only."""
+    """Change an open task; done, cancelled and entered-in-error tasks are shown read-only."""
     actor = _actor(request)
     policies.require_clinical(actor)
     task = task_get(actor=actor, task_id=task_id)
-    if request.method != "POST" or not task.is_open:
+    if request.method != "POST":
+        audit_record(
+            actor=actor,
+            action="task.viewed",
+            target=task,
+            client=task.client,
+            detail={"page": "edit"},
+        )
+    if request.method != "POST" or not task.is_open or task.is_entered_in_error:
         return render(request, "tasks/edit.html", _edit_context(actor, task))
     owners = task_owner_choices(actor=actor, client=task.client, include=task.owner_id)
     goals = task_goal_choices(actor=actor, client=task.client, include=task.goal_id)
@@ -257,4 +275,65 @@ def cancel(request: HttpRequest, task_id: Any) -> HttpResponse:
             return redirect(_safe_next(request, _chart_tasks_url(task.client_id)))
     return render(
         request, "tasks/edit.html", _edit_context(actor, task, cancel_form=form), status=400
+    )
+
+
+def task_entered_in_error(request: HttpRequest, task_id: Any) -> HttpResponse:
+    """Confirm, then mark a task as entered in error with a reason (it stays in the history)."""
+    actor = _actor(request)
+    policies.require_clinical(actor)
+    task = task_get(actor=actor, task_id=task_id)
+    if refused := _method_not_allowed(request, "GET", "POST"):
+        return refused
+    back_url = reverse("tasks:edit", kwargs={"task_id": task.pk})
+    status = 200
+    if request.method == "POST":
+        form = EnteredInErrorForm(request.POST)
+        if form.is_valid():
+            try:
+                services.task_mark_entered_in_error(
+                    actor=actor, task=task, reason=form.cleaned_data["reason"]
+                )
+            except Conflict as exc:
+                messages.info(request, exc.message)
+                return redirect(back_url)
+            except ValidationFailed as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Task marked as entered in error: {task.title}. It is out of every list "
+                    "and stays in the client's history.",
+                )
+                return redirect(_chart_tasks_url(task.client_id))
+        status = 400
+    else:
+        form = EnteredInErrorForm()
+        audit_record(
+            actor=actor,
+            action="task.viewed",
+            target=task,
+            client=task.client,
+            detail={"page": "entered_in_error"},
+        )
+    return render(
+        request,
+        "clients/entered_in_error_confirm.html",
+        {
+            "client": task.client,
+            "record": task,
+            "what": "task",
+            "summary": [
+                ("What needs to be done", task.title),
+                ("Details", task.description),
+                ("Due date", f"{task.due_on:%-d %b %Y}"),
+                ("Who does it", task.owner.display_name),
+                ("Status", task.get_status_display()),
+            ],
+            "form": form,
+            "action_url": reverse("tasks:task_entered_in_error", kwargs={"task_id": task.pk}),
+            "back_url": back_url,
+            "back_label": "Back to the task",
+        },
+        status=status,
     )

@@ -1,0 +1,75 @@
+"""'Entered in error': what every app's mark-as-entered-in-error service and page share.
+
+Nothing is hard-deleted. A record entered in error keeps every field it had, gains who, when and
+why, and is left out of every normal list; its own page still shows it, marked.
+
+This module belongs next to ``caseload.core.models.EnteredInError``; it lives here until it
+moves to core (clients is the app the others already depend on).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django import forms
+
+from caseload.core import clock
+from caseload.core.errors import Conflict, ValidationFailed
+from caseload.core.forms import CaseloadForm
+
+if TYPE_CHECKING:
+    from caseload.core.models import EnteredInError
+    from caseload.staff.models import User
+
+REASON_MAX = 2000
+REASON_REQUIRED = "Say why this record is entered in error."
+NUL_MESSAGE = "Remove the invalid control character from this text."
+#: The fields a service saves when it marks a record (with ``updated_at``).
+FIELDS = ["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason", "updated_at"]
+
+
+def clean_reason(reason: str) -> str:
+    """The reason, trimmed; ValidationFailed on the field ``reason`` if empty, too long or NUL."""
+    reason = (reason or "").strip()
+    if "\x00" in reason:
+        raise ValidationFailed(NUL_MESSAGE, field_errors={"reason": [NUL_MESSAGE]})
+    if not reason:
+        raise ValidationFailed(REASON_REQUIRED, field_errors={"reason": [REASON_REQUIRED]})
+    if len(reason) > REASON_MAX:
+        message = f"Use {REASON_MAX} characters or fewer."
+        raise ValidationFailed(message, field_errors={"reason": [message]})
+    return reason
+
+
+def refuse_if_entered_in_error(record: EnteredInError, what: str = "record") -> None:
+    """Conflict for any change to a record already entered in error (it is final)."""
+    if record.is_entered_in_error:
+        raise Conflict(
+            f"This {what} was entered in error. It stays in the history and can no longer be "
+            "changed.",
+            code="entered_in_error",
+        )
+
+
+def mark(record: EnteredInError, *, actor: User, reason: str) -> list[str]:
+    """Set who, when and why on ``record`` (already locked and checked); returns the fields."""
+    record.entered_in_error_at = clock.now()
+    record.entered_in_error_by = actor
+    record.entered_in_error_reason = reason
+    return list(FIELDS)
+
+
+class EnteredInErrorForm(CaseloadForm):
+    reason = forms.CharField(
+        label="Why is this entered in error?",
+        help_text=(
+            "For example: written in the wrong client's record, or a duplicate of another "
+            "record. Everyone who opens the record will see this."
+        ),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": REASON_REQUIRED,
+            "max_length": f"Use {REASON_MAX} characters or fewer.",
+        },
+    )

@@ -144,3 +144,13 @@ def test_state_changes_need_a_csrf_token() -> None:
     http = HttpClient(enforce_csrf_checks=True)
     http.force_login(user)
     assert http.post(reverse("logout")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("username", "password"), [("x" * 100_000, "pw"), ("maya\x00", "pw"), ("maya", "p" * 10_000)]
+)
+def test_impossible_sign_in_input_is_refused_plainly(username: str, password: str) -> None:
+    factories.UserFactory(username="maya", career_level="junior")
+    response = _sign_in(HttpClient(), username, password)
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()

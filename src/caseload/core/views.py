@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -38,10 +40,26 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "404.html", status=404)
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing impossible input before it reaches authentication."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.data.get("username", "")
+        password = self.data.get("password", "")
+        if len(username) > 150 or len(password) > 4096 or "\x00" in username + password:
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+        return super().clean()
+
+
 class SignInView(LoginView):
     """Django's sign-in, plus the session's start time (absolute lifetime) and an audit event."""
 
     template_name = "core/sign_in.html"
+    authentication_form = SignInForm
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)

@@ -111,6 +111,9 @@ class ClientChart:
     related_people_entered_in_error: list[RelatedPerson]
     tasks_entered_in_error: Any
     notes_entered_in_error: int
+    assessments: Any = None
+    coordination: Any = None
+    consents: Any = None
 
 
 def client_chart(*, actor: User, client_id: Any) -> ClientChart:
@@ -118,7 +121,10 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
 
     Care plans, notes and tasks come from their own apps' selectors.
     """
+    from caseload.assessments.selectors import assessment_summary_for_client
     from caseload.careplans.selectors import careplan_list_for_client
+    from caseload.consents.selectors import consent_list_for_client
+    from caseload.coordination.selectors import coordination_summary_for_client
     from caseload.notes.selectors import note_entered_in_error_count, note_list_for_client
     from caseload.tasks.selectors import task_list_for_client, tasks_entered_in_error_for_client
 
@@ -160,4 +166,7 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
         related_people_entered_in_error=[p for p in people if p.is_entered_in_error],
         tasks_entered_in_error=tasks_entered_in_error_for_client(actor=actor, client=client),
         notes_entered_in_error=note_entered_in_error_count(actor=actor, client=client),
+        assessments=assessment_summary_for_client(actor=actor, client=client),
+        coordination=coordination_summary_for_client(actor=actor, client=client),
+        consents=consent_list_for_client(actor=actor, client=client),
     )

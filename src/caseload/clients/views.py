@@ -175,6 +175,7 @@ def chart(request: HttpRequest, client_id: UUID) -> HttpResponse:
             "tasks": data.tasks,
             "notes_entered_in_error": data.notes_entered_in_error,
             "tasks_entered_in_error": data.tasks_entered_in_error,
+            "consents": data.consents,
         },
     )
 

@@ -152,12 +152,61 @@ def seed_demo() -> SeedResult:
         _Seeder(today=clock.today(), now=clock.now()).run()
         seed_coordination_demo()
         _seed_break_the_glass()
+        _seed_measurement_based_care()
     after = row_counts()
     return SeedResult(
         created=True,
         sign_ins=demo_sign_ins(),
         counts={label: after[label] - before[label] for label in after},
     )
+
+
+_FREQUENCY = ("LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9")  # PHQ/GAD answer codes, 0-3
+
+
+def _answers(total: int, items: int) -> dict[str, str]:
+    """Answers adding up to ``total`` over ``items`` questions (the last, PHQ-9 item 9, is 0)."""
+    scores, rest = [], total
+    for _ in range(items - 1 if items == 9 else items):
+        take = min(3, rest)
+        scores.append(take)
+        rest -= take
+    if items == 9:
+        scores.append(0)
+    return {f"q{i}": _FREQUENCY[s] for i, s in enumerate(scores, start=1)}
+
+
+def _seed_measurement_based_care() -> None:
+    """PHQ-9 and GAD-7 every four weeks for behavioural-health clients: responders, clients in
+    remission and clients not improving, so the registry has something to say."""
+    from caseload.assessments import services as assessments
+
+    today = clock.today()
+    enrolments = (
+        Enrolment.objects.filter(program__code=data.BEHAVIOURAL, status="active")
+        .select_related("client", "care_manager")
+        .order_by("client__family_name")
+    )
+    trajectories = [(18, 0.45), (16, 0.9), (21, 0.55), (14, 0.3), (19, 0.95), (15, 0.6), (22, 0.8)]
+    for index, enrolment in enumerate(enrolments):
+        if enrolment.client.family_name == "Ortiz":  # her PHQ-9 today is in the notes
+            continue
+        baseline, end_ratio = trajectories[index % len(trajectories)]
+        start = max(enrolment.started_on or today, today - dt.timedelta(weeks=16))
+        visits = max(1, (today - start).days // 28 + 1)
+        for visit in range(visits):
+            on = start + dt.timedelta(weeks=4 * visit)
+            share = visit / max(1, visits - 1)
+            phq = round(baseline * (1 - (1 - end_ratio) * share))
+            for code, total, items in (("phq9", phq, 9), ("gad7", min(21, round(phq * 0.8)), 7)):
+                assessments.response_submit(
+                    actor=enrolment.care_manager,
+                    client=enrolment.client,
+                    instrument_code=code,
+                    answers=_answers(total, items),
+                    complete=True,
+                    assessed_on=on,
+                )
 
 
 def _seed_break_the_glass() -> None:
@@ -186,7 +235,10 @@ def _seed_break_the_glass() -> None:
     )
     BreakGlassGrant.objects.filter(pk=grant.pk).update(created_at=opened)
     audit_record(
-        actor=kim, action="client.break_glass", target=grant, client=client,
+        actor=kim,
+        action="client.break_glass",
+        target=grant,
+        client=client,
         detail={"reason": grant.reason, "minutes": 240},
     )
 

@@ -1,6 +1,50 @@
-# Placeholder views, replaced as each page is built.
-from django.http import Http404, HttpRequest, HttpResponse
+"""My caseload: the home page, a prioritised worklist of the clients who need attention."""
 
-def caseload(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from caseload.access import policies
+from caseload.core.errors import ValidationFailed
+from caseload.core.forms import add_service_errors
+from caseload.worklist.forms import CaseloadFilterForm, parse_view
+from caseload.worklist.selectors import CaseloadPage, caseload_page
+
+PAGE_TEMPLATE = "worklist/caseload.html"
+TABLE_TEMPLATE = "worklist/partials/table.html"
+
+
+@require_GET
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The worklist page; an htmx request for the results gets only the results fragment."""
+    actor: Any = request.user
+    if not policies.is_clinical(actor):
+        return render(request, "worklist/no_caseload.html", {"nav": "caseload"})
+
+    htmx: Any = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+    form = CaseloadFilterForm(request.GET)
+    result: CaseloadPage | None = None
+    if form.is_valid():
+        try:
+            result = caseload_page(actor=actor, **form.caseload_arguments())
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+    if result is None:
+        # Keep the page useful under the error message: the caseload asked for, unfiltered.
+        owner_id, program_id = parse_view(request.GET.get("view", ""))
+        result = caseload_page(actor=actor, owner_id=owner_id, caseload_program_id=program_id)
+    form.set_program_choices(result.program_choices)
+
+    context = {"nav": "caseload", "form": form, "result": result, "partial": partial}
+    # htmx swaps only 2xx responses, so a fragment carries its error summary with status 200.
+    status = 400 if form.errors and not partial else 200
+    response = render(request, TABLE_TEMPLATE if partial else PAGE_TEMPLATE, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -14,6 +14,7 @@ import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import (
@@ -30,8 +31,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from caseload.access import policies
+from caseload.assessments.selectors import reassessment_due_annotations, reassessment_label
 from caseload.careplans.models import CarePlan, CarePlanStatus
 from caseload.clients.models import Client, Flag, FlagKind
+from caseload.coordination.selectors import (
+    worklist_annotations as coordination_worklist_annotations,
+)
+from caseload.coordination.selectors import worklist_reason as coordination_worklist_reason
 from caseload.core import clock
 from caseload.core.errors import NotFound, ValidationFailed
 from caseload.enrolments.models import (
@@ -76,6 +82,14 @@ _FACT_FIELDS = [
     "last_contact_at",
     "is_new",
     "acuity",
+    # From assessments and coordination: reassessments due, referral responses overdue,
+    # the next appointment, transitional-care clocks.
+    "reassessment_due_on",
+    "reassessment_instrument",
+    "coord_referral_overdue_since",
+    "coord_next_appointment_at",
+    "coord_clock_due_on",
+    "coord_clock_kind",
 ]
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -318,6 +332,13 @@ def caseload_page(
             None if last is None else (today - timezone.localdate(last)).days
         )
         fact["review_is_due"] = fact["review_due"] is not None and fact["review_due"] <= today
+        reassessment = _as_date(fact["reassessment_due_on"])
+        fact["reassessment_due_on"] = reassessment
+        fact["reassessment_is_due"] = reassessment is not None and reassessment <= today
+        reason = coordination_worklist_reason(SimpleNamespace(**fact), today=today)
+        fact["coordination_reason"] = reason
+        fact["coordination_urgent"] = reason is not None and reason[1] == "danger"
+        fact["coordination_due"] = reason is not None
     if overdue_only:
         facts = [fact for fact in facts if fact["overdue_tasks"]]
 
@@ -345,6 +366,13 @@ def caseload_page(
         view_choices=view_choices,
         program_choices=[(str(p.pk), p.name) for p in program_rows],
     )
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """SQLite hands a subquery's date back as text."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def parse_search_date(term: str) -> dt.date | None:
@@ -383,6 +411,9 @@ def attention_for(row: dict[str, Any], *, today: dt.date) -> tuple[str, str]:
     """
     if row["safety_flag"]:
         return f"Safety flag: {row['safety_flag']}", "danger"
+    coordination = row.get("coordination")
+    if coordination and coordination[1] == "danger":
+        return coordination[0], coordination[1]
     overdue = row["overdue_tasks"]
     if overdue:
         return (f"{overdue} overdue task" if overdue == 1 else f"{overdue} overdue tasks"), "danger"
@@ -391,6 +422,10 @@ def attention_for(row: dict[str, Any], *, today: dt.date) -> tuple[str, str]:
         if due == today:
             return "Care plan review due today", "warn"
         return f"Care plan review was due {short_date(due, today=today)}", "warn"
+    if row.get("reassessment"):
+        return row["reassessment"], "warn"
+    if coordination:
+        return coordination[0], coordination[1]
     days = row["days_since_contact"]
     if days is not None and days >= NOT_REACHED_DAYS:
         return f"Not reached in {days} days", "warn"
@@ -514,7 +549,12 @@ def _annotate_facts(
     """Per client, one subquery each: safety flag, overdue tasks, earliest review date, last
     contact, new, highest acuity (and the next due date when sorting by it)."""
     overdue = (
-        Task.objects.filter(client_id=OuterRef("pk"), status=TaskStatus.OPEN, due_on__lt=today)
+        Task.objects.filter(
+            client_id=OuterRef("pk"),
+            status=TaskStatus.OPEN,
+            due_on__lt=today,
+            entered_in_error_at__isnull=True,
+        )
         .order_by()
         .values("client_id")
         .annotate(n=Count("*"))
@@ -530,7 +570,10 @@ def _annotate_facts(
     )
     contacts = (
         ProgressNote.objects.filter(
-            client_id=OuterRef("pk"), status=NoteStatus.SIGNED, reached=True
+            client_id=OuterRef("pk"),
+            status=NoteStatus.SIGNED,
+            reached=True,
+            entered_in_error_at__isnull=True,
         )
         .order_by("-contact_at")
         .values("contact_at")[:1]
@@ -541,7 +584,12 @@ def _annotate_facts(
     )
     facts: dict[str, Any] = {
         "has_safety_flag": Exists(
-            Flag.objects.filter(client_id=OuterRef("pk"), kind=FlagKind.SAFETY, is_active=True)
+            Flag.objects.filter(
+                client_id=OuterRef("pk"),
+                kind=FlagKind.SAFETY,
+                is_active=True,
+                entered_in_error_at__isnull=True,
+            )
         ),
         "overdue_tasks": Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0)),
         "review_due": Subquery(reviews),
@@ -551,10 +599,14 @@ def _annotate_facts(
     }
     if with_next_due:
         facts["next_due_on"] = Subquery(
-            Task.objects.filter(client_id=OuterRef("pk"), status=TaskStatus.OPEN)
+            Task.objects.filter(
+                client_id=OuterRef("pk"), status=TaskStatus.OPEN, entered_in_error_at__isnull=True
+            )
             .order_by("due_on")
             .values("due_on")[:1]
         )
+    facts |= reassessment_due_annotations()
+    facts |= coordination_worklist_annotations(today=today)
     return clients.annotate(**facts)
 
 
@@ -568,8 +620,11 @@ def _sort(facts: list[dict[str, Any]], sort: str) -> None:
         facts.sort(
             key=lambda f: (
                 not f["has_safety_flag"],
+                not f["coordination_urgent"],
                 -f["overdue_tasks"],
                 not f["review_is_due"],
+                not f["reassessment_is_due"],
+                not f["coordination_due"],
                 (f["last_contact_at"] is not None, f["last_contact_at"] or never),
                 -(f["acuity"] or 0),
             )
@@ -632,14 +687,16 @@ def _build_rows(facts: list[dict[str, Any]], *, relevant: Q, today: dt.date) -> 
         enrolments[enrolment["client_id"]].append(enrolment)
     flags: dict[Any, list[Any]] = defaultdict(list)
     for flag in (
-        Flag.objects.filter(client_id__in=ids, is_active=True)
+        Flag.objects.filter(client_id__in=ids, is_active=True, entered_in_error_at__isnull=True)
         .order_by("-created_at")
         .values("client_id", "kind", "description")
     ):
         flags[flag["client_id"]].append(flag)
     next_tasks: dict[Any, Any] = {}
     for task in (
-        Task.objects.filter(client_id__in=ids, status=TaskStatus.OPEN)
+        Task.objects.filter(
+            client_id__in=ids, status=TaskStatus.OPEN, entered_in_error_at__isnull=True
+        )
         .order_by("due_on", "priority", "created_at")
         .values("client_id", "due_on", "title")
     ):
@@ -667,6 +724,12 @@ def _build_rows(facts: list[dict[str, Any]], *, relevant: Q, today: dt.date) -> 
             "referred_on": max(referred) if referred else None,
             "next_due_on": next_task["due_on"] if next_task else None,
             "next_task_title": next_task["title"] if next_task else "",
+            "reassessment": (
+                reassessment_label(fact["reassessment_instrument"], fact["reassessment_due_on"])
+                if fact["reassessment_is_due"]
+                else ""
+            ),
+            "coordination": fact["coordination_reason"],
         }
         attention, level = attention_for(row_facts, today=today)
         born = fact["date_of_birth"]

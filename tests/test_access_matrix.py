@@ -123,12 +123,16 @@ def _graph(org: Any, side: str) -> Graph:
     )
     ids = coordination_ids(client, owner)
     ids["response_id"] = AssessmentResponse.objects.create(
-        client=client, enrolment=enrolment, instrument_code="katz", started_by=owner,
+        client=client,
+        enrolment=enrolment,
+        instrument_code="katz",
+        started_by=owner,
         answers={},
     ).pk
     ids["program_id"] = enrolment.program_id
     return Graph(
-        ids=ids | {
+        ids=ids
+        | {
             "client_id": client.pk,
             "enrolment_id": enrolment.pk,
             "plan_id": plan.pk,

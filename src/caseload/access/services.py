@@ -44,6 +44,7 @@ def break_glass_open(
     if mrn.strip():
         matches = Client.objects.filter(mrn=mrn.strip())
     else:
+        assert date_of_birth is not None  # checked above  # noqa: S101
         matches = Client.objects.filter(
             family_name__iexact=family_name.strip(), date_of_birth=date_of_birth
         )

@@ -63,9 +63,9 @@ def review(request: HttpRequest, grant_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.break_glass_review(
-                actor=request.user,
+                actor=request.user,  # type: ignore[arg-type]
                 grant=grant,
-                note=form.cleaned_data["note"],  # type: ignore[arg-type]
+                note=form.cleaned_data["note"],
             )
         except ValidationFailed as error:
             messages.error(request, error.message)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from typing import cast
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -12,6 +13,7 @@ from caseload.audit import selectors
 from caseload.audit.forms import AuditSearchForm
 from caseload.audit.models import AuditEvent
 from caseload.audit.services import audit_record
+from caseload.staff.models import User
 
 CSV_COLUMNS = [
     "sequence",
@@ -54,21 +56,21 @@ def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[str]:
         )
 
 
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Audit search for directors and the privacy officer, with CSV export."""
     form = AuditSearchForm(request.GET or None)
     query = selectors.AuditQuery()
     if form.is_bound and form.is_valid():
         query = selectors.AuditQuery(**form.cleaned_data)
-    events = selectors.audit_search(actor=request.user, query=query)  # type: ignore[arg-type]
-    actor = request.user
+    actor = cast(User, request.user)
+    events = selectors.audit_search(actor=actor, query=query)
     if request.GET.get("format") == "csv":
         audit_record(
             actor=actor,
             action="audit.exported",
             target=actor,
             detail=query.__dict__
-            | {  # type: ignore[arg-type]
+            | {
                 "date_from": str(query.date_from or ""),
                 "date_to": str(query.date_to or ""),
             },

@@ -22,14 +22,15 @@ from caseload.core.forms import CaseloadForm
 
 
 def requires_two_factor(user: Any) -> bool:
-    required = set(settings.TWO_FACTOR_REQUIRED_FOR)
+    required: set[str] = set(settings.TWO_FACTOR_REQUIRED_FOR)
     if getattr(user, "is_administrator", False) and "administrator" in required:
         return True
-    return bool(getattr(user, "career_level", "")) and user.career_level in required
+    level: str = getattr(user, "career_level", "")
+    return bool(level) and level in required
 
 
 def has_confirmed_device(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 class TokenForm(CaseloadForm):

@@ -13,6 +13,7 @@ from caseload.clients.models import Client
 from caseload.enrolments.models import Program
 from caseload.staff.models import CareerLevel, User
 from tests import factories
+from tests.browser_support import browser, page  # noqa: F401 - fixtures for every package
 
 FIXTURES_DIR = Path(
     os.environ.get(
@@ -109,3 +110,12 @@ def login(client: HttpClient):  # type: ignore[no-untyped-def]
         return client
 
     return _login
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+            # One xdist worker runs the browser tests: two Chromiums on two cores thrash, and
+            # one Playwright per worker is all the sync API allows.
+            item.add_marker(pytest.mark.xdist_group("browser"))

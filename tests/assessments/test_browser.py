@@ -15,7 +15,7 @@ from caseload.staff.models import CareerLevel
 from caseload.tasks.models import Task
 from tests import factories
 from tests.assessments.helpers import complete, gad7_total, phq9_total
-from tests.browser.conftest import browser, page, sign_in, snap  # noqa: F401 - fixtures
+from tests.browser_support import sign_in, snap
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -24,7 +24,7 @@ pytestmark = [
 ]
 
 
-def test_phq9_by_keyboard_safety_rule_trend_and_registry(page: Any) -> None:  # noqa: F811
+def test_phq9_by_keyboard_safety_rule_trend_and_registry(page: Any) -> None:
     program = factories.ProgramFactory(
         code="cocm", name="Collaborative care", kind="behavioural_health"
     )

@@ -14,7 +14,7 @@ from caseload.enrolments.models import Enrolment
 from caseload.notes.models import ProgressNote
 from caseload.tasks.models import Task
 from tests import factories
-from tests.browser.conftest import sign_in, snap
+from tests.browser_support import sign_in, snap
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

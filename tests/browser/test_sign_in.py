@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from tests import factories
-from tests.browser.conftest import sign_in, snap
+from tests.browser_support import sign_in, snap
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

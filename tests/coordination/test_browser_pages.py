@@ -11,7 +11,7 @@ from django.utils import timezone
 from caseload.coordination import services
 from caseload.coordination.demo import seed_directory
 from tests import factories
-from tests.browser.conftest import browser, page, sign_in, snap  # noqa: F401 - fixtures
+from tests.browser_support import sign_in, snap
 from tests.coordination.conftest import goal_for
 
 pytestmark = [
@@ -21,7 +21,7 @@ pytestmark = [
 ]
 
 
-def test_coordination_pages_are_accessible(page: Any, org: Any) -> None:  # noqa: F811
+def test_coordination_pages_are_accessible(page: Any, org: Any) -> None:
     seed_directory()
     from caseload.coordination.models import Service
 

@@ -68,3 +68,16 @@ def test_a_note_entered_in_error_is_not_a_contact(org: Any) -> None:
     assert _row(caseload_page(actor=org.supervisor), "Lindqvist").days_since_contact == 0
     note_mark_entered_in_error(actor=org.supervisor, note=note, reason="Wrong client")
     assert _row(caseload_page(actor=org.supervisor), "Lindqvist").days_since_contact is None
+
+
+def test_the_worklist_records_which_clients_it_showed(org: Any, login: Any) -> None:
+    from caseload.audit.models import AuditEvent
+
+    shown = {enrol(org.supervisor, org.geriatric, family=f"Listed{n}").pk for n in range(3)}
+    response = login(org.supervisor).get("/")
+    assert response.status_code == 200
+    listed = set(
+        AuditEvent.objects.filter(action="client.listed").values_list("client_id", flat=True)
+    )
+    assert shown <= listed
+    assert org.other_client.pk not in listed

@@ -10,6 +10,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from caseload.access import policies
+from caseload.audit.services import audit_record_many
+from caseload.clients.models import Client
 from caseload.core.errors import ValidationFailed
 from caseload.core.forms import add_service_errors
 from caseload.worklist.forms import CaseloadFilterForm, parse_view
@@ -17,6 +19,17 @@ from caseload.worklist.selectors import CaseloadPage, caseload_page
 
 PAGE_TEMPLATE = "worklist/caseload.html"
 TABLE_TEMPLATE = "worklist/partials/table.html"
+
+
+def _record_shown(actor: Any, result: CaseloadPage) -> None:
+    """Which client records this page showed: one audit event each, in one insert."""
+    shown = [Client(pk=row.client_id) for row in result.rows]
+    audit_record_many(
+        actor=actor,
+        action="client.listed",
+        targets=[(client, client) for client in shown],
+        detail={"page": result.page, "search": result.q} if result.q else {"page": result.page},
+    )
 
 
 @require_GET
@@ -41,6 +54,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         owner_id, program_id = parse_view(request.GET.get("view", ""))
         result = caseload_page(actor=actor, owner_id=owner_id, caseload_program_id=program_id)
     form.set_program_choices(result.program_choices)
+    _record_shown(actor, result)
 
     context = {"nav": "caseload", "form": form, "result": result, "partial": partial}
     # htmx swaps only 2xx responses, so a fragment carries its error summary with status 200.

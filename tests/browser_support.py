@@ -22,16 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-4.14.1.min.js"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
 SCREENSHOTS = Path(os.environ.get("CASELOAD_SCREENSHOTS", "test-results/screenshots"))
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
-            # One xdist worker runs the browser tests: two Chromiums on two cores thrash.
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")

@@ -39,7 +39,10 @@ class _Accessible:
         for name, field in self.fields.items():
             html_name = form.add_prefix(name)
             widget_id = auto_id % html_name if "%s" in auto_id else html_name
+            # Radio and checkbox groups have no single input to describe (their fieldset is).
             field_id = field.widget.id_for_label(widget_id)
+            if not field_id:
+                continue
             ids = []
             if field.help_text:
                 ids.append(f"{field_id}_helptext")

@@ -1,0 +1,75 @@
+"""A referral that must close: sent, accepted, scheduled, completed — and the outcome shows on
+the care plan goal it serves (SCENARIOS.md, "Any day")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from caseload.coordination.demo import seed_directory
+from caseload.coordination.models import Referral, Service
+from tests import factories
+from tests.browser_support import sign_in, snap
+from tests.coordination.conftest import goal_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _move(page: Any, status: str, note: str = "") -> None:
+    page.get_by_label(status, exact=True).check()
+    if note:
+        page.get_by_role("textbox", name=re.compile("^Note")).fill(note)
+    page.get_by_role("button", name="Save status").click()
+
+
+def test_referral_from_sent_to_closed_writes_its_outcome_on_the_goal(page: Any) -> None:
+    seed_directory()
+    meals = Service.objects.get(name="Home-delivered meals")
+    kim = factories.UserFactory(username="kim", career_level="care_manager")
+    client = factories.ClientFactory(given_name="Marie", family_name="Baptiste")
+    factories.EnrolmentFactory(client=client, care_manager=kim)
+    goal = goal_for(client, kim)
+
+    sign_in(page, "kim", factories.PASSWORD)
+    page.goto(f"/coordination/for/{client.pk}/referrals/new/")
+    page.get_by_label("Service from the directory").select_option(str(meals.pk))
+    page.get_by_role("textbox", name="Reason for the referral").fill(
+        "Food insecurity found on the HRSN screen"
+    )
+    page.get_by_label("Care plan problem, goal or intervention it serves").select_option(
+        f"goal:{goal.pk}"
+    )
+    page.get_by_label(re.compile("The client agreed to share")).check()
+    for item in page.locator("input[name=shared_fields]").all()[:3]:
+        item.check()
+    page.get_by_role("button", name="Save as draft").click()
+    referral = Referral.objects.get(client=client)
+    assert referral.status == "draft"
+
+    _move(page, "Sent")
+    _move(page, "Accepted", "Accepted by phone; first delivery being arranged")
+    page.get_by_label("Scheduled", exact=True).check()
+    page.get_by_label("Booked to start").fill(
+        (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_role("button", name="Save status").click()
+    _move(page, "Completed", "Deliveries started: two meals a day, Monday to Friday")
+    referral.refresh_from_db()
+    assert referral.status == "completed"
+    assert [e.to_status for e in referral.events.order_by("created_at")][-4:] == [
+        "sent",
+        "accepted",
+        "scheduled",
+        "completed",
+    ]
+    snap(page, "referral-closed")
+
+    page.goto(f"/care-plans/{goal.careplan_id}/")
+    assert page.get_by_text(re.compile("Deliveries started: two meals a day")).first.is_visible()
+    snap(page, "referral-outcome-on-care-plan")
+    goal.refresh_from_db()
+    assert "Deliveries started" in goal.outcome_note

@@ -596,24 +596,47 @@ def referral_transition(
                 task_id=locked.followup_task_id,
                 outcome=f"The service answered: {R(to_status).label.lower()}.",
             )
-        locked.version += 1
-        locked.save(update_fields=fields)
-        _record_event(
+        _save_status_change(
             locked,
             actor=actor,
+            fields=fields,
             kind=ReferralEvent.Kind.STATUS,
             from_status=from_status,
             to_status=to_status,
             note=note,
         )
-        audit_record(
-            actor=actor,
-            action="referral.transitioned",
-            target=locked,
-            client=locked.client,
-            detail={"from": from_status, "to": to_status},
-        )
     return locked
+
+
+_AUDIT_ACTION: dict[str, str] = {
+    ReferralEvent.Kind.STATUS: "referral.transitioned",
+    ReferralEvent.Kind.REOPENED: "referral.reopened",
+}
+
+
+def _save_status_change(
+    locked: Referral,
+    *,
+    actor: User,
+    fields: list[str],
+    kind: str,
+    from_status: str,
+    to_status: str,
+    note: str,
+) -> None:
+    """Save a referral's new status with its history event and audit event (one transaction)."""
+    locked.version += 1
+    locked.save(update_fields=fields)
+    _record_event(
+        locked, actor=actor, kind=kind, from_status=from_status, to_status=to_status, note=note
+    )
+    audit_record(
+        actor=actor,
+        action=_AUDIT_ACTION[kind],
+        target=locked,
+        client=locked.client,
+        detail={"from": from_status, "to": to_status},
+    )
 
 
 def referral_reopen(
@@ -670,22 +693,14 @@ def referral_reopen(
             if written:
                 locked.writeback_note = written
                 fields.append("writeback_note")
-        locked.version += 1
-        locked.save(update_fields=fields)
-        _record_event(
+        _save_status_change(
             locked,
             actor=actor,
+            fields=fields,
             kind=ReferralEvent.Kind.REOPENED,
             from_status=from_status,
             to_status=back_to,
             note=reason,
-        )
-        audit_record(
-            actor=actor,
-            action="referral.reopened",
-            target=locked,
-            client=locked.client,
-            detail={"from": from_status, "to": back_to},
         )
     return locked
 

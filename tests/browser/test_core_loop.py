@@ -41,6 +41,9 @@ def test_care_manager_enrols_plans_documents_and_completes_a_task(page: Any) -> 
     # Find the client by name from the caseload search.
     page.get_by_label("Find a client").fill("Bapt")
     page.get_by_role("button", name="Apply").click()
+    # The results replace the table in place (htmx, pushing the search into the URL): wait for
+    # them, so the click below is not on a row the swap is about to replace.
+    page.wait_for_url(re.compile(r"q=Bapt"))
     page.get_by_role("link", name=re.compile("Baptiste, Rose")).click()
     page.wait_for_url(re.compile(r"/clients/"))
     snap(page, "02-client-chart")

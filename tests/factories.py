@@ -72,7 +72,6 @@ class RelatedPersonFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("name")
     relationship = "child"
     phone = "555-0100"
-    may_receive_updates = True
 
 
 class CareTeamMemberFactory(factory.django.DjangoModelFactory):

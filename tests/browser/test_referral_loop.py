@@ -43,12 +43,35 @@ def test_referral_from_sent_to_closed_writes_its_outcome_on_the_goal(page: Any) 
     page.get_by_label("Care plan problem, goal or intervention it serves").select_option(
         f"goal:{goal.pk}"
     )
-    page.get_by_label(re.compile("The client agreed to share")).check()
     for item in page.locator("input[name=shared_fields]").all()[:3]:
         item.check()
+    page.locator("input[name=shared_fields][value=reason]").check()
     page.get_by_role("button", name="Save as draft").click()
     referral = Referral.objects.get(client=client)
     assert referral.status == "draft"
+
+    # No consent to share with the meals service yet: sending is refused, and the page leads
+    # to recording it with the organisation's name filled in.
+    _move(page, "Sent")
+    error = page.locator(".error-summary")
+    error.wait_for()
+    assert "has no current consent to share information with Home-delivered meals" in (
+        error.inner_text()
+    )
+    snap(page, "referral-refused-without-consent")
+    page.get_by_role("link", name="Record the client's consent", exact=True).click()
+    assert (
+        page.get_by_role("textbox", name=re.compile("^Provider or service")).input_value()
+        == meals.organisation.name
+    )
+    for label in ("Identity and contact details", "Conditions, needs and diagnoses"):
+        page.get_by_label(re.compile(label)).check()
+    page.get_by_label("Written (signed)").check()
+    snap(page, "consent-to-share-with-a-provider")
+    page.get_by_role("button", name="Record consent").click()
+    page.get_by_text("Consent recorded.").wait_for()
+    page.goto(f"/coordination/referrals/{referral.pk}/")
+    assert "In force" in page.locator("#referral-consent").inner_text()
 
     _move(page, "Sent")
     _move(page, "Accepted", "Accepted by phone; first delivery being arranged")

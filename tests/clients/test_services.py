@@ -177,9 +177,8 @@ def test_related_person_create_and_update_are_versioned_and_audited(org):
         name="Karin Lindqvist",
         relationship="child",
         phone="555-0111",
-        may_receive_updates=True,
     )
-    assert person.client == org.junior_client and person.may_receive_updates
+    assert person.client == org.junior_client
     services.related_person_update(
         actor=org.junior, person=person, expected_version=1, phone="555-0222"
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -128,3 +129,56 @@ def test_consents_are_scoped_like_the_client(org: Any, login: Any) -> None:
     assert response.status_code == 404
     consent.refresh_from_db()
     assert consent.revoked_at is None
+
+
+def test_links_from_the_chart_and_a_referral_start_the_right_consent(org: Any, login: Any) -> None:
+    daughter = factories.RelatedPersonFactory(client=org.junior_client, name="Ingrid Lindqvist")
+    stranger = factories.RelatedPersonFactory(client=org.other_client, name="Not Hers")
+    http = login(org.junior)
+    page = http.get(_url(org.junior_client) + f"?person={daughter.pk}").content.decode()
+    assert f'<option value="{daughter.pk}" selected>' in page
+    assert re.search(r'<input[^>]*value="share_related_person"[^>]*checked>', page)
+    assert re.search(r'<input[^>]*value="notes"[^>]*checked>', page)
+    assert not re.search(r'<input[^>]*value="medications"[^>]*checked>', page)
+    # Another client's person, a malformed id or a NUL is ignored, never an error.
+    for hostile in (str(stranger.pk), "not-a-uuid", "%00"):
+        response = http.get(_url(org.junior_client) + f"?person={hostile}")
+        assert response.status_code == 200
+        assert "Not Hers" not in response.content.decode()
+    page = http.get(_url(org.junior_client) + "?provider=Eastside+Meals%00").content.decode()
+    assert 'value="Eastside Meals"' in page
+
+
+def test_a_provider_consent_matches_any_name_the_recipient_goes_by_and_covers_categories(
+    org: Any,
+) -> None:
+    consent = services.consent_record(
+        actor=org.junior,
+        client=org.junior_client,
+        kind="share_provider",
+        method="written",
+        given_on=clock.today(),
+        provider_name="Eastside Meals on Wheels",
+        categories=["contact", "care_plan"],
+    )
+    names = ["Home-delivered meals", "eastside meals on wheels"]
+    assert selectors.share_consent_for_provider(org.junior_client, names) == consent
+    assert (
+        selectors.share_consent_for_provider(org.junior_client, names, categories=["contact"])
+        == consent
+    )
+    assert (
+        selectors.share_consent_for_provider(
+            org.junior_client, names, categories=["contact", "conditions"]
+        )
+        is None
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        services.require_share_with_provider(
+            org.junior_client, names, categories=["conditions"], party="Meals"
+        )
+    assert caught.value.code == "consent_too_narrow"
+    assert "consent to share with Meals does not cover conditions, needs and diagnoses" in (
+        caught.value.message
+    )
+    assert selectors.share_consent_for_provider(org.junior_client, "Other Agency") is None

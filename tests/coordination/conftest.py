@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from caseload.consents.models import Consent
+from caseload.consents.selectors import share_consent_for_provider
+from caseload.consents.services import consent_record
 from caseload.coordination.models import (
     Referral,
     ReferralEvent,
@@ -17,6 +20,29 @@ from caseload.coordination.models import (
 )
 from caseload.core import clock
 from tests import factories
+
+#: What the referral letters in these tests share, in consent terms.
+REFERRAL_CATEGORIES = ["contact", "conditions", "care_plan"]
+
+
+def give_provider_consent(
+    client: Any,
+    actor: Any,
+    provider_name: str,
+    *,
+    categories: list[str] | None = None,
+    given_on: dt.date | None = None,
+) -> Consent:
+    """The client's written consent, given today, to share with ``provider_name``."""
+    return consent_record(
+        actor=actor,
+        client=client,
+        kind="share_provider",
+        method="written",
+        given_on=given_on or clock.today(),
+        provider_name=provider_name,
+        categories=categories if categories is not None else REFERRAL_CATEGORIES,
+    )
 
 
 @pytest.fixture
@@ -68,6 +94,12 @@ def make_referral(
 ) -> Referral:
     """A referral put directly in ``status`` (with the history the machine would have left)."""
     enrolment = client.enrolments.first()
+    given = None
+    if consent:
+        organisation = service.organisation.name
+        given = share_consent_for_provider(client, organisation) or give_provider_consent(
+            client, owner, organisation
+        )
     referral = Referral.objects.create(
         client=client,
         enrolment=enrolment,
@@ -76,10 +108,8 @@ def make_referral(
         goal=goal,
         intervention=intervention,
         urgency="routine",
-        consent_to_share_confirmed=consent,
         shared_fields=shared_fields if shared_fields is not None else ["name", "phone", "reason"],
-        consent_confirmed_by=owner if consent else None,
-        consent_confirmed_at=clock.now() if consent else None,
+        consent=given if status != "draft" else None,
         status=status,
         sent_on=clock.today() if status != "draft" else None,
         response_due_on=response_due_on,

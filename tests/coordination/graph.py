@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from caseload.coordination import services
 from caseload.coordination.models import Service, ServiceOrganisation
+from tests.coordination.conftest import give_provider_consent
 
 
 def coordination_ids(client: Any, owner: Any) -> dict[str, Any]:
@@ -22,6 +23,7 @@ def coordination_ids(client: Any, owner: Any) -> dict[str, Any]:
         organisation=organisation, name="Matrix meals", defaults={"service_type": "meals"}
     )
     enrolment = client.enrolments.first()
+    give_provider_consent(client, owner, organisation.name)
     referral = services.referral_create(
         actor=owner,
         client=client,
@@ -29,7 +31,6 @@ def coordination_ids(client: Any, owner: Any) -> dict[str, Any]:
         service=service,
         reason="Needs meals",
         urgency="routine",
-        consent_to_share_confirmed=True,
         shared_fields=["name", "reason"],
     )
     start = timezone.now() + dt.timedelta(days=2)

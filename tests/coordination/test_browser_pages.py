@@ -12,7 +12,7 @@ from caseload.coordination import services
 from caseload.coordination.demo import seed_directory
 from tests import factories
 from tests.browser_support import sign_in, snap
-from tests.coordination.conftest import goal_for
+from tests.coordination.conftest import give_provider_consent, goal_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -29,6 +29,7 @@ def test_coordination_pages_are_accessible(page: Any, org: Any) -> None:
     client = org.junior_client
     factories.RelatedPersonFactory(client=client, is_primary_caregiver=True)
     goal = goal_for(client, org.junior)
+    give_provider_consent(client, org.junior, meals.organisation.name)
     referral = services.referral_create(
         actor=org.junior,
         client=client,
@@ -37,7 +38,6 @@ def test_coordination_pages_are_accessible(page: Any, org: Any) -> None:
         reason="Food insecurity on the HRSN screen",
         urgency="routine",
         goal=goal,
-        consent_to_share_confirmed=True,
         shared_fields=["name", "phone", "reason"],
     )
     referral = services.referral_transition(

@@ -11,9 +11,10 @@ import pytest
 from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
+from caseload.consents.services import consent_revoke
 from caseload.coordination.letters import referral_letter_pdf
 from tests import factories
-from tests.coordination.conftest import make_referral
+from tests.coordination.conftest import give_provider_consent, make_referral
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str:
@@ -57,11 +58,13 @@ def test_letter_contains_the_consented_items_and_nothing_else(
         status="sent",
         shared_fields=["name", "phone", "reason"],
     )
-    text = pdf_text(referral_letter_pdf(referral), tmp_path)
+    text = pdf_text(referral_letter_pdf(referral, referral.consent), tmp_path)
     assert "Marie-Thérèse Baptiste" in text
     assert "555-0177" in text
     assert "Food insecurity found on the HRSN screen." in text
     assert "Home-delivered meals" in text and "Eastside Meals on Wheels" in text
+    assert "The client agreed in writing on" in text
+    assert "with Eastside Meals on Wheels (recorded by" in text
     for withheld in (
         "Date of birth",
         str(baptiste.date_of_birth.year),
@@ -96,7 +99,7 @@ def test_every_item_appears_when_the_client_agreed_to_all(
             "caregiver",
         ],
     )
-    text = pdf_text(referral_letter_pdf(referral), tmp_path)
+    text = pdf_text(referral_letter_pdf(referral, referral.consent), tmp_path)
     for shown in (
         "4 Elm Street",
         "mt.baptiste@example.org",
@@ -127,14 +130,58 @@ def test_letter_page_is_a_pdf_and_is_audited(
     assert (event.actor, event.client_id) == (org.supervisor, org.junior_client.pk)
 
 
+def _letter(http: Any, referral: Any) -> Any:
+    return http.get(
+        reverse("coordination:referral_letter", kwargs={"referral_id": referral.pk}), follow=True
+    )
+
+
 @pytest.mark.django_db
 def test_no_letter_without_consent(org: Any, meals: Any, login: Any) -> None:
     referral = make_referral(
         client=org.junior_client, owner=org.junior, service=meals, consent=False
     )
-    response = login(org.junior).get(
-        reverse("coordination:referral_letter", kwargs={"referral_id": referral.pk})
+    response = _letter(login(org.junior), referral)
+    assert response.redirect_chain[-1][0].endswith(f"/referrals/{referral.pk}/")
+    page = response.content.decode()
+    assert "The letter was not printed." in page
+    assert "no current consent to share information with Home-delivered meals" in page
+    assert not AuditEvent.objects.filter(action="referral.letter_printed").exists()
+
+
+@pytest.mark.django_db
+def test_revoking_consent_stops_the_letter_at_once_even_after_sending(
+    org: Any, meals: Any, login: Any
+) -> None:
+    referral = make_referral(
+        client=org.junior_client, owner=org.junior, service=meals, status="sent"
     )
-    assert response.status_code == 409
-    assert "consent" in response.content.decode()
+    http = login(org.junior)
+    assert _letter(http, referral)["Content-Type"] == "application/pdf"
+    consent_revoke(actor=org.junior, consent=referral.consent, reason="Changed her mind")
+    response = _letter(http, referral)
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "The letter was not printed." in page
+    assert "None in force" in page
+    assert "Sent under the consent given" in page and "revoked" in page
+    assert AuditEvent.objects.filter(action="referral.letter_printed").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_consent_that_does_not_cover_an_item_refuses_the_letter_and_says_which(
+    org: Any, meals: Any, login: Any
+) -> None:
+    give_provider_consent(
+        org.junior_client, org.junior, "Eastside Meals on Wheels", categories=["contact"]
+    )
+    referral = make_referral(
+        client=org.junior_client,
+        owner=org.junior,
+        service=meals,
+        status="sent",
+        shared_fields=["name", "reason"],
+    )
+    page = _letter(login(org.junior), referral).content.decode()
+    assert "does not cover conditions, needs and diagnoses" in page
     assert not AuditEvent.objects.filter(action="referral.letter_printed").exists()

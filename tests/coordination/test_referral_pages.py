@@ -49,19 +49,43 @@ def test_referral_walk_from_draft_to_closed_with_outcome_on_the_goal(
             "reason": "Food insecurity on the HRSN screen",
             "care_plan_link": f"goal:{goal.pk}",
             "urgency": "routine",
-            "consent_to_share_confirmed": "on",
             "shared_fields": ["name", "phone", "reason"],
         },
     )
     referral = Referral.objects.get()
     assert response.status_code == 302
     assert response["Location"] == _detail(referral)
-    assert (referral.status, referral.goal, referral.consent_confirmed_by) == (
-        "draft",
-        goal,
-        org.junior,
-    )
+    assert (referral.status, referral.goal, referral.consent) == ("draft", goal, None)
     assert AuditEvent.objects.filter(action="referral.created", client=client).count() == 1
+
+    # No consent to share with the meals service yet: the draft is kept, sending is refused,
+    # and the page links to recording the consent with the organisation's name filled in.
+    page = http.get(_detail(referral)).content.decode()
+    assert "None in force" in page
+    assert "Print referral letter" not in page
+    refused = _status(http, referral, "sent")
+    assert refused.status_code == 400
+    assert (
+        "no current consent to share information with Home-delivered meals "
+        "(Eastside Meals on Wheels). Record the client" in refused.content.decode()
+    )
+    consent_page = http.get(
+        reverse("consents:client", kwargs={"client_id": client.pk})
+        + "?provider=Eastside+Meals+on+Wheels"
+    ).content.decode()
+    assert 'value="Eastside Meals on Wheels"' in consent_page
+    recorded = http.post(
+        reverse("consents:client", kwargs={"client_id": client.pk}),
+        {
+            "kind": "share_provider",
+            "provider_name": "Eastside Meals on Wheels",
+            "categories": ["contact", "conditions"],
+            "method": "written",
+            "given_on": clock.today().isoformat(),
+        },
+    )
+    assert recorded.status_code == 302
+    assert "In force" in http.get(_detail(referral)).content.decode()
 
     for step, extra in [
         ("sent", {}),
@@ -72,6 +96,9 @@ def test_referral_walk_from_draft_to_closed_with_outcome_on_the_goal(
     ]:
         response = _status(http, referral, step, **extra)
         assert response.status_code == 302, (step, response.content.decode()[:2000])
+    referral.refresh_from_db()
+    assert referral.consent is not None
+    assert referral.consent.provider_name == "Eastside Meals on Wheels"
 
     page = http.get(_detail(referral)).content.decode()
     assert "Completed" in page
@@ -172,7 +199,7 @@ def test_nul_characters_are_refused_with_a_clear_message(org: Any, meals: Any, l
 
 
 @pytest.mark.django_db
-def test_editing_a_draft_records_changed_consent(org: Any, meals: Any, login: Any) -> None:
+def test_editing_a_draft_changes_what_is_shared(org: Any, meals: Any, login: Any) -> None:
     referral = make_referral(
         client=org.junior_client, owner=org.junior, service=meals, consent=False, shared_fields=[]
     )
@@ -186,18 +213,15 @@ def test_editing_a_draft_records_changed_consent(org: Any, meals: Any, login: An
             "service": meals.pk,
             "reason": "Food insecurity",
             "urgency": "soon",
-            "consent_to_share_confirmed": "on",
             "shared_fields": ["name"],
             "version": referral.version,
         },
     )
     assert response.status_code == 302
     referral.refresh_from_db()
-    assert (referral.consent_confirmed_by, referral.shared_fields, referral.urgency) == (
-        org.supervisor,
-        ["name"],
-        "soon",
-    )
+    assert (referral.shared_fields, referral.urgency) == (["name"], "soon")
+    updated = AuditEvent.objects.get(action="referral.updated", target_id=str(referral.pk))
+    assert updated.detail == {"sharing_changed": True}
 
 
 @pytest.mark.django_db

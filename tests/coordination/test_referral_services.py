@@ -10,17 +10,22 @@ from django.core.management import call_command
 
 from caseload.audit.models import AuditEvent
 from caseload.careplans.models import CarePlanStatus, InterventionStatus
+from caseload.consents.models import Consent
+from caseload.consents.services import consent_revoke
 from caseload.coordination import services
 from caseload.coordination.models import Referral, ReferralEvent
+from caseload.core import clock
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.tasks.models import Task, TaskStatus
 from tests import factories
-from tests.coordination.conftest import goal_for, make_referral
+from tests.coordination.conftest import give_provider_consent, goal_for, make_referral
 
 D = dt.date.fromisoformat
 
 
-def _draft(org: Any, meals: Any, **kwargs: Any) -> Referral:
+def _draft(org: Any, meals: Any, *, consent: bool = True, **kwargs: Any) -> Referral:
+    if consent:
+        give_provider_consent(org.junior_client, org.junior, meals.organisation.name)
     defaults: dict[str, Any] = {
         "actor": org.junior,
         "client": org.junior_client,
@@ -28,7 +33,6 @@ def _draft(org: Any, meals: Any, **kwargs: Any) -> Referral:
         "service": meals,
         "reason": "Food insecurity",
         "urgency": "routine",
-        "consent_to_share_confirmed": True,
         "shared_fields": ["name", "reason"],
     }
     defaults.update(kwargs)
@@ -64,13 +68,49 @@ def test_sending_sets_the_response_deadline_in_business_days(
 
 
 @pytest.mark.django_db
-def test_a_referral_cannot_be_sent_without_confirmed_consent(org: Any, meals: Any) -> None:
-    referral = _draft(org, meals, consent_to_share_confirmed=False)
+def test_a_referral_cannot_be_sent_without_a_consent_record(org: Any, meals: Any) -> None:
+    referral = _draft(org, meals, consent=False)
     with pytest.raises(ValidationFailed) as caught:
         _send(org, referral)
-    assert "consent" in caught.value.field_errors["to_status"][0]
+    assert caught.value.field_errors["to_status"] == [
+        f"{org.junior_client.full_name} has no current consent to share information with "
+        "Home-delivered meals (Eastside Meals on Wheels). Record the client's consent first."
+    ]
     referral.refresh_from_db()
-    assert referral.status == "draft"
+    assert (referral.status, referral.consent) == ("draft", None)
+
+
+@pytest.mark.django_db
+def test_sending_records_the_consent_that_allowed_it(org: Any, meals: Any) -> None:
+    referral = _send(org, _draft(org, meals))
+    assert referral.consent is not None
+    assert referral.consent.provider_name == "Eastside Meals on Wheels"
+
+
+@pytest.mark.django_db
+def test_a_consent_too_narrow_for_what_is_ticked_refuses_sending(org: Any, meals: Any) -> None:
+    give_provider_consent(
+        org.junior_client, org.junior, "Home-delivered meals", categories=["contact"]
+    )
+    referral = _draft(org, meals, consent=False, shared_fields=["name", "goal"])
+    with pytest.raises(ValidationFailed) as caught:
+        _send(org, referral)
+    assert "does not cover care plan" in caught.value.field_errors["to_status"][0]
+
+
+@pytest.mark.django_db
+def test_an_expired_or_revoked_consent_does_not_allow_sending(org: Any, meals: Any) -> None:
+    expired = give_provider_consent(
+        org.junior_client,
+        org.junior,
+        "Eastside Meals on Wheels",
+        given_on=clock.today() - dt.timedelta(days=400),
+    )
+    Consent.objects.filter(pk=expired.pk).update(expires_on=clock.today() - dt.timedelta(days=1))
+    revoked = give_provider_consent(org.junior_client, org.junior, "Eastside Meals on Wheels")
+    consent_revoke(actor=org.junior, consent=revoked, reason="Does not want meals after all")
+    with pytest.raises(ValidationFailed):
+        _send(org, _draft(org, meals, consent=False))
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from caseload.careplans.models import CarePlan, CarePlanStatus, CarePlanVersion, CosignStatus
 from caseload.clients.models import Client, Flag, FlagKind, Relationship
+from caseload.consents.selectors import people_who_may_receive_updates
 from caseload.core import clock
 from caseload.demo import data
 from caseload.enrolments.models import Enrolment, EnrolmentStatus, Program
@@ -130,10 +131,10 @@ def test_pediatric_clients_are_children_with_a_parent_or_guardian():
     assert children.count() >= 5
     for child in children:
         assert child.age_on(today) < 18
-        assert child.related_people.filter(
-            relationship__in=[Relationship.PARENT, Relationship.GUARDIAN],
-            may_receive_updates=True,
-        ).exists()
+        guardians = child.related_people.filter(
+            relationship__in=[Relationship.PARENT, Relationship.GUARDIAN]
+        )
+        assert any(person.pk in people_who_may_receive_updates(child) for person in guardians)
 
 
 def test_clients_speak_many_languages_with_interpreters_where_needed():
@@ -204,7 +205,9 @@ def test_lindqvist_was_last_reached_19_days_ago_and_her_daughter_may_receive_upd
     daughter = lindqvist.related_people.get()
 
     assert last_reached(lindqvist) == clock.today() - dt.timedelta(days=19)
-    assert (daughter.relationship, daughter.may_receive_updates) == (Relationship.CHILD, True)
+    assert daughter.relationship == Relationship.CHILD
+    consent = people_who_may_receive_updates(lindqvist)[daughter.pk]
+    assert (consent.kind, consent.method) == ("share_related_person", "verbal")
     others = Client.objects.filter(enrolments__care_manager__username="maya").exclude(
         pk=lindqvist.pk
     )

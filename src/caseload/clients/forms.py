@@ -249,11 +249,6 @@ class RelatedPersonForm(DescribedForm):
         },
     )
     is_primary_caregiver = forms.BooleanField(label="Primary caregiver", required=False)
-    may_receive_updates = forms.BooleanField(
-        label="The client agrees that this person may receive updates about their care",
-        required=False,
-        help_text="Only tick this when the client (or their legal representative) has agreed.",
-    )
     notes = forms.CharField(
         max_length=LONG_TEXT,
         label="Notes",
@@ -268,7 +263,6 @@ class RelatedPersonForm(DescribedForm):
         "phone",
         "email",
         "is_primary_caregiver",
-        "may_receive_updates",
         "notes",
     )
 

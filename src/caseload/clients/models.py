@@ -94,9 +94,6 @@ class RelatedPerson(BaseModel, Versioned, EnteredInError):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     is_primary_caregiver = models.BooleanField(default=False)
-    may_receive_updates = models.BooleanField(
-        default=False, help_text="The client has agreed that this person may receive updates."
-    )
     notes = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 

@@ -63,7 +63,6 @@ RELATED_PERSON_EDITABLE_FIELDS = (
     "phone",
     "email",
     "is_primary_caregiver",
-    "may_receive_updates",
     "notes",
     "is_active",
 )
@@ -298,7 +297,6 @@ def related_person_create(
     phone: str = "",
     email: str = "",
     is_primary_caregiver: bool = False,
-    may_receive_updates: bool = False,
     notes: str = "",
 ) -> RelatedPerson:
     """Add a family member, caregiver or guardian to a client's record; returns them."""
@@ -314,7 +312,6 @@ def related_person_create(
             "phone": phone,
             "email": email,
             "is_primary_caregiver": bool(is_primary_caregiver),
-            "may_receive_updates": bool(may_receive_updates),
             "notes": notes,
         },
         errors,
@@ -326,7 +323,7 @@ def related_person_create(
         action="related_person.created",
         target=person,
         client=client,
-        detail={"may_receive_updates": person.may_receive_updates},
+        detail={"relationship": person.relationship},
     )
     return person
 

@@ -30,6 +30,7 @@ from caseload.clients.forms import (
     RelatedPersonForm,
 )
 from caseload.clients.models import Client, Flag, RelatedPerson
+from caseload.consents.selectors import update_consents_by_person
 from caseload.core import clock
 from caseload.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
 from caseload.core.forms import add_service_errors
@@ -163,6 +164,7 @@ def chart(request: HttpRequest, client_id: UUID) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):  # after the scope check: out of scope is 404
         return HttpResponseNotAllowed(["GET", "HEAD"])
     audit_record(actor=actor, action="client.viewed", target=data.client, client=data.client)
+    update_consents = update_consents_by_person(data.consents)
     return render(
         request,
         "clients/chart.html",
@@ -176,6 +178,9 @@ def chart(request: HttpRequest, client_id: UUID) -> HttpResponse:
             "notes_entered_in_error": data.notes_entered_in_error,
             "tasks_entered_in_error": data.tasks_entered_in_error,
             "consents": data.consents,
+            "related_rows": [
+                (person, update_consents.get(person.pk)) for person in data.related_people
+            ],
         },
     )
 
@@ -241,7 +246,11 @@ def related_create(request: HttpRequest, client_id: UUID) -> HttpResponse:
             except ValidationFailed as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"{person.name} is added to {client.full_name}'s record.")
+                messages.success(
+                    request,
+                    f"{person.name} is added to {client.full_name}'s record. To let them "
+                    "receive updates, record the client's consent.",
+                )
                 return redirect(reverse("clients:chart", args=[client.pk]) + "#care-team")
         status = 400
     return render(
@@ -456,7 +465,6 @@ def related_person_entered_in_error(
             ("Name", person.name),
             ("Relationship", person.get_relationship_display()),
             ("Phone", person.phone),
-            ("May receive updates", shown(person.may_receive_updates)),
         ],
         action_url=reverse(
             "clients:related_person_entered_in_error", args=[person.client_id, person.pk]

@@ -3,8 +3,12 @@ time-based billing program. A share needs a current matching consent; revocation
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from caseload.core.models import BaseModel, EnteredInError
 
@@ -22,8 +26,8 @@ class ConsentMethod(models.TextChoices):
 
 
 class ShareCategory(models.TextChoices):
-    CONTACT = "contact", "Contact details"
-    CONDITIONS = "conditions", "Conditions and diagnoses"
+    CONTACT = "contact", "Identity and contact details (name, birth date, address, insurance)"
+    CONDITIONS = "conditions", "Conditions, needs and diagnoses"
     MEDICATIONS = "medications", "Medications"
     CARE_PLAN = "care_plan", "Care plan"
     ASSESSMENTS = "assessments", "Assessment results"
@@ -78,6 +82,19 @@ class Consent(BaseModel, EnteredInError):
         if self.kind == ConsentKind.BILLING:
             return self.billing_program
         return str(self.program) if self.program_id else ""
+
+    def is_in_force(self, at: dt.datetime) -> bool:
+        """The same test as ``selectors.current_consents``, on a loaded consent."""
+        day = timezone.localdate(at)
+        return (
+            self.entered_in_error_at is None
+            and self.given_on <= day
+            and (self.expires_on is None or self.expires_on >= day)
+            and (self.revoked_at is None or self.revoked_at > at)
+        )
+
+    def covers(self, categories: Iterable[str]) -> bool:
+        return set(categories) <= set(self.categories)
 
     def category_labels(self) -> list[str]:
         labels = dict(ShareCategory.choices)

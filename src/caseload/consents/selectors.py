@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from caseload.access import policies
-from caseload.consents.models import Consent, ConsentKind
+from caseload.consents.models import Consent, ConsentKind, ShareCategory
 from caseload.core import clock
 from caseload.core.errors import NotFound
 
@@ -18,11 +20,27 @@ if TYPE_CHECKING:
     from caseload.staff.models import User
 
 
-def _current(on: dt.date) -> Q:
-    """In force on ``on``: given, not revoked, not expired, and not entered in error."""
-    return Q(revoked_at__isnull=True, entered_in_error_at__isnull=True, given_on__lte=on) & (
-        Q(expires_on__isnull=True) | Q(expires_on__gte=on)
+def _in_force(at: dt.datetime) -> Q:
+    """In force at ``at``: given by that day, not expired that day, not revoked by then, and
+    not entered in error (an entry made in error never allowed anything)."""
+    day = timezone.localdate(at)
+    return (
+        Q(entered_in_error_at__isnull=True, given_on__lte=day)
+        & (Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        & (Q(revoked_at__isnull=True) | Q(revoked_at__gt=at))
     )
+
+
+def _moment(on: dt.date | dt.datetime | None) -> dt.datetime:
+    """A day means the end of that day's checks at the current time: today is now, another
+    day is its last moment (a revocation later that day still counts against it)."""
+    if on is None:
+        return clock.now()
+    if isinstance(on, dt.datetime):
+        return on
+    if on == clock.today():
+        return clock.now()
+    return timezone.make_aware(dt.datetime.combine(on, dt.time.max))
 
 
 def consent_list_for_client(*, actor: User, client: Client) -> list[Consent]:
@@ -47,29 +65,75 @@ def consent_get(*, actor: User, consent_id: Any) -> Consent:
         raise NotFound("Consent not found.") from exc
 
 
-def current_consents(client: Client, kind: str, on: dt.date | None = None) -> QuerySet[Consent]:
-    """The client's consents of ``kind`` in force on ``on`` (today): none revoked, expired or
+def current_consents(
+    client: Client, kind: str, on: dt.date | dt.datetime | None = None
+) -> QuerySet[Consent]:
+    """The client's consents of ``kind`` in force at ``on`` (now): none revoked, expired or
     entered in error."""
-    return Consent.objects.filter(_current(on or clock.today()), client=client, kind=kind)
+    return Consent.objects.filter(_in_force(_moment(on)), client=client, kind=kind)
 
 
-def share_consent_for_person(client: Client, person: RelatedPerson) -> Consent | None:
-    """The current consent to share with this family member or caregiver, if any (none for a
-    person entered in error)."""
-    return (
-        current_consents(client, ConsentKind.SHARE_RELATED_PERSON)
-        .filter(related_person=person, related_person__entered_in_error_at__isnull=True)
-        .first()
+def missing_categories(consent: Consent, categories: Iterable[str]) -> list[str]:
+    """The kinds of information in ``categories`` that ``consent`` does not cover."""
+    allowed = set(consent.categories)
+    return [c for c in dict.fromkeys(categories) if c not in allowed]
+
+
+def _first_covering(consents: QuerySet[Consent], categories: Iterable[str]) -> Consent | None:
+    wanted = list(categories)
+    for consent in consents.order_by("-given_on", "-created_at"):
+        if not missing_categories(consent, wanted):
+            return consent
+    return None
+
+
+def share_consents_for_person(
+    client: Client, person: RelatedPerson, *, at: dt.date | dt.datetime | None = None
+) -> QuerySet[Consent]:
+    """Consents to share with this family member or caregiver in force at ``at`` (now); none
+    for a person entered in error."""
+    return current_consents(client, ConsentKind.SHARE_RELATED_PERSON, at).filter(
+        related_person=person, related_person__entered_in_error_at__isnull=True
     )
 
 
-def share_consent_for_provider(client: Client, provider_name: str) -> Consent | None:
-    """The current consent to share with this named provider or service, if any."""
-    return (
-        current_consents(client, ConsentKind.SHARE_PROVIDER)
-        .filter(provider_name__iexact=provider_name.strip())
-        .first()
-    )
+def share_consent_for_person(
+    client: Client,
+    person: RelatedPerson,
+    *,
+    categories: Iterable[str] = (),
+    at: dt.date | dt.datetime | None = None,
+) -> Consent | None:
+    """The consent in force at ``at`` (now) to share ``categories`` with this family member or
+    caregiver, if any."""
+    return _first_covering(share_consents_for_person(client, person, at=at), categories)
+
+
+def _provider_names(names: str | Iterable[str]) -> list[str]:
+    found = [names] if isinstance(names, str) else list(names)
+    return [n.strip() for n in found if n and n.strip()]
+
+
+def share_consents_for_provider(
+    client: Client, names: str | Iterable[str], *, at: dt.date | dt.datetime | None = None
+) -> QuerySet[Consent]:
+    """Consents in force at ``at`` (now) to share with a provider known by any of ``names``
+    (a service's name or its organisation's; letter case and outer spaces ignored)."""
+    match = Q(pk__in=[])
+    for name in _provider_names(names):
+        match |= Q(provider_name__iexact=name)
+    return current_consents(client, ConsentKind.SHARE_PROVIDER, at).filter(match)
+
+
+def share_consent_for_provider(
+    client: Client,
+    names: str | Iterable[str],
+    *,
+    categories: Iterable[str] = (),
+    at: dt.date | dt.datetime | None = None,
+) -> Consent | None:
+    """The consent in force at ``at`` (now) to share ``categories`` with the named provider."""
+    return _first_covering(share_consents_for_provider(client, names, at=at), categories)
 
 
 def related_person_ids_with_consent(client: Client) -> set[Any]:
@@ -78,4 +142,41 @@ def related_person_ids_with_consent(client: Client) -> set[Any]:
         current_consents(client, ConsentKind.SHARE_RELATED_PERSON)
         .filter(related_person__entered_in_error_at__isnull=True)
         .values_list("related_person_id", flat=True)
+    )
+
+
+def provider_consents(client: Client) -> list[Consent]:
+    """The client's current consents to share with providers, newest first."""
+    return list(
+        current_consents(client, ConsentKind.SHARE_PROVIDER).order_by("-given_on", "-created_at")
+    )
+
+
+#: What a family member or caregiver "receiving updates" is given: progress updates.
+UPDATE_CATEGORIES = (ShareCategory.NOTES,)
+
+
+def update_consents_by_person(consents: Iterable[Consent]) -> dict[Any, Consent]:
+    """From a client's loaded consents: each family member or caregiver whose consent in force
+    now covers progress updates, with that consent (the newest)."""
+    now = clock.now()
+    allowed: dict[Any, Consent] = {}
+    for consent in sorted(consents, key=lambda c: (c.given_on, c.created_at), reverse=True):
+        if (
+            consent.kind == ConsentKind.SHARE_RELATED_PERSON
+            and consent.related_person_id not in allowed
+            and consent.is_in_force(now)
+            and consent.covers(UPDATE_CATEGORIES)
+        ):
+            allowed[consent.related_person_id] = consent
+    return allowed
+
+
+def people_who_may_receive_updates(client: Client) -> dict[Any, Consent]:
+    """Family members and caregivers whose current consent covers progress updates, each with
+    the consent that allows it (the newest); none entered in error."""
+    return update_consents_by_person(
+        current_consents(client, ConsentKind.SHARE_RELATED_PERSON).filter(
+            related_person__entered_in_error_at__isnull=True
+        )
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
@@ -145,29 +147,76 @@ def consent_mark_entered_in_error(*, actor: User, consent: Consent, reason: str)
     return consent
 
 
-def require_share_with_person(client: Client, person: RelatedPerson) -> Consent:
-    """The current consent to share with ``person``, or ValidationFailed saying none exists."""
-    from caseload.consents.selectors import share_consent_for_person
+def _labels(categories: Iterable[str]) -> str:
+    names = dict(ShareCategory.choices)
+    return ", ".join(names.get(c, c).lower() for c in categories)
 
-    consent = share_consent_for_person(client, person)
-    if consent is None:
-        raise ValidationFailed(
-            f"{client.full_name} has no current consent to share information with "
-            f"{person.name}. Record the client's consent first.",
+
+def _refuse(
+    client: Client,
+    party: str,
+    found: list[Consent],
+    categories: list[str],
+    at: dt.date | dt.datetime | None,
+) -> ValidationFailed:
+    """Why no consent allows this share: none at all, or none covering what is shared."""
+    from caseload.consents.selectors import missing_categories
+
+    if not found:
+        if at is None:
+            none = f"{client.full_name} has no current consent"
+        else:
+            day = timezone.localdate(at) if isinstance(at, dt.datetime) else at
+            none = f"{client.full_name} had no consent in force on {day:%d %b %Y}"
+        return ValidationFailed(
+            f"{none} to share information with {party}. Record the client's consent first.",
             code="no_consent",
         )
-    return consent
+    missing = missing_categories(found[0], categories)
+    return ValidationFailed(
+        f"{client.full_name}'s consent to share with {party} does not cover "
+        f"{_labels(missing)}. Share only what it covers, or record the client's consent "
+        "to share that as well.",
+        code="consent_too_narrow",
+        params={"missing": missing, "consent": str(found[0].pk)},
+    )
 
 
-def require_share_with_provider(client: Client, provider_name: str) -> Consent:
-    """The current consent to share with the named provider, or ValidationFailed."""
-    from caseload.consents.selectors import share_consent_for_provider
+def require_share_with_person(
+    client: Client,
+    person: RelatedPerson,
+    *,
+    categories: Iterable[str] = (),
+    at: dt.date | dt.datetime | None = None,
+) -> Consent:
+    """The consent in force at ``at`` (now) to share ``categories`` with ``person``; otherwise
+    ValidationFailed saying whether there is none or it is too narrow."""
+    from caseload.consents import selectors
 
-    consent = share_consent_for_provider(client, provider_name)
-    if consent is None:
-        raise ValidationFailed(
-            f"{client.full_name} has no current consent to share information with "
-            f"{provider_name}. Record the client's consent first.",
-            code="no_consent",
-        )
-    return consent
+    wanted = list(categories)
+    consent = selectors.share_consent_for_person(client, person, categories=wanted, at=at)
+    if consent is not None:
+        return consent
+    found = list(selectors.share_consents_for_person(client, person, at=at))
+    raise _refuse(client, person.name, found, wanted, at)
+
+
+def require_share_with_provider(
+    client: Client,
+    names: str | Iterable[str],
+    *,
+    categories: Iterable[str] = (),
+    party: str = "",
+) -> Consent:
+    """The current consent to share ``categories`` with the provider known by any of
+    ``names`` (called ``party`` in messages; the first name by default); otherwise
+    ValidationFailed saying whether there is none or it is too narrow."""
+    from caseload.consents import selectors
+
+    wanted = list(categories)
+    consent = selectors.share_consent_for_provider(client, names, categories=wanted)
+    if consent is not None:
+        return consent
+    found = list(selectors.share_consents_for_provider(client, names))
+    named = [names] if isinstance(names, str) else list(names)
+    raise _refuse(client, party or named[0].strip(), found, wanted, None)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+import contextlib
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,19 +14,43 @@ from caseload.audit.services import audit_record
 from caseload.clients.entered_in_error import EnteredInErrorForm
 from caseload.consents import selectors, services
 from caseload.consents.forms import ConsentForm, RevokeForm
+from caseload.consents.models import ConsentKind, ShareCategory
 from caseload.core import clock
 from caseload.core.errors import Conflict, ValidationFailed
 from caseload.core.forms import add_service_errors
 
 if TYPE_CHECKING:
+    from caseload.clients.models import Client
     from caseload.staff.models import User
+
+
+def _initial(request: HttpRequest, client: Client) -> dict[str, Any]:
+    """The record form's starting values; ``?person=<id>`` or ``?provider=<name>`` (links from
+    the chart and a referral) start a consent to share with that person or provider."""
+    initial: dict[str, Any] = {"given_on": clock.today()}
+    person_id = request.GET.get("person", "")
+    provider = request.GET.get("provider", "").replace("\x00", "").strip()[:200]
+    if person_id:
+        with contextlib.suppress(ValueError, ValidationError):
+            person = client.related_people.filter(
+                pk=person_id, is_active=True, entered_in_error_at__isnull=True
+            ).first()
+            if person is not None:
+                initial.update(
+                    kind=ConsentKind.SHARE_RELATED_PERSON,
+                    related_person=person.pk,
+                    categories=[ShareCategory.NOTES],
+                )
+    elif provider:
+        initial.update(kind=ConsentKind.SHARE_PROVIDER, provider_name=provider)
+    return initial
 
 
 def client_consents(request: HttpRequest, client_id: str) -> HttpResponse:
     """A client's consents, and recording a new one."""
     actor = request.user
     client = policies.require_client(actor, client_id)  # type: ignore[arg-type]
-    form = ConsentForm(request.POST or None, client=client, initial={"given_on": clock.today()})
+    form = ConsentForm(request.POST or None, client=client, initial=_initial(request, client))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

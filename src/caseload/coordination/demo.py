@@ -20,6 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from caseload.access import policies
+from caseload.consents.models import ConsentKind, ConsentMethod, ShareCategory
+from caseload.consents.selectors import share_consent_for_provider
+from caseload.consents.services import consent_record
 from caseload.coordination import business_days, services
 from caseload.coordination.directory_csv import check_directory_csv
 from caseload.coordination.models import ReferralEvent, Service
@@ -82,6 +85,25 @@ def seed_coordination_demo() -> dict[str, int]:
     counselling = _service("Grief and depression counselling")
 
     def refer(enrolment: Enrolment, service: Service, reason: str, **kwargs: Any) -> Any:
+        organisation = service.organisation.name
+        if kwargs.pop("consent", True) and not share_consent_for_provider(
+            enrolment.client, organisation
+        ):
+            # Asked at the visit before the referral; written, on the agency's form.
+            consent_record(
+                actor=enrolment.care_manager,
+                client=enrolment.client,
+                kind=ConsentKind.SHARE_PROVIDER,
+                method=ConsentMethod.WRITTEN,
+                given_on=today - dt.timedelta(days=14),
+                expires_on=today + dt.timedelta(days=351),
+                provider_name=organisation,
+                categories=[
+                    ShareCategory.CONTACT,
+                    ShareCategory.CONDITIONS,
+                    ShareCategory.CARE_PLAN,
+                ],
+            )
         return services.referral_create(
             actor=enrolment.care_manager,
             client=enrolment.client,
@@ -90,7 +112,6 @@ def seed_coordination_demo() -> dict[str, int]:
             reason=reason,
             urgency=kwargs.pop("urgency", "routine"),
             goal=_goal_of(enrolment),
-            consent_to_share_confirmed=kwargs.pop("consent", True),
             shared_fields=["name", "phone", "address", "language", "reason", "goal"],
         )
 

@@ -176,17 +176,14 @@ class ReferralForm(CaseloadForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how soon the service should answer."},
     )
-    consent_to_share_confirmed = forms.BooleanField(
-        label="The client agreed to share the items ticked below with this service",
-        required=False,
-        help_text="Needed before the referral can be sent or the letter printed.",
-    )
     shared_fields = forms.MultipleChoiceField(
-        label="What the client agreed to share",
+        label="What the letter shares",
         choices=ShareField.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Only these items are printed on the referral letter.",
+        help_text="Only these items are printed on the referral letter. Name, contact and "
+        "insurance items need consent to share identity and contact details; the reason needs "
+        "conditions and needs; the goal needs the care plan.",
     )
     version = VersionField()
 
@@ -211,12 +208,6 @@ class ReferralForm(CaseloadForm):
                 for group, links in link_groups
             ],
         ]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("consent_to_share_confirmed") and not cleaned.get("shared_fields"):
-            self.add_error("shared_fields", "Tick what the client agreed to share.")
-        return cleaned
 
 
 class ReferralTransitionForm(CaseloadForm):

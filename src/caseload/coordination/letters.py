@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from caseload.consents.models import ConsentMethod
 from caseload.coordination.models import RESPONSE_BUSINESS_DAYS, Referral, ShareField, Urgency
 from caseload.core import clock
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
+    from caseload.consents.models import Consent
 
 # DejaVu covers every name we will meet (accents, Vietnamese, Cyrillic ...). Debian ships it as
 # fonts-dejavu-core; without it the letter falls back to Helvetica, which is Latin-1 only.
@@ -132,8 +134,12 @@ def reference_of(referral: Referral) -> str:
     return f"R-{str(referral.pk)[:8].upper()}"
 
 
-def referral_letter_pdf(referral: Referral) -> bytes:
-    """The referral letter as PDF bytes, with only the consented client information."""
+def referral_letter_pdf(referral: Referral, consent: Consent) -> bytes:
+    """The referral letter as PDF bytes, with only the consented client information.
+
+    ``consent`` is the client's current consent to share with the recipient that covers every
+    item (``services.referral_record_letter`` finds it, and refuses without one).
+    """
     reference = reference_of(referral)
     pdf = _Letter(reference)
     pdf.alias_nb_pages()
@@ -200,14 +206,14 @@ def referral_letter_pdf(referral: Referral) -> bytes:
             pdf.paragraph(f"{goal.description} (target: {goal.target_value})")
 
     pdf.heading("Consent to share")
-    confirmed = referral.consent_confirmed_at
-    by = referral.consent_confirmed_by
-    when = f" on {confirmed:%d %B %Y}" if confirmed else ""
-    who = f", confirmed by {by.display_name}" if by else ""
+    method = "in writing" if consent.method == ConsentMethod.WRITTEN else "verbally"
+    until = f" It is valid until {consent.expires_on:%d %B %Y}." if consent.expires_on else ""
     pdf.paragraph(
-        f"The client agreed to share the information in this letter with "
-        f"{referral.recipient_name}{when}{who}. Nothing else about the client is included. "
-        "Please keep it confidential and use it only to provide this service."
+        f"The client agreed {method} on {consent.given_on:%d %B %Y} to share the information "
+        f"in this letter with {consent.provider_name} (recorded by "
+        f"{consent.recorded_by.display_name}).{until} Nothing else about the client is "
+        "included. Please keep it confidential and use it only to provide this service. The "
+        "client may withdraw this consent at any time."
     )
     pdf.heading("Please reply")
     contact = sender.phone or sender.email or "the number above"

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from caseload.consents.models import ShareCategory
 from caseload.core import clock
 from caseload.core.models import BaseModel, Versioned
 
@@ -204,6 +205,28 @@ class ShareField(models.TextChoices):
     CAREGIVER = "caregiver", "Main caregiver's name and phone"
 
 
+#: The kind of information (a consent's ``ShareCategory``) each letter item is: a referral is
+#: sent, and its letter printed, only under a current consent to share with the recipient
+#: that covers every item ticked.
+SHARE_FIELD_CATEGORY: dict[str, str] = {
+    ShareField.NAME: ShareCategory.CONTACT,
+    ShareField.DATE_OF_BIRTH: ShareCategory.CONTACT,
+    ShareField.PHONE: ShareCategory.CONTACT,
+    ShareField.EMAIL: ShareCategory.CONTACT,
+    ShareField.ADDRESS: ShareCategory.CONTACT,
+    ShareField.LANGUAGE: ShareCategory.CONTACT,
+    ShareField.INSURANCE: ShareCategory.CONTACT,
+    ShareField.CAREGIVER: ShareCategory.CONTACT,
+    ShareField.REASON: ShareCategory.CONDITIONS,
+    ShareField.GOAL: ShareCategory.CARE_PLAN,
+}
+
+
+def share_categories(fields: list[str]) -> list[str]:
+    """The consent categories a referral sharing ``fields`` needs, in a stable order."""
+    return list(dict.fromkeys(SHARE_FIELD_CATEGORY[f] for f in fields if f in SHARE_FIELD_CATEGORY))
+
+
 class Referral(BaseModel, Versioned):
     """A referral from an enrolment to a directory service or another provider, closed-loop."""
 
@@ -231,12 +254,16 @@ class Referral(BaseModel, Versioned):
         related_name="referrals",
     )
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
-    consent_to_share_confirmed = models.BooleanField(default=False)
     shared_fields = models.JSONField(default=list, blank=True)
-    consent_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    consent = models.ForeignKey(
+        "consents.Consent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        help_text="The consent to share under which the referral was sent. The letter checks "
+        "again, each time it is printed, that a consent is still in force.",
     )
-    consent_confirmed_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
         max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
     )
@@ -278,6 +305,14 @@ class Referral(BaseModel, Versioned):
         if self.service is not None:
             return f"{self.service.name} ({self.service.organisation.name})"
         return self.provider_name
+
+    @property
+    def recipient_names(self) -> list[str]:
+        """Names a consent to share may give the recipient: the service's, its organisation's,
+        or the named provider's."""
+        if self.service is not None:
+            return [self.service.organisation.name, self.service.name, self.recipient_name]
+        return [self.provider_name]
 
     @property
     def is_closed(self) -> bool:

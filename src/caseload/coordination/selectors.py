@@ -198,7 +198,7 @@ def referral_get(*, actor: User, referral_id: Any) -> Referral:
                 "intervention",
                 "created_by",
                 "closed_by",
-                "consent_confirmed_by",
+                "consent__recorded_by",
                 "followup_task",
             )
             .prefetch_related(

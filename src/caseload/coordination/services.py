@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
+from caseload.consents.services import require_share_with_provider
 from caseload.coordination import business_days
 from caseload.coordination.directory_csv import (
     Action,
@@ -62,6 +63,7 @@ from caseload.coordination.models import (
     TransitionalClock,
     Urgency,
     WithKind,
+    share_categories,
 )
 from caseload.core import clock
 from caseload.core.errors import AppError, Conflict, NotFound, ValidationFailed
@@ -70,6 +72,7 @@ from caseload.tasks.models import Priority, Task, TaskStatus
 if TYPE_CHECKING:
     from caseload.careplans.models import Goal, Intervention, Problem
     from caseload.clients.models import Client
+    from caseload.consents.models import Consent
     from caseload.enrolments.models import Enrolment
     from caseload.staff.models import User
 
@@ -304,7 +307,6 @@ def referral_create(
     problem: Problem | None = None,
     goal: Goal | None = None,
     intervention: Intervention | None = None,
-    consent_to_share_confirmed: bool = False,
     shared_fields: list[str] | None = None,
 ) -> Referral:
     """A new draft referral from ``enrolment`` to a directory service or a named provider."""
@@ -338,10 +340,7 @@ def referral_create(
             goal=goal,
             intervention=intervention,
             urgency=urgency,
-            consent_to_share_confirmed=consent_to_share_confirmed,
             shared_fields=fields,
-            consent_confirmed_by=actor if consent_to_share_confirmed else None,
-            consent_confirmed_at=now if consent_to_share_confirmed else None,
             status=R.DRAFT,
             status_changed_at=now,
             created_by=actor,
@@ -382,7 +381,6 @@ def referral_update(
     problem: Problem | None = None,
     goal: Goal | None = None,
     intervention: Intervention | None = None,
-    consent_to_share_confirmed: bool = False,
     shared_fields: list[str] | None = None,
 ) -> Referral:
     """Change a referral's details. Only a draft changes; Conflict once sent or when stale."""
@@ -411,18 +409,12 @@ def referral_update(
             intervention=intervention,
         )
         assert enrolment is not None  # noqa: S101 - checked above; narrows the type
-        consent_changed = (
-            consent_to_share_confirmed != locked.consent_to_share_confirmed
-            or fields != locked.shared_fields
-        )
+        sharing_changed = fields != locked.shared_fields
         locked.enrolment = enrolment
         locked.service, locked.provider_name = service, provider_name
         locked.provider_contact, locked.reason, locked.urgency = provider_contact, reason, urgency
         locked.problem, locked.goal, locked.intervention = problem, goal, intervention
-        locked.consent_to_share_confirmed, locked.shared_fields = consent_to_share_confirmed, fields
-        if consent_changed:
-            locked.consent_confirmed_by = actor if consent_to_share_confirmed else None
-            locked.consent_confirmed_at = clock.now() if consent_to_share_confirmed else None
+        locked.shared_fields = fields
         locked.version += 1
         locked.save(
             update_fields=[
@@ -435,10 +427,7 @@ def referral_update(
                 "problem",
                 "goal",
                 "intervention",
-                "consent_to_share_confirmed",
                 "shared_fields",
-                "consent_confirmed_by",
-                "consent_confirmed_at",
                 "version",
                 "updated_at",
             ]
@@ -448,7 +437,7 @@ def referral_update(
             action="referral.updated",
             target=locked,
             client=locked.client,
-            detail={"consent_changed": consent_changed},
+            detail={"sharing_changed": sharing_changed},
         )
     return locked
 
@@ -549,22 +538,23 @@ def referral_transition(
         now = clock.now()
         fields = ["status", "status_changed_at", "version", "updated_at"]
         if to_status == R.SENT:
-            if not locked.consent_to_share_confirmed:
+            if not locked.shared_fields:
                 errors["to_status"] = [
-                    "Confirm the client's consent to share before sending the referral "
+                    "Choose what the client agreed to share before sending the referral "
                     "(change the referral's details)."
-                ]
-            elif not locked.shared_fields:
-                errors["to_status"] = [
-                    "Choose what the client agreed to share before sending the referral."
                 ]
             elif locked.service is not None and not locked.service.accepting_referrals:
                 errors["to_status"] = [
                     f"{locked.service.name} is not accepting referrals at the moment."
                 ]
+            else:
+                try:
+                    locked.consent = referral_share_consent(locked)
+                except ValidationFailed as refusal:
+                    errors["to_status"] = [refusal.message]
             locked.sent_on = today
             locked.response_due_on = response_due_from(today, locked.urgency)
-            fields += ["sent_on", "response_due_on"]
+            fields += ["sent_on", "response_due_on", "consent"]
         if to_status == R.SCHEDULED:
             if scheduled_for is None:
                 errors["scheduled_for"] = ["Enter when the service is booked to start."]
@@ -772,21 +762,42 @@ def referral_followups_create(*, actor: User) -> list[Referral]:
     return touched
 
 
-def referral_record_letter(*, actor: User, referral: Referral) -> None:
-    """Audit that the referral letter was produced; Conflict without confirmed consent."""
-    if not referral.consent_to_share_confirmed or not referral.shared_fields:
-        raise Conflict(
-            "Confirm the client's consent to share, and what they agreed to share, before "
-            "printing the referral letter.",
-            code="no_consent",
+def referral_share_consent(referral: Referral) -> Consent:
+    """The client's current consent to share the referral's items with its recipient.
+
+    ValidationFailed when nothing is to be shared, when there is no current consent naming
+    the recipient (none, revoked, expired or entered in error), or when the consent does not
+    cover every item ticked; the message says which.
+    """
+    if not referral.shared_fields:
+        raise ValidationFailed(
+            "Choose what the client agreed to share (change the referral's details).",
+            code="nothing_shared",
         )
+    return require_share_with_provider(
+        referral.client,
+        referral.recipient_names,
+        categories=share_categories(list(referral.shared_fields)),
+        party=referral.recipient_name,
+    )
+
+
+def referral_record_letter(*, actor: User, referral: Referral) -> Consent:
+    """Check a current consent still allows the letter, audit that it was produced, and return
+    the consent. Conflict (code ``no_consent``) when no consent allows it now: a revocation
+    takes effect at once, even for a referral already sent."""
+    try:
+        consent = referral_share_consent(referral)
+    except ValidationFailed as refusal:
+        raise Conflict(refusal.message, code="no_consent") from refusal
     audit_record(
         actor=actor,
         action="referral.letter_printed",
         target=referral,
         client=referral.client,
-        detail={"shared": list(referral.shared_fields)},
+        detail={"shared": list(referral.shared_fields), "consent": str(consent.pk)},
     )
+    return consent
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
+from caseload.consents.selectors import provider_consents
 from caseload.coordination import selectors, services
 from caseload.coordination.directory_csv import decode_upload
 from caseload.coordination.forms import (
@@ -244,7 +245,6 @@ def _referral_kwargs(form: ReferralForm, client: Client) -> dict[str, Any]:
         "problem": problem,
         "goal": goal,
         "intervention": intervention,
-        "consent_to_share_confirmed": bool(data.get("consent_to_share_confirmed")),
         "shared_fields": list(data.get("shared_fields") or []),
     }
 
@@ -270,7 +270,12 @@ def referral_create(request: HttpRequest, client_id: Any) -> HttpResponse:
         return render(
             request,
             "coordination/referral_form.html",
-            {"form": form, "client": client, "creating": True},
+            {
+                "form": form,
+                "client": client,
+                "creating": True,
+                "provider_consents": provider_consents(client),
+            },
             status=400,
         )
     initial: dict[str, Any] = {}
@@ -286,7 +291,12 @@ def referral_create(request: HttpRequest, client_id: Any) -> HttpResponse:
     return render(
         request,
         "coordination/referral_form.html",
-        {"form": form, "client": client, "creating": True},
+        {
+            "form": form,
+            "client": client,
+            "creating": True,
+            "provider_consents": provider_consents(client),
+        },
     )
 
 
@@ -299,7 +309,6 @@ def _referral_initial(referral: Referral) -> dict[str, Any]:
         "reason": referral.reason,
         "care_plan_link": selectors.care_plan_link_value(referral),
         "urgency": referral.urgency,
-        "consent_to_share_confirmed": referral.consent_to_share_confirmed,
         "shared_fields": list(referral.shared_fields),
         "version": referral.version,
     }
@@ -318,7 +327,12 @@ def referral_edit(request: HttpRequest, referral_id: Any) -> HttpResponse:
             "changed.",
         )
         return redirect("coordination:referral_detail", referral_id=referral.pk)
-    context: dict[str, Any] = {"client": client, "referral": referral, "creating": False}
+    context: dict[str, Any] = {
+        "client": client,
+        "referral": referral,
+        "creating": False,
+        "provider_consents": provider_consents(client),
+    }
     if request.method != "POST":
         audit_record(actor=actor, action="referral.viewed", target=referral, client=client)
         context["form"] = _referral_form(actor, client, initial=_referral_initial(referral))
@@ -349,10 +363,6 @@ def referral_edit(request: HttpRequest, referral_id: Any) -> HttpResponse:
                     ("Recipient", current.recipient_name),
                     ("Reason", current.reason),
                     ("Urgency", current.get_urgency_display()),
-                    (
-                        "Consent to share",
-                        "Confirmed" if current.consent_to_share_confirmed else "Not confirmed",
-                    ),
                     ("Shared", ", ".join(current.shared_field_labels)),
                 ],
                 conflict_reload_url=reverse(
@@ -373,7 +383,14 @@ def _referral_detail_context(
     reopen_form: ReferralReopenForm | None = None,
 ) -> dict[str, Any]:
     allowed = services.allowed_referral_transitions(referral.status)
+    share_consent, share_refusal = None, ""
+    try:
+        share_consent = services.referral_share_consent(referral)
+    except ValidationFailed as refusal:
+        share_refusal = refusal.message
     return {
+        "share_consent": share_consent,
+        "share_refusal": share_refusal,
         "referral": referral,
         "client": referral.client,
         "events": list(referral.events.all()),
@@ -514,8 +531,12 @@ def referral_letter(request: HttpRequest, referral_id: Any) -> HttpResponse:
     refused = _get_only(request)
     if refused:
         return refused
-    services.referral_record_letter(actor=actor, referral=referral)
-    response = HttpResponse(referral_letter_pdf(referral), content_type="application/pdf")
+    try:
+        consent = services.referral_record_letter(actor=actor, referral=referral)
+    except Conflict as refusal:
+        messages.error(request, f"The letter was not printed. {refusal.message}")
+        return redirect("coordination:referral_detail", referral_id=referral.pk)
+    response = HttpResponse(referral_letter_pdf(referral, consent), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="referral-{reference_of(referral)}.pdf"'
     response["Cache-Control"] = "no-store"
     return response

@@ -46,6 +46,8 @@ from caseload.careplans.models import (
 )
 from caseload.clients import services as clients
 from caseload.clients.models import Client, Flag, RelatedPerson
+from caseload.consents.models import ConsentKind, ConsentMethod, ShareCategory
+from caseload.consents.services import consent_record
 from caseload.coordination.demo import seed_coordination_demo
 from caseload.core import clock
 from caseload.core.errors import Conflict
@@ -368,6 +370,7 @@ class _ClientSeeder:
         self.spec = spec
         self.history = _History()
         self.people: list[RelatedPerson] = []
+        self.may_receive_updates: set[Any] = set()
         self.goals: dict[str, Goal] = {}  # problem key -> its first goal
         self.open_enrolments: list[Enrolment] = []
         self.old_notes: list[ProgressNote] = []  # history, inserted in bulk
@@ -441,11 +444,23 @@ class _ClientSeeder:
                 relationship=person.relationship,
                 phone=f"857-555-{100 + (self.index * 3 + number) % 100:04d}",
                 is_primary_caregiver=person.caregiver,
-                may_receive_updates=person.updates,
                 notes=person.notes,
             )
             self.history.stamp(related, registered)
             self.people.append(related)
+            if person.updates:
+                # The client agreed at intake that this person may receive updates.
+                consent = consent_record(
+                    actor=care_manager,
+                    client=self.client,
+                    kind=ConsentKind.SHARE_RELATED_PERSON,
+                    method=ConsentMethod.VERBAL,
+                    given_on=timezone.localdate(registered),
+                    related_person=related,
+                    categories=[ShareCategory.NOTES, ShareCategory.CARE_PLAN],
+                )
+                self.history.stamp(consent, registered)
+                self.may_receive_updates.add(related.pk)
         for position, enrolment_spec in enumerate(ordered):
             if position == 0:
                 enrolment = Enrolment.objects.get(client=self.client)
@@ -702,7 +717,7 @@ class _ClientSeeder:
     def participants(self, author: User) -> str:
         names = [self.client.full_name]
         for person in self.people:
-            if person.may_receive_updates or person.is_primary_caregiver:
+            if person.pk in self.may_receive_updates or person.is_primary_caregiver:
                 names.append(f"{person.name} ({person.get_relationship_display().lower()})")
         names.append(f"{author} (care manager)")
         return ", ".join(names)
@@ -830,6 +845,7 @@ class _ClientSeeder:
         narrative: str,
         related_person: RelatedPerson | None = None,
         provider_name: str = "",
+        gave_update: bool = False,
         reached: bool = True,
         significant: bool = False,
     ) -> ProgressNote:
@@ -848,6 +864,7 @@ class _ClientSeeder:
                 contact_with=contact_with,
                 related_person=related_person,
                 provider_name=provider_name,
+                gave_update=gave_update,
                 reached=reached,
                 minutes=minutes,
                 narrative=narrative,
@@ -871,6 +888,7 @@ class _ClientSeeder:
             contact_with=contact_with,
             related_person=related_person,
             provider_name=provider_name,
+            gave_update=gave_update,
             reached=reached,
             minutes=minutes,
             narrative=narrative,
@@ -919,7 +937,7 @@ class _ClientSeeder:
             minutes=rng.choice((45, 60, 75, 90)),
             narrative=data.INTAKE_NARRATIVES[spec.program].format(name=name),
         )
-        updates = [p for p in self.people if p.may_receive_updates]
+        updates = [p for p in self.people if p.pk in self.may_receive_updates]
         for position, day in enumerate(days):
             final = position == len(days) - 1
             if final and self.spec.key == data.ORTIZ:
@@ -935,6 +953,7 @@ class _ClientSeeder:
                     contact_type=ContactType.PHONE,
                     contact_with=ContactWith.RELATED_PERSON,
                     related_person=person,
+                    gave_update=True,
                     minutes=rng.randint(8, 20),
                     narrative=rng.choice(data.RELATED_NARRATIVES).format(
                         name=name, related=person.name

@@ -60,6 +60,11 @@ class NoteForm(CaseloadForm):
         empty_label="Choose a person",
         error_messages={"invalid_choice": "Choose one of this client's family or caregivers."},
     )
+    gave_update = forms.BooleanField(
+        label="I gave them an update about the client's care",
+        help_text="Only with the client's consent to share progress updates with this person.",
+        required=False,
+    )
     provider_name = forms.CharField(
         label="Provider or service name",
         help_text="Only if the contact was with a provider or service.",
@@ -115,6 +120,7 @@ class NoteForm(CaseloadForm):
             "contact_with": data["contact_with"],
             "related_person": data.get("related_person"),
             "provider_name": data.get("provider_name", ""),
+            "gave_update": bool(data.get("gave_update")),
             "reached": data["reached"] == "yes",
             "minutes": data["minutes"],
             "narrative": data["narrative"],
@@ -129,6 +135,7 @@ class NoteForm(CaseloadForm):
             "contact_with": note.contact_with,
             "related_person": note.related_person_id,
             "provider_name": note.provider_name,
+            "gave_update": note.gave_update,
             "reached": "yes" if note.reached else "no",
             "minutes": note.minutes,
             "narrative": note.narrative,

@@ -49,6 +49,11 @@ class ProgressNote(BaseModel, Versioned, EnteredInError):
         related_name="contact_notes",
     )
     provider_name = models.CharField(max_length=200, blank=True)
+    gave_update = models.BooleanField(
+        default=False,
+        help_text="The care manager gave the family member or caregiver an update about the "
+        "client; allowed only under the client's consent in force at the time of the contact.",
+    )
     reached = models.BooleanField(default=True)
     minutes = models.PositiveSmallIntegerField()
     narrative = models.TextField()

@@ -25,6 +25,8 @@ from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.careplans.models import CosignStatus
 from caseload.clients import entered_in_error
+from caseload.consents.selectors import UPDATE_CATEGORIES
+from caseload.consents.services import require_share_with_person
 from caseload.core import clock
 from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caseload.notes.models import (
@@ -57,8 +59,13 @@ def _clean_contact(
     provider_name: str,
     minutes: int | None,
     narrative: str,
+    gave_update: bool = False,
 ) -> dict[str, Any]:
-    """Validate one note's contact details; returns the values to store or raises."""
+    """Validate one note's contact details; returns the values to store or raises.
+
+    An update given to a family member or caregiver needs the client's consent to share
+    progress updates with that person, in force at the time of the contact.
+    """
     errors: dict[str, list[str]] = {}
     provider_name = (provider_name or "").strip()
     narrative = (narrative or "").strip()
@@ -78,8 +85,16 @@ def _clean_contact(
             errors["related_person"] = ["Choose which family member or caregiver you spoke with."]
         elif related_person.client_id != client.pk or related_person.is_entered_in_error:
             errors["related_person"] = ["Choose one of this client's family members or caregivers."]
+        elif gave_update and contact_at is not None and "contact_at" not in errors:
+            try:
+                require_share_with_person(
+                    client, related_person, categories=UPDATE_CATEGORIES, at=contact_at
+                )
+            except ValidationFailed as refusal:
+                errors["gave_update"] = [refusal.message]
     else:
         related_person = None
+        gave_update = False
     if contact_with == ContactWith.PROVIDER:
         if not provider_name:
             errors["provider_name"] = ["Enter the name of the provider or service."]
@@ -104,6 +119,7 @@ def _clean_contact(
         "contact_with": contact_with,
         "related_person": related_person,
         "provider_name": provider_name,
+        "gave_update": bool(gave_update),
         "minutes": minutes,
         "narrative": narrative,
     }
@@ -186,6 +202,7 @@ def note_create(
     contact_with: str,
     related_person: RelatedPerson | None = None,
     provider_name: str = "",
+    gave_update: bool = False,
     reached: bool,
     minutes: int | None,
     narrative: str,
@@ -206,6 +223,7 @@ def note_create(
             provider_name=provider_name,
             minutes=minutes,
             narrative=narrative,
+            gave_update=gave_update,
         )
         note = ProgressNote(
             client=client,
@@ -220,7 +238,7 @@ def note_create(
             action="note.created",
             target=note,
             client=client,
-            detail={"significant_event": note.significant_event},
+            detail={"significant_event": note.significant_event, "gave_update": note.gave_update},
         )
         if sign:
             _sign(actor=actor, note=note)
@@ -249,6 +267,7 @@ def note_update(
     contact_with: str,
     related_person: RelatedPerson | None = None,
     provider_name: str = "",
+    gave_update: bool = False,
     reached: bool,
     minutes: int | None,
     narrative: str,
@@ -283,6 +302,7 @@ def note_update(
             provider_name=provider_name,
             minutes=minutes,
             narrative=narrative,
+            gave_update=gave_update,
         )
         for name, value in values.items():
             setattr(current, name, value)

@@ -16,6 +16,7 @@ from caseload.audit.services import audit_record, audit_record_many
 from caseload.careplans.models import CosignStatus
 from caseload.careplans.selectors import careplan_versions_awaiting_cosign
 from caseload.clients.entered_in_error import EnteredInErrorForm
+from caseload.consents.selectors import people_who_may_receive_updates
 from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caseload.core.forms import add_service_errors
 from caseload.notes import services
@@ -36,6 +37,7 @@ from caseload.notes.selectors import (
 )
 
 if TYPE_CHECKING:
+    from caseload.clients.models import Client
     from caseload.staff.models import User
 
 
@@ -112,9 +114,20 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     return render(
         request,
         "notes/create.html",
-        {"form": form, "client": client, "has_people": people.exists()},
+        {
+            "form": form,
+            "client": client,
+            "has_people": people.exists(),
+            "update_people": _update_people(client, people),
+        },
         status=status,
     )
+
+
+def _update_people(client: Client, people: Any) -> list[Any]:
+    """The family members and caregivers the client agreed may receive updates, now."""
+    allowed = people_who_may_receive_updates(client)
+    return [person for person in people if person.pk in allowed]
 
 
 def _detail_context(
@@ -191,6 +204,7 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
         "note": note,
         "client": note.client,
         "has_people": people.exists(),
+        "update_people": _update_people(note.client, people),
     }
     if request.method != "POST":
         audit_record(

@@ -179,7 +179,7 @@ def seed_coordination_demo() -> dict[str, int]:
 
     # 4. A draft waiting for the client's consent; 5. an urgent one just sent.
     fourth, fifth = enrolments[3], enrolments[4]
-    refer(fourth, counselling, "Low mood since her husband died.", consent=False)
+    refer(fourth, counselling, "Low mood since the death of their spouse.", consent=False)
     move(fifth, refer(fifth, rides, "Dialysis three times a week.", urgency="urgent"), ("sent", {}))
 
     # Appointments this week for the care managers, one needing transport and an interpreter.

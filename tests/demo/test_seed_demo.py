@@ -16,6 +16,8 @@ from django.utils import timezone
 from caseload.careplans.models import CarePlan, CarePlanStatus, CarePlanVersion, CosignStatus
 from caseload.clients.models import Client, Flag, FlagKind, Relationship
 from caseload.consents.selectors import people_who_may_receive_updates
+from caseload.coordination.business_days import business_days_after
+from caseload.coordination.models import TransitionalCareEpisode
 from caseload.core import clock
 from caseload.demo import data
 from caseload.enrolments.models import Enrolment, EnrolmentStatus, Program
@@ -280,9 +282,17 @@ def test_haddad_was_discharged_last_friday_and_his_transitional_clocks_run():
     assert enrolment.program.kind == "transitional"
     assert enrolment.care_manager.username == "kim"
     assert enrolment.referred_on == enrolment.started_on == last_friday()
-    assert any(title.startswith("Interactive contact") for title in titles)
-    assert any(title.startswith("Face-to-face visit") for title in titles)
-    assert any(title.startswith("Medication reconciliation") for title in titles)
+    episode = TransitionalCareEpisode.objects.get(enrolment=enrolment)
+    assert episode.discharged_on == last_friday()
+    clocks = {each.kind: each for each in episode.clocks.select_related("task")}
+    contact = clocks["interactive_contact"]
+    assert contact.due_on == business_days_after(last_friday(), 2)
+    if contact.due_on < clock.today():
+        assert contact.met_on == contact.due_on
+    assert {"face_to_face", "medication_reconciliation"} <= set(clocks)
+    for kind in ("face_to_face", "medication_reconciliation"):
+        assert clocks[kind].task is not None and clocks[kind].task.title in titles
+        assert clocks[kind].task.owner.username == "kim"
 
 
 def test_baptiste_meals_follow_up_is_about_her_meals_goal():

@@ -56,8 +56,15 @@ def seed_directory() -> int:
     return len(report.accepted)
 
 
-def seed_coordination_demo() -> dict[str, int]:
-    """Directory, referrals, appointments and a transitional-care episode for the demo."""
+def seed_coordination_demo(
+    discharged: Enrolment | None = None, discharged_on: dt.date | None = None
+) -> dict[str, int]:
+    """Directory, referrals, appointments and a transitional-care episode for the demo.
+
+    ``discharged`` is the enrolment of the client discharged from hospital (Mr. Haddad, on
+    ``discharged_on``, a Friday); without it the sixth open enrolment is used, discharged
+    last Friday.
+    """
     if Service.objects.exists():
         return {}
     made = {"services": seed_directory()}
@@ -204,26 +211,28 @@ def seed_coordination_demo() -> dict[str, int]:
             allow_double_booking=True,
         )
 
-    # The Friday 16:45 scenario: discharged last Friday (or today, if today is Friday).
-    sixth = enrolments[5]
-    friday = today - dt.timedelta(days=(today.weekday() - 4) % 7)
+    # The Friday 16:45 scenario: discharged on Friday after heart failure; the clocks run.
+    patient = discharged or enrolments[5]
+    friday = discharged_on or today - dt.timedelta(days=(today.weekday() - 4) % 7 or 7)
     episode = services.discharge_record(
-        actor=sixth.care_manager,
-        client=sixth.client,
-        enrolment=sixth,
+        actor=patient.care_manager,
+        client=patient.client,
+        enrolment=patient,
         discharged_on=friday,
         discharged_from="hospital",
-        facility_name="Boston General Hospital",
+        facility_name="Harbor General Hospital",
         complexity="high",
-        notes="Heart failure exacerbation; new diuretic dose.",
+        notes="Heart failure (fluid overload), 6-day stay. Furosemide doubled; lisinopril and "
+        "spironolactone started; potassium stopped.",
     )
-    if friday < today:
+    called = business_days.business_days_after(friday, 2)
+    if called < today:  # the interactive contact was made on the day it was due
         services.clock_record_met(
-            actor=sixth.care_manager,
+            actor=patient.care_manager,
             episode=episode,
             kind="interactive_contact",
-            met_on=min(today, business_days.business_days_after(friday, 1)),
-            note="Phoned; spoke with the client and his daughter.",
+            met_on=called,
+            note="Phoned; spoke with the client and his wife. Weighing himself each morning.",
             expected_version=episode.version,
         )
     made.update(referrals=5, appointments=7, episodes=1)

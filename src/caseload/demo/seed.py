@@ -48,6 +48,7 @@ from caseload.clients import services as clients
 from caseload.clients.models import Client, Flag, RelatedPerson
 from caseload.consents.models import ConsentKind, ConsentMethod, ShareCategory
 from caseload.consents.services import consent_record
+from caseload.coordination.business_days import business_days_after
 from caseload.coordination.demo import seed_coordination_demo
 from caseload.core import clock
 from caseload.core.errors import Conflict
@@ -70,7 +71,7 @@ from caseload.notes.models import (
 )
 from caseload.staff.models import CareerLevel, User
 from caseload.tasks import services as tasks
-from caseload.tasks.models import Priority, Task
+from caseload.tasks.models import Task
 
 SEED = 2026
 MAX_NOTES_PER_ENROLMENT = 6
@@ -151,8 +152,9 @@ def seed_demo() -> SeedResult:
         )
     before = row_counts()
     with transaction.atomic():
-        _Seeder(today=clock.today(), now=clock.now()).run()
-        seed_coordination_demo()
+        seeder = _Seeder(today=clock.today(), now=clock.now())
+        seeder.run()
+        seed_coordination_demo(*seeder.discharged)
         _seed_break_the_glass()
         _seed_measurement_based_care()
     after = row_counts()
@@ -245,15 +247,6 @@ def _seed_break_the_glass() -> None:
     )
 
 
-def add_business_days(day: dt.date, count: int) -> dt.date:
-    """``count`` working days (Monday to Friday) after ``day``."""
-    while count:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
-
-
 class _History:
     """When rows were made and last changed: collected, then one update per model."""
 
@@ -305,6 +298,8 @@ class _Seeder:
         # The most recent Friday before today (a week ago on a Friday), and the weekend's Saturday.
         self.last_friday = today - dt.timedelta(days=(today.weekday() - 4) % 7 or 7)
         self.weekend = today - dt.timedelta(days=(today.weekday() - 5) % 7)
+        # Mr. Haddad's enrolment and discharge day, for his transitional-care episode.
+        self.discharged: tuple[Enrolment | None, dt.date | None] = (None, None)
 
     @property
     def director(self) -> User:
@@ -1034,43 +1029,22 @@ class _ClientSeeder:
                 "complexity), medication reconciliation by the visit."
             ),
         )
-        contact_due = add_business_days(discharged, 2)
-        visit_due = discharged + dt.timedelta(days=7)
-        goal = self.goals.get("discharge_hf")
-        clocks = (
-            ("Interactive contact with Mr. Haddad (2 business days)", contact_due, goal, "call"),
-            ("Face-to-face visit (high complexity: within 7 days)", visit_due, goal, "visit"),
-            ("Medication reconciliation by the visit", visit_due, self.goals.get("medrec"), ""),
-        )
-        for title, due, linked, done_by in clocks:
-            task = tasks.task_create(
-                actor=author,
-                client=self.client,
-                title=title,
-                owner=author,
-                due_on=due,
-                priority=Priority.HIGH,
-                enrolment=enrolment,
-                goal=linked,
+        # The episode (coordination.demo) makes the clocks and their tasks; here, the call
+        # that met the first clock, if its day has passed.
+        self.org.discharged = (enrolment, discharged)
+        contact_due = business_days_after(discharged, 2)
+        if contact_due < org.today:
+            self.note(
+                author,
+                enrolment,
+                org.at(contact_due, 10, 15),
+                contact_type=ContactType.PHONE,
+                contact_with=ContactWith.CLIENT,
+                minutes=25,
+                narrative=data.INTAKE_NARRATIVES[data.TRANSITIONAL].format(
+                    name=self.client.full_name
+                ),
             )
-            self.history.stamp(task, org.at(discharged, 16, 50))
-            if due >= org.today:
-                continue
-            if done_by:
-                self.note(
-                    author,
-                    enrolment,
-                    org.at(due, 10, 15) if done_by == "call" else org.at(due, 13),
-                    contact_type=ContactType.PHONE if done_by == "call" else ContactType.VISIT,
-                    contact_with=ContactWith.CLIENT,
-                    minutes=25 if done_by == "call" else 70,
-                    narrative=(
-                        data.INTAKE_NARRATIVES[data.TRANSITIONAL]
-                        if done_by == "call"
-                        else data.CLIENT_NARRATIVES[data.TRANSITIONAL][1]
-                    ).format(name=self.client.full_name),
-                )
-            self.complete(task, author, org.at(due, 16))
 
     # --- tasks and flags -------------------------------------------------------------------
 

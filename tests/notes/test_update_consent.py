@@ -57,6 +57,25 @@ def _form(person: Any, when: dt.datetime | None = None, **overrides: str) -> dic
     return data
 
 
+def _update_note(
+    org: Any, person: Any, ago: dt.timedelta, with_whom: str = "related_person"
+) -> Any:
+    """A note, through the service, of an update given to ``person`` ``ago``."""
+    return services.note_create(
+        actor=org.junior,
+        client=org.junior_client,
+        contact_at=clock.now() - ago,
+        contact_type="phone",
+        contact_with=with_whom,
+        related_person=person,
+        gave_update=True,
+        reached=True,
+        minutes=5,
+        narrative="Update to the daughter.",
+        significant_event=False,
+    )
+
+
 def _create(http: Any, client: Any, data: dict[str, str]) -> Any:
     return http.post(reverse("notes:create", kwargs={"client_id": client.pk}), data)
 
@@ -104,19 +123,7 @@ def test_talking_with_a_family_member_without_giving_an_update_needs_no_consent(
 
 
 def test_gave_update_means_nothing_for_a_contact_with_the_client(org: Any, daughter: Any) -> None:
-    note = services.note_create(
-        actor=org.junior,
-        client=org.junior_client,
-        contact_at=clock.now() - dt.timedelta(minutes=5),
-        contact_type="phone",
-        contact_with="client",
-        related_person=daughter,
-        gave_update=True,
-        reached=True,
-        minutes=5,
-        narrative="Spoke with the client.",
-        significant_event=False,
-    )
+    note = _update_note(org, daughter, dt.timedelta(minutes=5), with_whom="client")
     assert (note.related_person, note.gave_update) == (None, False)
 
 
@@ -152,38 +159,14 @@ def test_a_consent_entered_in_error_never_allowed_an_update(org: Any, daughter: 
     consent = _consent(org, daughter)
     consent_mark_entered_in_error(actor=org.junior, consent=consent, reason="Wrong client")
     with pytest.raises(ValidationFailed) as caught:
-        services.note_create(
-            actor=org.junior,
-            client=org.junior_client,
-            contact_at=clock.now() - dt.timedelta(days=2),
-            contact_type="phone",
-            contact_with="related_person",
-            related_person=daughter,
-            gave_update=True,
-            reached=True,
-            minutes=5,
-            narrative="Update to the daughter.",
-            significant_event=False,
-        )
+        _update_note(org, daughter, dt.timedelta(days=2))
     assert "gave_update" in caught.value.field_errors
 
 
 def test_an_update_before_the_consent_was_given_is_refused(org: Any, daughter: Any) -> None:
     _consent(org, daughter, given_on=clock.today())
     with pytest.raises(ValidationFailed) as caught:
-        services.note_create(
-            actor=org.junior,
-            client=org.junior_client,
-            contact_at=clock.now() - dt.timedelta(days=3),
-            contact_type="phone",
-            contact_with="related_person",
-            related_person=daughter,
-            gave_update=True,
-            reached=True,
-            minutes=5,
-            narrative="Update to the daughter.",
-            significant_event=False,
-        )
+        _update_note(org, daughter, dt.timedelta(days=3))
     three_days_ago = timezone.localdate(clock.now() - dt.timedelta(days=3))
     assert caught.value.field_errors["gave_update"] == [
         f"{org.junior_client.full_name} had no consent in force on {three_days_ago:%d %b %Y} "

@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/run.py --database sqlite   [--clients 10000] [--requests 50]
     .venv/bin/python bench/run.py --database postgres [--clients 10000] [--requests 50]
+    .venv/bin/python bench/run.py --database sqlite --listing-audit-overhead
+
+--listing-audit-overhead measures only the worklist pages, each with the audit of the clients it
+listed (``client.listed``) on and off, alternating request by request so both see the same
+machine load. "Off" replaces ``audit_record_many`` in the worklist view with a no-op in this
+process only; the application has no setting for it. The figures go to the "Audit of listed
+records" section of docs/benchmarks.md.
 
 SQLite uses a fresh file under var/bench/. PostgreSQL uses DATABASE_URL when it points at
 PostgreSQL, else postgres://postgres@127.0.0.1:5432/caseload_bench; the database is dropped and
@@ -94,12 +101,24 @@ def main() -> int:
     print(f"  built in {build_seconds:.1f} s")
 
     try:
-        results = _measure(subjects, requests=args.requests, warmup=args.warmup)
+        if args.listing_audit_overhead:
+            pairs = _measure_listing_audit(subjects, requests=args.requests, warmup=args.warmup)
+        else:
+            results = _measure(subjects, requests=args.requests, warmup=args.warmup)
         machine = _machine()
     finally:
         connection.close()
         if connection.vendor == "postgresql" and not args.keep:
             _drop_postgres(url)
+
+    if args.listing_audit_overhead:
+        table = _listing_table(pairs)
+        print()
+        print(table)
+        if not args.no_docs:
+            _write_listing_docs(args, url, machine, subjects, table)
+            print(f"\nWritten to {DOCS.relative_to(ROOT)}")
+        return 0
 
     table = _table(results)
     print()
@@ -127,6 +146,11 @@ def _arguments() -> argparse.Namespace:
         help="PostgreSQL JIT for the benchmark database (default off, as recommended for OLTP)",
     )
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--listing-audit-overhead",
+        action="store_true",
+        help="measure the worklist pages with the audit of listed clients on and off",
+    )
     return parser.parse_args()
 
 
@@ -279,6 +303,115 @@ def _callable(name: str, call: Callable[[], None], *, requests: int, warmup: int
     queries, statements = _capture(call)
     times, cpu = _timed_with_cpu(call, requests)
     return Result(name, "—", times, cpu, queries, _bare_sql(statements, requests), None)
+
+
+@dataclass
+class ListingPair:
+    """One page measured with the audit of listed clients on and off."""
+
+    on: Result
+    off: Result
+    events_on: int  # audit events one request wrote
+    events_off: int
+
+
+def _measure_listing_audit(subjects: Any, *, requests: int, warmup: int) -> list[ListingPair]:
+    """The worklist pages with ``client.listed`` recorded and not, interleaved request by
+    request (on, off, on, off …) so that both modes share the machine's load."""
+    from unittest import mock
+
+    from django.test import Client as HttpClient
+
+    import caseload.worklist.views as worklist_views
+    from caseload.audit.models import AuditEvent
+    from caseload.staff.models import User
+
+    def no_op(**_: Any) -> None:
+        return None
+
+    care_manager = User.objects.get(pk=subjects.care_manager_id)
+    senior = User.objects.get(pk=subjects.senior_id)
+    cm_http = HttpClient()
+    cm_http.force_login(care_manager)
+    senior_http = HttpClient()
+    senior_http.force_login(senior)
+    pages: list[tuple[str, Any, str, float | None]] = [
+        ("Worklist, care manager with 70 clients", cm_http, "/", 50.0),
+        ("Worklist search by name prefix", cm_http, f"/?q={subjects.search_term}", 30.0),
+        (
+            "Worklist, senior viewing a whole program",
+            senior_http,
+            f"/?view=program:{subjects.program_id}",
+            None,
+        ),
+    ]
+    pairs = []
+    for name, http, path, target in pages:
+        print(f"Measuring {name} with and without listing audit: GET {path}")
+
+        def get(http: Any = http, path: str = path) -> None:
+            response = http.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"GET {path} answered {response.status_code}, not 200")
+
+        def off(get: Callable[[], None] = get) -> None:
+            with mock.patch.object(worklist_views, "audit_record_many", no_op):
+                get()
+
+        for _ in range(warmup):
+            get()
+            off()
+        counted = {}
+        for mode, call in (("on", get), ("off", off)):
+            before = AuditEvent.objects.count()
+            statements, _ = _capture(call)
+            counted[mode] = (statements, AuditEvent.objects.count() - before)
+        times: dict[str, list[float]] = {"on": [], "off": []}
+        cpu: dict[str, list[float]] = {"on": [], "off": []}
+        for _ in range(requests):
+            for mode in ("on", "off"):
+                # The patch is entered outside the timed call; only the request is timed.
+                with mock.patch.object(
+                    worklist_views,
+                    "audit_record_many",
+                    worklist_views.audit_record_many if mode == "on" else no_op,
+                ):
+                    wall, used = _timed_with_cpu(get, 1)
+                times[mode] += wall
+                cpu[mode] += used
+        pairs.append(
+            ListingPair(
+                on=Result(name, path, times["on"], cpu["on"], counted["on"][0], None, target),
+                off=Result(name, path, times["off"], cpu["off"], counted["off"][0], None, target),
+                events_on=counted["on"][1],
+                events_off=counted["off"][1],
+            )
+        )
+    return pairs
+
+
+def _listing_table(pairs: list[ListingPair]) -> str:
+    lines = [
+        "| page | listing audit | p50 ms | p95 ms | CPU p50 ms | SQL statements "
+        "| audit events written | target p95 |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for pair in pairs:
+        label = f"{pair.on.name} (`{pair.on.path}`)"
+        for mode, r, events in (
+            ("on", pair.on, pair.events_on),
+            ("off", pair.off, pair.events_off),
+        ):
+            lines.append(
+                f"| {label} | {mode} | {r.p50:.1f} | {r.p95:.1f} | {r.cpu_p50:.1f} "
+                f"| {r.queries} | {events} | {r.verdict} |"
+            )
+        lines.append(
+            f"| {label} | **difference** | {pair.on.p50 - pair.off.p50:+.1f} "
+            f"| {pair.on.p95 - pair.off.p95:+.1f} | {pair.on.cpu_p50 - pair.off.cpu_p50:+.1f} "
+            f"| {pair.on.queries - pair.off.queries:+d} | | |"
+        )
+    return "\n".join(lines)
 
 
 def _timed_with_cpu(call: Callable[[], None], n: int) -> tuple[list[float], list[float]]:
@@ -502,6 +635,60 @@ def _write_docs(
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     DOCS.parent.mkdir(exist_ok=True)
+    DOCS.write_text(text)
+
+
+def _write_listing_docs(
+    args: argparse.Namespace,
+    url: str,
+    machine: dict[str, str],
+    subjects: Any,
+    table: str,
+) -> None:
+    """Replace this database's block inside the "Audit of listed records" section."""
+    key = f"listing-audit-{args.database}-{args.clients}"
+    command = (
+        f".venv/bin/python bench/run.py --database {args.database} --clients {args.clients} "
+        f"--requests {args.requests} --warmup {args.warmup} --listing-audit-overhead"
+        + (" --keep" if args.keep else "")
+    )
+    if args.database == "postgres":
+        command = f"DATABASE_URL={_redacted(url)} {command} --pg-jit {args.pg_jit}"
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    block = "\n".join(
+        [
+            f"<!-- bench:{key} -->",
+            f"### {machine['database'].split(' ')[0]}, {args.clients:,} clients",
+            "",
+            f"- Command: `{command}` ({args.requests} measured requests per mode and page, "
+            f"on and off alternating, after {args.warmup} warm-up requests of each)",
+            f"- Date: {when}; commit `{_commit()}`",
+            f"- Machine: {machine['cpu']}, {machine['memory']} RAM, shared with other jobs; "
+            f"{machine['database']}"
+            + (f" (jit {args.pg_jit})" if args.database == "postgres" else ""),
+            f"- Load average when measuring: {machine['load']}; CPU calibration (10 M-step "
+            f"Python loop, idle modern core ≈ 0.4 s): {machine['calibration']}",
+            f"- Data: {subjects.clients:,} clients, {subjects.enrolments:,} enrolments, "
+            f"{subjects.notes:,} notes, {subjects.tasks:,} tasks, {subjects.staff:,} staff",
+            "",
+            table,
+            f"<!-- /bench:{key} -->",
+        ]
+    )
+    text = DOCS.read_text()
+    start, end = f"<!-- bench:{key} -->", f"<!-- /bench:{key} -->"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1]
+    else:
+        heading = "## Audit of listed records"
+        if heading not in text:
+            text = text.rstrip("\n") + f"\n\n{heading}\n"
+        before, rest = text.split(heading, 1)
+        following = rest.find("\n## ")
+        section = rest if following < 0 else rest[:following]
+        tail = "" if following < 0 else rest[following:]
+        text = before + heading + section.rstrip("\n") + "\n\n" + block + "\n" + tail
     DOCS.write_text(text)
 
 

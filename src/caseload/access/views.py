@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from caseload.access import policies, selectors, services
 from caseload.access.forms import BreakGlassForm, ReviewForm
+from caseload.audit.services import audit_record_many
 from caseload.core.errors import NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors
 
@@ -49,6 +50,13 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     reviewed = request.GET.get("show") == "reviewed"
     items = selectors.break_glass_queue(actor=request.user, reviewed=reviewed)  # type: ignore[arg-type]
+    # Each grant shown names its client and what was done to the record: one event per grant.
+    audit_record_many(
+        actor=request.user,  # type: ignore[arg-type]
+        action="break_glass.listed",
+        targets=[(item.grant, item.grant.client) for item in items],
+        detail={"page": "break_glass_review", "reviewed": reviewed},
+    )
     return render(
         request,
         "access/review_queue.html",

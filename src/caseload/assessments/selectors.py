@@ -111,8 +111,9 @@ def draft_for(*, actor: User, client: Client, instrument_code: str) -> Assessmen
 def response_list_for_client(*, actor: User, client: Client) -> list[AssessmentResponse]:
     """Every response about the client (newest first), people loaded: one query."""
     return list(
-        _scoped_responses(actor)
-        .filter(client_id=client.pk)
+        AssessmentResponse.objects.filter(
+            client_id=client.pk, client__in=policies.client_scope(actor).filter(pk=client.pk)
+        )
         .select_related("started_by", "completed_by")
         .order_by(F("assessed_on").desc(nulls_first=True), "-completed_at", "-created_at")
     )
@@ -229,7 +230,9 @@ def reassessments_due_for_client(
     an instrument scheduled by two programs appears once, at its earliest date)."""
     rows = (
         _schedule_rows(client.pk)
-        .filter(client__in=policies.client_scope(actor) if scope is None else scope)
+        .filter(
+            client__in=policies.client_scope(actor).filter(pk=client.pk) if scope is None else scope
+        )
         .values("schedule_code", "due", "last_on", "program__name")
     )
     seen: dict[str, DueReassessment] = {}
@@ -359,7 +362,9 @@ def assessment_summary_for_client(*, actor: User, client: Client) -> AssessmentS
     dates, score goals): latest score per instrument with band and change, due and overdue
     reassessments, drafts in progress, trends with band thresholds, goals that target a score.
     Every query is scoped to ``actor``: a client outside the scope yields an empty summary."""
-    scope = policies.client_scope(actor)
+    # The scope narrowed to this client: one row checked, not the organisation's every client
+    # (SQLite builds an ``IN`` list of the whole scope, ~80 ms at 10,000 clients).
+    scope = policies.client_scope(actor).filter(pk=client.pk)
     responses = list(
         AssessmentResponse.objects.filter(client__in=scope)
         .filter(client_id=client.pk, status__in=[ResponseStatus.DRAFT, ResponseStatus.COMPLETED])

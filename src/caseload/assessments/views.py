@@ -430,6 +430,11 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+def _clients(rows: Any) -> list[Client]:
+    """The rows' clients as bare instances for the audit (``id=``: no uuid4() default)."""
+    return [Client(id=row.client_id) for row in rows]
+
+
 def registry(request: HttpRequest, program_id: UUID) -> HttpResponse:
     """The collaborative-care registry of a program, for the weekly psychiatric case review."""
     actor = actor_of(request)
@@ -446,7 +451,7 @@ def registry(request: HttpRequest, program_id: UUID) -> HttpResponse:
     audit_record_many(
         actor=actor,
         action="assessment.registry_viewed",
-        targets=[(Client(pk=row.client_id), Client(pk=row.client_id)) for row in page.rows],
+        targets=[(client, client) for client in _clients(page.rows)],
         detail={"program": str(page.program.pk)},
     )
     labels = {key: label for key, (label, _) in selectors.REGISTRY_SORTS.items()}
@@ -493,7 +498,7 @@ def registry_csv(request: HttpRequest, program_id: UUID) -> HttpResponse:
     audit_record_many(
         actor=actor,
         action="assessment.registry_exported",
-        targets=[(Client(pk=row.client_id), Client(pk=row.client_id)) for row in rows],
+        targets=[(client, client) for client in _clients(rows)],
         detail={"program": str(program.pk), "format": "csv"},
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -65,6 +65,21 @@ def audit_search(*, actor: User, query: AuditQuery) -> QuerySet[AuditEvent]:
     return events.order_by("-sequence")
 
 
+# Reads, by action name: a record opened (``client.viewed``, ``audit.client_report_viewed`` …)
+# and a record shown in a list or export (``<thing>.listed``, and the names list pages used
+# before that convention). Everything else changed the record.
+_OPENED = Q(action__endswith="viewed") | Q(action__endswith=".form_opened")
+_LISTED = Q(action__endswith=".listed") | Q(
+    action__in=[
+        "referral.list_viewed",
+        "appointment.list_viewed",
+        "assessment.registry_viewed",
+        "assessment.registry_exported",
+        "calendar_feed.client_shown",
+    ]
+)
+
+
 @dataclass
 class AccessReport:
     client: Client
@@ -93,8 +108,9 @@ def client_access_report(*, actor: User, client_id: Any) -> AccessReport:
         AuditEvent.objects.filter(client=client)
         .values("actor_label")
         .annotate(
-            views=Count("id", filter=Q(action__endswith=".viewed")),
-            changes=Count("id", filter=~Q(action__endswith=".viewed")),
+            views=Count("id", filter=_OPENED & ~_LISTED),
+            listed=Count("id", filter=_LISTED),
+            changes=Count("id", filter=~_OPENED & ~_LISTED),
             last=Max("occurred_at"),
         )
         .order_by("-last")

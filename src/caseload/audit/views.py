@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import csv
+import uuid
 from collections.abc import Iterator
-from typing import cast
+from typing import Any, cast
 
 from django.core.paginator import Paginator
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,7 +14,8 @@ from django.utils import timezone
 from caseload.audit import selectors
 from caseload.audit.forms import AuditSearchForm
 from caseload.audit.models import AuditEvent
-from caseload.audit.services import audit_record
+from caseload.audit.services import audit_record, audit_record_many
+from caseload.clients.models import Client
 from caseload.staff.models import User
 
 CSV_COLUMNS = [
@@ -56,6 +59,19 @@ def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[str]:
         )
 
 
+def _record_clients_listed(
+    actor: User, client_ids: list[uuid.UUID | None], detail: dict[str, Any]
+) -> None:
+    """The clients whose events a search showed: one ``client.listed`` event each."""
+    shown = [Client(id=pk) for pk in dict.fromkeys(client_ids) if pk is not None]
+    audit_record_many(
+        actor=actor,
+        action="client.listed",
+        targets=[(client, client) for client in shown],
+        detail={"page": "audit_search"} | detail,
+    )
+
+
 def search(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Audit search for directors and the privacy officer, with CSV export."""
     form = AuditSearchForm(request.GET or None)
@@ -65,6 +81,9 @@ def search(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     actor = cast(User, request.user)
     events = selectors.audit_search(actor=actor, query=query)
     if request.GET.get("format") == "csv":
+        # The export is the trail up to now: not the events recording this export.
+        upto = AuditEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
+        events = events.filter(sequence__lte=upto)
         audit_record(
             actor=actor,
             action="audit.exported",
@@ -75,17 +94,31 @@ def search(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 "date_to": str(query.date_to or ""),
             },
         )
+        _record_clients_listed(actor, _exported_client_ids(events), {"format": "csv"})
         response = StreamingHttpResponse(
             _csv_rows(events.iterator(chunk_size=2000)), content_type="text/csv"
         )
         response["Content-Disposition"] = 'attachment; filename="caseload-audit.csv"'
         return response
     page = Paginator(events, 100).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # what is shown, before this view's own events
+    _record_clients_listed(
+        actor, [event.client_id for event in page.object_list], {"page_number": page.number}
+    )
     return render(
         request,
         "audit/search.html",
         {"form": form, "page": page, "nav": "audit"},
         status=400 if form.errors else 200,
+    )
+
+
+def _exported_client_ids(events: QuerySet[AuditEvent]) -> list[uuid.UUID | None]:
+    return list(
+        events.filter(client__isnull=False)
+        .order_by()
+        .values_list("client_id", flat=True)
+        .distinct()
     )
 
 

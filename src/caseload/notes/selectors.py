@@ -18,14 +18,25 @@ if TYPE_CHECKING:
     from caseload.staff.models import User
 
 
-def _scoped_notes(actor: User) -> QuerySet[ProgressNote]:
-    """Every note ``actor`` may see, including notes entered in error (their own page)."""
+def _scoped_notes(actor: User, client: Client | None = None) -> QuerySet[ProgressNote]:
+    """Every note ``actor`` may see, including notes entered in error (their own page); with
+    ``client``, that client's notes only."""
+    if client is not None:
+        return ProgressNote.objects.filter(
+            client_id=client.pk, client__in=_client_in_scope(actor, client)
+        )
     return ProgressNote.objects.filter(client__in=client_scope(actor))
 
 
-def _current_notes(actor: User) -> QuerySet[ProgressNote]:
+def _client_in_scope(actor: User, client: Client) -> QuerySet[Client]:
+    """The scope narrowed to one client: a lookup of that row, where the whole scope (an ``IN``
+    list SQLite builds by checking every client of the organisation) costs ~80 ms at 10,000."""
+    return client_scope(actor).filter(pk=client.pk)
+
+
+def _current_notes(actor: User, client: Client | None = None) -> QuerySet[ProgressNote]:
     """Notes for normal views: those entered in error are left out."""
-    return _scoped_notes(actor).filter(entered_in_error_at__isnull=True)
+    return _scoped_notes(actor, client).filter(entered_in_error_at__isnull=True)
 
 
 def _with_people(qs: QuerySet[ProgressNote]) -> QuerySet[ProgressNote]:
@@ -36,9 +47,7 @@ def _with_people(qs: QuerySet[ProgressNote]) -> QuerySet[ProgressNote]:
 
 def note_list_for_client(*, actor: User, client: Client, limit: int = 50) -> list[ProgressNote]:
     """The client's newest ``limit`` notes (people and addenda loaded) visible to ``actor``."""
-    qs = _with_people(_current_notes(actor).filter(client_id=client.pk)).order_by(
-        "-contact_at", "-created_at"
-    )
+    qs = _with_people(_current_notes(actor, client)).order_by("-contact_at", "-created_at")
     return list(qs[:limit])
 
 
@@ -70,7 +79,7 @@ def note_contact_people(*, actor: User, client: Client) -> QuerySet[RelatedPerso
     (people entered in error left out)."""
     return RelatedPerson.objects.filter(
         client_id=client.pk,
-        client__in=client_scope(actor),
+        client__in=_client_in_scope(actor, client),
         is_active=True,
         entered_in_error_at__isnull=True,
     )
@@ -79,9 +88,7 @@ def note_contact_people(*, actor: User, client: Client) -> QuerySet[RelatedPerso
 def notes_entered_in_error_for_client(*, actor: User, client: Client) -> list[ProgressNote]:
     """The client's notes entered in error, most recently marked first, people loaded."""
     return list(
-        _with_people(
-            _scoped_notes(actor).filter(client_id=client.pk, entered_in_error_at__isnull=False)
-        )
+        _with_people(_scoped_notes(actor, client).filter(entered_in_error_at__isnull=False))
         .select_related("entered_in_error_by")
         .order_by("-entered_in_error_at", "-contact_at")
     )
@@ -89,6 +96,4 @@ def notes_entered_in_error_for_client(*, actor: User, client: Client) -> list[Pr
 
 def note_entered_in_error_count(*, actor: User, client: Client) -> int:
     """How many of the client's notes are entered in error (the chart's link says so)."""
-    return (
-        _scoped_notes(actor).filter(client_id=client.pk, entered_in_error_at__isnull=False).count()
-    )
+    return _scoped_notes(actor, client).filter(entered_in_error_at__isnull=False).count()

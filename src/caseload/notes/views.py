@@ -364,6 +364,13 @@ def cosign_queue(request: HttpRequest) -> HttpResponse:
             targets=[(note, note.client) for note in notes],
             detail={"page": "cosign_queue"},
         )
+    if versions:
+        audit_record_many(
+            actor=actor,
+            action="careplan_version.listed",
+            targets=[(version, version.careplan.client) for version in versions],
+            detail={"page": "cosign_queue"},
+        )
     return render(
         request,
         "notes/cosign_queue.html",

@@ -23,21 +23,30 @@ if TYPE_CHECKING:
 GROUP_LIMIT = 200
 
 
-def _scoped_tasks(actor: User) -> QuerySet[Task]:
-    """Every task ``actor`` may see, including tasks entered in error (their own page)."""
+def _scoped_tasks(actor: User, client: Client | None = None) -> QuerySet[Task]:
+    """Every task ``actor`` may see, including tasks entered in error (their own page); with
+    ``client``, that client's tasks only."""
+    if client is not None:
+        return Task.objects.filter(client_id=client.pk, client__in=_client_in_scope(actor, client))
     return Task.objects.filter(client__in=client_scope(actor))
 
 
-def _current_tasks(actor: User) -> QuerySet[Task]:
+def _client_in_scope(actor: User, client: Client) -> QuerySet[Client]:
+    """The scope narrowed to one client: a lookup of that row, where the whole scope (an ``IN``
+    list SQLite builds by checking every client of the organisation) costs ~80 ms at 10,000."""
+    return client_scope(actor).filter(pk=client.pk)
+
+
+def _current_tasks(actor: User, client: Client | None = None) -> QuerySet[Task]:
     """Tasks for normal views and counts: those entered in error are left out."""
-    return _scoped_tasks(actor).filter(entered_in_error_at__isnull=True)
+    return _scoped_tasks(actor, client).filter(entered_in_error_at__isnull=True)
 
 
 def task_list_for_client(*, actor: User, client: Client) -> list[Task]:
     """The client's open tasks visible to ``actor``, by due date then priority, owner loaded."""
     qs = (
-        _current_tasks(actor)
-        .filter(client_id=client.pk, status=TaskStatus.OPEN)
+        _current_tasks(actor, client)
+        .filter(status=TaskStatus.OPEN)
         .select_related("owner")
         .order_by("due_on", "priority", "created_at")
     )
@@ -60,8 +69,8 @@ def task_get(*, actor: User, task_id: Any) -> Task:
 def tasks_entered_in_error_for_client(*, actor: User, client: Client) -> list[Task]:
     """The client's tasks entered in error, most recently marked first (who marked loaded)."""
     return list(
-        _scoped_tasks(actor)
-        .filter(client_id=client.pk, entered_in_error_at__isnull=False)
+        _scoped_tasks(actor, client)
+        .filter(entered_in_error_at__isnull=False)
         .select_related("entered_in_error_by")
         .order_by("-entered_in_error_at")
     )
@@ -154,7 +163,9 @@ def task_goal_choices(*, actor: User, client: Client, include: Any = None) -> Qu
     if include is not None:
         usable |= Q(pk=include)
     return (
-        Goal.objects.filter(careplan__client_id=client.pk, careplan__client__in=client_scope(actor))
+        Goal.objects.filter(
+            careplan__client_id=client.pk, careplan__client__in=_client_in_scope(actor, client)
+        )
         .filter(usable)
         .select_related("careplan__enrolment__program")
         .order_by("careplan__created_at", "created_at")

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.access import policies
-from caseload.audit.services import audit_record
+from caseload.audit.services import audit_record, audit_record_many
 from caseload.clients.entered_in_error import EnteredInErrorForm
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors
@@ -80,6 +80,13 @@ def mine(request: HttpRequest) -> HttpResponse:
     if not actor.is_junior:
         choices = list(policies.caseload_owner_choices(actor)[: SWITCHER_LIMIT + 1])
     tasks = task_list_for_owner(actor=actor, owner=owner)
+    shown = [*tasks.overdue, *tasks.today, *tasks.later]
+    audit_record_many(
+        actor=actor,
+        action="task.listed",
+        targets=[(task, task.client) for task in shown],
+        detail={"page": "my_tasks", "owner": owner.pk},
+    )
     return render(
         request,
         "tasks/mine.html",

@@ -23,12 +23,17 @@ TABLE_TEMPLATE = "worklist/partials/table.html"
 
 def _record_shown(actor: Any, result: CaseloadPage) -> None:
     """Which client records this page showed: one audit event each, in one insert."""
-    shown = [Client(pk=row.client_id) for row in result.rows]
+    shown = [Client(id=row.client_id) for row in result.rows]  # id=, not pk=: no uuid4() default
+    detail: dict[str, Any] = {"page": "caseload", "page_number": result.page}
+    if result.view:
+        detail["view"] = result.view  # a supervisee's caseload or a whole program
+    if result.q:
+        detail["search"] = result.q
     audit_record_many(
         actor=actor,
         action="client.listed",
         targets=[(client, client) for client in shown],
-        detail={"page": result.page, "search": result.q} if result.q else {"page": result.page},
+        detail=detail,
     )
 
 

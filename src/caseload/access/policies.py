@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from caseload.core import clock
+from caseload.core import clock, request_context
 from caseload.core.errors import NotFound, PermissionDenied
 from caseload.staff.models import CareerLevel
 
@@ -42,16 +42,30 @@ def is_senior(actor: User) -> bool:
 
 
 def supervisee_ids(actor: User) -> list[int]:
+    """Active staff ``actor`` supervises (looked up once per request)."""
     if actor.career_level == CareerLevel.JUNIOR:
         return []
-    return list(actor.supervisees.filter(is_active=True).values_list("pk", flat=True))
+    return list(
+        request_context.memoised(
+            ("supervisee_ids", actor.pk),
+            lambda: tuple(
+                actor.supervisees.filter(is_active=True).order_by().values_list("pk", flat=True)
+            ),
+        )
+    )
 
 
 def led_program_ids(actor: User) -> list[Any]:
-    """Programs a senior care manager leads (their programs); empty for other levels."""
+    """Programs a senior care manager leads (their programs); empty for other levels (looked
+    up once per request)."""
     if actor.career_level != CareerLevel.SENIOR:
         return []
-    return list(actor.programs.values_list("pk", flat=True))
+    return list(
+        request_context.memoised(
+            ("led_program_ids", actor.pk),
+            lambda: tuple(actor.programs.order_by().values_list("pk", flat=True)),
+        )
+    )
 
 
 def client_visibility(actor: User) -> Q:

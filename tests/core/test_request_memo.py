@@ -1,0 +1,65 @@
+"""Per-request memo: the scope's supervisee and program lookups run once per request, and
+nothing is remembered from one request to the next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from caseload.access import policies
+from caseload.core import request_context
+
+pytestmark = pytest.mark.django_db
+
+
+def test_outside_a_request_every_call_computes() -> None:
+    calls: list[int] = []
+    for _ in range(2):
+        request_context.memoised(("k",), lambda: calls.append(1) or len(calls))
+    assert calls == [1, 1]
+
+
+def test_inside_a_request_a_key_is_computed_once_and_then_forgotten() -> None:
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    token = request_context.set_current(request_context.RequestInfo(request_id="a"))
+    try:
+        assert request_context.memoised(("k", 1), compute) == 1
+        assert request_context.memoised(("k", 1), compute) == 1
+        assert request_context.memoised(("k", 2), compute) == 2
+    finally:
+        request_context.reset(token)
+    token = request_context.set_current(request_context.RequestInfo(request_id="b"))
+    try:
+        assert request_context.memoised(("k", 1), compute) == 3  # a new request starts afresh
+    finally:
+        request_context.reset(token)
+
+
+def test_the_supervisee_lookup_runs_once_per_chart(org: Any, login: Any) -> None:
+    http = login(org.supervisor)
+    url = reverse("clients:chart", kwargs={"client_id": org.junior_client.pk})
+    with CaptureQueriesContext(connection) as queries:
+        assert http.get(url).status_code == 200
+    lookups = [
+        q["sql"] for q in queries if '"supervisor_id" =' in q["sql"] and "is_active" in q["sql"]
+    ]
+    assert len(lookups) == 1, lookups
+
+
+def test_a_new_supervisee_is_in_scope_on_the_next_request(org: Any, login: Any) -> None:
+    http = login(org.supervisor)
+    url = reverse("clients:chart", kwargs={"client_id": org.other_client.pk})
+    assert http.get(url).status_code == 404
+    org.other_cm.supervisor = org.supervisor
+    org.other_cm.save(update_fields=["supervisor"])
+    assert http.get(url).status_code == 200
+    assert org.other_cm.pk in policies.supervisee_ids(org.supervisor)

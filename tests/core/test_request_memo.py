@@ -63,3 +63,12 @@ def test_a_new_supervisee_is_in_scope_on_the_next_request(org: Any, login: Any) 
     org.other_cm.save(update_fields=["supervisor"])
     assert http.get(url).status_code == 200
     assert org.other_cm.pk in policies.supervisee_ids(org.supervisor)
+
+
+def test_the_chart_checks_the_clients_scope_once(org: Any, login: Any) -> None:
+    http = login(org.junior)
+    url = reverse("clients:chart", kwargs={"client_id": org.junior_client.pk})
+    with CaptureQueriesContext(connection) as queries:
+        assert http.get(url).status_code == 200
+    scope_checks = [q["sql"] for q in queries if q["sql"].startswith('SELECT "clients_client"')]
+    assert len(scope_checks) == 1, scope_checks

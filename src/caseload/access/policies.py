@@ -69,7 +69,14 @@ def led_program_ids(actor: User) -> list[Any]:
 
 
 def client_visibility(actor: User) -> Q:
-    """The condition on Client rows that ``actor`` may see (see client_scope)."""
+    """The condition on Client rows that ``actor`` may see (see client_scope); built once per
+    request (a chart asks about ten times)."""
+    return request_context.memoised(
+        ("client_visibility", actor.pk), lambda: _client_visibility(actor)
+    )
+
+
+def _client_visibility(actor: User) -> Q:
     from caseload.access.models import BreakGlassGrant
     from caseload.enrolments.models import CareTeamMember, Enrolment
 
@@ -109,18 +116,34 @@ def client_scope(actor: User) -> QuerySet[Client]:
     return Client.objects.filter(client_visibility(actor))
 
 
+def _in_scope_key(actor: User, client_id: Any) -> tuple[str, Any, str]:
+    return ("client_in_scope", actor.pk, str(client_id))
+
+
 def client_in_scope(actor: User, client_id: Any) -> bool:
-    return client_scope(actor).filter(pk=client_id).exists()
+    """Whether ``actor`` may see this client (asked once per request and client)."""
+    return request_context.memoised(
+        _in_scope_key(actor, client_id),
+        lambda: client_scope(actor).filter(pk=client_id).exists(),
+    )
+
+
+def note_client_in_scope(actor: User, client: Client) -> None:
+    """A selector that has just loaded ``client`` through ``client_scope`` says so, so later
+    ``client_in_scope`` checks in the same request need no query."""
+    request_context.remember(_in_scope_key(actor, client.pk), True)
 
 
 def require_client(actor: User, client_id: Any) -> Client:
     """The client with this id if ``actor`` may see it, else NotFound (never Forbidden)."""
     try:
-        return client_scope(actor).get(pk=client_id)
+        client = client_scope(actor).get(pk=client_id)
     except (ValueError, TypeError) as exc:  # malformed id
         raise NotFound("Client not found.") from exc
     except client_scope(actor).model.DoesNotExist as exc:
         raise NotFound("Client not found.") from exc
+    note_client_in_scope(actor, client)
+    return client
 
 
 def require_clinical(actor: User) -> None:

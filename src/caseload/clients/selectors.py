@@ -49,6 +49,7 @@ def client_get(*, actor: User, client_id: Any) -> Client:
         client = _with_header(policies.client_scope(actor)).get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("Client not found.") from exc
+    policies.note_client_in_scope(actor, client)
     client.all_enrolments.sort(  # type: ignore[attr-defined]
         key=lambda e: (_STATUS_RANK.get(e.status, 9), -e.referred_on.toordinal())
     )

@@ -543,7 +543,8 @@ def coordination_summary_for_client(*, actor: User, client: Client) -> Coordinat
     Does not audit: the chart page that includes it records "client.viewed".
     """
     policies.require_clinical(actor)
-    policies.require_client(actor, client.pk)
+    if not policies.client_in_scope(actor, client.pk):
+        raise NotFound("Client not found.")
     referrals = list(
         Referral.objects.filter(client_id=client.pk)
         .select_related("service__organisation")

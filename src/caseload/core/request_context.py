@@ -47,3 +47,10 @@ def memoised(key: Any, compute: Callable[[], T]) -> T:
         info.memo[key] = compute()
     value: T = info.memo[key]
     return value
+
+
+def remember(key: Any, value: Any) -> None:
+    """Record ``value`` for ``key`` for the rest of the request (nothing outside a request)."""
+    info = _current.get()
+    if info is not None:
+        info.memo[key] = value

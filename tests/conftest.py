@@ -10,6 +10,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from caseload.clients.models import Client
+from caseload.core import clock
 from caseload.enrolments.models import Program
 from caseload.staff.models import CareerLevel, User
 from tests import factories
@@ -103,10 +104,15 @@ def org(db: None) -> Org:
 
 @pytest.fixture
 def login(client: HttpClient):  # type: ignore[no-untyped-def]
-    """login(user) signs the test client in as ``user`` and returns it."""
+    """login(user) signs the test client in as ``user`` and returns it, its session as a
+    first page after signing in leaves it (signed in and last seen now), so a test's first
+    request is an ordinary page view."""
 
     def _login(user: User) -> HttpClient:
         client.force_login(user)
+        session = client.session
+        session["signed_in_at"] = session["last_seen"] = clock.now().timestamp()
+        session.save()
         return client
 
     return _login

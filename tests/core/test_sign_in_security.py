@@ -80,11 +80,40 @@ def test_session_ends_after_its_absolute_lifetime(monkeypatch: pytest.MonkeyPatc
     assert user.pk
 
 
-def test_idle_timeout_is_the_session_cookie_age() -> None:
-    from django.conf import settings
+def test_session_ends_after_30_idle_minutes_and_activity_keeps_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    factories.UserFactory(username="maya", career_level="junior")
+    http = HttpClient()
+    _sign_in(http, "maya", factories.PASSWORD)
+    start = clock.now()
+    for minutes in (0, 20, 45, 70):  # a request every 20-25 minutes keeps the session
+        moment = start + dt.timedelta(minutes=minutes)
+        monkeypatch.setattr(clock, "now", lambda moment=moment: moment)
+        assert http.get(reverse("staff:me")).status_code == 200, minutes
+    later = start + dt.timedelta(minutes=70 + 31)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    response = http.get(reverse("staff:me"))
+    assert response.status_code == 302 and response["Location"].startswith(SIGN_IN)
+    assert "_auth_user_id" not in http.session
+    page = http.get(response["Location"]).content.decode()
+    assert "signed out after 30 minutes without activity" in page
 
-    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+def test_a_page_view_writes_the_session_at_most_once_a_minute() -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.UserFactory(username="maya", career_level="junior")
+    http = HttpClient()
+    _sign_in(http, "maya", factories.PASSWORD)
+    http.get(reverse("staff:me"))
+    with CaptureQueriesContext(connection) as queries:
+        assert http.get(reverse("staff:me")).status_code == 200
+    writes = [q["sql"] for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert writes == []
+    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60  # stored expiry
 
 
 @override_settings(TWO_FACTOR_REQUIRED_FOR=["director", "administrator"])

@@ -161,10 +161,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "worklist:caseload"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions: idle timeout (every request renews the cookie) and no session outlives the browser.
+# Sessions: idle timeout and no session outlives the browser. The idle timeout is enforced by
+# core.middleware.SessionLifetimeMiddleware from the session's "last seen" time, which it renews
+# at most once a minute (so a page view is not a session write); the stored session's own expiry
+# is renewed with it and is never shorter than the idle limit.
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

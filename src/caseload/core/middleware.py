@@ -50,31 +50,53 @@ class AppErrorMiddleware:
         return render(request, template, {"error": exception}, status=exception.status)
 
 
+#: How stale the session's "last seen" time may get before a request renews it (and saves).
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
+
 class SessionLifetimeMiddleware:
-    """Ends a session SESSION_ABSOLUTE_HOURS after sign-in, however active (idle timeout is the
-    session cookie age, renewed on every request)."""
+    """Ends a session after SESSION_IDLE_MINUTES without a request, and SESSION_ABSOLUTE_HOURS
+    after sign-in however active. "Last seen" is renewed at most once a minute, which also
+    renews the stored session's expiry; other page views do not write the session."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from django.conf import settings
-        from django.contrib import messages
-        from django.contrib.auth import logout
-        from django.shortcuts import redirect
 
         from caseload.core import clock
 
         if request.user.is_authenticated:
-            signed_in_at = request.session.get("signed_in_at")
-            limit = settings.SESSION_ABSOLUTE_HOURS * 3600
+            now = clock.now().timestamp()
+            session = request.session
+            signed_in_at = session.get("signed_in_at")
+            last_seen = session.get("last_seen")
+            idle = settings.SESSION_IDLE_MINUTES * 60
             if signed_in_at is None:
-                request.session["signed_in_at"] = clock.now().timestamp()
-            elif clock.now().timestamp() - float(signed_in_at) > limit:
-                logout(request)
-                messages.info(request, "Your session has ended. Please sign in again.")
-                return redirect(settings.LOGIN_URL)
+                session["signed_in_at"] = now
+            elif now - float(signed_in_at) > settings.SESSION_ABSOLUTE_HOURS * 3600:
+                return self._end(request, "Your session has ended. Please sign in again.")
+            if last_seen is not None and now - float(last_seen) > idle:
+                return self._end(
+                    request,
+                    f"You were signed out after {settings.SESSION_IDLE_MINUTES} minutes "
+                    "without activity. Please sign in again.",
+                )
+            if last_seen is None or now - float(last_seen) >= LAST_SEEN_RESOLUTION_SECONDS:
+                session["last_seen"] = now  # saved with the response, expiry renewed
         return self.get_response(request)
+
+    @staticmethod
+    def _end(request: HttpRequest, message: str) -> HttpResponse:
+        from django.conf import settings
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.shortcuts import redirect
+
+        logout(request)
+        messages.info(request, message)
+        return redirect(settings.LOGIN_URL)
 
 
 _TWO_FACTOR_EXEMPT = ("/accounts/", "/static/", "/healthz")

@@ -260,6 +260,13 @@ def _measure(subjects: Any, *, requests: int, warmup: int) -> list[Result]:
     for name, http, path, target in pages:
         print(f"Measuring {name}: GET {path}")
         results.append(_page(name, http, path, target, requests=requests, warmup=warmup))
+    # What typing in the search box asks for: htmx swaps in the results only.
+    name = "Search as the search box sends it (htmx, results only)"
+    path = f"/?q={subjects.search_term}"
+    print(f"Measuring {name}: GET {path} (HX-Request)")
+    results.append(
+        _page(name, cm_http, path, 30.0, requests=requests, warmup=warmup, headers=HTMX_SEARCH)
+    )
 
     # The selector alone (no HTTP, middleware or template): where the page's time goes.
     def selector() -> None:
@@ -276,6 +283,10 @@ def _measure(subjects: Any, *, requests: int, warmup: int) -> list[Result]:
     return results
 
 
+#: The headers htmx sends with the search box's request (see worklist/views.py).
+HTMX_SEARCH = {"HX-Request": "true", "HX-Target": "caseload-results", "HX-Trigger": "q"}
+
+
 def _page(
     name: str,
     http: Any,
@@ -284,9 +295,10 @@ def _page(
     *,
     requests: int,
     warmup: int,
+    headers: dict[str, str] | None = None,
 ) -> Result:
     def get() -> None:
-        response = http.get(path)
+        response = http.get(path, headers=headers or {})
         if response.status_code != 200:
             raise SystemExit(f"GET {path} answered {response.status_code}, not 200")
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from caseload.clients import services
 from caseload.consents.models import Consent
@@ -37,7 +38,7 @@ def test_each_ticked_box_becomes_a_verbal_consent_recorded_by_whoever_added_the_
     consent = Consent.objects.get()
     assert (consent.related_person_id, consent.recorded_by_id) == (ticked.pk, org.junior.pk)
     assert (consent.kind, consent.method) == ("share_related_person", "verbal")
-    assert consent.given_on == ticked.created_at.date()
+    assert consent.given_on == timezone.localdate(ticked.created_at)
     assert "Carried over" in consent.note
     allowed = people_who_may_receive_updates(org.junior_client)
     assert ticked.pk in allowed and unticked.pk not in allowed

@@ -2,12 +2,13 @@
 
 Before consents were recorded, a related person carried a "may receive updates" box. Each person
 with the box ticked gets a verbal consent to share progress updates and the care plan, dated the
-day they were added and recorded by whoever added them (from the audit trail; otherwise the
+day (in the organisation's time zone) they were added and recorded by whoever added them (from the audit trail; otherwise the
 first administrator or superuser), so nobody loses the permission the box gave. Then the box
 goes: the chart derives "may receive updates" from the consents in force.
 """
 
 from django.db import migrations
+from django.utils import timezone
 
 NOTE = (
     "Carried over from the 'may receive updates' box on the family member's record, "
@@ -41,7 +42,7 @@ def box_to_consent(apps, schema_editor):  # noqa: ANN001, ANN201 - migration sig
             related_person_id=person.pk,
             categories=["notes", "care_plan"],
             method="verbal",
-            given_on=person.created_at.date(),
+            given_on=timezone.localdate(person.created_at),
             recorded_by_id=recorder_id,
             note=NOTE,
         )

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
+from django.utils import timezone
 
 from caseload.core import clock
 
@@ -26,11 +27,7 @@ def days_ago(value: dt.datetime | dt.date | None) -> str:
     """'today', 'yesterday', 'N days ago' or 'never' for a past moment."""
     if value is None:
         return "never"
-    day = value.date() if isinstance(value, dt.datetime) else value
-    if isinstance(value, dt.datetime):
-        from django.utils import timezone
-
-        day = timezone.localtime(value).date()
+    day = timezone.localdate(value) if isinstance(value, dt.datetime) else value
     delta = (clock.today() - day).days
     if delta <= 0:
         return "today"

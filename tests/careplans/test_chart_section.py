@@ -25,14 +25,16 @@ def _plan_with_tree(enrolment: Enrolment, problems: int = 2) -> None:
             factories.InterventionFactory(goal=goal)
 
 
-def test_selector_loads_every_plan_of_the_client_in_four_queries(org, django_assert_num_queries):
+def test_selector_loads_every_plan_of_the_client_in_four_queries_after_the_scope_check(
+    org, django_assert_num_queries
+):
     enrolment = org.junior_client.enrolments.get()
     _plan_with_tree(enrolment, problems=3)
     second = factories.EnrolmentFactory(
         client=org.junior_client, program=org.chronic, care_manager=org.junior
     )
     _plan_with_tree(second, problems=2)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(1 + 4):
         plans = careplan_list_for_client(actor=org.junior, client=org.junior_client)
         html = render_to_string(
             "careplans/partials/chart_section.html",

@@ -72,3 +72,44 @@ def test_the_chart_checks_the_clients_scope_once(org: Any, login: Any) -> None:
         assert http.get(url).status_code == 200
     scope_checks = [q["sql"] for q in queries if q["sql"].startswith('SELECT "clients_client"')]
     assert len(scope_checks) == 1, scope_checks
+
+
+def test_the_charts_sections_ask_by_client_id_without_the_scope_subquery(
+    org: Any, login: Any
+) -> None:
+    """Once the chart has loaded the client through the scope, notes, tasks, care plans and
+    assessments filter on the client id alone: only the client's own load mentions clients."""
+    http = login(org.junior)
+    url = reverse("clients:chart", kwargs={"client_id": org.junior_client.pk})
+    with CaptureQueriesContext(connection) as queries:
+        assert http.get(url).status_code == 200
+    touching_clients = [q["sql"] for q in queries if '"clients_client"' in q["sql"]]
+    assert len(touching_clients) == 1, touching_clients
+    assert touching_clients[0].startswith('SELECT "clients_client"')
+
+
+def test_rows_of_a_client_out_of_scope_match_nothing_without_a_query_for_the_rows(
+    org: Any, django_assert_num_queries: Any
+) -> None:
+    from caseload.tasks.models import Task
+
+    with django_assert_num_queries(1):  # the scope check only
+        assert (
+            list(Task.objects.filter(policies.rows_of_client(org.junior, org.other_client.pk)))
+            == []
+        )
+
+
+def test_rows_of_a_client_in_scope_are_looked_up_by_id_once_the_request_knows(
+    org: Any, django_assert_num_queries: Any
+) -> None:
+    from caseload.tasks.models import Task
+
+    token = request_context.set_current(request_context.RequestInfo(request_id="c"))
+    try:
+        policies.require_client(org.junior, org.junior_client.pk)
+        with django_assert_num_queries(1) as captured:
+            list(Task.objects.filter(policies.rows_of_client(org.junior, org.junior_client.pk)))
+    finally:
+        request_context.reset(token)
+    assert '"clients_client"' not in captured.captured_queries[0]["sql"]

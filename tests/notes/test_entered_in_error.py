@@ -15,7 +15,7 @@ from caseload.notes import services
 from caseload.notes.models import ProgressNote
 from caseload.notes.selectors import (
     note_contact_people,
-    note_list_for_client,
+    note_page_for_client,
     notes_awaiting_cosign,
 )
 from tests import factories
@@ -152,7 +152,7 @@ def test_the_chart_timeline_leaves_the_note_out_and_links_to_it(org, login):
     kept = make_note(org.junior, org.junior_client, sign=True, narrative="Kept note narrative")
     wrong = make_note(org.junior, org.junior_client, sign=True, narrative="Wrong client narrative")
     services.note_mark_entered_in_error(actor=org.junior, note=wrong, reason=REASON)
-    assert note_list_for_client(actor=org.junior, client=org.junior_client) == [kept]
+    assert note_page_for_client(actor=org.junior, client=org.junior_client).notes == [kept]
     html = login(org.junior).get(_chart(org.junior_client)).content.decode()
     assert "Kept note narrative" in html
     assert "Wrong client narrative" not in html

@@ -128,6 +128,18 @@ def client_in_scope(actor: User, client_id: Any) -> bool:
     )
 
 
+def rows_of_client(actor: User, client_id: Any, *, via: str = "client") -> Q:
+    """The condition on rows that belong (through ``via``) to one client ``actor`` may see.
+
+    The scope is checked by ``client_in_scope``, once per request and client (a page that
+    loaded the client through the scope has already answered it), so each query is a plain
+    lookup by client id rather than carrying the scope as a subquery its SQL must compile and
+    run. Out of scope, the condition matches nothing (no query is sent)."""
+    if not client_in_scope(actor, client_id):
+        return Q(pk__in=[])
+    return Q(**{f"{via}_id": client_id})
+
+
 def note_client_in_scope(actor: User, client: Client) -> None:
     """A selector that has just loaded ``client`` through ``client_scope`` says so, so later
     ``client_in_scope`` checks in the same request need no query."""

@@ -111,9 +111,7 @@ def draft_for(*, actor: User, client: Client, instrument_code: str) -> Assessmen
 def response_list_for_client(*, actor: User, client: Client) -> list[AssessmentResponse]:
     """Every response about the client (newest first), people loaded: one query."""
     return list(
-        AssessmentResponse.objects.filter(
-            client_id=client.pk, client__in=policies.client_scope(actor).filter(pk=client.pk)
-        )
+        AssessmentResponse.objects.filter(policies.rows_of_client(actor, client.pk))
         .select_related("started_by", "completed_by")
         .order_by(F("assessed_on").desc(nulls_first=True), "-completed_at", "-created_at")
     )
@@ -223,18 +221,16 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def reassessments_due_for_client(
-    *, actor: User, client: Client, scope: QuerySet[Client] | None = None
-) -> list[DueReassessment]:
+def reassessments_due_for_client(*, actor: User, client: Client) -> list[DueReassessment]:
     """Every scheduled assessment of the client with its due date, earliest first (one query;
     an instrument scheduled by two programs appears once, at its earliest date)."""
-    rows = (
-        _schedule_rows(client.pk)
-        .filter(
-            client__in=policies.client_scope(actor).filter(pk=client.pk) if scope is None else scope
-        )
-        .values("schedule_code", "due", "last_on", "program__name")
-    )
+    if not policies.client_in_scope(actor, client.pk):
+        return []
+    return _reassessments_due(client)
+
+
+def _reassessments_due(client: Client) -> list[DueReassessment]:
+    rows = _schedule_rows(client.pk).values("schedule_code", "due", "last_on", "program__name")
     seen: dict[str, DueReassessment] = {}
     for row in rows:
         code = row["schedule_code"]
@@ -358,20 +354,20 @@ class AssessmentSummary:
 
 
 def assessment_summary_for_client(*, actor: User, client: Client) -> AssessmentSummary:
-    """What the chart's Assessments section shows, in four queries (scope, responses, due
-    dates, score goals): latest score per instrument with band and change, due and overdue
-    reassessments, drafts in progress, trends with band thresholds, goals that target a score.
-    Every query is scoped to ``actor``: a client outside the scope yields an empty summary."""
-    # The scope narrowed to this client: one row checked, not the organisation's every client
-    # (SQLite builds an ``IN`` list of the whole scope, ~80 ms at 10,000 clients).
-    scope = policies.client_scope(actor).filter(pk=client.pk)
+    """What the chart's Assessments section shows, in three queries (responses, due dates,
+    score goals) after the scope check (``client_in_scope``, none when the request has made it):
+    latest score per instrument with band and change, due and overdue reassessments, drafts in
+    progress, trends with band thresholds, goals that target a score. A client outside
+    ``actor``'s scope yields an empty summary."""
+    summary = AssessmentSummary(client=client, instruments=catalogue.ordered())
+    if not policies.client_in_scope(actor, client.pk):
+        return summary
     responses = list(
-        AssessmentResponse.objects.filter(client__in=scope)
-        .filter(client_id=client.pk, status__in=[ResponseStatus.DRAFT, ResponseStatus.COMPLETED])
+        AssessmentResponse.objects.filter(client_id=client.pk)
+        .filter(status__in=[ResponseStatus.DRAFT, ResponseStatus.COMPLETED])
         .select_related("started_by", "definition")
         .order_by("assessed_on", "completed_at", "created_at")
     )
-    summary = AssessmentSummary(client=client, instruments=catalogue.ordered())
     by_code: dict[str, list[AssessmentResponse]] = defaultdict(list)
     for response in responses:
         if response.is_draft:
@@ -406,11 +402,9 @@ def assessment_summary_for_client(*, actor: User, client: Client) -> AssessmentS
             )
     summary.latest.sort(key=lambda s: s.short_name.lower())
     summary.trends.sort(key=lambda t: t.short_name.lower())
-    summary.due = reassessments_due_for_client(actor=actor, client=client, scope=scope)
+    summary.due = _reassessments_due(client)
     summary.targets = list(
-        GoalScoreTarget.objects.filter(
-            goal__careplan__client_id=client.pk, goal__careplan__client__in=scope
-        )
+        GoalScoreTarget.objects.filter(goal__careplan__client_id=client.pk)
         .select_related("goal")
         .order_by("goal__created_at")
     )

@@ -126,7 +126,7 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
     from caseload.careplans.selectors import careplan_list_for_client
     from caseload.consents.selectors import consent_list_for_client
     from caseload.coordination.selectors import coordination_summary_for_client
-    from caseload.notes.selectors import note_entered_in_error_count, note_list_for_client
+    from caseload.notes.selectors import note_entered_in_error_count, note_page_for_client
     from caseload.tasks.selectors import task_list_for_client, tasks_entered_in_error_for_client
 
     client = client_get(actor=actor, client_id=client_id)
@@ -160,7 +160,7 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
         related_people=[p for p in people if not p.is_entered_in_error],
         care_team=care_team,
         careplans=careplan_list_for_client(actor=actor, client=client),
-        notes=note_list_for_client(actor=actor, client=client),
+        notes=note_page_for_client(actor=actor, client=client),
         tasks=task_list_for_client(actor=actor, client=client),
         can_view_access_history=policies.can_view_access_history(actor, client),
         flags_entered_in_error=flags_entered_in_error,

@@ -173,7 +173,7 @@ def chart(request: HttpRequest, client_id: UUID) -> HttpResponse:
             "client": data.client,
             "open_enrolments": data.open_enrolments,
             "careplans": data.careplans,
-            "notes": data.notes,
+            "note_page": data.notes,
             "tasks": data.tasks,
             "notes_entered_in_error": data.notes_entered_in_error,
             "tasks_entered_in_error": data.tasks_entered_in_error,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from caseload.access.policies import client_scope
+from caseload.access.policies import client_scope, rows_of_client
 from caseload.careplans.models import CosignStatus
 from caseload.clients.models import RelatedPerson
 from caseload.core.errors import NotFound
@@ -22,16 +23,8 @@ def _scoped_notes(actor: User, client: Client | None = None) -> QuerySet[Progres
     """Every note ``actor`` may see, including notes entered in error (their own page); with
     ``client``, that client's notes only."""
     if client is not None:
-        return ProgressNote.objects.filter(
-            client_id=client.pk, client__in=_client_in_scope(actor, client)
-        )
+        return ProgressNote.objects.filter(rows_of_client(actor, client.pk))
     return ProgressNote.objects.filter(client__in=client_scope(actor))
-
-
-def _client_in_scope(actor: User, client: Client) -> QuerySet[Client]:
-    """The scope narrowed to one client: a lookup of that row, where the whole scope (an ``IN``
-    list SQLite builds by checking every client of the organisation) costs ~80 ms at 10,000."""
-    return client_scope(actor).filter(pk=client.pk)
 
 
 def _current_notes(actor: User, client: Client | None = None) -> QuerySet[ProgressNote]:
@@ -45,10 +38,63 @@ def _with_people(qs: QuerySet[ProgressNote]) -> QuerySet[ProgressNote]:
     )
 
 
+#: Notes per page of a client's timeline (the chart shows the first page).
+TIMELINE_PAGE = 20
+
+# Newest contact first; notes of the same minute by when they were written, then by id, so
+# that every note has one place in the order and a page boundary never skips or repeats one.
+_TIMELINE_ORDER = ("-contact_at", "-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class NotePage:
+    """One page of a client's timeline, newest first, and whether older notes follow."""
+
+    notes: list[ProgressNote]
+    has_older: bool
+
+    @property
+    def last(self) -> ProgressNote | None:
+        """The oldest note shown: the next page starts after it."""
+        return self.notes[-1] if self.notes else None
+
+
+def _older_than(note: ProgressNote) -> Q:
+    """Notes after ``note`` in the timeline order (keyset: no offset to count through)."""
+    return (
+        Q(contact_at__lt=note.contact_at)
+        | Q(contact_at=note.contact_at, created_at__lt=note.created_at)
+        | Q(contact_at=note.contact_at, created_at=note.created_at, id__lt=note.pk)
+    )
+
+
+def note_page_for_client(
+    *,
+    actor: User,
+    client: Client,
+    after: ProgressNote | None = None,
+    limit: int = TIMELINE_PAGE,
+) -> NotePage:
+    """The client's notes visible to ``actor``, newest first, ``limit`` at a time, people and
+    addenda loaded (two queries): the first page, or the page that follows ``after``."""
+    qs = _current_notes(actor, client)
+    if after is not None:
+        qs = qs.filter(_older_than(after))
+    rows = list(_with_people(qs).order_by(*_TIMELINE_ORDER)[: limit + 1])
+    return NotePage(notes=rows[:limit], has_older=len(rows) > limit)
+
+
 def note_list_for_client(*, actor: User, client: Client, limit: int = 50) -> list[ProgressNote]:
     """The client's newest ``limit`` notes (people and addenda loaded) visible to ``actor``."""
-    qs = _with_people(_current_notes(actor, client)).order_by("-contact_at", "-created_at")
-    return list(qs[:limit])
+    return note_page_for_client(actor=actor, client=client, limit=limit).notes
+
+
+def timeline_note_get(*, actor: User, client: Client, note_id: Any) -> ProgressNote:
+    """A note of ``client`` to page the timeline from; NotFound for any other id."""
+    try:
+        return _scoped_notes(actor, client).get(pk=note_id)
+    except (ProgressNote.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise NotFound("Note not found.") from exc
 
 
 def note_get(*, actor: User, note_id: Any) -> ProgressNote:
@@ -78,8 +124,7 @@ def note_contact_people(*, actor: User, client: Client) -> QuerySet[RelatedPerso
     """The client's active family members and caregivers, for 'who was the contact with'
     (people entered in error left out)."""
     return RelatedPerson.objects.filter(
-        client_id=client.pk,
-        client__in=_client_in_scope(actor, client),
+        rows_of_client(actor, client.pk),
         is_active=True,
         entered_in_error_at__isnull=True,
     )

@@ -6,6 +6,7 @@ app_name = "notes"
 
 urlpatterns = [
     path("for/<uuid:client_id>/new/", views.create, name="create"),
+    path("for/<uuid:client_id>/", views.timeline, name="timeline"),
     path("<uuid:note_id>/", views.detail, name="detail"),
     path("<uuid:note_id>/edit/", views.edit, name="edit"),
     path("<uuid:note_id>/sign/", views.sign, name="sign"),

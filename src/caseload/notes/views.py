@@ -32,8 +32,10 @@ from caseload.notes.models import ContactType, ContactWith, NoteStatus, Progress
 from caseload.notes.selectors import (
     note_contact_people,
     note_get,
+    note_page_for_client,
     notes_awaiting_cosign,
     notes_entered_in_error_for_client,
+    timeline_note_get,
 )
 
 if TYPE_CHECKING:
@@ -446,6 +448,36 @@ def note_entered_in_error(request: HttpRequest, note_id: Any) -> HttpResponse:
         },
         status=status,
     )
+
+
+def timeline(request: HttpRequest, client_id: Any) -> HttpResponse:
+    """A client's notes, newest first, a page at a time (``?after=<note id>`` for the page
+    after that note). The chart's "Show older notes" asks with htmx and gets the items only."""
+    actor = _actor(request)
+    policies.require_clinical(actor)
+    client = policies.require_client(actor, client_id)
+    if refused := _method_not_allowed(request, "GET", "HEAD"):
+        return refused
+    after_id = request.GET.get("after")
+    after = timeline_note_get(actor=actor, client=client, note_id=after_id) if after_id else None
+    page = note_page_for_client(actor=actor, client=client, after=after)
+    audit_record(
+        actor=actor, action="client.viewed", target=client, client=client, detail={"page": "notes"}
+    )
+    if page.notes:
+        audit_record_many(
+            actor=actor,
+            action="note.listed",
+            targets=[(note, client) for note in page.notes],
+            detail={"page": "timeline"},
+        )
+    context = {"client": client, "page": page, "after": after}
+    htmx: Any = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        return render(
+            request, "notes/partials/timeline_items.html", {**context, "focus_first": True}
+        )
+    return render(request, "notes/timeline.html", context)
 
 
 def entered_in_error_list(request: HttpRequest, client_id: Any) -> HttpResponse:

@@ -7,3 +7,9 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector("[data-autofocus]");
   if (summary) { summary.focus(); }
 });
+// Content loaded in place (older notes, say) takes the focus where it says so, so a keyboard
+// or screen-reader user continues from the first new item rather than from the top.
+document.addEventListener("htmx:afterSettle", function () {
+  var target = document.querySelector("[data-focus-after-swap]");
+  if (target) { target.removeAttribute("data-focus-after-swap"); target.focus(); }
+});

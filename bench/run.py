@@ -268,6 +268,21 @@ def _measure(subjects: Any, *, requests: int, warmup: int) -> list[Result]:
         _page(name, cm_http, path, 30.0, requests=requests, warmup=warmup, headers=HTMX_SEARCH)
     )
 
+    # "Show older notes" on that chart: the next 20 notes, as htmx asks for them.
+    from caseload.clients.models import Client
+    from caseload.notes.selectors import note_page_for_client
+
+    chart_client = Client.objects.get(pk=subjects.chart_client_id)
+    first = note_page_for_client(actor=care_manager, client=chart_client)
+    if first.last is None or not first.has_older:
+        raise SystemExit("The chart client has no second page of notes to measure.")
+    name = "Older notes on the chart (htmx, the next 20 of 500)"
+    path = f"/notes/for/{subjects.chart_client_id}/?after={first.last.pk}"
+    print(f"Measuring {name}: GET {path} (HX-Request)")
+    results.append(
+        _page(name, cm_http, path, None, requests=requests, warmup=warmup, headers=HTMX_PAGE)
+    )
+
     # The selector alone (no HTTP, middleware or template): where the page's time goes.
     def selector() -> None:
         caseload_page(actor=care_manager)
@@ -285,6 +300,8 @@ def _measure(subjects: Any, *, requests: int, warmup: int) -> list[Result]:
 
 #: The headers htmx sends with the search box's request (see worklist/views.py).
 HTMX_SEARCH = {"HX-Request": "true", "HX-Target": "caseload-results", "HX-Trigger": "q"}
+#: What htmx sends for "Show older notes" (its target is the link's list item, which has no id).
+HTMX_PAGE = {"HX-Request": "true"}
 
 
 def _page(

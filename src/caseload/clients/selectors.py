@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q
 
 from caseload.access import policies
 from caseload.clients.models import Client, Flag, RelatedPerson
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from caseload.staff.models import User
 
 # Open enrolments first (active, on hold, referred), then discharged; newest referral first.
-_STATUS_RANK = {
+_STATUS_RANK: dict[str, int] = {
     EnrolmentStatus.ACTIVE: 0,
     EnrolmentStatus.ON_HOLD: 1,
     EnrolmentStatus.REFERRED: 2,
@@ -24,49 +24,39 @@ _STATUS_RANK = {
 }
 
 
-def _with_header(queryset: QuerySet[Client]) -> QuerySet[Client]:
-    return queryset.prefetch_related(
-        Prefetch(
-            "enrolments",
-            queryset=Enrolment.objects.select_related("program", "care_manager", "careplan"),
-            to_attr="all_enrolments",
-        ),
-        Prefetch(
-            "flags",
-            queryset=Flag.objects.filter(
-                is_active=True, entered_in_error_at__isnull=True
-            ).select_related("raised_by"),
-            to_attr="active_flags",
-        ),
-    )
-
-
 def client_get(*, actor: User, client_id: Any) -> Client:
-    """The client with its enrolments (program, care manager, care plan) and active flags (none
-    entered in error) prefetched as ``all_enrolments`` and ``active_flags``; NotFound if
-    unknown or out of scope."""
-    try:
-        client = _with_header(policies.client_scope(actor)).get(pk=client_id)
-    except (Client.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound("Client not found.") from exc
-    policies.note_client_in_scope(actor, client)
-    client.all_enrolments.sort(  # type: ignore[attr-defined]
-        key=lambda e: (_STATUS_RANK.get(e.status, 9), -e.referred_on.toordinal())
+    """The client if ``actor`` may see it; NotFound if unknown or out of scope (one query, and
+    the request then knows the client is in scope)."""
+    return policies.require_client(actor, client_id)
+
+
+def _enrolments_of(client: Client) -> list[Enrolment]:
+    """The client's enrolments with program, care manager and care plan: open first (active,
+    on hold, referred), then discharged; newest referral first within each."""
+    enrolments = Enrolment.objects.filter(client_id=client.pk).select_related(
+        "program", "care_manager", "careplan"
     )
-    return client
+    return sorted(
+        enrolments, key=lambda e: (_STATUS_RANK.get(e.status, 9), -e.referred_on.toordinal())
+    )
 
 
-def enrolments_of(client: Client) -> list[Enrolment]:
-    """The client's enrolments as prefetched by client_get (open first)."""
-    return list(getattr(client, "all_enrolments", []))
-
-
-def open_enrolments_of(client: Client) -> list[Enrolment]:
-    return [e for e in enrolments_of(client) if e.is_open]
-
-
-def active_flags_of(client: Client) -> list[Flag]:
-    return list(getattr(client, "active_flags", []))
+def _flags_of(client: Client) -> tuple[list[Flag], list[Flag]]:
+    """The client's active flags (newest first) and the flags entered in error (most recently
+    marked first), in one query; resolved flags are in neither."""
+    flags = list(
+        Flag.objects.filter(client_id=client.pk)
+        .filter(
+            Q(is_active=True, entered_in_error_at__isnull=True)
+            | Q(entered_in_error_at__isnull=False)
+        )
+        .select_related("raised_by", "entered_in_error_by")
+        .order_by("-created_at")
+    )
+    active = [f for f in flags if f.entered_in_error_at is None]
+    in_error = [f for f in flags if f.entered_in_error_at is not None]
+    in_error.sort(key=lambda f: f.entered_in_error_at or f.created_at, reverse=True)
+    return active, in_error
 
 
 def related_person_get(*, actor: User, client_id: Any, person_id: Any) -> RelatedPerson:
@@ -130,7 +120,8 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
     from caseload.tasks.selectors import task_list_for_client, tasks_entered_in_error_for_client
 
     client = client_get(actor=actor, client_id=client_id)
-    enrolments = enrolments_of(client)
+    enrolments = _enrolments_of(client)
+    active_flags, flags_entered_in_error = _flags_of(client)
     open_enrolments = [e for e in enrolments if e.is_open]
     by_id = {e.pk: e for e in enrolments}
     care_team = list(
@@ -147,16 +138,11 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
             Q(is_active=True) | Q(entered_in_error_at__isnull=False)
         ).select_related("entered_in_error_by")
     )
-    flags_entered_in_error = list(
-        Flag.objects.filter(client_id=client.pk, entered_in_error_at__isnull=False)
-        .select_related("raised_by", "entered_in_error_by")
-        .order_by("-entered_in_error_at")
-    )
     return ClientChart(
         client=client,
         enrolments=enrolments,
         open_enrolments=open_enrolments,
-        active_flags=active_flags_of(client),
+        active_flags=active_flags,
         related_people=[p for p in people if not p.is_entered_in_error],
         care_team=care_team,
         careplans=careplan_list_for_client(actor=actor, client=client),

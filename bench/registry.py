@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
@@ -28,7 +27,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/caseload_bench_registry"
@@ -36,6 +34,15 @@ FREQUENCY = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"]
 
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
+
+from bench.run import (  # noqa: E402 - after the path is set, as when run as a script
+    _bare_sql,
+    _capture,
+    _configure,
+    _drop_postgres,
+    _recreate_postgres,
+    _timed,
+)
 
 
 def _arguments() -> argparse.Namespace:
@@ -51,49 +58,7 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-# --- database lifecycle ---------------------------------------------------------------------------
-
-
-def _pg_admin(url: str) -> tuple[Any, str]:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        raise SystemExit(f"Refusing to drop and create {name!r}: its name must contain 'bench'.")
-    admin = psycopg.connect(
-        host=parts.hostname or "localhost",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    return admin, name
-
-
-def _recreate_postgres(url: str) -> None:
-    from psycopg import sql
-
-    admin, name = _pg_admin(url)
-    with admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        # JIT triggers on the estimated cost of plans with many correlated subqueries and costs
-        # far more than it saves on short queries (the same choice as bench/run.py).
-        admin.execute(sql.SQL("ALTER DATABASE {} SET jit = off").format(sql.Identifier(name)))
-
-
-def _drop_postgres(url: str) -> None:
-    from psycopg import sql
-
-    admin, name = _pg_admin(url)
-    with admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+# --- database lifecycle: bench/run.py's (only databases named *bench* are dropped) ----------------
 
 
 def _database_url(args: argparse.Namespace) -> str:
@@ -104,15 +69,8 @@ def _database_url(args: argparse.Namespace) -> str:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    _recreate_postgres(args.pg_url)
+    _recreate_postgres(args.pg_url, jit=False)
     return str(args.pg_url)
-
-
-def _configure(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "caseload.config.test_settings"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
 # --- data ---------------------------------------------------------------------------------------
@@ -233,46 +191,6 @@ def build(clients: int, responses: int, seed: int) -> tuple[Any, Any]:
 
 
 # --- measuring ----------------------------------------------------------------------------------
-
-
-def _timed(call: Callable[[], None], n: int) -> list[float]:
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
-def _capture(call: Callable[[], None]) -> tuple[int, list[tuple[str, Any]]]:
-    from django.db import connection
-
-    statements: list[tuple[str, Any]] = []
-
-    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        statements.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        call()
-    selects = [(s, p) for s, p in statements if s.lstrip().upper().startswith("SELECT")]
-    return len(statements), selects
-
-
-def _bare_sql(statements: list[tuple[str, Any]], n: int) -> float | None:
-    from django.db import connection
-
-    if not statements:
-        return None
-
-    def run() -> None:
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-    run()
-    return statistics.median(_timed(run, n))
 
 
 def _p95(times: list[float]) -> float:

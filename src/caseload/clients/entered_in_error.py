@@ -9,15 +9,23 @@ moves to core (clients is the app the others already depend on).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
 
+from caseload.audit.services import audit_record
 from caseload.core import clock
 from caseload.core.errors import Conflict, ValidationFailed
-from caseload.core.forms import CaseloadForm
+from caseload.core.forms import CaseloadForm, add_service_errors
 
 if TYPE_CHECKING:
+    from django.db.models import Model
+    from django.http import HttpRequest, HttpResponse
+
+    from caseload.clients.models import Client
     from caseload.core.models import EnteredInError
     from caseload.staff.models import User
 
@@ -72,4 +80,65 @@ class EnteredInErrorForm(CaseloadForm):
             "required": REASON_REQUIRED,
             "max_length": f"Use {REASON_MAX} characters or fewer.",
         },
+    )
+
+
+def confirm_page(
+    request: HttpRequest,
+    actor: User,
+    *,
+    record: Model,
+    client: Client,
+    what: str,
+    summary: list[tuple[str, str]],
+    action_url: str,
+    back_url: str,
+    back_label: str,
+    viewed_action: str,
+    mark: Callable[[str], Any],
+    done_message: str,
+    done_url: str | None = None,
+) -> HttpResponse:
+    """The page every "entered in error" action shares. GET: the record's summary and the reason
+    form (audited as ``viewed_action`` of the record); POST: ``mark(reason)``, then to
+    ``done_url`` (default ``back_url``) with ``done_message``. A record marked meanwhile is a
+    Conflict: back with its message. A missing or bad reason: the form again, 400."""
+    status = 200
+    if request.method == "POST":
+        form = EnteredInErrorForm(request.POST)
+        if form.is_valid():
+            try:
+                mark(form.cleaned_data["reason"])
+            except Conflict as error:
+                messages.info(request, error.message)
+                return redirect(back_url)
+            except ValidationFailed as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, done_message)
+                return redirect(done_url or back_url)
+        status = 400
+    else:
+        form = EnteredInErrorForm()
+        audit_record(
+            actor=actor,
+            action=viewed_action,
+            target=record,
+            client=client,
+            detail={"page": "entered_in_error"},
+        )
+    return render(
+        request,
+        "clients/entered_in_error_confirm.html",
+        {
+            "client": client,
+            "record": record,
+            "what": what,
+            "summary": summary,
+            "form": form,
+            "action_url": action_url,
+            "back_url": back_url,
+            "back_label": back_label,
+        },
+        status=status,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any, cast
 from uuid import UUID
 
@@ -20,7 +19,7 @@ from caseload.access import policies
 from caseload.audit.selectors import client_access_history
 from caseload.audit.services import audit_record
 from caseload.clients import selectors, services
-from caseload.clients.entered_in_error import EnteredInErrorForm
+from caseload.clients.entered_in_error import confirm_page
 from caseload.clients.forms import (
     ClientCreateForm,
     ClientEditForm,
@@ -29,7 +28,7 @@ from caseload.clients.forms import (
     RelatedPersonEditForm,
     RelatedPersonForm,
 )
-from caseload.clients.models import Client, Flag, RelatedPerson
+from caseload.clients.models import Client, RelatedPerson
 from caseload.consents.selectors import update_consents_by_person
 from caseload.core import clock
 from caseload.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
@@ -390,59 +389,16 @@ def access_history(request: HttpRequest, client_id: UUID) -> HttpResponse:
 
 
 def _entered_in_error_page(
-    request: HttpRequest,
-    actor: User,
-    *,
-    record: RelatedPerson | Flag,
-    client: Client,
-    what: str,
-    summary: list[tuple[str, str]],
-    action_url: str,
-    viewed_action: str,
-    mark: Callable[[str], object],
-    done_message: str,
+    request: HttpRequest, actor: User, *, client: Client, **page: Any
 ) -> HttpResponse:
-    """GET: the confirmation (audited as a view of the record); POST: mark with the reason."""
-    back_url = reverse("clients:chart", args=[client.pk])
-    status = 200
-    if request.method == "POST":
-        form = EnteredInErrorForm(request.POST)
-        if form.is_valid():
-            try:
-                mark(form.cleaned_data["reason"])
-            except Conflict as error:
-                messages.info(request, error.message)
-                return redirect(back_url)
-            except ValidationFailed as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, done_message)
-                return redirect(back_url)
-        status = 400
-    else:
-        form = EnteredInErrorForm()
-    record_page_view(
+    """The shared confirmation (``entered_in_error.confirm_page``), back to the chart."""
+    return confirm_page(
         request,
         actor,
-        action=viewed_action,
-        target=record,
         client=client,
-        page="entered_in_error",
-    )
-    return render(
-        request,
-        "clients/entered_in_error_confirm.html",
-        {
-            "client": client,
-            "record": record,
-            "what": what,
-            "summary": summary,
-            "form": form,
-            "action_url": action_url,
-            "back_url": back_url,
-            "back_label": "Back to the chart",
-        },
-        status=status,
+        back_url=reverse("clients:chart", args=[client.pk]),
+        back_label="Back to the chart",
+        **page,
     )
 
 

@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
-from caseload.clients.entered_in_error import EnteredInErrorForm
+from caseload.clients.entered_in_error import confirm_page
 from caseload.consents import selectors, services
 from caseload.consents.forms import ConsentForm, RevokeForm
 from caseload.consents.models import ConsentKind, ShareCategory
 from caseload.core import clock
-from caseload.core.errors import Conflict, ValidationFailed
+from caseload.core.errors import ValidationFailed
 from caseload.core.forms import add_service_errors
 
 if TYPE_CHECKING:
@@ -116,58 +116,28 @@ def consent_entered_in_error(request: HttpRequest, consent_id: str) -> HttpRespo
     consent = selectors.consent_get(actor=actor, consent_id=consent_id)
     if request.method not in ("GET", "POST"):  # after the scope check: out of scope is 404
         return HttpResponseNotAllowed(["GET", "POST"])
-    client = consent.client
-    back_url = reverse("consents:client", kwargs={"client_id": client.pk})
-    status = 200
-    if request.method == "POST":
-        form = EnteredInErrorForm(request.POST)
-        if form.is_valid():
-            try:
-                services.consent_mark_entered_in_error(
-                    actor=actor, consent=consent, reason=form.cleaned_data["reason"]
-                )
-            except Conflict as exc:
-                messages.info(request, exc.message)
-                return redirect(back_url)
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    "Consent marked as entered in error. It no longer allows any sharing and "
-                    "stays on the list.",
-                )
-                return redirect(back_url)
-        status = 400
-    else:
-        form = EnteredInErrorForm()
-        audit_record(
-            actor=actor,
-            action="consent.viewed",
-            target=consent,
-            client=client,
-            detail={"page": "entered_in_error"},
-        )
-    return render(
+    return confirm_page(
         request,
-        "clients/entered_in_error_confirm.html",
-        {
-            "client": client,
-            "record": consent,
-            "what": "consent",
-            "summary": [
-                ("Consent", consent.get_kind_display()),
-                ("With", consent.party),
-                ("Given", f"{consent.given_on:%-d %b %Y} ({consent.get_method_display().lower()})"),
-                ("Recorded by", consent.recorded_by.display_name),
-                ("Revoked", "Yes" if consent.revoked_at else "No"),
-            ],
-            "form": form,
-            "action_url": reverse(
-                "consents:consent_entered_in_error", kwargs={"consent_id": consent.pk}
-            ),
-            "back_url": back_url,
-            "back_label": "Back to the consents",
-        },
-        status=status,
+        actor,
+        record=consent,
+        client=consent.client,
+        what="consent",
+        summary=[
+            ("Consent", consent.get_kind_display()),
+            ("With", consent.party),
+            ("Given", f"{consent.given_on:%-d %b %Y} ({consent.get_method_display().lower()})"),
+            ("Recorded by", consent.recorded_by.display_name),
+            ("Revoked", "Yes" if consent.revoked_at else "No"),
+        ],
+        action_url=reverse("consents:consent_entered_in_error", kwargs={"consent_id": consent.pk}),
+        back_url=reverse("consents:client", kwargs={"client_id": consent.client_id}),
+        back_label="Back to the consents",
+        viewed_action="consent.viewed",
+        mark=lambda reason: services.consent_mark_entered_in_error(
+            actor=actor, consent=consent, reason=reason
+        ),
+        done_message=(
+            "Consent marked as entered in error. It no longer allows any sharing and stays on "
+            "the list."
+        ),
     )

@@ -15,7 +15,7 @@ from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.careplans.models import CosignStatus
 from caseload.careplans.selectors import careplan_versions_awaiting_cosign
-from caseload.clients.entered_in_error import EnteredInErrorForm
+from caseload.clients.entered_in_error import confirm_page
 from caseload.consents.selectors import people_who_may_receive_updates
 from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caseload.core.forms import add_service_errors
@@ -403,50 +403,24 @@ def note_entered_in_error(request: HttpRequest, note_id: Any) -> HttpResponse:
             "mark a note as entered in error.",
             code="not_allowed",
         )
-    status = 200
-    if request.method == "POST":
-        form = EnteredInErrorForm(request.POST)
-        if form.is_valid():
-            try:
-                services.note_mark_entered_in_error(
-                    actor=actor, note=note, reason=form.cleaned_data["reason"]
-                )
-            except Conflict as exc:
-                messages.info(request, exc.message)
-                return redirect(_detail_url(note))
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    "Note marked as entered in error. It is out of the chart and stays in the "
-                    "client's history.",
-                )
-                return redirect(_detail_url(note))
-        status = 400
-    else:
-        form = EnteredInErrorForm()
-        audit_record(
-            actor=actor,
-            action="note.viewed",
-            target=note,
-            client=note.client,
-            detail={"page": "entered_in_error"},
-        )
-    return render(
+    return confirm_page(
         request,
-        "clients/entered_in_error_confirm.html",
-        {
-            "client": note.client,
-            "record": note,
-            "what": "note",
-            "summary": _entered_in_error_summary(note),
-            "form": form,
-            "action_url": reverse("notes:note_entered_in_error", kwargs={"note_id": note.pk}),
-            "back_url": _detail_url(note),
-            "back_label": "Back to the note",
-        },
-        status=status,
+        actor,
+        record=note,
+        client=note.client,
+        what="note",
+        summary=_entered_in_error_summary(note),
+        action_url=reverse("notes:note_entered_in_error", kwargs={"note_id": note.pk}),
+        back_url=_detail_url(note),
+        back_label="Back to the note",
+        viewed_action="note.viewed",
+        mark=lambda reason: services.note_mark_entered_in_error(
+            actor=actor, note=note, reason=reason
+        ),
+        done_message=(
+            "Note marked as entered in error. It is out of the chart and stays in the "
+            "client's history."
+        ),
     )
 
 

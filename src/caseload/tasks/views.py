@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
-from caseload.clients.entered_in_error import EnteredInErrorForm
+from caseload.clients.entered_in_error import confirm_page
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors
 from caseload.tasks import services
@@ -292,55 +292,29 @@ def task_entered_in_error(request: HttpRequest, task_id: Any) -> HttpResponse:
     task = task_get(actor=actor, task_id=task_id)
     if refused := _method_not_allowed(request, "GET", "POST"):
         return refused
-    back_url = reverse("tasks:edit", kwargs={"task_id": task.pk})
-    status = 200
-    if request.method == "POST":
-        form = EnteredInErrorForm(request.POST)
-        if form.is_valid():
-            try:
-                services.task_mark_entered_in_error(
-                    actor=actor, task=task, reason=form.cleaned_data["reason"]
-                )
-            except Conflict as exc:
-                messages.info(request, exc.message)
-                return redirect(back_url)
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    f"Task marked as entered in error: {task.title}. It is out of every list "
-                    "and stays in the client's history.",
-                )
-                return redirect(_chart_tasks_url(task.client_id))
-        status = 400
-    else:
-        form = EnteredInErrorForm()
-        audit_record(
-            actor=actor,
-            action="task.viewed",
-            target=task,
-            client=task.client,
-            detail={"page": "entered_in_error"},
-        )
-    return render(
+    return confirm_page(
         request,
-        "clients/entered_in_error_confirm.html",
-        {
-            "client": task.client,
-            "record": task,
-            "what": "task",
-            "summary": [
-                ("What needs to be done", task.title),
-                ("Details", task.description),
-                ("Due date", f"{task.due_on:%-d %b %Y}"),
-                ("Who does it", task.owner.display_name),
-                ("Status", task.get_status_display()),
-            ],
-            "form": form,
-            "action_url": reverse("tasks:task_entered_in_error", kwargs={"task_id": task.pk}),
-            "back_url": back_url,
-            "back_label": "Back to the task",
-        },
-        status=status,
+        actor,
+        record=task,
+        client=task.client,
+        what="task",
+        summary=[
+            ("What needs to be done", task.title),
+            ("Details", task.description),
+            ("Due date", f"{task.due_on:%-d %b %Y}"),
+            ("Who does it", task.owner.display_name),
+            ("Status", task.get_status_display()),
+        ],
+        action_url=reverse("tasks:task_entered_in_error", kwargs={"task_id": task.pk}),
+        back_url=reverse("tasks:edit", kwargs={"task_id": task.pk}),
+        back_label="Back to the task",
+        viewed_action="task.viewed",
+        mark=lambda reason: services.task_mark_entered_in_error(
+            actor=actor, task=task, reason=reason
+        ),
+        done_message=(
+            f"Task marked as entered in error: {task.title}. It is out of every list and "
+            "stays in the client's history."
+        ),
+        done_url=_chart_tasks_url(task.client_id),
     )

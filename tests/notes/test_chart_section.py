@@ -219,6 +219,10 @@ def test_the_timeline_leaves_out_notes_entered_in_error(org, login):
         .content.decode()
     )
     assert f"<p>{kept.narrative}</p>" in html and f"<p>{wrong.narrative}</p>" not in html
+    entered_in_error = reverse(
+        "notes:entered_in_error_list", kwargs={"client_id": org.junior_client.pk}
+    )
+    assert f'href="{entered_in_error}">1 note entered in error</a>' in html
 
 
 @pytest.mark.parametrize("after", ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "x\x00"])

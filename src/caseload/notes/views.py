@@ -31,6 +31,7 @@ from caseload.notes.forms import (
 from caseload.notes.models import ContactType, ContactWith, NoteStatus, ProgressNote
 from caseload.notes.selectors import (
     note_contact_people,
+    note_entered_in_error_count,
     note_get,
     note_page_for_client,
     notes_awaiting_cosign,
@@ -451,7 +452,8 @@ def timeline(request: HttpRequest, client_id: Any) -> HttpResponse:
         return render(
             request, "notes/partials/timeline_items.html", {**context, "focus_first": True}
         )
-    return render(request, "notes/timeline.html", context)
+    in_error = note_entered_in_error_count(actor=actor, client=client)
+    return render(request, "notes/timeline.html", {**context, "notes_entered_in_error": in_error})
 
 
 def entered_in_error_list(request: HttpRequest, client_id: Any) -> HttpResponse:

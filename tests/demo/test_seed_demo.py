@@ -243,6 +243,19 @@ def test_maya_sees_her_monday_on_the_caseload_page(login):
 # --- Daniel, Tomás, Aisha, Kim ------------------------------------------------------------------
 
 
+def test_tomas_has_a_long_standing_client_whose_chart_offers_older_notes(login):
+    patel = client_named("Patel")
+    assert ProgressNote.objects.filter(client=patel).count() > 30
+    assert clock.today() - patel.enrolments.get().started_on > dt.timedelta(days=365)
+
+    html = (
+        login(User.objects.get(username="tomas"))
+        .get(reverse("clients:chart", kwargs={"client_id": patel.pk}))
+        .content.decode()
+    )
+    assert "Show older notes" in html
+
+
 def test_daniel_has_juniors_notes_and_two_care_plans_awaiting_his_cosign():
     daniel = User.objects.get(username="daniel")
     notes = ProgressNote.objects.filter(cosigner=daniel, cosign_status=CosignStatus.PENDING)

@@ -114,6 +114,7 @@ class EnrolmentSpec:
     ended: int | None = None  # days ago, for discharged episodes
     discharge_reason: str = ""
     discharge_note: str = ""
+    contacts: int = 6  # the most contact notes in the enrolment's history (after intake)
 
 
 @dataclass(frozen=True)
@@ -1190,7 +1191,8 @@ CLIENTS: tuple[ClientSpec, ...] = (
     ),
     C(
         "patel", "Rajesh", "Patel", "male", 60, "Malden",
-        (E(CHRONIC, "tomas", ("diabetes", "hypertension"), 85, MOD),),
+        # Enrolled a year and a half ago: a long record (the chart shows the newest 20 notes).
+        (E(CHRONIC, "tomas", ("diabetes", "hypertension"), 540, MOD, contacts=32),),
         (R("Sunita Patel", SPOUSE, updates=True),),
         language="Gujarati",
     ),

@@ -74,7 +74,6 @@ from caseload.tasks import services as tasks
 from caseload.tasks.models import Task
 
 SEED = 2026
-MAX_NOTES_PER_ENROLMENT = 6
 RECENT_DAYS = 21  # notes from the last three weeks go through notes.services
 QUARTER = 80  # plans written longer ago than this have had a review (version 2)
 COSIGN_AFTER_DAYS = 7  # juniors' notes older than this have been co-signed already
@@ -918,7 +917,7 @@ class _ClientSeeder:
             last = org.days_ago(rng.randint(1, 21))
         days: list[dt.date] = []
         day = last
-        while day > start and len(days) < MAX_NOTES_PER_ENROLMENT:
+        while day > start and len(days) < spec.contacts:
             days.append(day)
             day -= dt.timedelta(days=rng.randint(9, 21))
         days.reverse()

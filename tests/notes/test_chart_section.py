@@ -206,6 +206,7 @@ def test_htmx_gets_the_items_only_and_the_first_takes_the_focus(org, login):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<!DOCTYPE html>" not in html and "<ul" not in html
+    assert "HX-Request" in response["Vary"]
     assert html.count("<li") == 2 and html.count("data-focus-after-swap") == 1
     assert "Show older notes" not in html
 

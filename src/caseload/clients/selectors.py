@@ -24,12 +24,6 @@ _STATUS_RANK: dict[str, int] = {
 }
 
 
-def client_get(*, actor: User, client_id: Any) -> Client:
-    """The client if ``actor`` may see it; NotFound if unknown or out of scope (one query, and
-    the request then knows the client is in scope)."""
-    return policies.require_client(actor, client_id)
-
-
 def _enrolments_of(client: Client) -> list[Enrolment]:
     """The client's enrolments with program, care manager and care plan: open first (active,
     on hold, referred), then discharged; newest referral first within each."""
@@ -119,7 +113,7 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
     from caseload.notes.selectors import note_entered_in_error_count, note_page_for_client
     from caseload.tasks.selectors import task_list_for_client, tasks_entered_in_error_for_client
 
-    client = client_get(actor=actor, client_id=client_id)
+    client = policies.require_client(actor, client_id)
     enrolments = _enrolments_of(client)
     active_flags, flags_entered_in_error = _flags_of(client)
     open_enrolments = [e for e in enrolments if e.is_open]

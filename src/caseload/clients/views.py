@@ -192,7 +192,7 @@ def _client_current(client: Client) -> dict[str, Any]:
 def edit(request: HttpRequest, client_id: UUID) -> HttpResponse:
     """Edit a client's details, refusing to overwrite someone else's save silently."""
     actor = actor_of(request)
-    client = selectors.client_get(actor=actor, client_id=client_id)
+    client = policies.require_client(actor, client_id)
     record_page_view(
         request, actor, action="client.viewed", target=client, client=client, page="edit"
     )
@@ -211,7 +211,7 @@ def edit(request: HttpRequest, client_id: UUID) -> HttpResponse:
                 **form.detail_values(),
             )
         except Conflict as error:
-            current = selectors.client_get(actor=actor, client_id=client_id)
+            current = policies.require_client(actor, client_id)
             form = ClientEditForm(rebound_with_version(request.POST, current.version))
             form.is_valid()
             context.update(
@@ -232,7 +232,7 @@ def edit(request: HttpRequest, client_id: UUID) -> HttpResponse:
 def related_create(request: HttpRequest, client_id: UUID) -> HttpResponse:
     """Add a family member, caregiver or guardian."""
     actor = actor_of(request)
-    client = selectors.client_get(actor=actor, client_id=client_id)
+    client = policies.require_client(actor, client_id)
     record_page_view(
         request, actor, action="client.viewed", target=client, client=client, page="related_create"
     )
@@ -315,7 +315,7 @@ def related_edit(request: HttpRequest, client_id: UUID, person_id: UUID) -> Http
 def flag_create(request: HttpRequest, client_id: UUID) -> HttpResponse:
     """Raise a flag shown prominently on the client's chart until it is resolved."""
     actor = actor_of(request)
-    client = selectors.client_get(actor=actor, client_id=client_id)
+    client = policies.require_client(actor, client_id)
     record_page_view(
         request, actor, action="client.viewed", target=client, client=client, page="flag_create"
     )
@@ -379,27 +379,13 @@ def flag_resolve(request: HttpRequest, client_id: UUID, flag_id: UUID) -> HttpRe
 def access_history(request: HttpRequest, client_id: UUID) -> HttpResponse:
     """Who read or changed this client's record, when and from where (newest first)."""
     actor = actor_of(request)
-    client = selectors.client_get(actor=actor, client_id=client_id)
+    client = policies.require_client(actor, client_id)
     events = client_access_history(actor=actor, client=client)
     if request.method not in ("GET", "HEAD"):  # after the scope check: out of scope is 404
         return HttpResponseNotAllowed(["GET", "HEAD"])
     audit_record(actor=actor, action="client.access_history_viewed", target=client, client=client)
     page = Paginator(events, ACCESS_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "clients/access_history.html", {"client": client, "page": page})
-
-
-def _entered_in_error_page(
-    request: HttpRequest, actor: User, *, client: Client, **page: Any
-) -> HttpResponse:
-    """The shared confirmation (``entered_in_error.confirm_page``), back to the chart."""
-    return confirm_page(
-        request,
-        actor,
-        client=client,
-        back_url=reverse("clients:chart", args=[client.pk]),
-        back_label="Back to the chart",
-        **page,
-    )
 
 
 def related_person_entered_in_error(
@@ -411,11 +397,13 @@ def related_person_entered_in_error(
     if request.method not in ("GET", "POST"):  # after the scope check: out of scope is 404
         return HttpResponseNotAllowed(["GET", "POST"])
     policies.require_clinical(actor)
-    return _entered_in_error_page(
+    return confirm_page(
         request,
         actor,
         record=person,
         client=person.client,
+        back_url=reverse("clients:chart", args=[person.client_id]),
+        back_label="Back to the chart",
         what="family member or caregiver",
         summary=[
             ("Name", person.name),
@@ -440,11 +428,13 @@ def flag_entered_in_error(request: HttpRequest, client_id: UUID, flag_id: UUID) 
     if request.method not in ("GET", "POST"):  # after the scope check: out of scope is 404
         return HttpResponseNotAllowed(["GET", "POST"])
     policies.require_clinical(actor)
-    return _entered_in_error_page(
+    return confirm_page(
         request,
         actor,
         record=flag,
         client=flag.client,
+        back_url=reverse("clients:chart", args=[flag.client_id]),
+        back_label="Back to the chart",
         what="flag",
         summary=[
             ("Flag", f"{flag.get_kind_display()}: {flag.description}"),

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
-from caseload.clients.selectors import client_get
 from caseload.clients.views import actor_of, rebound_with_version, record_page_view
 from caseload.core import clock
 from caseload.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
@@ -65,7 +64,7 @@ def create(request: HttpRequest, client_id: UUID) -> HttpResponse:
     """Enrol a client in a program (as referred)."""
     actor = actor_of(request)
     policies.require_clinical(actor)
-    client = client_get(actor=actor, client_id=client_id)
+    client = policies.require_client(actor, client_id)
     record_page_view(
         request,
         actor,

@@ -84,11 +84,6 @@ def note_page_for_client(
     return NotePage(notes=rows[:limit], has_older=len(rows) > limit)
 
 
-def note_list_for_client(*, actor: User, client: Client, limit: int = 50) -> list[ProgressNote]:
-    """The client's newest ``limit`` notes (people and addenda loaded) visible to ``actor``."""
-    return note_page_for_client(actor=actor, client=client, limit=limit).notes
-
-
 def timeline_note_get(*, actor: User, client: Client, note_id: Any) -> ProgressNote:
     """A note of ``client`` to page the timeline from; NotFound for any other id."""
     try:

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.access import policies
@@ -19,6 +20,7 @@ from caseload.clients.entered_in_error import confirm_page
 from caseload.consents.selectors import people_who_may_receive_updates
 from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caseload.core.forms import add_service_errors
+from caseload.core.htmx import wants_fragment
 from caseload.notes import services
 from caseload.notes.forms import (
     AddendumForm,
@@ -447,13 +449,16 @@ def timeline(request: HttpRequest, client_id: Any) -> HttpResponse:
             detail={"page": "timeline"},
         )
     context = {"client": client, "page": page, "after": after}
-    htmx: Any = getattr(request, "htmx", None)
-    if htmx and not htmx.boosted and not htmx.history_restore_request:
-        return render(
+    if wants_fragment(request):
+        response = render(
             request, "notes/partials/timeline_items.html", {**context, "focus_first": True}
         )
-    in_error = note_entered_in_error_count(actor=actor, client=client)
-    return render(request, "notes/timeline.html", {**context, "notes_entered_in_error": in_error})
+    else:
+        in_error = note_entered_in_error_count(actor=actor, client=client)
+        context["notes_entered_in_error"] = in_error
+        response = render(request, "notes/timeline.html", context)
+    patch_vary_headers(response, ["HX-Request"])  # one URL, a fragment or the whole page
+    return response
 
 
 def entered_in_error_list(request: HttpRequest, client_id: Any) -> HttpResponse:

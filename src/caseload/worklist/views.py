@@ -14,6 +14,7 @@ from caseload.audit.services import audit_record_many
 from caseload.clients.models import Client
 from caseload.core.errors import ValidationFailed
 from caseload.core.forms import add_service_errors
+from caseload.core.htmx import wants_fragment
 from caseload.worklist.forms import CaseloadFilterForm, parse_view
 from caseload.worklist.selectors import CaseloadPage, caseload_page
 
@@ -44,8 +45,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if not policies.is_clinical(actor):
         return render(request, "worklist/no_caseload.html", {"nav": "caseload"})
 
-    htmx: Any = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    partial = wants_fragment(request)
 
     form = CaseloadFilterForm(request.GET)
     result: CaseloadPage | None = None

@@ -9,8 +9,9 @@ import pytest
 
 from caseload.clients.models import Client
 from caseload.coordination import selectors, services
-from caseload.coordination.models import Holiday, TransitionalClock
+from caseload.coordination.models import TransitionalClock
 from caseload.core.errors import Conflict, ValidationFailed
+from caseload.core.models import Holiday
 from caseload.tasks.models import Task, TaskStatus
 
 D = dt.date.fromisoformat

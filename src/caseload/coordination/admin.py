@@ -11,8 +11,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from caseload.audit.services import audit_record
-from caseload.coordination.models import Holiday, Service, ServiceOrganisation
+from caseload.coordination.models import Service, ServiceOrganisation
 from caseload.coordination.services import is_administrator
+from caseload.core.models import Holiday
 
 
 def _audit(request: HttpRequest, obj: Any, action: str) -> None:

@@ -23,10 +23,10 @@ from caseload.access import policies
 from caseload.consents.models import ConsentKind, ConsentMethod, ShareCategory
 from caseload.consents.selectors import share_consent_for_provider
 from caseload.consents.services import consent_record
-from caseload.coordination import business_days, services
+from caseload.coordination import services
 from caseload.coordination.directory_csv import check_directory_csv
 from caseload.coordination.models import ReferralEvent, Service
-from caseload.core import clock
+from caseload.core import business_days, clock
 from caseload.enrolments.models import OPEN_STATUSES, Enrolment
 from caseload.staff.services import system_actor
 

@@ -1,5 +1,6 @@
 """Coordination of services: the service directory, closed-loop referrals, appointments,
-private calendar feeds, transitional-care episodes and the business-day calendar they count on.
+private calendar feeds and transitional-care episodes (the business-day calendar they count on
+is core's: ``core.business_days``).
 
 FHIR shapes at the edge: ServiceOrganisation ≈ Organization, Service ≈ HealthcareService,
 Referral ≈ ServiceRequest + Task (Gravity SDOH), Appointment ≈ Appointment,
@@ -17,23 +18,6 @@ from django.db.models import Q
 from caseload.consents.models import ShareCategory
 from caseload.core import clock
 from caseload.core.models import BaseModel, Versioned
-
-# ---------------------------------------------------------------------------------------------
-# Business-day calendar
-
-
-class Holiday(BaseModel):
-    """A day the organisation does not count as a business day (administrators maintain these)."""
-
-    date = models.DateField(unique=True)
-    name = models.CharField(max_length=120)
-
-    class Meta:
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.date:%Y-%m-%d})"
-
 
 # ---------------------------------------------------------------------------------------------
 # Service directory

@@ -29,7 +29,6 @@ from django.utils import timezone
 from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.consents.services import require_share_with_provider
-from caseload.coordination import business_days
 from caseload.coordination.directory_csv import (
     Action,
     ImportReport,
@@ -65,7 +64,7 @@ from caseload.coordination.models import (
     WithKind,
     share_categories,
 )
-from caseload.core import clock
+from caseload.core import business_days, clock
 from caseload.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from caseload.tasks.models import Priority, Task, TaskStatus
 

@@ -49,11 +49,10 @@ from caseload.coordination.models import (
     ClockKind,
     DirectoryImport,
     EpisodeStatus,
-    Holiday,
     Referral,
     ReferralStatus,
 )
-from caseload.core import clock
+from caseload.core import business_days, clock
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors
 
@@ -604,9 +603,7 @@ def _calendar_context(actor: User, staff: User, days: list[dt.date]) -> dict[str
     for appointment in appointments:
         local = timezone.localtime(appointment.starts_at).date()
         by_day.setdefault(max(local, days[0]), []).append(appointment)
-    holidays = dict(
-        Holiday.objects.filter(date__gte=days[0], date__lte=days[-1]).values_list("date", "name")
-    )
+    holidays = business_days.holiday_names_between(days[0], days[-1])
     return {
         "staff": staff,
         "is_self": staff.pk == actor.pk,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from caseload.coordination.models import Holiday
+from caseload.core.models import Holiday
 
 SATURDAY = 5
 
@@ -67,3 +67,8 @@ def business_days_after(start: dt.date, days: int) -> dt.date:
 def business_day_before(day: dt.date) -> dt.date:
     """``previous_business_day`` with the holidays from the database."""
     return previous_business_day(day, holidays_between(day - dt.timedelta(days=21), day))
+
+
+def holiday_names_between(start: dt.date, end: dt.date) -> dict[dt.date, str]:
+    """The organisation's holidays from ``start`` to ``end`` inclusive, by date (one query)."""
+    return dict(Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", "name"))

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from caseload.coordination import business_days
-from caseload.coordination.models import Holiday
 from caseload.coordination.services import transitional_due_dates
+from caseload.core import business_days
+from caseload.core.models import Holiday
 
 D = dt.date.fromisoformat
 NONE: set[dt.date] = set()

@@ -27,8 +27,8 @@ from caseload.audit.services import audit_record, audit_record_many
 from caseload.careplans import services as careplan_services
 from caseload.careplans.models import CarePlanVersion
 from caseload.coordination import services as coordination_services
-from caseload.coordination.models import Service, ServiceOrganisation
 from caseload.core import clock, request_context
+from caseload.directory.models import Service, ServiceOrganisation
 from caseload.notes.models import ProgressNote
 from caseload.tasks.models import Task, TaskStatus
 from tests import factories

@@ -12,13 +12,9 @@ from django.utils import timezone
 from caseload.consents.models import Consent
 from caseload.consents.selectors import share_consent_for_provider
 from caseload.consents.services import consent_record
-from caseload.coordination.models import (
-    Referral,
-    ReferralEvent,
-    Service,
-    ServiceOrganisation,
-)
 from caseload.core import clock
+from caseload.directory.models import Service, ServiceOrganisation
+from caseload.referrals.models import Referral, ReferralEvent
 from tests import factories
 
 #: What the referral letters in these tests share, in consent terms.

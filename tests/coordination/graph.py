@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from caseload.coordination import services
-from caseload.coordination.models import Service, ServiceOrganisation
+from caseload.directory.models import Service, ServiceOrganisation
 from tests.coordination.conftest import give_provider_consent
 
 

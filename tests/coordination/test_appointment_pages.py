@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from caseload.appointments.models import Appointment
 from caseload.audit.models import AuditEvent
 from caseload.coordination import services
-from caseload.coordination.models import Appointment
 from caseload.tasks.models import Task, TaskStatus
 from tests import factories
 

@@ -23,7 +23,7 @@ pytestmark = [
 
 def test_coordination_pages_are_accessible(page: Any, org: Any) -> None:
     seed_directory()
-    from caseload.coordination.models import Service
+    from caseload.directory.models import Service
 
     meals = Service.objects.get(name="Home-delivered meals")
     client = org.junior_client

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from caseload.appointments.models import CalendarFeed
 from caseload.audit.models import AuditEvent
 from caseload.coordination import services
-from caseload.coordination.models import CalendarFeed
 
 
 def _book(org: Any, client: Any, owner: Any, *, hours_ahead: int = 30, **kwargs: Any) -> Any:

@@ -11,9 +11,9 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
+from caseload.appointments.models import Appointment
 from caseload.clients.models import Client
 from caseload.coordination import selectors, services
-from caseload.coordination.models import Appointment
 from tests.coordination.conftest import make_referral
 
 D = dt.date.fromisoformat

@@ -6,15 +6,13 @@ from typing import Any
 
 import pytest
 
+from caseload.appointments.models import Appointment
 from caseload.coordination.demo import DIRECTORY_CSV, seed_coordination_demo
 from caseload.coordination.directory_csv import check_directory_csv
-from caseload.coordination.models import (
-    Appointment,
-    Referral,
-    Service,
-    TransitionalCareEpisode,
-)
+from caseload.directory.models import Service
+from caseload.referrals.models import Referral
 from caseload.tasks.models import Task
+from caseload.transitions.models import TransitionalCareEpisode
 from tests import factories
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from caseload.audit.models import AuditEvent
 from caseload.coordination import services
 from caseload.coordination.directory_csv import check_directory_csv
-from caseload.coordination.models import DirectoryImport, Service, ServiceOrganisation
+from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
 
 GOOD_AND_BAD = (
     "Organisation,Service,Type,Languages,Phone,Email,Accepting referrals,Hours\n"
@@ -235,7 +235,7 @@ def test_administrators_see_the_directory_with_maintenance_links(
 ) -> None:
     page = login(org.admin).get(reverse("coordination:directory")).content.decode()
     assert reverse("coordination:directory_import") in page
-    assert reverse("admin:coordination_service_changelist") in page
+    assert reverse("admin:directory_service_changelist") in page
 
 
 @pytest.mark.django_db
@@ -243,7 +243,7 @@ def test_django_admin_lets_administrators_maintain_the_directory_and_audits_it(
     org: Any, login: Any, meals: Any
 ) -> None:
     http = login(org.admin)
-    assert http.get(reverse("admin:coordination_service_changelist")).status_code == 200
+    assert http.get(reverse("admin:directory_service_changelist")).status_code == 200
     assert http.get(reverse("admin:core_holiday_changelist")).status_code == 200
     response = http.post(
         reverse("admin:core_holiday_add"), {"date": "2026-12-24", "name": "Christmas Eve"}

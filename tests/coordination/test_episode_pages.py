@@ -10,7 +10,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
-from caseload.coordination.models import TransitionalCareEpisode
+from caseload.transitions.models import TransitionalCareEpisode
 
 D = dt.date.fromisoformat
 

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
-from caseload.coordination.models import Referral
 from caseload.core import clock
+from caseload.referrals.models import Referral
 from tests import factories
 from tests.coordination.conftest import goal_for, make_referral
 

@@ -13,9 +13,9 @@ from caseload.careplans.models import CarePlanStatus, InterventionStatus
 from caseload.consents.models import Consent
 from caseload.consents.services import consent_revoke
 from caseload.coordination import services
-from caseload.coordination.models import Referral, ReferralEvent
 from caseload.core import clock
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
+from caseload.referrals.models import Referral, ReferralEvent
 from caseload.tasks.models import Task, TaskStatus
 from tests import factories
 from tests.coordination.conftest import give_provider_consent, goal_for, make_referral

@@ -9,14 +9,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from caseload.appointments.models import Appointment, AppointmentStatus
 from caseload.coordination import services
-from caseload.coordination.models import (
-    Appointment,
-    AppointmentStatus,
-    ReferralEvent,
-    ReferralStatus,
-)
 from caseload.core.errors import Conflict
+from caseload.referrals.models import ReferralEvent, ReferralStatus
 from tests.coordination.conftest import make_referral
 
 R = ReferralStatus

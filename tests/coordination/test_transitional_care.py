@@ -9,10 +9,10 @@ import pytest
 
 from caseload.clients.models import Client
 from caseload.coordination import selectors, services
-from caseload.coordination.models import TransitionalClock
 from caseload.core.errors import Conflict, ValidationFailed
 from caseload.core.models import Holiday
 from caseload.tasks.models import Task, TaskStatus
+from caseload.transitions.models import TransitionalClock
 
 D = dt.date.fromisoformat
 

@@ -11,9 +11,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from caseload.audit.services import audit_record
-from caseload.coordination.models import Service, ServiceOrganisation
 from caseload.coordination.services import is_administrator
 from caseload.core.models import Holiday
+from caseload.directory.models import Service, ServiceOrganisation
 
 
 def _audit(request: HttpRequest, obj: Any, action: str) -> None:

@@ -25,9 +25,10 @@ from caseload.consents.selectors import share_consent_for_provider
 from caseload.consents.services import consent_record
 from caseload.coordination import services
 from caseload.coordination.directory_csv import check_directory_csv
-from caseload.coordination.models import ReferralEvent, Service
 from caseload.core import business_days, clock
+from caseload.directory.models import Service
 from caseload.enrolments.models import OPEN_STATUSES, Enrolment
+from caseload.referrals.models import ReferralEvent
 from caseload.staff.services import system_actor
 
 DIRECTORY_CSV = Path(__file__).resolve().parent / "fixtures" / "directory_demo.csv"

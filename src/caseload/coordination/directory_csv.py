@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
-from caseload.coordination.models import Service, ServiceOrganisation, ServiceType
+from caseload.directory.models import Service, ServiceOrganisation, ServiceType
 
 MAX_ROWS = 5000
 

@@ -6,24 +6,13 @@ from typing import Any
 
 from django import forms
 
-from caseload.coordination.models import (
-    Appointment,
-    AppointmentStatus,
-    ClockKind,
-    Complexity,
-    DischargeSetting,
-    EpisodeCloseReason,
-    LocationKind,
-    ReferralStatus,
-    Service,
-    ServiceType,
-    ShareField,
-    Urgency,
-    WithKind,
-)
+from caseload.appointments.models import Appointment, AppointmentStatus, LocationKind, WithKind
 from caseload.core.forms import CaseloadForm
+from caseload.directory.models import Service, ServiceType
 from caseload.enrolments.models import Enrolment
+from caseload.referrals.models import ReferralStatus, ShareField, Urgency
 from caseload.staff.models import User
+from caseload.transitions.models import ClockKind, Complexity, DischargeSetting, EpisodeCloseReason
 
 DATE_HINT = "For example 2026-03-06."
 DATETIME_HINT = "Date and time, for example 2026-03-06 14:30."

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from icalendar import Calendar, Event
 
-from caseload.coordination.models import Appointment, AppointmentStatus
+from caseload.appointments.models import Appointment, AppointmentStatus
 from caseload.core import clock
 
 PRODID = "-//Caseload//Appointments//EN"

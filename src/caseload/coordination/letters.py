@@ -13,8 +13,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from caseload.consents.models import ConsentMethod
-from caseload.coordination.models import RESPONSE_BUSINESS_DAYS, Referral, ShareField, Urgency
 from caseload.core import clock
+from caseload.referrals.models import RESPONSE_BUSINESS_DAYS, Referral, ShareField, Urgency
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client

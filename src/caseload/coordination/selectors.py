@@ -17,25 +17,24 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from caseload.access import policies
-from caseload.coordination.models import (
+from caseload.appointments.models import Appointment, AppointmentStatus, CalendarFeed
+from caseload.core import clock
+from caseload.core.errors import NotFound
+from caseload.directory.models import Service, ServiceType
+from caseload.referrals.models import (
     AWAITING_RESPONSE,
-    CLOCK_ORDER,
     OPEN_REFERRAL_STATUSES,
-    Appointment,
-    AppointmentStatus,
-    CalendarFeed,
+    Referral,
+    ReferralEvent,
+)
+from caseload.transitions.models import (
+    CLOCK_ORDER,
     ClockKind,
     ClockState,
     EpisodeStatus,
-    Referral,
-    ReferralEvent,
-    Service,
-    ServiceType,
     TransitionalCareEpisode,
     TransitionalClock,
 )
-from caseload.core import clock
-from caseload.core.errors import NotFound
 
 if TYPE_CHECKING:
     from caseload.careplans.models import Goal, Intervention, Problem

@@ -27,6 +27,13 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from caseload.access import policies
+from caseload.appointments.models import (
+    Appointment,
+    AppointmentStatus,
+    CalendarFeed,
+    LocationKind,
+    WithKind,
+)
 from caseload.audit.services import audit_record
 from caseload.consents.services import require_share_with_provider
 from caseload.coordination.directory_csv import (
@@ -35,38 +42,37 @@ from caseload.coordination.directory_csv import (
     RowCheck,
     check_directory_csv,
 )
-from caseload.coordination.models import (
-    AWAITING_RESPONSE,
-    CLOCK_ORDER,
-    CLOSED_STATUSES,
-    EPISODE_DAYS,
-    RESPONSE_BUSINESS_DAYS,
-    Appointment,
-    AppointmentStatus,
-    CalendarFeed,
-    ClockKind,
-    Complexity,
+from caseload.core import business_days, clock
+from caseload.core.errors import AppError, Conflict, NotFound, ValidationFailed
+from caseload.directory.models import (
     DirectoryImport,
     DirectoryImportStatus,
-    DischargeSetting,
-    EpisodeCloseReason,
-    EpisodeStatus,
-    LocationKind,
+    Service,
+    ServiceOrganisation,
+)
+from caseload.referrals.models import (
+    AWAITING_RESPONSE,
+    CLOSED_STATUSES,
+    RESPONSE_BUSINESS_DAYS,
     Referral,
     ReferralEvent,
     ReferralStatus,
-    Service,
-    ServiceOrganisation,
     ShareField,
-    TransitionalCareEpisode,
-    TransitionalClock,
     Urgency,
-    WithKind,
     share_categories,
 )
-from caseload.core import business_days, clock
-from caseload.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from caseload.tasks.models import Priority, Task, TaskStatus
+from caseload.transitions.models import (
+    CLOCK_ORDER,
+    EPISODE_DAYS,
+    ClockKind,
+    Complexity,
+    DischargeSetting,
+    EpisodeCloseReason,
+    EpisodeStatus,
+    TransitionalCareEpisode,
+    TransitionalClock,
+)
 
 if TYPE_CHECKING:
     from caseload.careplans.models import Goal, Intervention, Problem

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from caseload.access import policies
+from caseload.appointments.models import Appointment, AppointmentStatus
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.consents.selectors import provider_consents
 from caseload.coordination import selectors, services
@@ -42,19 +43,12 @@ from caseload.coordination.forms import (
 )
 from caseload.coordination.ical import build_calendar
 from caseload.coordination.letters import reference_of, referral_letter_pdf
-from caseload.coordination.models import (
-    CLOSED_STATUSES,
-    Appointment,
-    AppointmentStatus,
-    ClockKind,
-    DirectoryImport,
-    EpisodeStatus,
-    Referral,
-    ReferralStatus,
-)
 from caseload.core import business_days, clock
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors
+from caseload.directory.models import DirectoryImport
+from caseload.referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
+from caseload.transitions.models import ClockKind, EpisodeStatus
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from caseload.coordination.demo import seed_directory
+from caseload.directory.demo import seed_directory
 from caseload.directory.models import Service
 from caseload.referrals.models import Referral
 from tests import factories

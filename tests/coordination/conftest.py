@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
-
-import pytest
-from django.utils import timezone
 
 from caseload.consents.models import Consent
 from caseload.consents.selectors import share_consent_for_provider
 from caseload.consents.services import consent_record
 from caseload.core import clock
-from caseload.directory.models import Service, ServiceOrganisation
+from caseload.directory.models import Service
 from caseload.referrals.models import Referral, ReferralEvent
 from tests import factories
 
@@ -38,41 +34,6 @@ def give_provider_consent(
         given_on=given_on or clock.today(),
         provider_name=provider_name,
         categories=categories if categories is not None else REFERRAL_CATEGORIES,
-    )
-
-
-@pytest.fixture
-def pin(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], dt.datetime]:
-    """pin("2026-11-20 16:45") fixes clock.now() at that local (organisation) time."""
-
-    def _pin(when: str) -> dt.datetime:
-        naive = dt.datetime.fromisoformat(when)
-        moment = timezone.make_aware(naive, timezone.get_current_timezone())
-        monkeypatch.setattr(clock, "now", lambda: moment)
-        return moment
-
-    return _pin
-
-
-@pytest.fixture
-def meals(db: None) -> Service:
-    organisation = ServiceOrganisation.objects.create(
-        name="Eastside Meals on Wheels", website="https://meals.example.org"
-    )
-    return Service.objects.create(
-        organisation=organisation,
-        name="Home-delivered meals",
-        service_type="meals",
-        description="Hot lunches delivered five days a week.",
-        eligibility="Adults 60 and over who cannot shop or cook.",
-        languages="English, Spanish, Haitian Creole",
-        address_line="12 Market Street",
-        city="Springfield",
-        state="MA",
-        postal_code="01103",
-        phone="555-0142",
-        email="intake@meals.example.org",
-        hours="Mon to Fri 8:00 to 16:00",
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from caseload.coordination import services
-from caseload.coordination.demo import seed_directory
+from caseload.directory.demo import seed_directory
 from tests import factories
 from tests.browser_support import sign_in, snap
 from tests.coordination.conftest import give_provider_consent, goal_for

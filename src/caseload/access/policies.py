@@ -163,6 +163,27 @@ def require_clinical(actor: User) -> None:
         raise NotFound("Not found.")
 
 
+def require_clinical_client(actor: User, client_id: Any) -> Client:
+    """The client, for clinical staff who may see them; NotFound for anyone else."""
+    require_clinical(actor)
+    return require_client(actor, client_id)
+
+
+def is_administrator(actor: Any) -> bool:
+    """IT administrators: users, programs, the service directory and the holiday calendar."""
+    return bool(
+        getattr(actor, "is_authenticated", False)
+        and actor.is_active
+        and getattr(actor, "is_administrator", False)
+    )
+
+
+def require_administrator(actor: User) -> None:
+    """Administrators' pages (directory maintenance): to anyone else they do not exist."""
+    if not is_administrator(actor):
+        raise NotFound("Not found.")
+
+
 def can_view_access_history(actor: User, client: Client) -> bool:
     """Supervisors of the client's care manager, seniors in scope and directors."""
     if not is_clinical(actor) or actor.career_level == CareerLevel.JUNIOR:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("audit/", include("caseload.audit.urls")),
     path("assessments/", include("caseload.assessments.urls")),
     path("coordination/", include("caseload.coordination.urls")),
+    path("coordination/", include("caseload.directory.urls")),
 ]
 
 handler404 = "caseload.core.views.not_found"

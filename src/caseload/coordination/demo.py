@@ -13,10 +13,8 @@ afterwards, as the main demo seed does for its history.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from caseload.access import policies
@@ -24,14 +22,12 @@ from caseload.consents.models import ConsentKind, ConsentMethod, ShareCategory
 from caseload.consents.selectors import share_consent_for_provider
 from caseload.consents.services import consent_record
 from caseload.coordination import services
-from caseload.coordination.directory_csv import check_directory_csv
 from caseload.core import business_days, clock
+from caseload.directory.demo import seed_directory
 from caseload.directory.models import Service
 from caseload.enrolments.models import OPEN_STATUSES, Enrolment
 from caseload.referrals.models import ReferralEvent
 from caseload.staff.services import system_actor
-
-DIRECTORY_CSV = Path(__file__).resolve().parent / "fixtures" / "directory_demo.csv"
 
 
 def _service(name: str) -> Service:
@@ -46,15 +42,6 @@ def _goal_of(enrolment: Enrolment) -> Any:
     from caseload.careplans.models import Goal
 
     return Goal.objects.filter(careplan__enrolment=enrolment).order_by("created_at").first()
-
-
-def seed_directory() -> int:
-    """Import the demo directory; returns the number of services it made."""
-    report = check_directory_csv(DIRECTORY_CSV.read_text(encoding="utf-8"))
-    for row in report.accepted:
-        with transaction.atomic():
-            services._apply_row(row)
-    return len(report.accepted)
 
 
 def seed_coordination_demo(

@@ -8,7 +8,8 @@ from django import forms
 
 from caseload.appointments.models import Appointment, AppointmentStatus, LocationKind, WithKind
 from caseload.core.forms import CaseloadForm
-from caseload.directory.models import Service, ServiceType
+from caseload.directory.forms import ServiceChoiceField
+from caseload.directory.models import Service
 from caseload.enrolments.models import Enrolment
 from caseload.referrals.models import ReferralStatus, ShareField, Urgency
 from caseload.staff.models import User
@@ -16,7 +17,6 @@ from caseload.transitions.models import ClockKind, Complexity, DischargeSetting,
 
 DATE_HINT = "For example 2026-03-06."
 DATETIME_HINT = "Date and time, for example 2026-03-06 14:30."
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 def _date_field(
@@ -55,12 +55,6 @@ class VersionField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
-class ServiceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        service: Service = obj
-        return f"{service.name} — {service.organisation.name}"
-
-
 class EnrolmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         enrolment: Enrolment = obj
@@ -75,47 +69,6 @@ class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 # ---------------------------------------------------------------------------------------------
 # Directory
-
-
-class DirectorySearchForm(CaseloadForm):
-    q = forms.CharField(
-        label="Search",
-        required=False,
-        max_length=200,
-        help_text="Words from the name, description, eligibility, town or ZIP code.",
-    )
-    service_type = forms.ChoiceField(
-        label="Type of service", required=False, choices=[("", "Any type"), *ServiceType.choices]
-    )
-    language = forms.CharField(label="Language", required=False, max_length=60)
-    accepting = forms.BooleanField(label="Only services accepting referrals", required=False)
-
-
-class DirectoryUploadForm(CaseloadForm):
-    file = forms.FileField(
-        label="CSV file",
-        help_text=(
-            "The first line names the columns. Required: organisation, service, type. "
-            "Optional: description, eligibility, languages, address, city, state, postal_code, "
-            "phone, email, hours, accepting_referrals (yes or no), website."
-        ),
-        error_messages={"required": "Choose the CSV file to check."},
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                "The file is larger than 2 MB. Split it into smaller files."
-            )
-        return upload
-
-
-class DirectoryConfirmForm(CaseloadForm):
-    import_id = forms.UUIDField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(
-        choices=[("import", "Import"), ("discard", "Discard")], widget=forms.HiddenInput
-    )
 
 
 # ---------------------------------------------------------------------------------------------

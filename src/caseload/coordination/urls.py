@@ -5,9 +5,6 @@ from caseload.coordination import views
 app_name = "coordination"
 
 urlpatterns = [
-    # Service directory
-    path("directory/", views.directory, name="directory"),
-    path("directory/import/", views.directory_import, name="directory_import"),
     # Referrals
     path("referrals/", views.referral_list, name="referral_list"),
     path("for/<uuid:client_id>/", views.client_overview, name="client_overview"),

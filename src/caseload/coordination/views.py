@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import uuid
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
@@ -26,15 +25,11 @@ from caseload.appointments.models import Appointment, AppointmentStatus
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.consents.selectors import provider_consents
 from caseload.coordination import selectors, services
-from caseload.coordination.directory_csv import decode_upload
 from caseload.coordination.forms import (
     AppointmentForm,
     AppointmentStatusForm,
     CalendarFeedForm,
     ClockRecordForm,
-    DirectoryConfirmForm,
-    DirectorySearchForm,
-    DirectoryUploadForm,
     DischargeForm,
     EpisodeCloseForm,
     ReferralForm,
@@ -46,7 +41,7 @@ from caseload.coordination.letters import reference_of, referral_letter_pdf
 from caseload.core import business_days, clock
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors
-from caseload.directory.models import DirectoryImport
+from caseload.directory import selectors as directory_selectors
 from caseload.referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
 from caseload.transitions.models import ClockKind, EpisodeStatus
 
@@ -73,13 +68,6 @@ def _get_only(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, int(raw or "1"))
-    except ValueError:
-        return 1
-
-
 def _audit_form_view(actor: User, form: str, client: Client) -> None:
     audit_record(
         actor=actor,
@@ -98,88 +86,6 @@ def _with_version(data: Any, version: int) -> Any:
 
 # ---------------------------------------------------------------------------------------------
 # Directory
-
-
-@require_GET
-def directory(request: HttpRequest) -> HttpResponse:
-    """Search and filter the service directory (every member of staff)."""
-    actor = _actor(request)
-    form = DirectorySearchForm(request.GET or None)
-    values = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    result = selectors.directory_search(
-        actor=actor,
-        q=values.get("q", ""),
-        service_type=values.get("service_type", ""),
-        language=values.get("language", ""),
-        accepting_only=bool(values.get("accepting")),
-        page=_page_number(request.GET.get("page")),
-    )
-    try:
-        for_client = str(uuid.UUID(request.GET.get("for", "")))
-    except ValueError:
-        for_client = ""
-    return render(
-        request,
-        "coordination/directory.html",
-        {
-            "form": form,
-            "result": result,
-            "for_client": for_client if policies.is_clinical(actor) else "",
-            "is_administrator": services.is_administrator(actor),
-            "nav": "directory",
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def directory_import(request: HttpRequest) -> HttpResponse:
-    """Administrators: upload a CSV, read the report of each row, then import or discard."""
-    actor = _actor(request)
-    services.require_administrator(actor)
-    context: dict[str, Any] = {
-        "recent": DirectoryImport.objects.select_related("uploaded_by")[:10],
-        "nav": "directory",
-    }
-    if request.method == "POST" and "decision" in request.POST:
-        confirm = DirectoryConfirmForm(request.POST)
-        if not confirm.is_valid():
-            messages.error(request, "That import could not be found. Upload the file again.")
-            return redirect("coordination:directory_import")
-        import_id = confirm.cleaned_data["import_id"]
-        if confirm.cleaned_data["decision"] == "discard":
-            services.directory_import_discard(actor=actor, import_id=import_id)
-            messages.success(request, "The upload was discarded. Nothing was imported.")
-            return redirect("coordination:directory_import")
-        try:
-            report = services.directory_import_apply(actor=actor, import_id=import_id)
-        except ValidationFailed as error:
-            messages.error(request, error.message)
-            return redirect("coordination:directory_import")
-        context.update(upload_form=DirectoryUploadForm(), report=report, applied=True)
-        return render(request, "coordination/directory_import.html", context)
-    if request.method == "POST":
-        form = DirectoryUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                content = decode_upload(upload.read())
-            except ValueError as error:
-                form.add_error("file", str(error))
-            else:
-                pending, report = services.directory_import_preview(
-                    actor=actor, filename=upload.name or "", content=content
-                )
-                context.update(
-                    upload_form=DirectoryUploadForm(),
-                    report=report,
-                    pending=pending,
-                    confirm_form=DirectoryConfirmForm(initial={"import_id": pending.pk}),
-                )
-                return render(request, "coordination/directory_import.html", context)
-        context["upload_form"] = form
-        return render(request, "coordination/directory_import.html", context, status=400)
-    context["upload_form"] = DirectoryUploadForm()
-    return render(request, "coordination/directory_import.html", context)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,7 +118,7 @@ def _referral_form(
         data,
         initial=initial,
         enrolments=selectors.open_enrolments_for(actor=actor, client=client),
-        services=selectors.referral_service_choices(),
+        services=directory_selectors.referral_service_choices(),
         link_groups=selectors.care_plan_links(actor=actor, client=client),
     )
 
@@ -275,7 +181,7 @@ def referral_create(request: HttpRequest, client_id: Any) -> HttpResponse:
     service_id = request.GET.get("service")
     if service_id:
         with contextlib.suppress(NotFound):
-            initial["service"] = selectors.service_get(service_id=service_id).pk
+            initial["service"] = directory_selectors.service_get(service_id=service_id).pk
     link = request.GET.get("link", "")
     if link:
         initial["care_plan_link"] = link
@@ -651,7 +557,7 @@ def _appointment_form(
         is_active=True, career_level__in=policies.CLINICAL_LEVELS
     ).order_by("last_name", "first_name")
     return AppointmentForm(
-        data, services=selectors.referral_service_choices(), staff=staff, **kwargs
+        data, services=directory_selectors.referral_service_choices(), staff=staff, **kwargs
     )
 
 

@@ -11,6 +11,8 @@ from django.core.validators import ProhibitNullCharactersValidator
 from caseload.core.errors import AppError
 from caseload.core.validators import no_nul
 
+DATETIME_HINT = "Date and time, for example 2026-03-06 14:30."
+
 
 class _Accessible:
     """Shared behaviour of CaseloadForm and CaseloadModelForm."""
@@ -94,3 +96,35 @@ def add_service_errors(form: forms.BaseForm, error: AppError) -> None:
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+class VersionField(forms.IntegerField):
+    """The version of the record the form was filled from (hidden; optimistic locking)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+
+
+def datetime_field(label: str, *, required: bool = True) -> forms.DateTimeField:
+    """A date-and-time input (the browser's picker) with the messages GOV.UK would give."""
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=DATETIME_HINT,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": f"Enter the {label.lower()}.",
+            "invalid": "Enter a real date and time, for example 2026-03-06 14:30.",
+        },
+    )
+
+
+def with_version(data: Any, version: int) -> Any:
+    """A copy of posted ``data`` carrying the record's current ``version``: the form shown again
+    after a conflict keeps what the user typed and saves over what they have now seen."""
+    copy = data.copy()
+    copy["version"] = str(version)
+    return copy

@@ -1,25 +1,26 @@
 """Administration of the service directory and the business-day calendar (administrators only).
 
-Client records (referrals, appointments, episodes) are deliberately not registered here.
+core's Holiday is registered here, with the directory: core imports no other app, and these
+are the reference data administrators keep, each change audited. Client records (referrals,
+appointments, episodes) are deliberately not registered anywhere in the admin.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
+from caseload.access.policies import is_administrator
 from caseload.audit.services import audit_record
-from caseload.coordination.services import is_administrator
+from caseload.core.http import request_actor
 from caseload.core.models import Holiday
 from caseload.directory.models import Service, ServiceOrganisation
 
 
 def _audit(request: HttpRequest, obj: Any, action: str) -> None:
-    from caseload.staff.models import User
-
-    audit_record(actor=cast(User, request.user), action=action, target=obj)
+    audit_record(actor=request_actor(request), action=action, target=obj)
 
 
 class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

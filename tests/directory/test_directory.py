@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
-from caseload.coordination import services
-from caseload.coordination.directory_csv import check_directory_csv
+from caseload.directory import services
+from caseload.directory.csv_import import check_directory_csv
 from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
 
 GOOD_AND_BAD = (
@@ -27,7 +27,7 @@ GOOD_AND_BAD = (
 
 def _upload(http: Any, text: str, name: str = "services.csv") -> Any:
     return http.post(
-        reverse("coordination:directory_import"),
+        reverse("directory:directory_import"),
         {"file": SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")},
     )
 
@@ -55,7 +55,7 @@ def test_report_names_each_rejected_row_and_nothing_is_imported_before_confirmat
     assert AuditEvent.objects.filter(action="directory.import_checked", actor=org.admin).exists()
 
     response = http.post(
-        reverse("coordination:directory_import"),
+        reverse("directory:directory_import"),
         {"import_id": str(upload.pk), "decision": "import"},
     )
     assert response.status_code == 200
@@ -77,8 +77,8 @@ def test_confirming_twice_imports_once(org: Any, login: Any) -> None:
     _upload(http, GOOD_AND_BAD)
     upload = DirectoryImport.objects.get()
     data = {"import_id": str(upload.pk), "decision": "import"}
-    http.post(reverse("coordination:directory_import"), data)
-    second = http.post(reverse("coordination:directory_import"), data)
+    http.post(reverse("directory:directory_import"), data)
+    second = http.post(reverse("directory:directory_import"), data)
     assert second.status_code == 404
     assert Service.objects.count() == 2
 
@@ -140,7 +140,7 @@ def test_file_level_problems_are_reported(text: str, message: str, db: None) -> 
 def test_a_file_that_is_not_utf8_is_refused_with_a_clear_message(org: Any, login: Any) -> None:
     http = login(org.admin)
     response = http.post(
-        reverse("coordination:directory_import"),
+        reverse("directory:directory_import"),
         {"file": SimpleUploadedFile("s.csv", "organisation\nCafé".encode("utf-16"))},
     )
     assert response.status_code == 400
@@ -154,7 +154,7 @@ def test_discarding_imports_nothing(org: Any, login: Any) -> None:
     _upload(http, GOOD_AND_BAD)
     upload = DirectoryImport.objects.get()
     http.post(
-        reverse("coordination:directory_import"),
+        reverse("directory:directory_import"),
         {"import_id": str(upload.pk), "decision": "discard"},
     )
     upload.refresh_from_db()
@@ -166,7 +166,7 @@ def test_discarding_imports_nothing(org: Any, login: Any) -> None:
 @pytest.mark.parametrize("role", ["junior", "supervisor", "director"])
 def test_import_is_for_administrators_only(org: Any, login: Any, role: str) -> None:
     http = login(org.users()[role])
-    assert http.get(reverse("coordination:directory_import")).status_code == 404
+    assert http.get(reverse("directory:directory_import")).status_code == 404
     assert _upload(http, GOOD_AND_BAD).status_code == 404
 
 
@@ -183,10 +183,8 @@ def directory(db: None) -> None:
         "Chicopee,yes,Adults\n"
     )
     report = check_directory_csv(text)
-    from caseload.coordination.services import _apply_row
-
     for row in report.accepted:
-        _apply_row(row)
+        services._apply_row(row)
 
 
 @pytest.mark.django_db
@@ -212,7 +210,7 @@ def test_directory_search_and_filters(
 ) -> None:
     http = login(org.junior)
     with django_assert_max_num_queries(10):  # session, user, 2FA and 3 for the page
-        response = http.get(reverse("coordination:directory") + query)
+        response = http.get(reverse("directory:directory") + query)
     assert response.status_code == 200
     shown = {s.name for s in response.context["result"].services}
     assert shown == expected
@@ -223,9 +221,9 @@ def test_directory_offers_a_referral_link_when_choosing_for_a_client(
     org: Any, login: Any, directory: None
 ) -> None:
     http = login(org.junior)
-    response = http.get(reverse("coordination:directory") + f"?for={org.junior_client.pk}")
+    response = http.get(reverse("directory:directory") + f"?for={org.junior_client.pk}")
     assert "Refer to this service" in response.content.decode()
-    response = http.get(reverse("coordination:directory") + "?for=not-a-uuid")
+    response = http.get(reverse("directory:directory") + "?for=not-a-uuid")
     assert "Refer to this service" not in response.content.decode()
 
 
@@ -233,8 +231,8 @@ def test_directory_offers_a_referral_link_when_choosing_for_a_client(
 def test_administrators_see_the_directory_with_maintenance_links(
     org: Any, login: Any, directory: None
 ) -> None:
-    page = login(org.admin).get(reverse("coordination:directory")).content.decode()
-    assert reverse("coordination:directory_import") in page
+    page = login(org.admin).get(reverse("directory:directory")).content.decode()
+    assert reverse("directory:directory_import") in page
     assert reverse("admin:directory_service_changelist") in page
 
 

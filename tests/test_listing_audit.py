@@ -33,8 +33,8 @@ from caseload.notes.models import ProgressNote
 from caseload.tasks.models import Task, TaskStatus
 from tests import factories
 from tests.conftest import Org
-from tests.coordination.conftest import make_referral
 from tests.notes.helpers import make_note
+from tests.referrals.conftest import make_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -218,11 +218,9 @@ def test_referral_list_records_each_referral_shown(org: Org, login: Any, meals: 
     )
     make_referral(client=org.other_client, owner=org.other_cm, service=meals, status="sent")
     http = login(org.junior)
-    _, events = _written_by(lambda: http.get(reverse("coordination:referral_list")))
+    _, events = _written_by(lambda: http.get(reverse("referrals:referral_list")))
     assert _named(events, "referral.list_viewed") == {(str(mine.pk), org.junior_client.pk)}
-    _, events = _written_by(
-        lambda: http.get(reverse("coordination:referral_list"), {"closed": "1"})
-    )
+    _, events = _written_by(lambda: http.get(reverse("referrals:referral_list"), {"closed": "1"}))
     assert _named(events, "referral.list_viewed") == {
         (str(mine.pk), org.junior_client.pk),
         (str(closed.pk), org.junior_client.pk),

@@ -15,7 +15,7 @@ from caseload.directory.models import Service
 from caseload.referrals.models import Referral
 from tests import factories
 from tests.browser_support import sign_in, snap
-from tests.coordination.conftest import goal_for
+from tests.referrals.conftest import goal_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from caseload.coordination import services
 from caseload.directory.models import Service, ServiceOrganisation
-from tests.coordination.conftest import give_provider_consent
+from caseload.referrals import services as referral_services
+from tests.referrals.conftest import give_provider_consent
 
 
 def coordination_ids(client: Any, owner: Any) -> dict[str, Any]:
@@ -24,7 +25,7 @@ def coordination_ids(client: Any, owner: Any) -> dict[str, Any]:
     )
     enrolment = client.enrolments.first()
     give_provider_consent(client, owner, organisation.name)
-    referral = services.referral_create(
+    referral = referral_services.referral_create(
         actor=owner,
         client=client,
         enrolment=enrolment,

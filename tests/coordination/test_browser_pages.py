@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from caseload.coordination import services
 from caseload.directory.demo import seed_directory
+from caseload.referrals import services as referral_services
 from tests import factories
 from tests.browser_support import sign_in, snap
-from tests.coordination.conftest import give_provider_consent, goal_for
+from tests.referrals.conftest import give_provider_consent, goal_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -30,7 +31,7 @@ def test_coordination_pages_are_accessible(page: Any, org: Any) -> None:
     factories.RelatedPersonFactory(client=client, is_primary_caregiver=True)
     goal = goal_for(client, org.junior)
     give_provider_consent(client, org.junior, meals.organisation.name)
-    referral = services.referral_create(
+    referral = referral_services.referral_create(
         actor=org.junior,
         client=client,
         enrolment=client.enrolments.first(),
@@ -40,7 +41,7 @@ def test_coordination_pages_are_accessible(page: Any, org: Any) -> None:
         goal=goal,
         shared_fields=["name", "phone", "reason"],
     )
-    referral = services.referral_transition(
+    referral = referral_services.referral_transition(
         actor=org.junior, referral=referral, to_status="sent", expected_version=referral.version
     )
     start = timezone.now() + dt.timedelta(days=1)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from caseload.appointments.models import Appointment
 from caseload.clients.models import Client
 from caseload.coordination import selectors, services
-from tests.coordination.conftest import make_referral
+from tests.referrals.conftest import make_referral
 
 D = dt.date.fromisoformat
 
@@ -79,8 +79,12 @@ def test_chart_section_shows_referrals_appointments_and_the_running_episode(
     assert "Transitional care: day 4 of 30" in html
     assert "Interactive contact" in html and "Tue 10 Mar 2026" in html
     assert "Transport needed" in html
-    for name in ("referral_create", "appointment_create", "discharge_record"):
-        assert reverse(f"coordination:{name}", kwargs={"client_id": client.pk}) in html
+    for name in (
+        "referrals:referral_create",
+        "coordination:appointment_create",
+        "coordination:discharge_record",
+    ):
+        assert reverse(name, kwargs={"client_id": client.pk}) in html
 
 
 @pytest.mark.django_db

@@ -163,6 +163,14 @@ def require_clinical(actor: User) -> None:
         raise NotFound("Not found.")
 
 
+def require_clinical_in_scope(actor: User, client_id: Any) -> None:
+    """NotFound unless ``actor`` is clinical staff who may see the client (a chart section's
+    check: no query once the request knows the client is in scope)."""
+    require_clinical(actor)
+    if not client_in_scope(actor, client_id):
+        raise NotFound("Client not found.")
+
+
 def require_clinical_client(actor: User, client_id: Any) -> Client:
     """The client, for clinical staff who may see them; NotFound for anyone else."""
     require_clinical(actor)

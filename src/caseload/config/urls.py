@@ -26,6 +26,7 @@ urlpatterns = [
     path("assessments/", include("caseload.assessments.urls")),
     path("coordination/", include("caseload.coordination.urls")),
     path("coordination/", include("caseload.directory.urls")),
+    path("coordination/", include("caseload.referrals.urls")),
 ]
 
 handler404 = "caseload.core.views.not_found"

@@ -26,6 +26,7 @@ from caseload.core import business_days, clock
 from caseload.directory.demo import seed_directory
 from caseload.directory.models import Service
 from caseload.enrolments.models import OPEN_STATUSES, Enrolment
+from caseload.referrals import services as referral_services
 from caseload.referrals.models import ReferralEvent
 from caseload.staff.services import system_actor
 
@@ -99,7 +100,7 @@ def seed_coordination_demo(
                     ShareCategory.CARE_PLAN,
                 ],
             )
-        return services.referral_create(
+        return referral_services.referral_create(
             actor=enrolment.care_manager,
             client=enrolment.client,
             enrolment=enrolment,
@@ -112,7 +113,7 @@ def seed_coordination_demo(
 
     def move(enrolment: Enrolment, referral: Any, *steps: tuple[str, dict[str, Any]]) -> Any:
         for status, extra in steps:
-            referral = services.referral_transition(
+            referral = referral_services.referral_transition(
                 actor=enrolment.care_manager,
                 referral=referral,
                 to_status=status,
@@ -128,12 +129,12 @@ def seed_coordination_demo(
     for _ in range(5):
         sent_on = business_days.business_day_before(sent_on)
     overdue.sent_on = sent_on
-    overdue.response_due_on = services.response_due_from(sent_on, overdue.urgency)
+    overdue.response_due_on = referral_services.response_due_from(sent_on, overdue.urgency)
     overdue.save(update_fields=["sent_on", "response_due_on"])
     ReferralEvent.objects.filter(referral=overdue, to_status="sent").update(
         occurred_at=_at(sent_on, 10)
     )
-    services.referral_followups_create(actor=system_actor())
+    referral_services.referral_followups_create(actor=system_actor())
 
     # 2. The whole loop closed, outcome written back to the goal.
     second = enrolments[1]

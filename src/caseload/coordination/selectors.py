@@ -8,7 +8,6 @@ transitional-care clock (one subquery each), and the plain-language reason for e
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,11 +20,9 @@ from caseload.appointments.models import Appointment, AppointmentStatus, Calenda
 from caseload.core import clock
 from caseload.core.errors import NotFound
 from caseload.referrals.models import (
-    AWAITING_RESPONSE,
-    OPEN_REFERRAL_STATUSES,
     Referral,
-    ReferralEvent,
 )
+from caseload.referrals.selectors import overdue_referral_since, referral_reason
 from caseload.transitions.models import (
     CLOCK_ORDER,
     ClockKind,
@@ -36,7 +33,6 @@ from caseload.transitions.models import (
 )
 
 if TYPE_CHECKING:
-    from caseload.careplans.models import Goal, Intervention, Problem
     from caseload.clients.models import Client
     from caseload.enrolments.models import Enrolment
     from caseload.staff.models import User
@@ -56,142 +52,6 @@ def _bad_id(exc: Exception) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # Referrals
-
-
-def _referrals(actor: User) -> QuerySet[Referral]:
-    policies.require_clinical(actor)
-    return Referral.objects.filter(client__in=policies.client_scope(actor))
-
-
-def referral_get(*, actor: User, referral_id: Any) -> Referral:
-    """One referral with its client, service, plan links and history (actors loaded)."""
-    try:
-        return (
-            _referrals(actor)
-            .select_related(
-                "client",
-                "enrolment__program",
-                "enrolment__care_manager",
-                "service__organisation",
-                "problem",
-                "goal",
-                "intervention",
-                "created_by",
-                "closed_by",
-                "consent__recorded_by",
-                "followup_task",
-            )
-            .prefetch_related(
-                Prefetch(
-                    "events",
-                    queryset=ReferralEvent.objects.select_related("actor").order_by(
-                        "occurred_at", "created_at"
-                    ),
-                )
-            )
-            .get(pk=referral_id)
-        )
-    except Referral.DoesNotExist as exc:
-        raise NotFound("Referral not found.") from exc
-    except Exception as exc:
-        if _bad_id(exc):
-            raise NotFound("Referral not found.") from exc
-        raise
-
-
-def referral_list_for_actor(*, actor: User, include_closed: bool = False) -> list[Referral]:
-    """Referrals for clients on ``actor``'s own caseload or that ``actor`` made; open ones by
-    default; overdue answers first, then by deadline."""
-    referrals = _referrals(actor).filter(Q(enrolment__care_manager=actor) | Q(created_by=actor))
-    if not include_closed:
-        referrals = referrals.filter(status__in=OPEN_REFERRAL_STATUSES)
-    return list(
-        referrals.select_related("client", "service__organisation").order_by(
-            "response_due_on", "-created_at"
-        )[:500]
-    )
-
-
-@dataclass(frozen=True)
-class CarePlanLink:
-    value: str  # "problem:<uuid>", "goal:<uuid>" or "intervention:<uuid>"
-    label: str
-
-
-def care_plan_links(*, actor: User, client: Client) -> list[tuple[str, list[CarePlanLink]]]:
-    """The client's problems, goals and interventions a referral may be linked to, grouped by
-    plan (three queries whatever the plan's size)."""
-    from caseload.careplans.models import Goal, Intervention, Problem
-
-    policies.require_client(actor, client.pk)
-    problems = list(
-        Problem.objects.filter(careplan__client_id=client.pk)
-        .select_related("careplan__enrolment__program")
-        .order_by("careplan__created_at", "created_at")
-    )
-    goals = list(Goal.objects.filter(careplan__client_id=client.pk).order_by("created_at"))
-    interventions = list(
-        Intervention.objects.filter(careplan__client_id=client.pk).order_by("created_at")
-    )
-    goals_of: dict[Any, list[Goal]] = {}
-    for goal in goals:
-        goals_of.setdefault(goal.problem_id, []).append(goal)
-    interventions_of: dict[Any, list[Intervention]] = {}
-    for intervention in interventions:
-        interventions_of.setdefault(intervention.goal_id, []).append(intervention)
-    groups: dict[str, list[CarePlanLink]] = {}
-    for problem in problems:
-        plan = problem.careplan
-        links = groups.setdefault(f"{plan.title} ({plan.enrolment.program.name})", [])
-        links.append(CarePlanLink(f"problem:{problem.pk}", f"Problem: {problem.description}"))
-        for goal in goals_of.get(problem.pk, []):
-            links.append(CarePlanLink(f"goal:{goal.pk}", f"Goal: {goal.description}"))
-            for intervention in interventions_of.get(goal.pk, []):
-                links.append(
-                    CarePlanLink(
-                        f"intervention:{intervention.pk}",
-                        f"Intervention: {intervention.description}",
-                    )
-                )
-    return list(groups.items())
-
-
-def resolve_care_plan_link(
-    *, client: Client, value: str
-) -> tuple[Problem | None, Goal | None, Intervention | None]:
-    """The problem, goal or intervention a link value names (of this client), or NotFound."""
-    from caseload.careplans.models import Goal, Intervention, Problem
-
-    if not value:
-        return None, None, None
-    kind, _, raw_id = value.partition(":")
-    try:
-        pk = uuid.UUID(raw_id)
-    except ValueError as exc:
-        raise NotFound("Care plan item not found.") from exc
-    models: dict[str, Any] = {"problem": Problem, "goal": Goal, "intervention": Intervention}
-    model = models.get(kind)
-    if model is None:
-        raise NotFound("Care plan item not found.")
-    found = model.objects.filter(pk=pk, careplan__client_id=client.pk).select_related("careplan")
-    item = found.first()
-    if item is None:
-        raise NotFound("Care plan item not found.")
-    return (
-        item if kind == "problem" else None,
-        item if kind == "goal" else None,
-        item if kind == "intervention" else None,
-    )
-
-
-def care_plan_link_value(referral: Referral) -> str:
-    if referral.intervention_id:
-        return f"intervention:{referral.intervention_id}"
-    if referral.goal_id:
-        return f"goal:{referral.goal_id}"
-    if referral.problem_id:
-        return f"problem:{referral.problem_id}"
-    return ""
 
 
 def open_enrolments_for(*, actor: User, client: Client) -> list[Enrolment]:
@@ -461,17 +321,6 @@ def coordination_summary_for_client(*, actor: User, client: Client) -> Coordinat
     )
 
 
-def client_referrals(*, actor: User, client: Client) -> list[Referral]:
-    """Every referral of ``client``, newest first."""
-    policies.require_client(actor, client.pk)
-    return list(
-        _referrals(actor)
-        .filter(client_id=client.pk)
-        .select_related("service__organisation")
-        .order_by("-created_at")
-    )
-
-
 def client_episodes(*, actor: User, client: Client) -> list[TransitionalCareEpisode]:
     policies.require_client(actor, client.pk)
     return list(
@@ -481,21 +330,6 @@ def client_episodes(*, actor: User, client: Client) -> list[TransitionalCareEpis
 
 # ---------------------------------------------------------------------------------------------
 # Worklist building blocks
-
-
-def overdue_referral_since(today: dt.date | None = None) -> Subquery:
-    """Annotation on Client rows: the earliest response deadline that passed with no answer
-    (referral sent or received, deadline before today), else NULL."""
-    today = today or clock.today()
-    return Subquery(
-        Referral.objects.filter(
-            client_id=OuterRef("pk"),
-            status__in=AWAITING_RESPONSE,
-            response_due_on__lt=today,
-        )
-        .order_by("response_due_on")
-        .values("response_due_on")[:1]
-    )
 
 
 def next_appointment_at(now: dt.datetime | None = None) -> Subquery:
@@ -553,12 +387,6 @@ def _day_words(day: dt.date, today: dt.date) -> str:
     if today < day < today + dt.timedelta(days=7):
         return day.strftime("%A")
     return f"{day:%a} {day.day} {day:%b}"
-
-
-def referral_reason(overdue_since: dt.date, today: dt.date | None = None) -> str:
-    """'Referral not answered: response was due Friday'."""
-    today = today or clock.today()
-    return f"Referral not answered: response was due {_day_words(overdue_since, today)}"
 
 
 def appointment_reason(starts_at: dt.datetime, today: dt.date | None = None) -> str:

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 
 #: ``Conflict.code`` of a record changed by someone else since the actor loaded it.
 STALE = "stale"
+#: ``Conflict.code`` of a status change the record's state machine does not allow from here.
+TRANSITION_NOT_ALLOWED = "transition_not_allowed"
 
 
 class AppError(Exception):

@@ -12,13 +12,13 @@ from caseload.audit.models import AuditEvent
 from caseload.careplans.models import CarePlanStatus, InterventionStatus
 from caseload.consents.models import Consent
 from caseload.consents.services import consent_revoke
-from caseload.coordination import services
 from caseload.core import clock
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
+from caseload.referrals import services
 from caseload.referrals.models import Referral, ReferralEvent
 from caseload.tasks.models import Task, TaskStatus
 from tests import factories
-from tests.coordination.conftest import give_provider_consent, goal_for, make_referral
+from tests.referrals.conftest import give_provider_consent, goal_for, make_referral
 
 D = dt.date.fromisoformat
 

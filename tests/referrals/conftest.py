@@ -1,4 +1,5 @@
-"""Fixtures for coordination tests: a pinned clock, a directory service, referrals in any state."""
+"""Referral test helpers: a consent to share with a provider, a referral put in any state, a
+care plan goal to write outcomes back to."""
 
 from __future__ import annotations
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
 from caseload.consents.services import consent_revoke
-from caseload.coordination.letters import referral_letter_pdf
+from caseload.referrals.letters import referral_letter_pdf
 from tests import factories
-from tests.coordination.conftest import give_provider_consent, make_referral
+from tests.referrals.conftest import give_provider_consent, make_referral
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str:
@@ -120,7 +120,7 @@ def test_letter_page_is_a_pdf_and_is_audited(
         client=org.junior_client, owner=org.junior, service=meals, status="sent"
     )
     response = login(org.supervisor).get(
-        reverse("coordination:referral_letter", kwargs={"referral_id": referral.pk})
+        reverse("referrals:referral_letter", kwargs={"referral_id": referral.pk})
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -132,7 +132,7 @@ def test_letter_page_is_a_pdf_and_is_audited(
 
 def _letter(http: Any, referral: Any) -> Any:
     return http.get(
-        reverse("coordination:referral_letter", kwargs={"referral_id": referral.pk}), follow=True
+        reverse("referrals:referral_letter", kwargs={"referral_id": referral.pk}), follow=True
     )
 
 

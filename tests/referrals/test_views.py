@@ -12,18 +12,18 @@ from caseload.audit.models import AuditEvent
 from caseload.core import clock
 from caseload.referrals.models import Referral
 from tests import factories
-from tests.coordination.conftest import goal_for, make_referral
+from tests.referrals.conftest import goal_for, make_referral
 
 
 def _detail(referral: Any) -> str:
-    return reverse("coordination:referral_detail", kwargs={"referral_id": referral.pk})
+    return reverse("referrals:referral_detail", kwargs={"referral_id": referral.pk})
 
 
 def _status(http: Any, referral: Any, to_status: str, **extra: Any) -> Any:
     referral.refresh_from_db()
     data = {"to_status": to_status, "version": referral.version, **extra}
     return http.post(
-        reverse("coordination:referral_transition", kwargs={"referral_id": referral.pk}), data
+        reverse("referrals:referral_transition", kwargs={"referral_id": referral.pk}), data
     )
 
 
@@ -36,13 +36,13 @@ def test_referral_walk_from_draft_to_closed_with_outcome_on_the_goal(
     http = login(org.junior)
 
     form = http.get(
-        reverse("coordination:referral_create", kwargs={"client_id": client.pk})
+        reverse("referrals:referral_create", kwargs={"client_id": client.pk})
         + f"?service={meals.pk}"
     )
     assert form.status_code == 200
     assert "Eats two balanced meals a day" in form.content.decode()
     response = http.post(
-        reverse("coordination:referral_create", kwargs={"client_id": client.pk}),
+        reverse("referrals:referral_create", kwargs={"client_id": client.pk}),
         {
             "enrolment": client.enrolments.first().pk,
             "service": meals.pk,
@@ -161,7 +161,7 @@ def test_stale_status_form_is_a_conflict_with_the_current_state(
     )
     http = login(org.junior)
     response = http.post(
-        reverse("coordination:referral_transition", kwargs={"referral_id": referral.pk}),
+        reverse("referrals:referral_transition", kwargs={"referral_id": referral.pk}),
         {"to_status": "received", "version": 7},
     )
     assert response.status_code == 409
@@ -174,7 +174,7 @@ def test_reopen_needs_a_reason_and_is_kept_in_the_history(org: Any, meals: Any, 
         client=org.junior_client, owner=org.junior, service=meals, status="declined"
     )
     http = login(org.junior)
-    url = reverse("coordination:referral_reopen", kwargs={"referral_id": referral.pk})
+    url = reverse("referrals:referral_reopen", kwargs={"referral_id": referral.pk})
     assert http.post(url, {"reason": "", "version": 1}).status_code == 400
     assert http.post(url, {"reason": "Place opened up", "version": 1}).status_code == 302
     page = http.get(_detail(referral)).content.decode()
@@ -185,7 +185,7 @@ def test_reopen_needs_a_reason_and_is_kept_in_the_history(org: Any, meals: Any, 
 @pytest.mark.django_db
 def test_nul_characters_are_refused_with_a_clear_message(org: Any, meals: Any, login: Any) -> None:
     response = login(org.junior).post(
-        reverse("coordination:referral_create", kwargs={"client_id": org.junior_client.pk}),
+        reverse("referrals:referral_create", kwargs={"client_id": org.junior_client.pk}),
         {
             "enrolment": org.junior_client.enrolments.first().pk,
             "service": meals.pk,
@@ -204,7 +204,7 @@ def test_editing_a_draft_changes_what_is_shared(org: Any, meals: Any, login: Any
         client=org.junior_client, owner=org.junior, service=meals, consent=False, shared_fields=[]
     )
     http = login(org.supervisor)
-    url = reverse("coordination:referral_edit", kwargs={"referral_id": referral.pk})
+    url = reverse("referrals:referral_edit", kwargs={"referral_id": referral.pk})
     assert http.get(url).status_code == 200
     response = http.post(
         url,
@@ -230,7 +230,7 @@ def test_a_sent_referral_cannot_be_edited(org: Any, meals: Any, login: Any) -> N
         client=org.junior_client, owner=org.junior, service=meals, status="sent"
     )
     response = login(org.junior).get(
-        reverse("coordination:referral_edit", kwargs={"referral_id": referral.pk})
+        reverse("referrals:referral_edit", kwargs={"referral_id": referral.pk})
     )
     assert response.status_code == 302
 
@@ -251,7 +251,7 @@ def test_my_referrals_lists_unanswered_first_with_bounded_queries(
         )
     http = login(org.junior)
     with django_assert_max_num_queries(10):
-        response = http.get(reverse("coordination:referral_list"))
+        response = http.get(reverse("referrals:referral_list"))
     assert response.status_code == 200
     assert len(response.context["referrals"]) == 8
     assert response.content.decode().count("No answer: response was due") == 7

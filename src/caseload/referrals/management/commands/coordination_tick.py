@@ -8,6 +8,10 @@ follow-up task per response deadline, however often the command runs. Example cr
 
 Pages never create these tasks as a side effect of being looked at; the worklist and the chart
 derive "overdue" from the deadline itself, so they are right even if the job has not run yet.
+
+It lives in referrals, which owns the follow-ups; it keeps its name because operators' crontabs
+and the README use it. Nothing else needs ticking: an appointment's reminder task is set when it
+is booked, and a discharge's clock tasks when it is recorded.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from caseload.coordination.services import referral_followups_create
+from caseload.referrals.services import referral_followups_create
 from caseload.staff.services import system_actor
 
 

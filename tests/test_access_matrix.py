@@ -27,7 +27,7 @@ from caseload.consents.models import Consent
 from tests import factories
 from tests.coordination.graph import coordination_ids
 
-PUBLIC = {"healthz", "login", "coordination:calendar_feed"}
+PUBLIC = {"healthz", "login", "appointments:calendar_feed"}
 # Pages that a role can reach only with a further right than seeing the client: answered 404
 # (the record's existence is not hidden, the page is) — listed so each is a decision, not a gap.
 VISIBLE_BUT_NOT_FOR = {

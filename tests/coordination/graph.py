@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from caseload.appointments import services as appointment_services
 from caseload.coordination import services
 from caseload.directory.models import Service, ServiceOrganisation
 from caseload.referrals import services as referral_services
@@ -35,7 +36,7 @@ def coordination_ids(client: Any, owner: Any) -> dict[str, Any]:
         shared_fields=["name", "reason"],
     )
     start = timezone.now() + dt.timedelta(days=2)
-    appointment = services.appointment_create(
+    appointment = appointment_services.appointment_create(
         actor=owner,
         client=client,
         purpose="Home visit",
@@ -56,7 +57,7 @@ def coordination_ids(client: Any, owner: Any) -> dict[str, Any]:
         facility_name="General Hospital",
         complexity="high",
     )
-    _, token = services.calendar_feed_create(actor=owner)
+    _, token = appointment_services.calendar_feed_create(actor=owner)
     return {
         "referral_id": referral.pk,
         "appointment_id": appointment.pk,

@@ -12,13 +12,13 @@ from django.urls import reverse
 from caseload.audit.models import AuditEvent
 from tests.test_access_matrix import ROLES, SEES, _graph, _kwargs_of, _walk
 
-NAMESPACES = {"coordination", "directory", "referrals"}
+NAMESPACES = {"coordination", "directory", "referrals", "appointments"}
 ROUTES = [
     (name, pattern)
     for name, pattern in sorted(
         set(_walk(__import__("django.urls").urls.get_resolver().url_patterns))
     )
-    if name.split(":")[0] in NAMESPACES and name != "coordination:calendar_feed"
+    if name.split(":")[0] in NAMESPACES and name != "appointments:calendar_feed"
 ]
 
 
@@ -86,7 +86,7 @@ def test_every_coordination_page_about_a_client_writes_an_audit_event(org: Any) 
 @pytest.mark.django_db
 def test_the_feed_token_url_needs_no_session_and_audits_the_clients_it_shows(org: Any) -> None:
     ids = _ids(org, "own")
-    url = reverse("coordination:calendar_feed", kwargs={"token": ids["token"]})
+    url = reverse("appointments:calendar_feed", kwargs={"token": ids["token"]})
     response = HttpClient().get(url)
     assert response.status_code == 200
     assert AuditEvent.objects.filter(

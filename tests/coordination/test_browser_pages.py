@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from caseload.appointments import services as appointment_services
 from caseload.coordination import services
 from caseload.directory.demo import seed_directory
 from caseload.referrals import services as referral_services
@@ -45,7 +46,7 @@ def test_coordination_pages_are_accessible(page: Any, org: Any) -> None:
         actor=org.junior, referral=referral, to_status="sent", expected_version=referral.version
     )
     start = timezone.now() + dt.timedelta(days=1)
-    appointment = services.appointment_create(
+    appointment = appointment_services.appointment_create(
         actor=org.junior,
         client=client,
         purpose="Home visit",

@@ -81,7 +81,7 @@ def test_chart_section_shows_referrals_appointments_and_the_running_episode(
     assert "Transport needed" in html
     for name in (
         "referrals:referral_create",
-        "coordination:appointment_create",
+        "appointments:appointment_create",
         "coordination:discharge_record",
     ):
         assert reverse(name, kwargs={"client_id": client.pk}) in html

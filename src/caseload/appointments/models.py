@@ -6,6 +6,8 @@ FHIR shape at the edge: Appointment ≈ Appointment.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -109,6 +111,11 @@ class Appointment(BaseModel, Versioned):
         if self.with_kind == WithKind.STAFF and self.staff_id:
             return str(self.staff)
         return self.provider_name
+
+
+def token_hash(token: str) -> str:
+    """What a calendar feed keeps of its secret token (the token itself is shown once)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class CalendarFeed(BaseModel):

@@ -27,6 +27,7 @@ urlpatterns = [
     path("coordination/", include("caseload.coordination.urls")),
     path("coordination/", include("caseload.directory.urls")),
     path("coordination/", include("caseload.referrals.urls")),
+    path("coordination/", include("caseload.appointments.urls")),
 ]
 
 handler404 = "caseload.core.views.not_found"

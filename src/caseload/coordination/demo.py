@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from caseload.access import policies
+from caseload.appointments import services as appointment_services
 from caseload.consents.models import ConsentKind, ConsentMethod, ShareCategory
 from caseload.consents.selectors import share_consent_for_provider
 from caseload.consents.services import consent_record
@@ -158,7 +159,7 @@ def seed_coordination_demo(
     )
     start = _at(business_days.business_days_after(today, 2), 10)
     move(third, accepted, ("scheduled", {"scheduled_for": start}))
-    services.appointment_create(
+    appointment_services.appointment_create(
         actor=third.care_manager,
         client=third.client,
         referral=accepted,
@@ -182,7 +183,7 @@ def seed_coordination_demo(
     for index, enrolment in enumerate(enrolments[5:11]):
         day = business_days.business_days_after(today, index % 4)
         begin = _at(day, 9 + index)
-        services.appointment_create(
+        appointment_services.appointment_create(
             actor=enrolment.care_manager,
             client=enrolment.client,
             enrolment=enrolment,

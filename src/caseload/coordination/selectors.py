@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from caseload.access import policies
-from caseload.appointments.models import Appointment, AppointmentStatus, CalendarFeed
+from caseload.appointments.models import Appointment, AppointmentStatus
+from caseload.appointments.selectors import appointment_reason, next_appointment_at
 from caseload.core import clock
 from caseload.core.errors import NotFound
 from caseload.referrals.models import (
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
     from caseload.staff.models import User
 
 UPCOMING_APPOINTMENTS = 5
-FEED_DAYS_BACK = 30
-FEED_DAYS_AHEAD = 180
 
 
 def _bad_id(exc: Exception) -> bool:
@@ -69,111 +68,8 @@ def open_enrolments_for(*, actor: User, client: Client) -> list[Enrolment]:
 # Appointments
 
 
-def _appointments(actor: User) -> QuerySet[Appointment]:
-    policies.require_clinical(actor)
-    return Appointment.objects.filter(client__in=policies.client_scope(actor))
-
-
-def appointment_get(*, actor: User, appointment_id: Any) -> Appointment:
-    try:
-        return (
-            _appointments(actor)
-            .select_related(
-                "client",
-                "enrolment__program",
-                "referral__service__organisation",
-                "service__organisation",
-                "staff",
-                "owner",
-                "created_by",
-                "reminder_task",
-            )
-            .get(pk=appointment_id)
-        )
-    except Appointment.DoesNotExist as exc:
-        raise NotFound("Appointment not found.") from exc
-    except Exception as exc:
-        if _bad_id(exc):
-            raise NotFound("Appointment not found.") from exc
-        raise
-
-
-def calendar_staff(*, actor: User, staff_id: Any = None) -> User:
-    """Whose calendar ``actor`` may look at: their own, or a supervisee's (seniors: their
-    programs' staff; directors: anyone's). NotFound for anyone else."""
-    policies.require_clinical(actor)
-    if staff_id in (None, "", str(actor.pk), actor.pk):
-        return actor
-    found = policies.caseload_owner_choices(actor).filter(pk=staff_id).first()
-    if found is None:
-        raise NotFound("Staff member not found.")
-    return found
-
-
-def staff_choices(*, actor: User) -> list[User]:
-    """Staff whose calendars ``actor`` may switch to (empty for juniors)."""
-    if actor.is_junior:
-        return []
-    return list(policies.caseload_owner_choices(actor)[:101])
-
-
-def appointments_between(
-    *, actor: User, staff: User, start: dt.datetime, end: dt.datetime
-) -> list[Appointment]:
-    """Appointments on ``staff``'s calendar (theirs to arrange, or theirs to attend) from
-    ``start`` to ``end``, visible to ``actor``; one query."""
-    return list(
-        _appointments(actor)
-        .filter(Q(owner=staff) | Q(staff=staff), starts_at__lt=end, ends_at__gt=start)
-        .select_related("client", "service__organisation", "staff")
-        .order_by("starts_at", "client__family_name")
-    )
-
-
-def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Midnight to midnight of ``day`` in the organisation's time zone, as aware datetimes."""
-    zone = timezone.get_current_timezone()
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return start, end
-
-
 # ---------------------------------------------------------------------------------------------
 # Calendar feeds
-
-
-def active_calendar_feed(*, actor: User) -> CalendarFeed | None:
-    policies.require_clinical(actor)
-    return CalendarFeed.objects.filter(user=actor, revoked_at__isnull=True).first()
-
-
-def calendar_feed_for_token(token: str) -> tuple[CalendarFeed, list[Appointment]]:
-    """The feed a token opens and its appointments (30 days back, 180 ahead), or NotFound for
-    an unknown or revoked token, or a user who may no longer work with clients."""
-    from caseload.coordination.services import token_hash
-
-    if not token or len(token) > 100:
-        raise NotFound("Calendar not found.")
-    feed = (
-        CalendarFeed.objects.select_related("user")
-        .filter(token_hash=token_hash(token), revoked_at__isnull=True)
-        .first()
-    )
-    if feed is None or not policies.is_clinical(feed.user):
-        raise NotFound("Calendar not found.")
-    now = clock.now()
-    user = feed.user
-    appointments = list(
-        Appointment.objects.filter(
-            Q(owner=user) | Q(staff=user),
-            client__in=policies.client_scope(user),
-            starts_at__gte=now - dt.timedelta(days=FEED_DAYS_BACK),
-            starts_at__lte=now + dt.timedelta(days=FEED_DAYS_AHEAD),
-        )
-        .select_related("client", "service__organisation", "staff")
-        .order_by("starts_at")
-    )
-    return feed, appointments
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,18 +228,6 @@ def client_episodes(*, actor: User, client: Client) -> list[TransitionalCareEpis
 # Worklist building blocks
 
 
-def next_appointment_at(now: dt.datetime | None = None) -> Subquery:
-    """Annotation on Client rows: the start of the next booked appointment, else NULL."""
-    now = now or clock.now()
-    return Subquery(
-        Appointment.objects.filter(
-            client_id=OuterRef("pk"), status=AppointmentStatus.BOOKED, starts_at__gte=now
-        )
-        .order_by("starts_at")
-        .values("starts_at")[:1]
-    )
-
-
 def _open_clocks(today: dt.date) -> QuerySet[TransitionalClock]:
     return TransitionalClock.objects.filter(
         episode__client_id=OuterRef("pk"),
@@ -387,13 +271,6 @@ def _day_words(day: dt.date, today: dt.date) -> str:
     if today < day < today + dt.timedelta(days=7):
         return day.strftime("%A")
     return f"{day:%a} {day.day} {day:%b}"
-
-
-def appointment_reason(starts_at: dt.datetime, today: dt.date | None = None) -> str:
-    """'Appointment tomorrow at 10:30'."""
-    today = today or clock.today()
-    local = timezone.localtime(starts_at)
-    return f"Appointment {_day_words(local.date(), today)} at {local:%H:%M}"
 
 
 def transitional_reason(due_on: dt.date, kind: str | None, today: dt.date | None = None) -> str:

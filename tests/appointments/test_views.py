@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from caseload.appointments import services
 from caseload.appointments.models import Appointment
 from caseload.audit.models import AuditEvent
-from caseload.coordination import services
 from caseload.tasks.models import Task, TaskStatus
 from tests import factories
 
@@ -43,7 +43,7 @@ def _next_weekday_at(hour: int, days: int = 3) -> dt.datetime:
 def test_booking_creates_the_appointment_and_a_reminder_task(org: Any, login: Any) -> None:
     http = login(org.junior)
     start = _next_weekday_at(10)
-    url = reverse("coordination:appointment_create", kwargs={"client_id": org.junior_client.pk})
+    url = reverse("appointments:appointment_create", kwargs={"client_id": org.junior_client.pk})
     assert http.get(url).status_code == 200
     response = http.post(url, _form(org, start, transport_needed="on"))
     appointment = Appointment.objects.get()
@@ -58,7 +58,7 @@ def test_booking_creates_the_appointment_and_a_reminder_task(org: Any, login: An
         action="appointment.created", client=org.junior_client
     ).exists()
     page = http.get(
-        reverse("coordination:appointment_detail", kwargs={"appointment_id": appointment.pk})
+        reverse("appointments:appointment_detail", kwargs={"appointment_id": appointment.pk})
     ).content.decode()
     assert "Appointment reminder" in page and "4 Elm Street" in page
 
@@ -69,7 +69,7 @@ def test_double_booking_a_staff_member_warns_and_books_only_when_confirmed(
 ) -> None:
     http = login(org.junior)
     start = _next_weekday_at(10)
-    url = reverse("coordination:appointment_create", kwargs={"client_id": org.junior_client.pk})
+    url = reverse("appointments:appointment_create", kwargs={"client_id": org.junior_client.pk})
     http.post(url, _form(org, start))
     overlapping = _form(org, start + dt.timedelta(minutes=30), purpose="Second visit")
     response = http.post(url, overlapping)
@@ -92,7 +92,7 @@ def test_end_before_start_is_refused(org: Any, login: Any) -> None:
     data = _form(org, start)
     data["ends_at"] = data["starts_at"]
     response = login(org.junior).post(
-        reverse("coordination:appointment_create", kwargs={"client_id": org.junior_client.pk}),
+        reverse("appointments:appointment_create", kwargs={"client_id": org.junior_client.pk}),
         data,
     )
     assert response.status_code == 400
@@ -104,14 +104,14 @@ def test_moving_an_appointment_moves_its_reminder(org: Any, login: Any) -> None:
     http = login(org.junior)
     start = _next_weekday_at(10)
     http.post(
-        reverse("coordination:appointment_create", kwargs={"client_id": org.junior_client.pk}),
+        reverse("appointments:appointment_create", kwargs={"client_id": org.junior_client.pk}),
         _form(org, start),
     )
     appointment = Appointment.objects.get()
     old_reminder = appointment.reminder_task
     later = _next_weekday_at(14, days=10)
     response = http.post(
-        reverse("coordination:appointment_edit", kwargs={"appointment_id": appointment.pk}),
+        reverse("appointments:appointment_edit", kwargs={"appointment_id": appointment.pk}),
         {**_form(org, later), "version": appointment.version},
     )
     assert response.status_code == 302
@@ -128,12 +128,12 @@ def test_stale_appointment_edit_is_a_conflict_keeping_the_input(org: Any, login:
     http = login(org.junior)
     start = _next_weekday_at(10)
     http.post(
-        reverse("coordination:appointment_create", kwargs={"client_id": org.junior_client.pk}),
+        reverse("appointments:appointment_create", kwargs={"client_id": org.junior_client.pk}),
         _form(org, start),
     )
     appointment = Appointment.objects.get()
     response = http.post(
-        reverse("coordination:appointment_edit", kwargs={"appointment_id": appointment.pk}),
+        reverse("appointments:appointment_edit", kwargs={"appointment_id": appointment.pk}),
         {**_form(org, start, purpose="My newer words"), "version": 99},
     )
     assert response.status_code == 409
@@ -146,11 +146,11 @@ def test_stale_appointment_edit_is_a_conflict_keeping_the_input(org: Any, login:
 def test_recording_attendance_closes_the_reminder(org: Any, login: Any) -> None:
     http = login(org.junior)
     http.post(
-        reverse("coordination:appointment_create", kwargs={"client_id": org.junior_client.pk}),
+        reverse("appointments:appointment_create", kwargs={"client_id": org.junior_client.pk}),
         _form(org, _next_weekday_at(10)),
     )
     appointment = Appointment.objects.get()
-    url = reverse("coordination:appointment_status", kwargs={"appointment_id": appointment.pk})
+    url = reverse("appointments:appointment_status", kwargs={"appointment_id": appointment.pk})
     assert http.post(url, {"status": "cancelled", "version": 1}).status_code == 400  # needs why
     assert http.post(url, {"status": "attended", "version": 1}).status_code == 302
     appointment.refresh_from_db()
@@ -181,12 +181,12 @@ def test_day_and_week_views_show_the_care_managers_appointments(
     http = login(org.junior)
     day = timezone.localdate(start)
     with django_assert_max_num_queries(12):
-        response = http.get(reverse("coordination:appointment_day") + f"?date={day:%Y-%m-%d}")
+        response = http.get(reverse("appointments:appointment_day") + f"?date={day:%Y-%m-%d}")
     assert response.status_code == 200
     page = response.content.decode()
     assert all(f"Visit {i}" in page for i in range(6))
     with django_assert_max_num_queries(12):
-        response = http.get(reverse("coordination:appointment_week") + f"?start={day:%Y-%m-%d}")
+        response = http.get(reverse("appointments:appointment_week") + f"?start={day:%Y-%m-%d}")
     assert response.status_code == 200
     assert all(f"Visit {i}" in response.content.decode() for i in range(6))
     assert AuditEvent.objects.filter(action="appointment.list_viewed").count() == 12
@@ -197,7 +197,7 @@ def test_supervisor_can_see_a_supervisees_calendar_but_not_a_strangers(
     org: Any, login: Any
 ) -> None:
     http = login(org.supervisor)
-    url = reverse("coordination:appointment_week")
+    url = reverse("appointments:appointment_week")
     assert http.get(url + f"?staff={org.junior.pk}").status_code == 200
     assert http.get(url + f"?staff={org.other_cm.pk}").status_code == 404
     assert login(org.junior).get(url + f"?staff={org.supervisor.pk}").status_code == 404

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from caseload.appointments import services
 from caseload.appointments.models import CalendarFeed
 from caseload.audit.models import AuditEvent
-from caseload.coordination import services
 
 
 def _book(org: Any, client: Any, owner: Any, *, hours_ahead: int = 30, **kwargs: Any) -> Any:
@@ -45,7 +45,7 @@ def test_feed_is_read_without_a_session_and_shows_only_initials(org: Any) -> Non
     client.save()
     appointment = _book(org, client, org.junior)
     _, token = services.calendar_feed_create(actor=org.junior)
-    url = reverse("coordination:calendar_feed", kwargs={"token": token})
+    url = reverse("appointments:calendar_feed", kwargs={"token": token})
 
     response = HttpClient().get(url)  # a calendar app: no cookies at all
 
@@ -72,7 +72,7 @@ def test_opting_in_shows_names_and_details(org: Any) -> None:
     _book(org, client, org.junior, transport_needed=True)
     _, token = services.calendar_feed_create(actor=org.junior)
     services.calendar_feed_set_names(actor=org.junior, show_client_names=True)
-    response = HttpClient().get(reverse("coordination:calendar_feed", kwargs={"token": token}))
+    response = HttpClient().get(reverse("appointments:calendar_feed", kwargs={"token": token}))
     event = _events(response.content)[0]
     assert str(event["SUMMARY"]) == f"{client.full_name}: Cardiology follow-up"
     assert str(event["LOCATION"]) == "5 Heart Lane"
@@ -85,14 +85,14 @@ def test_a_new_address_revokes_the_old_and_revoking_stops_the_feed(org: Any) -> 
     _, second = services.calendar_feed_create(actor=org.junior)
     http = HttpClient()
     assert (
-        http.get(reverse("coordination:calendar_feed", kwargs={"token": first})).status_code == 404
+        http.get(reverse("appointments:calendar_feed", kwargs={"token": first})).status_code == 404
     )
     assert (
-        http.get(reverse("coordination:calendar_feed", kwargs={"token": second})).status_code == 200
+        http.get(reverse("appointments:calendar_feed", kwargs={"token": second})).status_code == 200
     )
     services.calendar_feed_revoke(actor=org.junior)
     assert (
-        http.get(reverse("coordination:calendar_feed", kwargs={"token": second})).status_code == 404
+        http.get(reverse("appointments:calendar_feed", kwargs={"token": second})).status_code == 404
     )
     assert CalendarFeed.objects.filter(user=org.junior, revoked_at__isnull=True).count() == 0
 
@@ -101,7 +101,7 @@ def test_a_new_address_revokes_the_old_and_revoking_stops_the_feed(org: Any) -> 
 def test_unknown_token_is_not_found_and_only_a_hash_is_stored(org: Any) -> None:
     feed, token = services.calendar_feed_create(actor=org.junior)
     assert token not in feed.token_hash
-    response = HttpClient().get(reverse("coordination:calendar_feed", kwargs={"token": "nope"}))
+    response = HttpClient().get(reverse("appointments:calendar_feed", kwargs={"token": "nope"}))
     assert response.status_code == 404
 
 
@@ -110,7 +110,7 @@ def test_feed_of_an_inactive_user_stops(org: Any) -> None:
     _, token = services.calendar_feed_create(actor=org.junior)
     org.junior.is_active = False
     org.junior.save()
-    response = HttpClient().get(reverse("coordination:calendar_feed", kwargs={"token": token}))
+    response = HttpClient().get(reverse("appointments:calendar_feed", kwargs={"token": token}))
     assert response.status_code == 404
 
 
@@ -129,11 +129,11 @@ def test_feed_has_own_and_attended_appointments_only(org: Any) -> None:
     _, token = services.calendar_feed_create(actor=org.junior)
     services.calendar_feed_set_names(actor=org.junior, show_client_names=True)
     # the junior cannot see the supervisor's client: the attended visit stays out of the feed
-    response = HttpClient().get(reverse("coordination:calendar_feed", kwargs={"token": token}))
+    response = HttpClient().get(reverse("appointments:calendar_feed", kwargs={"token": token}))
     uids = {str(e["UID"]) for e in _events(response.content)}
     assert uids == {f"{mine.pk}@caseload"}
     _, token = services.calendar_feed_create(actor=org.supervisor)
-    response = HttpClient().get(reverse("coordination:calendar_feed", kwargs={"token": token}))
+    response = HttpClient().get(reverse("appointments:calendar_feed", kwargs={"token": token}))
     uids = {str(e["UID"]) for e in _events(response.content)}
     assert f"{attended.pk}@caseload" in uids and f"{mine.pk}@caseload" not in uids
 
@@ -149,14 +149,14 @@ def test_cancelled_appointments_are_marked_cancelled(org: Any) -> None:
         note="Client in hospital",
     )
     _, token = services.calendar_feed_create(actor=org.junior)
-    response = HttpClient().get(reverse("coordination:calendar_feed", kwargs={"token": token}))
+    response = HttpClient().get(reverse("appointments:calendar_feed", kwargs={"token": token}))
     assert str(_events(response.content)[0]["STATUS"]) == "CANCELLED"
 
 
 @pytest.mark.django_db
 def test_settings_page_shows_the_address_once(org: Any, login: Any) -> None:
     http = login(org.junior)
-    page = reverse("coordination:calendar_settings")
+    page = reverse("appointments:calendar_settings")
     response = http.post(page, {"action": "create"})
     assert response.status_code == 302
     first = http.get(page).content.decode()
@@ -173,4 +173,4 @@ def test_settings_page_shows_the_address_once(org: Any, login: Any) -> None:
 
 @pytest.mark.django_db
 def test_administrators_have_no_calendar(org: Any, login: Any) -> None:
-    assert login(org.admin).get(reverse("coordination:calendar_settings")).status_code == 404
+    assert login(org.admin).get(reverse("appointments:calendar_settings")).status_code == 404

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from caseload.appointments import services
 from caseload.appointments.models import Appointment, AppointmentStatus
-from caseload.coordination import services
 from caseload.core.errors import Conflict
 
 A = AppointmentStatus

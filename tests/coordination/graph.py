@@ -13,9 +13,9 @@ from typing import Any
 from django.utils import timezone
 
 from caseload.appointments import services as appointment_services
-from caseload.coordination import services
 from caseload.directory.models import Service, ServiceOrganisation
 from caseload.referrals import services as referral_services
+from caseload.transitions import services as transition_services
 from tests.referrals.conftest import give_provider_consent
 
 
@@ -48,7 +48,7 @@ def coordination_ids(client: Any, owner: Any) -> dict[str, Any]:
         ends_at=start + dt.timedelta(hours=1),
         allow_double_booking=True,
     )
-    episode = services.discharge_record(
+    episode = transition_services.discharge_record(
         actor=owner,
         client=client,
         enrolment=enrolment,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from caseload.audit.models import AuditEvent
 from tests.test_access_matrix import ROLES, SEES, _graph, _kwargs_of, _walk
 
-NAMESPACES = {"coordination", "directory", "referrals", "appointments"}
+NAMESPACES = {"coordination", "directory", "referrals", "appointments", "transitions"}
 ROUTES = [
     (name, pattern)
     for name, pattern in sorted(

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from caseload.appointments import services as appointment_services
-from caseload.coordination import services
 from caseload.directory.demo import seed_directory
 from caseload.referrals import services as referral_services
+from caseload.transitions import services as transition_services
 from tests import factories
 from tests.browser_support import sign_in, snap
 from tests.referrals.conftest import give_provider_consent, goal_for
@@ -58,7 +58,7 @@ def test_coordination_pages_are_accessible(page: Any, org: Any) -> None:
         ends_at=start + dt.timedelta(hours=1),
         transport_needed=True,
     )
-    episode = services.discharge_record(
+    episode = transition_services.discharge_record(
         actor=org.junior,
         client=client,
         enrolment=client.enrolments.first(),

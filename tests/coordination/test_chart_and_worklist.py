@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from caseload.appointments.models import Appointment
 from caseload.clients.models import Client
-from caseload.coordination import selectors, services
+from caseload.coordination import selectors
+from caseload.transitions import services as transition_services
 from tests.referrals.conftest import make_referral
 
 D = dt.date.fromisoformat
@@ -51,7 +52,7 @@ def test_chart_section_shows_referrals_appointments_and_the_running_episode(
     make_referral(client=client, owner=org.junior, service=meals, status="completed")
     _appointment(org, client, now + dt.timedelta(days=1), purpose="Podiatry", transport_needed=True)
     _appointment(org, client, now - dt.timedelta(days=1), purpose="Last week's")
-    services.discharge_record(
+    transition_services.discharge_record(
         actor=org.junior,
         client=client,
         enrolment=client.enrolments.first(),
@@ -82,7 +83,7 @@ def test_chart_section_shows_referrals_appointments_and_the_running_episode(
     for name in (
         "referrals:referral_create",
         "appointments:appointment_create",
-        "coordination:discharge_record",
+        "transitions:discharge_record",
     ):
         assert reverse(name, kwargs={"client_id": client.pk}) in html
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from caseload.appointments.models import Appointment
-from caseload.coordination.demo import seed_coordination_demo
+from caseload.demo.coordination import seed_coordination_demo
 from caseload.directory.models import Service
 from caseload.referrals.models import Referral
 from caseload.tasks.models import Task

@@ -1,4 +1,4 @@
-"""Business-day arithmetic across weekends and holidays, and the transitional-care due dates."""
+"""Business-day arithmetic across weekends and holidays."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from caseload.coordination.services import transitional_due_dates
 from caseload.core import business_days
 from caseload.core.models import Holiday
 
@@ -89,27 +88,3 @@ def test_business_days_after_reads_configured_holidays() -> None:
 
 def test_business_day_before_uses_holidays(db: None) -> None:
     assert business_days.business_day_before(D("2026-05-26")) == D("2026-05-22")
-
-
-@pytest.mark.parametrize(
-    ("discharged", "complexity", "holidays", "contact", "visit"),
-    [
-        # Friday discharge, high complexity: contact Tuesday, visit the next Friday
-        ("2026-03-06", "high", [], "2026-03-10", "2026-03-13"),
-        # moderate complexity: visit within 14 calendar days
-        ("2026-03-06", "moderate", [], "2026-03-10", "2026-03-20"),
-        # discharged Friday before a Monday holiday: contact Wednesday
-        ("2026-05-22", "high", ["2026-05-25"], "2026-05-27", "2026-05-29"),
-        # discharged on a Saturday
-        ("2026-03-07", "moderate", [], "2026-03-10", "2026-03-21"),
-    ],
-)
-def test_transitional_care_due_dates(
-    discharged: str, complexity: str, holidays: list[str], contact: str, visit: str
-) -> None:
-    due = transitional_due_dates(
-        discharged_on=D(discharged), complexity=complexity, holidays={D(h) for h in holidays}
-    )
-    assert due["interactive_contact"] == D(contact)
-    assert due["face_to_face"] == D(visit)
-    assert due["medication_reconciliation"] == D(visit)  # by the visit

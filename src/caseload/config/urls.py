@@ -28,6 +28,7 @@ urlpatterns = [
     path("coordination/", include("caseload.directory.urls")),
     path("coordination/", include("caseload.referrals.urls")),
     path("coordination/", include("caseload.appointments.urls")),
+    path("coordination/", include("caseload.transitions.urls")),
 ]
 
 handler404 = "caseload.core.views.not_found"

@@ -1,7 +1,8 @@
-"""Demo data for coordination of services, built through the real services.
+"""Demo data for coordination of services (directory, referrals, appointments, transitional
+care), built through the real services.
 
 ``seed_coordination_demo()`` runs after the demo organisation exists (clients, enrolments,
-care plans). It imports the directory from ``fixtures/directory_demo.csv`` (the same path an
+care plans). It imports the demo directory (``directory.demo``, the same path an
 administrator's CSV upload takes), then gives a handful of clients referrals in several states,
 appointments this week and one transitional-care episode. Idempotent: nothing happens when the
 directory already has services.
@@ -19,10 +20,10 @@ from django.utils import timezone
 
 from caseload.access import policies
 from caseload.appointments import services as appointment_services
+from caseload.careplans.models import Goal
 from caseload.consents.models import ConsentKind, ConsentMethod, ShareCategory
 from caseload.consents.selectors import share_consent_for_provider
 from caseload.consents.services import consent_record
-from caseload.coordination import services
 from caseload.core import business_days, clock
 from caseload.directory.demo import seed_directory
 from caseload.directory.models import Service
@@ -30,6 +31,7 @@ from caseload.enrolments.models import OPEN_STATUSES, Enrolment
 from caseload.referrals import services as referral_services
 from caseload.referrals.models import ReferralEvent
 from caseload.staff.services import system_actor
+from caseload.transitions import services as transition_services
 
 
 def _service(name: str) -> Service:
@@ -40,9 +42,7 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-def _goal_of(enrolment: Enrolment) -> Any:
-    from caseload.careplans.models import Goal
-
+def _goal_of(enrolment: Enrolment) -> Goal | None:
     return Goal.objects.filter(careplan__enrolment=enrolment).order_by("created_at").first()
 
 
@@ -67,8 +67,6 @@ def seed_coordination_demo(
     ]
     if len(enrolments) < 6:
         return made
-    from caseload.careplans.models import Goal
-
     with_goals = set(
         Goal.objects.filter(careplan__enrolment__in=enrolments).values_list(
             "careplan__enrolment_id", flat=True
@@ -204,7 +202,7 @@ def seed_coordination_demo(
     # The Friday 16:45 scenario: discharged on Friday after heart failure; the clocks run.
     patient = discharged or enrolments[5]
     friday = discharged_on or today - dt.timedelta(days=(today.weekday() - 4) % 7 or 7)
-    episode = services.discharge_record(
+    episode = transition_services.discharge_record(
         actor=patient.care_manager,
         client=patient.client,
         enrolment=patient,
@@ -217,7 +215,7 @@ def seed_coordination_demo(
     )
     called = business_days.business_days_after(friday, 2)
     if called < today:  # the interactive contact was made on the day it was due
-        services.clock_record_met(
+        transition_services.clock_record_met(
             actor=patient.care_manager,
             episode=episode,
             kind="interactive_contact",

@@ -28,7 +28,7 @@ def test_recording_a_discharge_and_each_clock_through_the_pages(
     pin("2026-03-06 16:45")
     http = login(org.junior)
     client = org.junior_client
-    url = reverse("coordination:discharge_record", kwargs={"client_id": client.pk})
+    url = reverse("transitions:discharge_record", kwargs={"client_id": client.pk})
     assert http.get(url).status_code == 200
     response = http.post(
         url,
@@ -48,14 +48,14 @@ def test_recording_a_discharge_and_each_clock_through_the_pages(
 
     pin("2026-03-09 08:10")
     http = _sign_in(org.junior)  # a new working day, a new sign-in
-    page_url = reverse("coordination:episode_detail", kwargs={"episode_id": episode.pk})
+    page_url = reverse("transitions:episode_detail", kwargs={"episode_id": episode.pk})
     page = http.get(page_url).content.decode()
     assert "Tuesday 10 Mar 2026" in page  # the contact clock
     assert "Friday 13 Mar 2026" in page  # the visit and the reconciliation
     assert page.count(">Due<") == 3
     assert AuditEvent.objects.filter(action="transitional_care.viewed", client=client).exists()
 
-    record = reverse("coordination:episode_record_clock", kwargs={"episode_id": episode.pk})
+    record = reverse("transitions:episode_record_clock", kwargs={"episode_id": episode.pk})
     response = http.post(
         record,
         {
@@ -84,7 +84,7 @@ def test_discharge_form_errors_keep_the_input(org: Any, login: Any, pin: Any) ->
     pin("2026-03-06 16:45")
     http = login(org.junior)
     response = http.post(
-        reverse("coordination:discharge_record", kwargs={"client_id": org.junior_client.pk}),
+        reverse("transitions:discharge_record", kwargs={"client_id": org.junior_client.pk}),
         {
             "discharged_on": "2026-03-09",
             "discharged_from": "hospital",
@@ -104,7 +104,7 @@ def test_closing_an_episode_needs_a_reason(org: Any, login: Any, pin: Any) -> No
     pin("2026-03-06 16:45")
     http = login(org.junior)
     http.post(
-        reverse("coordination:discharge_record", kwargs={"client_id": org.junior_client.pk}),
+        reverse("transitions:discharge_record", kwargs={"client_id": org.junior_client.pk}),
         {
             "discharged_on": "2026-03-06",
             "discharged_from": "snf",
@@ -113,7 +113,7 @@ def test_closing_an_episode_needs_a_reason(org: Any, login: Any, pin: Any) -> No
         },
     )
     episode = TransitionalCareEpisode.objects.get()
-    url = reverse("coordination:episode_close", kwargs={"episode_id": episode.pk})
+    url = reverse("transitions:episode_close", kwargs={"episode_id": episode.pk})
     assert http.post(url, {"version": 1}).status_code == 400
     assert http.post(url, {"reason": "readmitted", "version": 1}).status_code == 302
     episode.refresh_from_db()

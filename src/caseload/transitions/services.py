@@ -1,18 +1,10 @@
-"""Writes for coordination of services: referrals, appointments, calendar feeds, transitional
-care, and the directory import.
+"""Writes for transitions of care: record a hospital or skilled-nursing discharge (a 30-day
+episode with three clocks, each with a task), record when each clock was met, close an episode
+early.
 
-Referral status machine (closed loop):
-
-    draft     → sent | cancelled
-    sent      → received | accepted | declined | cancelled
-    received  → accepted | declined | cancelled
-    accepted  → scheduled | cancelled
-    scheduled → completed | no_show | cancelled
-    declined, completed, no_show, cancelled: closed — only "reopen" (with a reason) leaves them,
-    and it returns the referral to the status it was closed from.
-
-A service may answer a sent referral with its decision straight away, so "received" may be
-skipped. Appointment statuses: booked → attended | no_show | cancelled; the others are final.
+Deadlines (SPEC §5): interactive contact 2 business days after discharge; face-to-face visit
+within 7 (high complexity) or 14 (moderate) calendar days; medication reconciliation by the
+face-to-face visit.
 """
 
 from __future__ import annotations
@@ -21,13 +13,20 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.core import business_days, clock
-from caseload.core.errors import Conflict, ValidationFailed
+from caseload.core.errors import Conflict, ValidationFailed, check_version, raise_if_invalid
+from caseload.core.text import clean
+from caseload.enrolments.services import check_enrolment_choice
 from caseload.tasks.models import Priority, Task, TaskStatus
+from caseload.tasks.services import (
+    task_close_if_open,
+    task_create_for_record,
+    task_owner_for,
+    task_update,
+)
 from caseload.transitions.models import (
     CLOCK_ORDER,
     EPISODE_DAYS,
@@ -41,138 +40,16 @@ from caseload.transitions.models import (
 )
 
 if TYPE_CHECKING:
-    from caseload.careplans.models import Goal
     from caseload.clients.models import Client
     from caseload.enrolments.models import Enrolment
     from caseload.staff.models import User
 
-
 #: Face-to-face visit deadline in calendar days after discharge, by complexity (SPEC §5).
 FACE_TO_FACE_DAYS: dict[str, int] = {Complexity.HIGH: 7, Complexity.MODERATE: 14}
+
+
 #: Interactive contact deadline in business days after discharge (SPEC §5).
 CONTACT_BUSINESS_DAYS = 2
-
-STALE = "stale"
-TRANSITION_NOT_ALLOWED = "transition_not_allowed"
-
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
-
-
-def _clean(value: str | None) -> str:
-    return (value or "").strip()
-
-
-def _raise_if(errors: dict[str, list[str]]) -> None:
-    if errors:
-        first = next(iter(errors.values()))[0]
-        raise ValidationFailed(first, field_errors=errors)
-
-
-def _check_version(record: Any, expected_version: int | None, what: str) -> None:
-    if expected_version is not None and record.version != expected_version:
-        raise Conflict(
-            f"Someone else changed this {what} since you opened it.",
-            code=STALE,
-            params={"current_version": record.version},
-        )
-
-
-def or_list(words: list[str]) -> str:
-    """'a', 'a or b', 'a, b or c'."""
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localdate(moment)
-
-
-def _task_owner(enrolment: Enrolment | None, fallback: User) -> User:
-    """The enrolment's care manager when they can still work the case, else ``fallback``."""
-    if enrolment is not None:
-        manager = enrolment.care_manager
-        if policies.is_clinical(manager):
-            return manager
-    return fallback
-
-
-def _create_task(
-    *,
-    actor: User,
-    client: Client,
-    owner: User,
-    title: str,
-    due_on: dt.date,
-    priority: int,
-    description: str = "",
-    enrolment: Enrolment | None = None,
-    goal: Goal | None = None,
-) -> Task:
-    from caseload.tasks.services import task_create
-
-    return task_create(
-        actor=actor,
-        client=client,
-        title=title[:200],
-        owner=owner,
-        due_on=due_on,
-        priority=priority,
-        description=description,
-        enrolment=enrolment,
-        goal=goal,
-    )
-
-
-def _close_task(*, actor: User, task_id: Any, outcome: str, cancel: bool = False) -> None:
-    """Complete (or cancel) a linked task if it is still open; a closed task is left alone."""
-    from caseload.tasks.services import task_cancel, task_complete
-
-    if task_id is None:
-        return
-    task = Task.objects.filter(pk=task_id, status=TaskStatus.OPEN).first()
-    if task is None:
-        return
-    if cancel:
-        task_cancel(actor=actor, task=task, reason=outcome)
-    else:
-        task_complete(actor=actor, task=task, outcome_note=outcome)
-
-
-def _require_clinical_client(actor: User, client_id: Any) -> Client:
-    policies.require_clinical(actor)
-    return policies.require_client(actor, client_id)
-
-
-def _check_enrolment(
-    errors: dict[str, list[str]], client: Client, enrolment: Enrolment | None, *, required: bool
-) -> None:
-    if enrolment is None:
-        if required:
-            errors["enrolment"] = ["Choose the enrolment this is part of."]
-        return
-    if enrolment.client_id != client.pk:
-        errors["enrolment"] = ["Choose one of this client's enrolments."]
-    elif not enrolment.is_open:
-        errors["enrolment"] = ["That enrolment has been discharged. Choose an open enrolment."]
-
-
-# ---------------------------------------------------------------------------------------------
-# Referrals
-
-
-# ---------------------------------------------------------------------------------------------
-# Appointments
-
-
-# ---------------------------------------------------------------------------------------------
-# Calendar feeds
-
-
-# ---------------------------------------------------------------------------------------------
-# Transitions of care
 
 
 def transitional_due_dates(
@@ -222,12 +99,12 @@ def discharge_record(
 ) -> TransitionalCareEpisode:
     """Record a hospital or SNF discharge: opens a 30-day transitional-care episode with its
     three clocks and a task for each (owned by the enrolment's care manager, else the actor)."""
-    facility_name, notes = _clean(facility_name), _clean(notes)
+    facility_name, notes = clean(facility_name), clean(notes)
     with transaction.atomic():
-        client = _require_clinical_client(actor, client.pk)
+        client = policies.require_clinical_client(actor, client.pk)
         today = clock.today()
         errors: dict[str, list[str]] = {}
-        _check_enrolment(errors, client, enrolment, required=False)
+        check_enrolment_choice(errors, client, enrolment, required=False)
         if discharged_on is None:
             errors["discharged_on"] = ["Enter the date of discharge."]
         elif discharged_on > today:
@@ -242,7 +119,7 @@ def discharge_record(
             errors["facility_name"] = ["Enter the hospital's or facility's name."]
         if complexity not in Complexity.values:
             errors["complexity"] = ["Choose the complexity of medical decision making."]
-        _raise_if(errors)
+        raise_if_invalid(errors)
         assert discharged_on is not None  # noqa: S101 - checked above
         running = (
             TransitionalCareEpisode.objects.select_for_update()
@@ -274,10 +151,10 @@ def discharge_record(
         due = transitional_due_dates(
             discharged_on=discharged_on, complexity=complexity, holidays=holidays
         )
-        owner = _task_owner(enrolment, actor)
+        owner = task_owner_for(enrolment, actor)
         for kind in CLOCK_ORDER:
             title, priority = _CLOCK_TASKS[kind]
-            task = _create_task(
+            task = task_create_for_record(
                 actor=actor,
                 client=client,
                 owner=owner,
@@ -324,10 +201,10 @@ def clock_record_met(
 ) -> TransitionalClock:
     """Record when a clock's requirement was done; its task is completed. Recording the
     face-to-face visit moves the medication reconciliation deadline to the visit's date."""
-    note = _clean(note)
+    note = clean(note)
     with transaction.atomic():
         locked = _lock_episode(actor, episode)
-        _check_version(locked, expected_version, "episode")
+        check_version(locked, expected_version, "episode")
         errors: dict[str, list[str]] = {}
         if kind not in ClockKind.values:
             errors["kind"] = ["Choose what was done."]
@@ -337,7 +214,7 @@ def clock_record_met(
             errors["met_on"] = ["The date cannot be in the future."]
         elif met_on < locked.discharged_on:
             errors["met_on"] = ["The date cannot be before the discharge."]
-        _raise_if(errors)
+        raise_if_invalid(errors)
         assert met_on is not None  # noqa: S101 - checked above
         if locked.status != EpisodeStatus.ACTIVE:
             raise Conflict("This episode is closed and its clocks no longer change.", code="closed")
@@ -362,7 +239,9 @@ def clock_record_met(
             medication.due_on = met_on
             medication.save(update_fields=["due_on", "updated_at"])
             _move_task(actor=actor, task_id=medication.task_id, due_on=met_on)
-        _close_task(actor=actor, task_id=target.task_id, outcome=f"Done on {met_on:%d %b %Y}.")
+        task_close_if_open(
+            actor=actor, task_id=target.task_id, outcome=f"Done on {met_on:%d %b %Y}."
+        )
         locked.version += 1
         locked.save(update_fields=["version", "updated_at"])
         audit_record(
@@ -380,8 +259,6 @@ def clock_record_met(
 
 
 def _move_task(*, actor: User, task_id: Any, due_on: dt.date) -> None:
-    from caseload.tasks.services import task_update
-
     task = Task.objects.filter(pk=task_id, status=TaskStatus.OPEN).select_related("owner").first()
     if task is None or task.due_on == due_on:
         return
@@ -408,10 +285,10 @@ def episode_close(
 ) -> TransitionalCareEpisode:
     """Close an episode early (readmitted, died, declined, entered in error); open tasks of its
     unmet clocks are cancelled."""
-    note = _clean(note)
+    note = clean(note)
     with transaction.atomic():
         locked = _lock_episode(actor, episode)
-        _check_version(locked, expected_version, "episode")
+        check_version(locked, expected_version, "episode")
         if locked.status != EpisodeStatus.ACTIVE:
             raise Conflict("This episode is already closed.", code="closed")
         errors: dict[str, list[str]] = {}
@@ -419,7 +296,7 @@ def episode_close(
             errors["reason"] = ["Choose why the episode is closing."]
         elif reason == EpisodeCloseReason.OTHER and not note:
             errors["note"] = ["Say why the episode is closing."]
-        _raise_if(errors)
+        raise_if_invalid(errors)
         locked.status = EpisodeStatus.CLOSED
         locked.close_reason, locked.close_note, locked.closed_at = reason, note, clock.now()
         locked.version += 1
@@ -435,7 +312,7 @@ def episode_close(
         )
         label = EpisodeCloseReason(reason).label
         for item in TransitionalClock.objects.filter(episode=locked, met_on__isnull=True):
-            _close_task(
+            task_close_if_open(
                 actor=actor,
                 task_id=item.task_id,
                 outcome=f"Transitional-care episode closed: {label}.",
@@ -449,7 +326,3 @@ def episode_close(
             detail={"reason": reason},
         )
     return locked
-
-
-# ---------------------------------------------------------------------------------------------
-# Service directory (administrators)

@@ -1,4 +1,4 @@
-"""Forms for coordination pages: parsing and labels only; the rules live in services."""
+"""Forms for transitional-care pages: parsing and labels only; the rules live in services."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from typing import Any
 
 from django import forms
 
-from caseload.core.forms import CaseloadForm
+from caseload.core.forms import CaseloadForm, VersionField
+from caseload.enrolments.forms import EnrolmentChoiceField
 from caseload.enrolments.models import Enrolment
 from caseload.transitions.models import ClockKind, Complexity, DischargeSetting, EpisodeCloseReason
 
 DATE_HINT = "For example 2026-03-06."
-DATETIME_HINT = "Date and time, for example 2026-03-06 14:30."
 
 
 def _date_field(
@@ -27,49 +27,6 @@ def _date_field(
             "invalid": "Enter a real date, for example 2026-03-06.",
         },
     )
-
-
-def _datetime_field(label: str, *, required: bool = True) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        required=required,
-        help_text=DATETIME_HINT,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={
-            "required": f"Enter the {label.lower()}.",
-            "invalid": "Enter a real date and time, for example 2026-03-06 14:30.",
-        },
-    )
-
-
-class VersionField(forms.IntegerField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.HiddenInput)
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("min_value", 1)
-        super().__init__(**kwargs)
-
-
-class EnrolmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        enrolment: Enrolment = obj
-        return f"{enrolment.program.name} ({enrolment.get_status_display().lower()})"
-
-
-# ---------------------------------------------------------------------------------------------
-# Directory
-
-
-# ---------------------------------------------------------------------------------------------
-# Referrals
-
-
-# ---------------------------------------------------------------------------------------------
-# Appointments
-
-
-# ---------------------------------------------------------------------------------------------
-# Transitions of care
 
 
 class DischargeForm(CaseloadForm):

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from caseload.clients.models import Client
-from caseload.coordination import selectors, services
+from caseload.coordination import selectors as coordination_selectors
 from caseload.core.errors import Conflict, ValidationFailed
 from caseload.core.models import Holiday
 from caseload.tasks.models import Task, TaskStatus
+from caseload.transitions import selectors, services
 from caseload.transitions.models import TransitionalClock
 
 D = dt.date.fromisoformat
@@ -192,18 +193,18 @@ def test_on_monday_the_worklist_shows_the_contact_due_tomorrow(
     with django_assert_num_queries(1):
         rows = list(
             Client.objects.filter(pk__in=[org.junior_client.pk, org.other_client.pk])
-            .annotate(**selectors.worklist_annotations())
+            .annotate(**coordination_selectors.worklist_annotations())
             .order_by("family_name")
         )
     row = next(r for r in rows if r.pk == org.junior_client.pk)
     other = next(r for r in rows if r.pk == org.other_client.pk)
     assert row.coord_clock_due_on == D("2026-03-10")
     assert row.coord_clock_kind == "interactive_contact"
-    assert selectors.worklist_reason(row) == (
+    assert coordination_selectors.worklist_reason(row) == (
         "Transitional care: interactive contact due tomorrow",
         "warn",
     )
-    assert selectors.worklist_reason(other) is None
+    assert coordination_selectors.worklist_reason(other) is None
 
 
 @pytest.mark.django_db
@@ -213,5 +214,34 @@ def test_closed_episode_leaves_the_worklist(org: Any, pin: Any) -> None:
     services.episode_close(
         actor=org.junior, episode=episode, reason="readmitted", expected_version=1
     )
-    row = Client.objects.annotate(**selectors.worklist_annotations()).get(pk=org.junior_client.pk)
+    row = Client.objects.annotate(**coordination_selectors.worklist_annotations()).get(
+        pk=org.junior_client.pk
+    )
     assert row.coord_clock_due_on is None
+
+
+# --- the due dates (pure) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("discharged", "complexity", "holidays", "contact", "visit"),
+    [
+        # Friday discharge, high complexity: contact Tuesday, visit the next Friday
+        ("2026-03-06", "high", [], "2026-03-10", "2026-03-13"),
+        # moderate complexity: visit within 14 calendar days
+        ("2026-03-06", "moderate", [], "2026-03-10", "2026-03-20"),
+        # discharged Friday before a Monday holiday: contact Wednesday
+        ("2026-05-22", "high", ["2026-05-25"], "2026-05-27", "2026-05-29"),
+        # discharged on a Saturday
+        ("2026-03-07", "moderate", [], "2026-03-10", "2026-03-21"),
+    ],
+)
+def test_transitional_care_due_dates(
+    discharged: str, complexity: str, holidays: list[str], contact: str, visit: str
+) -> None:
+    due = services.transitional_due_dates(
+        discharged_on=D(discharged), complexity=complexity, holidays={D(h) for h in holidays}
+    )
+    assert due["interactive_contact"] == D(contact)
+    assert due["face_to_face"] == D(visit)
+    assert due["medication_reconciliation"] == D(visit)  # by the visit

@@ -1,4 +1,4 @@
-"""Transitions of care: the Friday 16:45 discharge, clocks met or missed, the worklist signal."""
+"""Transitions of care: the Friday 16:45 discharge, clocks met or missed, the due dates."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-from caseload.clients.models import Client
-from caseload.coordination import selectors as coordination_selectors
 from caseload.core.errors import Conflict, ValidationFailed
 from caseload.core.models import Holiday
 from caseload.tasks.models import Task, TaskStatus
@@ -178,46 +176,6 @@ def test_a_second_discharge_during_a_running_episode_is_refused_until_it_is_clos
     view = selectors.episode_get(actor=org.junior, episode_id=episode.pk)
     # the contact was already late when the client was readmitted; the others stopped in time
     assert [c.state for c in view.clocks] == ["missed", "stopped", "stopped"]
-
-
-# --- the worklist's building blocks -----------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_on_monday_the_worklist_shows_the_contact_due_tomorrow(
-    org: Any, pin: Any, django_assert_num_queries: Any
-) -> None:
-    pin("2026-03-06 16:45")
-    _discharge(org, "2026-03-06")
-    pin("2026-03-09 08:10")  # Monday
-    with django_assert_num_queries(1):
-        rows = list(
-            Client.objects.filter(pk__in=[org.junior_client.pk, org.other_client.pk])
-            .annotate(**coordination_selectors.worklist_annotations())
-            .order_by("family_name")
-        )
-    row = next(r for r in rows if r.pk == org.junior_client.pk)
-    other = next(r for r in rows if r.pk == org.other_client.pk)
-    assert row.coord_clock_due_on == D("2026-03-10")
-    assert row.coord_clock_kind == "interactive_contact"
-    assert coordination_selectors.worklist_reason(row) == (
-        "Transitional care: interactive contact due tomorrow",
-        "warn",
-    )
-    assert coordination_selectors.worklist_reason(other) is None
-
-
-@pytest.mark.django_db
-def test_closed_episode_leaves_the_worklist(org: Any, pin: Any) -> None:
-    pin("2026-03-06 16:45")
-    episode = _discharge(org, "2026-03-06")
-    services.episode_close(
-        actor=org.junior, episode=episode, reason="readmitted", expected_version=1
-    )
-    row = Client.objects.annotate(**coordination_selectors.worklist_annotations()).get(
-        pk=org.junior_client.pk
-    )
-    assert row.coord_clock_due_on is None
 
 
 # --- the due dates (pure) ---------------------------------------------------------------------

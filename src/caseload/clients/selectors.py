@@ -97,7 +97,9 @@ class ClientChart:
     tasks_entered_in_error: Any
     notes_entered_in_error: int
     assessments: Any = None
-    coordination: Any = None
+    referrals: Any = None
+    appointments: Any = None
+    transitional_care: Any = None
     consents: Any = None
 
 
@@ -106,12 +108,14 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
 
     Care plans, notes and tasks come from their own apps' selectors.
     """
+    from caseload.appointments.selectors import upcoming_appointments_for_client
     from caseload.assessments.selectors import assessment_summary_for_client
     from caseload.careplans.selectors import careplan_list_for_client
     from caseload.consents.selectors import consent_list_for_client
-    from caseload.coordination.selectors import coordination_summary_for_client
     from caseload.notes.selectors import note_entered_in_error_count, note_page_for_client
+    from caseload.referrals.selectors import referral_summary_for_client
     from caseload.tasks.selectors import task_list_for_client, tasks_entered_in_error_for_client
+    from caseload.transitions.selectors import transitional_care_for_client
 
     client = policies.require_client(actor, client_id)
     enrolments = _enrolments_of(client)
@@ -148,6 +152,8 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
         tasks_entered_in_error=tasks_entered_in_error_for_client(actor=actor, client=client),
         notes_entered_in_error=note_entered_in_error_count(actor=actor, client=client),
         assessments=assessment_summary_for_client(actor=actor, client=client),
-        coordination=coordination_summary_for_client(actor=actor, client=client),
+        referrals=referral_summary_for_client(actor=actor, client=client),
+        appointments=upcoming_appointments_for_client(actor=actor, client=client),
+        transitional_care=transitional_care_for_client(actor=actor, client=client),
         consents=consent_list_for_client(actor=actor, client=client),
     )

@@ -1028,7 +1028,7 @@ class _ClientSeeder:
                 "complexity), medication reconciliation by the visit."
             ),
         )
-        # The episode (coordination.demo) makes the clocks and their tasks; here, the call
+        # The episode (demo/coordination.py) makes the clocks and their tasks; here, the call
         # that met the first clock, if its day has passed.
         self.org.discharged = (enrolment, discharged)
         contact_due = business_days_after(discharged, 2)

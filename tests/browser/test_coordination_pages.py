@@ -84,6 +84,7 @@ def test_coordination_pages_are_accessible(page: Any, org: Any) -> None:
         ("coordination-discharge", f"/coordination/for/{client.pk}/discharges/new/"),
         ("coordination-episode", f"/coordination/transitional-care/{episode.pk}/"),
         ("coordination-overview", f"/coordination/for/{client.pk}/"),
+        ("coordination-chart-sections", f"/clients/{client.pk}/#referrals"),
     ]:
         page.goto(url)
         snap(page, name)

@@ -1,5 +1,7 @@
-"""Every coordination page × every role, by scope — the project's access-matrix rules applied
-with coordination's own URL parameters (tests/coordination/graph.py) — and its audit events."""
+"""Every page of coordination of services (the directory, referrals, appointments, transitional
+care and the client overview, all under /coordination/) × every role, by scope, and their audit
+events. Stricter than the project's matrix in one way: a record out of scope is 404 for POST-only
+pages too (they look the record up before refusing the method), never 405."""
 
 from __future__ import annotations
 
@@ -12,18 +14,19 @@ from django.urls import reverse
 from caseload.audit.models import AuditEvent
 from tests.test_access_matrix import ROLES, SEES, _graph, _kwargs_of, _walk
 
-NAMESPACES = {"coordination", "directory", "referrals", "appointments", "transitions"}
+NAMESPACES = {"directory", "referrals", "appointments", "transitions"}
 ROUTES = [
     (name, pattern)
     for name, pattern in sorted(
         set(_walk(__import__("django.urls").urls.get_resolver().url_patterns))
     )
-    if name.split(":")[0] in NAMESPACES and name != "appointments:calendar_feed"
+    if (name.split(":")[0] in NAMESPACES or name == "worklist:client_overview")
+    and name != "appointments:calendar_feed"
 ]
 
 
 def _ids(org: Any, side: str) -> dict[str, Any]:
-    return dict(_graph(org, side).ids)  # the project graph holds coordination's records too
+    return dict(_graph(org, side).ids)  # the project graph holds these records too
 
 
 @pytest.mark.django_db

@@ -34,7 +34,7 @@ from caseload.assessments.models import (
 )
 from caseload.audit.services import audit_record
 from caseload.core import clock
-from caseload.core.errors import AppError, Conflict, NotFound, ValidationFailed
+from caseload.core.errors import AppError, Conflict, NotFound, ValidationFailed, VersionConflict
 from caseload.enrolments.models import OPEN_STATUSES, Enrolment, EnrolmentStatus
 
 if TYPE_CHECKING:
@@ -129,10 +129,10 @@ def _require_draft(response: AssessmentResponse) -> None:
 
 def _check_version(response: AssessmentResponse, expected_version: int | None) -> None:
     if expected_version is not None and response.version != expected_version:
-        raise Conflict(
+        raise VersionConflict(
             "Someone else saved answers to this assessment since you opened it.",
             code=STALE,
-            params={"current_version": response.version},
+            current_version=response.version,
         )
 
 

@@ -30,7 +30,7 @@ from caseload.careplans.models import (
     ProblemStatus,
 )
 from caseload.core import clock
-from caseload.core.errors import Conflict, NotFound, ValidationFailed
+from caseload.core.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from caseload.enrolments.models import Enrolment
 
 if TYPE_CHECKING:
@@ -74,10 +74,10 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
 
 def _check_version(record: Any, expected_version: int, what: str) -> None:
     if record.version != expected_version:
-        raise Conflict(
+        raise VersionConflict(
             f"This {what} was changed by someone else since you opened it.",
             code=STALE,
-            params={"current_version": record.version},
+            current_version=record.version,
         )
 
 

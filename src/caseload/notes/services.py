@@ -28,7 +28,7 @@ from caseload.clients import entered_in_error
 from caseload.consents.selectors import UPDATE_CATEGORIES
 from caseload.consents.services import require_share_with_person
 from caseload.core import clock
-from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
+from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed, VersionConflict
 from caseload.notes.models import (
     ContactType,
     ContactWith,
@@ -287,10 +287,10 @@ def note_update(
                 code="note_signed",
             )
         if current.version != expected_version:
-            raise Conflict(
+            raise VersionConflict(
                 "This note was changed in another window or tab since you opened it.",
                 code="stale_version",
-                params={"current_version": current.version},
+                current_version=current.version,
             )
         values = _clean_contact(
             client=current.client,
@@ -332,10 +332,10 @@ def note_sign(
         if current.status != NoteStatus.DRAFT:
             raise Conflict("This note is already signed.", code="already_signed")
         if expected_version is not None and current.version != expected_version:
-            raise Conflict(
+            raise VersionConflict(
                 "This note was changed in another window or tab. Read it again, then sign.",
                 code="stale_version",
-                params={"current_version": current.version},
+                current_version=current.version,
             )
         fields = _sign(actor=actor, note=current)
         current.version += 1

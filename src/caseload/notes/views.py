@@ -154,7 +154,7 @@ def _detail_context(
         "can_cosign": can_cosign,
         "can_mark_entered_in_error": live and services.may_mark_note_entered_in_error(actor, note),
         "addendum_form": addendum_form or AddendumForm(),
-        "return_form": return_form or ReturnForm(),
+        "return_form": return_form or ReturnForm(initial={"version": note.version}),
         "sign_form": SignForm(initial={"version": note.version}),
     }
 
@@ -303,8 +303,10 @@ def cosign(request: HttpRequest, note_id: Any) -> HttpResponse:
     note = note_get(actor=actor, note_id=note_id)
     if refused := _method_not_allowed(request, "POST"):
         return refused
+    form = SignForm(request.POST)  # the version the co-signer read, when the page sent it
+    version = form.cleaned_data.get("version") if form.is_valid() else None
     try:
-        services.note_cosign(actor=actor, note=note)
+        services.note_cosign(actor=actor, note=note, expected_version=version)
     except Conflict as exc:
         messages.error(request, exc.message)
         return redirect(_detail_url(note))
@@ -327,7 +329,10 @@ def return_note(request: HttpRequest, note_id: Any) -> HttpResponse:
         note,
         form=lambda _, data: ReturnForm(data),
         save=lambda form: services.note_return(
-            actor=actor, note=note, comment=form.cleaned_data["comment"]
+            actor=actor,
+            note=note,
+            comment=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data["version"],
         ),
         render=lambda page: render(
             request,

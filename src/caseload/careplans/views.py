@@ -96,6 +96,7 @@ def _render_form(
 
 
 def _renderer(request: HttpRequest, frame: Frame) -> Callable[[FormPage[Any, Any]], HttpResponse]:
+    """form_view's ``render`` for a care plan form page inside ``frame``."""
     return lambda page: _render_form(request, page, frame)
 
 

@@ -56,6 +56,27 @@ class Conflict(AppError):
     default_code = "conflict"
 
 
+class VersionConflict(Conflict):
+    """Someone saved the record since the actor loaded it (optimistic locking): the form's
+    ``expected_version`` is behind. ``current_version`` is the record's version now, also in
+    ``params`` for the JSON API."""
+
+    default_code = "stale"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        current_version: int,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            message, code=code, params={**(params or {}), "current_version": current_version}
+        )
+        self.current_version = current_version
+
+
 class ValidationFailed(AppError):
     """Input is invalid; ``field_errors`` names each field and what is wrong with it."""
 
@@ -71,12 +92,12 @@ def raise_if_invalid(errors: dict[str, list[str]]) -> None:
 
 
 def check_version(record: Any, expected_version: int | None, what: str) -> None:
-    """Conflict (code STALE) when ``record`` is no longer the version the actor loaded."""
+    """VersionConflict (code STALE) when ``record`` is no longer the version the actor loaded."""
     if expected_version is not None and record.version != expected_version:
-        raise Conflict(
+        raise VersionConflict(
             f"Someone else changed this {what} since you opened it.",
             code=STALE,
-            params={"current_version": record.version},
+            current_version=record.version,
         )
 
 

@@ -26,7 +26,7 @@ from django.db import transaction
 from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.careplans.models import Goal, Intervention, InterventionStatus
-from caseload.careplans.services import goal_update, intervention_update
+from caseload.careplans.services import goal_record_outcome, intervention_update
 from caseload.consents.services import require_share_with_provider
 from caseload.core import business_days, clock
 from caseload.core.errors import (
@@ -339,19 +339,7 @@ def _write_back(*, actor: User, referral: Referral, text: str, completed: bool) 
             goal = Goal.objects.get(pk=goal_id)
         else:
             return ""
-        outcome = f"{goal.outcome_note}\n{text}".strip() if goal.outcome_note else text
-        goal_update(
-            actor=actor,
-            goal=goal,
-            expected_version=goal.version,
-            description=goal.description,
-            measure=goal.measure,
-            target_value=goal.target_value,
-            target_date=goal.target_date,
-            status=goal.status,
-            expressed_by=goal.expressed_by,
-            outcome_note=outcome,
-        )
+        goal_record_outcome(actor=actor, goal=goal, outcome_text=text)
     except AppError as error:
         return f"Not written to the care plan: {error.message}"
     where = f"goal “{goal.description}”"

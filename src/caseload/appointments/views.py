@@ -28,7 +28,8 @@ from caseload.appointments.models import Appointment, AppointmentStatus
 from caseload.audit.services import audit_form_viewed, audit_record, audit_record_many
 from caseload.core import business_days, clock
 from caseload.core.errors import STALE, Conflict, NotFound, ValidationFailed
-from caseload.core.forms import add_service_errors, with_version
+from caseload.core.forms import add_service_errors
+from caseload.core.formviews import with_version
 from caseload.core.http import get_only, post_only, request_actor
 from caseload.directory.selectors import referral_service_choices
 from caseload.referrals.models import Referral

@@ -120,11 +120,3 @@ def datetime_field(label: str, *, required: bool = True) -> forms.DateTimeField:
             "invalid": "Enter a real date and time, for example 2026-03-06 14:30.",
         },
     )
-
-
-def with_version(data: Any, version: int) -> Any:
-    """A copy of posted ``data`` carrying the record's current ``version``: the form shown again
-    after a conflict keeps what the user typed and saves over what they have now seen."""
-    copy = data.copy()
-    copy["version"] = str(version)
-    return copy

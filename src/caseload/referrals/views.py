@@ -20,7 +20,8 @@ from caseload.access import policies
 from caseload.audit.services import audit_form_viewed, audit_record, audit_record_many
 from caseload.consents.selectors import provider_consents
 from caseload.core.errors import STALE, Conflict, NotFound, ValidationFailed
-from caseload.core.forms import add_service_errors, with_version
+from caseload.core.forms import add_service_errors
+from caseload.core.formviews import with_version
 from caseload.core.http import get_only, post_only, request_actor
 from caseload.directory import selectors as directory_selectors
 from caseload.enrolments.selectors import open_enrolments_for

@@ -18,7 +18,8 @@ from caseload.access import policies
 from caseload.audit.services import audit_form_viewed, audit_record
 from caseload.core import clock
 from caseload.core.errors import Conflict, ValidationFailed
-from caseload.core.forms import add_service_errors, with_version
+from caseload.core.forms import add_service_errors
+from caseload.core.formviews import with_version
 from caseload.core.http import get_only, post_only, request_actor
 from caseload.enrolments.selectors import open_enrolments_for
 from caseload.transitions import selectors, services

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from caseload.clients.forms import LONG_TEXT, DateInput, DescribedForm
+from caseload.clients.forms import LONG_TEXT, ClientDetailsForm, DateInput, DescribedForm
 from caseload.enrolments.models import Acuity, DischargeReason, EnrolmentStatus
 
 if TYPE_CHECKING:
@@ -25,6 +25,80 @@ class Radios(forms.RadioSelect):
 
 def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
     return form.fields[name]  # type: ignore[return-value]
+
+
+class ClientRegisterForm(ClientDetailsForm):
+    """A new client's details and their first program, care manager and referral."""
+
+    program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(
+        label="Program",
+        queryset=None,  # set in __init__
+        empty_label="Choose a program…",
+        error_messages={"required": "Choose the program the client is referred to."},
+    )
+    care_manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label="Care manager",
+        queryset=None,  # set in __init__
+        empty_label=None,
+        error_messages={
+            "required": "Choose the care manager.",
+            "invalid_choice": "You can only choose a care manager you are allowed to assign.",
+        },
+    )
+    acuity = forms.TypedChoiceField(
+        label="Acuity",
+        choices=Acuity.choices,
+        coerce=int,
+        initial=Acuity.MODERATE,
+        help_text="How much care management the client needs now.",
+    )
+    referred_on = forms.DateField(
+        label="Referral date", widget=DateInput(), help_text="The day the referral arrived."
+    )
+    referral_source = forms.CharField(
+        label="Referred by",
+        max_length=200,
+        required=False,
+        help_text="For example, 'Dr. Park, Riverside Primary Care' or 'self-referral'.",
+    )
+
+    fieldsets = [
+        *ClientDetailsForm.fieldsets,
+        (
+            "First program and care manager",
+            ["program", "care_manager", "acuity", "referred_on", "referral_source"],
+        ),
+    ]
+
+    def __init__(
+        self,
+        *args: Any,
+        programs: QuerySet[Program],
+        care_managers: QuerySet[User],
+        actor: User,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        program_field: forms.ModelChoiceField[Any] = self.fields["program"]  # type: ignore[assignment]
+        program_field.queryset = programs
+        manager_field: forms.ModelChoiceField[Any] = self.fields["care_manager"]  # type: ignore[assignment]
+        manager_field.queryset = care_managers
+        only_self = [u.pk for u in care_managers[:2]] == [actor.pk]
+        if not only_self:
+            manager_field.empty_label = "Choose a care manager…"
+        if only_self:
+            manager_field.help_text = (
+                "You are the care manager. Only a senior care manager or a director can "
+                "assign someone else."
+            )
+        else:
+            manager_field.help_text = (
+                "Senior care managers can assign staff in the programs they lead."
+            )
+        self.fields["referred_on"].error_messages["invalid"] = (
+            "Enter the referral date as a real date, for example 2026-03-02."
+        )
+        self.fields["referred_on"].error_messages["required"] = "Enter the referral date."
 
 
 class EnrolmentCreateForm(DescribedForm):

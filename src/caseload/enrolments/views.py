@@ -1,4 +1,5 @@
-"""Enrolment pages: enrol a client, the enrolment page, status changes, reassignment, care team."""
+"""Enrolment pages: register a new client with their first enrolment, enrol a client, the
+enrolment page, status changes, reassignment, care team."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from caseload.enrolments import selectors, services
 from caseload.enrolments.forms import (
     AcuityForm,
     CareTeamAddForm,
+    ClientRegisterForm,
     EnrolmentCreateForm,
     ReassignForm,
     TransitionForm,
@@ -57,6 +59,55 @@ def _reassign_choices(actor: User, enrolment: Enrolment) -> Any:
 
 def _team_choices(enrolment: Enrolment) -> Any:
     return selectors.care_team_staff_choices().exclude(pk=enrolment.care_manager_id)
+
+
+@require_http_methods(["GET", "POST"])
+def client_register(request: HttpRequest) -> HttpResponse:
+    """Register a new client and refer them to their first program (/clients/new/)."""
+    actor = actor_of(request)
+    policies.require_clinical(actor)
+    form = ClientRegisterForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "referred_on": clock.today(),
+            "preferred_language": "English",
+            "care_manager": actor.pk if actor.caseload_cap else None,
+        },
+        programs=selectors.program_choices(),
+        care_managers=selectors.assignable_care_managers(actor=actor),
+        actor=actor,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                client = services.client_register(
+                    actor=actor,
+                    **form.detail_values(),
+                    program=data["program"],
+                    care_manager=data["care_manager"],
+                    acuity=data["acuity"],
+                    referred_on=data["referred_on"],
+                    referral_source=data["referral_source"],
+                )
+            except PermissionDenied as error:
+                form.add_error("care_manager", error.message)
+            except ValidationFailed as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"{client.full_name} is registered and referred to {data['program'].name}.",
+                )
+                return redirect("clients:chart", client_id=client.pk)
+        status = 400
+    return render(
+        request,
+        "enrolments/client_register.html",
+        {"form": form, "nav": "new_client"},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])

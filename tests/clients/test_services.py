@@ -18,18 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _create(org, actor=None, **overrides):
-    values = {
-        "actor": actor or org.junior,
-        "given_name": "Ingrid",
-        "family_name": "Lindqvist",
-        "date_of_birth": dt.date(1941, 5, 2),
-        "sex_at_birth": "female",
-        "mrn": "MRN-NEW-1",
-        "preferred_language": "Swedish",
-        "interpreter_needed": True,
-    }
-    values.update(overrides)
-    return services.client_create(**values)
+    return services.client_create(
+        actor=actor or org.junior, **factories.new_client_details(**overrides)
+    )
 
 
 def test_client_create_records_the_client_on_no_caseload_until_enrolled(org):

@@ -3,8 +3,6 @@ the service and the page, with the database and the audit rows each leaves."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
@@ -15,6 +13,7 @@ from caseload.core import clock
 from caseload.core.errors import NotFound, PermissionDenied, ValidationFailed
 from caseload.enrolments import services
 from caseload.enrolments.models import Enrolment
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -23,23 +22,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _register(org, actor=None, **overrides):
-    values = {
-        "actor": actor or org.junior,
-        "given_name": "Ingrid",
-        "family_name": "Lindqvist",
-        "date_of_birth": dt.date(1941, 5, 2),
-        "sex_at_birth": "female",
-        "mrn": "MRN-NEW-1",
-        "preferred_language": "Swedish",
-        "interpreter_needed": True,
+    referral = {
         "program": org.geriatric,
         "care_manager": org.junior,
         "acuity": 2,
         "referred_on": clock.today(),
         "referral_source": "Riverside hospital",
     }
-    values.update(overrides)
-    return services.client_register(**values)
+    return services.client_register(
+        actor=actor or org.junior, **factories.new_client_details(**{**referral, **overrides})
+    )
 
 
 def test_client_register_records_the_client_with_a_referred_enrolment(org):

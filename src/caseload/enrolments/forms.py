@@ -27,80 +27,6 @@ def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any
     return form.fields[name]  # type: ignore[return-value]
 
 
-class ClientRegisterForm(ClientDetailsForm):
-    """A new client's details and their first program, care manager and referral."""
-
-    program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(
-        label="Program",
-        queryset=None,  # set in __init__
-        empty_label="Choose a program…",
-        error_messages={"required": "Choose the program the client is referred to."},
-    )
-    care_manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
-        label="Care manager",
-        queryset=None,  # set in __init__
-        empty_label=None,
-        error_messages={
-            "required": "Choose the care manager.",
-            "invalid_choice": "You can only choose a care manager you are allowed to assign.",
-        },
-    )
-    acuity = forms.TypedChoiceField(
-        label="Acuity",
-        choices=Acuity.choices,
-        coerce=int,
-        initial=Acuity.MODERATE,
-        help_text="How much care management the client needs now.",
-    )
-    referred_on = forms.DateField(
-        label="Referral date", widget=DateInput(), help_text="The day the referral arrived."
-    )
-    referral_source = forms.CharField(
-        label="Referred by",
-        max_length=200,
-        required=False,
-        help_text="For example, 'Dr. Park, Riverside Primary Care' or 'self-referral'.",
-    )
-
-    fieldsets = [
-        *ClientDetailsForm.fieldsets,
-        (
-            "First program and care manager",
-            ["program", "care_manager", "acuity", "referred_on", "referral_source"],
-        ),
-    ]
-
-    def __init__(
-        self,
-        *args: Any,
-        programs: QuerySet[Program],
-        care_managers: QuerySet[User],
-        actor: User,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        program_field: forms.ModelChoiceField[Any] = self.fields["program"]  # type: ignore[assignment]
-        program_field.queryset = programs
-        manager_field: forms.ModelChoiceField[Any] = self.fields["care_manager"]  # type: ignore[assignment]
-        manager_field.queryset = care_managers
-        only_self = [u.pk for u in care_managers[:2]] == [actor.pk]
-        if not only_self:
-            manager_field.empty_label = "Choose a care manager…"
-        if only_self:
-            manager_field.help_text = (
-                "You are the care manager. Only a senior care manager or a director can "
-                "assign someone else."
-            )
-        else:
-            manager_field.help_text = (
-                "Senior care managers can assign staff in the programs they lead."
-            )
-        self.fields["referred_on"].error_messages["invalid"] = (
-            "Enter the referral date as a real date, for example 2026-03-02."
-        )
-        self.fields["referred_on"].error_messages["required"] = "Enter the referral date."
-
-
 class EnrolmentCreateForm(DescribedForm):
     program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(
         label="Program",
@@ -162,6 +88,31 @@ class EnrolmentCreateForm(DescribedForm):
             )
         else:
             managers.help_text = "Senior care managers can assign staff in the programs they lead."
+
+    def referral_values(self) -> dict[str, Any]:
+        """The cleaned referral fields, as ``enrolment_create`` takes them."""
+        names = ("program", "care_manager", "acuity", "referred_on", "referral_source")
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class ClientRegisterForm(ClientDetailsForm, EnrolmentCreateForm):
+    """A new client's details and their first program, care manager and referral."""
+
+    fieldsets = [
+        *ClientDetailsForm.fieldsets,
+        (
+            "First program and care manager",
+            ["program", "care_manager", "acuity", "referred_on", "referral_source"],
+        ),
+    ]
+    # The client's details first, as the page asks them (and the error summary lists them).
+    field_order = [name for _, names in fieldsets for name in names]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].error_messages["required"] = (
+            "Choose the program the client is referred to."
+        )
 
 
 class TransitionForm(DescribedForm):

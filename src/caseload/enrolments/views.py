@@ -3,7 +3,7 @@ enrolment page, status changes, reassignment, care team."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.contrib import messages
@@ -61,35 +61,39 @@ def _team_choices(enrolment: Enrolment) -> Any:
     return selectors.care_team_staff_choices().exclude(pk=enrolment.care_manager_id)
 
 
-@require_http_methods(["GET", "POST"])
-def client_register(request: HttpRequest) -> HttpResponse:
-    """Register a new client and refer them to their first program (/clients/new/)."""
-    actor = actor_of(request)
-    policies.require_clinical(actor)
-    form = ClientRegisterForm(
+_ReferralForm = TypeVar("_ReferralForm", bound=EnrolmentCreateForm)
+
+
+def _referral_form(
+    request: HttpRequest, actor: User, form_class: type[_ReferralForm], **initial: Any
+) -> _ReferralForm:
+    """A referral to a program (a new client's first, or another) bound to the POST: the
+    programs taking enrolments, the care managers ``actor`` may assign, today's date."""
+    return form_class(
         request.POST if request.method == "POST" else None,
         initial={
             "referred_on": clock.today(),
-            "preferred_language": "English",
             "care_manager": actor.pk if actor.caseload_cap else None,
+            **initial,
         },
         programs=selectors.program_choices(),
         care_managers=selectors.assignable_care_managers(actor=actor),
         actor=actor,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def client_register(request: HttpRequest) -> HttpResponse:
+    """Register a new client and refer them to their first program (/clients/new/)."""
+    actor = actor_of(request)
+    policies.require_clinical(actor)
+    form = _referral_form(request, actor, ClientRegisterForm, preferred_language="English")
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 client = services.client_register(
-                    actor=actor,
-                    **form.detail_values(),
-                    program=data["program"],
-                    care_manager=data["care_manager"],
-                    acuity=data["acuity"],
-                    referred_on=data["referred_on"],
-                    referral_source=data["referral_source"],
+                    actor=actor, **form.detail_values(), **form.referral_values()
                 )
             except PermissionDenied as error:
                 form.add_error("care_manager", error.message)
@@ -98,7 +102,8 @@ def client_register(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"{client.full_name} is registered and referred to {data['program'].name}.",
+                    f"{client.full_name} is registered and referred to "
+                    f"{form.cleaned_data['program'].name}.",
                 )
                 return redirect("clients:chart", client_id=client.pk)
         status = 400
@@ -124,29 +129,13 @@ def create(request: HttpRequest, client_id: UUID) -> HttpResponse:
         client=client,
         page="enrolment_create",
     )
-    form = EnrolmentCreateForm(
-        request.POST if request.method == "POST" else None,
-        initial={
-            "referred_on": clock.today(),
-            "care_manager": actor.pk if actor.caseload_cap else None,
-        },
-        programs=selectors.program_choices(),
-        care_managers=selectors.assignable_care_managers(actor=actor),
-        actor=actor,
-    )
+    form = _referral_form(request, actor, EnrolmentCreateForm)
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 enrolment = services.enrolment_create(
-                    actor=actor,
-                    client=client,
-                    program=data["program"],
-                    care_manager=data["care_manager"],
-                    acuity=data["acuity"],
-                    referred_on=data["referred_on"],
-                    referral_source=data["referral_source"],
+                    actor=actor, client=client, **form.referral_values()
                 )
             except PermissionDenied as error:
                 form.add_error("care_manager", error.message)

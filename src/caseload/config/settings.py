@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "caseload.notes",
     "caseload.tasks",
     "caseload.worklist",
+    "caseload.chart",
     "caseload.demo",
     "caseload.assessments",
     "caseload.coordination",

@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from caseload.chart import urls as chart_urls
+from caseload.clients import urls as clients_urls
 from caseload.config.api import api
 from caseload.core import views as core_views
+from caseload.enrolments import urls as enrolments_urls
 from caseload.staff import twofactor
 
 urlpatterns = [
@@ -14,7 +17,23 @@ urlpatterns = [
     path("accounts/two-factor/set-up/", twofactor.set_up, name="two_factor_set_up"),
     path("accounts/two-factor/verify/", twofactor.verify, name="two_factor_verify"),
     path("", include("caseload.worklist.urls")),
-    path("clients/", include("caseload.clients.urls")),
+    # /clients/… holds pages of three floors in one URL namespace, "clients": the client's own
+    # pages, registering a new client with their first enrolment (enrolments), and the chart,
+    # which gathers every app. Only this wiring joins them, so no app imports one above it and
+    # the addresses and URL names stay what people and templates use.
+    path(
+        "clients/",
+        include(
+            (
+                [
+                    *clients_urls.urlpatterns,
+                    *enrolments_urls.client_urlpatterns,
+                    *chart_urls.urlpatterns,
+                ],
+                "clients",
+            )
+        ),
+    ),
     path("enrolments/", include("caseload.enrolments.urls")),
     path("care-plans/", include("caseload.careplans.urls")),
     path("notes/", include("caseload.notes.urls")),

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from caseload.clients.forms import LONG_TEXT, DateInput, DescribedForm
+from caseload.clients.forms import LONG_TEXT, ClientDetailsForm, DateInput, DescribedForm
 from caseload.enrolments.models import Acuity, DischargeReason, EnrolmentStatus
 
 if TYPE_CHECKING:
@@ -88,6 +88,31 @@ class EnrolmentCreateForm(DescribedForm):
             )
         else:
             managers.help_text = "Senior care managers can assign staff in the programs they lead."
+
+    def referral_values(self) -> dict[str, Any]:
+        """The cleaned referral fields, as ``enrolment_create`` takes them."""
+        names = ("program", "care_manager", "acuity", "referred_on", "referral_source")
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class ClientRegisterForm(ClientDetailsForm, EnrolmentCreateForm):
+    """A new client's details and their first program, care manager and referral."""
+
+    fieldsets = [
+        *ClientDetailsForm.fieldsets,
+        (
+            "First program and care manager",
+            ["program", "care_manager", "acuity", "referred_on", "referral_source"],
+        ),
+    ]
+    # The client's details first, as the page asks them (and the error summary lists them).
+    field_order = [name for _, names in fieldsets for name in names]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].error_messages["required"] = (
+            "Choose the program the client is referred to."
+        )
 
 
 class TransitionForm(DescribedForm):

@@ -16,13 +16,6 @@ if TYPE_CHECKING:
     from caseload.staff.models import User
 
 
-class Radios(forms.RadioSelect):
-    """Radios whose field id is the first radio's, so the error summary can link to it."""
-
-    def id_for_label(self, id_: str, index: str | None = None) -> str:
-        return super().id_for_label(id_, "0" if index is None else index)
-
-
 def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
     return form.fields[name]  # type: ignore[return-value]
 
@@ -93,7 +86,7 @@ class EnrolmentCreateForm(DescribedForm):
 class TransitionForm(DescribedForm):
     to_status = forms.ChoiceField(
         label="New status",
-        widget=Radios,
+        widget=forms.RadioSelect,
         error_messages={
             "required": "Choose the new status.",
             "invalid_choice": "That status is not possible from the current one.",

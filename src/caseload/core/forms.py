@@ -56,11 +56,12 @@ class CaseloadBoundField(forms.BoundField):
 
 
 class CaseloadFormRenderer(DjangoTemplates):
-    """Django's template renderer with Caseload's form, field and bound-field classes."""
+    """Django's template renderer with Caseload's form and field templates. The templates need
+    CaseloadBoundField, which CaseloadForm names; the admin's forms keep Django's own (its
+    templates link errors by Django's ids)."""
 
     form_template_name = "core/forms/form.html"
     field_template_name = "core/forms/field.html"
-    bound_field_class = CaseloadBoundField
 
 
 class CaseloadForm(forms.Form):
@@ -68,7 +69,6 @@ class CaseloadForm(forms.Form):
     groups the fields when the form renders itself (``{{ form }}``)."""
 
     fieldsets: list[tuple[str, list[str]]] = []
-    # The renderer gives every form this class; naming it here lets code rely on it.
     bound_field_class = CaseloadBoundField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

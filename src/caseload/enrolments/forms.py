@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from caseload.clients.forms import LONG_TEXT, DateInput, DescribedForm
+from caseload.clients.forms import LONG_TEXT, DateInput
+from caseload.core.forms import CaseloadForm
 from caseload.enrolments.models import Acuity, DischargeReason, EnrolmentStatus
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any
     return form.fields[name]  # type: ignore[return-value]
 
 
-class EnrolmentCreateForm(DescribedForm):
+class EnrolmentCreateForm(CaseloadForm):
     program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(
         label="Program",
         queryset=None,
@@ -83,7 +84,7 @@ class EnrolmentCreateForm(DescribedForm):
             managers.help_text = "Senior care managers can assign staff in the programs they lead."
 
 
-class TransitionForm(DescribedForm):
+class TransitionForm(CaseloadForm):
     to_status = forms.ChoiceField(
         label="New status",
         widget=forms.RadioSelect,
@@ -121,7 +122,7 @@ class TransitionForm(DescribedForm):
         return data
 
 
-class ReassignForm(DescribedForm):
+class ReassignForm(CaseloadForm):
     care_manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label="New care manager",
         queryset=None,
@@ -146,7 +147,7 @@ class ReassignForm(DescribedForm):
         _model_choice(self, "care_manager").queryset = care_managers
 
 
-class AcuityForm(DescribedForm):
+class AcuityForm(CaseloadForm):
     acuity = forms.TypedChoiceField(label="Acuity", choices=Acuity.choices, coerce=int)
     reason = forms.CharField(
         max_length=LONG_TEXT,
@@ -161,7 +162,7 @@ class AcuityForm(DescribedForm):
         super().__init__(*args, **kwargs)
 
 
-class CareTeamAddForm(DescribedForm):
+class CareTeamAddForm(CaseloadForm):
     staff: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label="Staff member",
         queryset=None,

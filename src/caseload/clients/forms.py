@@ -21,11 +21,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-# Kept as the name this app's forms use; the behaviour lives in core.
-DescribedForm = CaseloadForm
-
-
-class ClientDetailsForm(DescribedForm):
+class ClientDetailsForm(CaseloadForm):
     given_name = forms.CharField(label="Given name", max_length=100)
     family_name = forms.CharField(label="Family name", max_length=100)
     preferred_name = forms.CharField(
@@ -149,7 +145,7 @@ class ClientEditForm(ClientDetailsForm):
         return values
 
 
-class RelatedPersonForm(DescribedForm):
+class RelatedPersonForm(CaseloadForm):
     name = forms.CharField(
         label="Full name",
         max_length=200,
@@ -201,7 +197,7 @@ class RelatedPersonEditForm(RelatedPersonForm):
     FIELDS = (*RelatedPersonForm.FIELDS, "is_active")
 
 
-class FlagForm(DescribedForm):
+class FlagForm(CaseloadForm):
     kind = forms.ChoiceField(
         label="Kind of flag",
         choices=[("", "Choose…"), *FlagKind.choices],
@@ -216,7 +212,7 @@ class FlagForm(DescribedForm):
     )
 
 
-class FlagResolveForm(DescribedForm):
+class FlagResolveForm(CaseloadForm):
     resolution_note = forms.CharField(
         max_length=LONG_TEXT,
         label="What was done",

@@ -67,8 +67,6 @@ def client_subject(client: Client) -> PageSubject:
     )
 
 
-
-
 def _client_current(client: Client) -> dict[str, Any]:
     return {name: getattr(client, name) for name in services.CLIENT_EDITABLE_FIELDS}
 

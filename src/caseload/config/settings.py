@@ -108,6 +108,8 @@ TEMPLATES = [
         },
     }
 ]
+# Every form field is drawn by core/forms/field.html, with its hint and errors wired up.
+FORM_RENDERER = "caseload.core.forms.CaseloadFormRenderer"
 
 _default_db = f"sqlite:///{PROJECT_DIR / 'var' / 'caseload.sqlite3'}"
 if "DATABASE_URL" not in os.environ:

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from caseload.clients.forms import LONG_TEXT, ClientDetailsForm, DateInput, DescribedForm
+from caseload.clients.forms import LONG_TEXT, ClientDetailsForm, DateInput
+from caseload.core.forms import CaseloadForm
 from caseload.enrolments.models import Acuity, DischargeReason, EnrolmentStatus
 
 if TYPE_CHECKING:
@@ -16,18 +17,11 @@ if TYPE_CHECKING:
     from caseload.staff.models import User
 
 
-class Radios(forms.RadioSelect):
-    """Radios whose field id is the first radio's, so the error summary can link to it."""
-
-    def id_for_label(self, id_: str, index: str | None = None) -> str:
-        return super().id_for_label(id_, "0" if index is None else index)
-
-
 def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
     return form.fields[name]  # type: ignore[return-value]
 
 
-class EnrolmentCreateForm(DescribedForm):
+class EnrolmentCreateForm(CaseloadForm):
     program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(
         label="Program",
         queryset=None,
@@ -115,10 +109,10 @@ class ClientRegisterForm(ClientDetailsForm, EnrolmentCreateForm):
         )
 
 
-class TransitionForm(DescribedForm):
+class TransitionForm(CaseloadForm):
     to_status = forms.ChoiceField(
         label="New status",
-        widget=Radios,
+        widget=forms.RadioSelect,
         error_messages={
             "required": "Choose the new status.",
             "invalid_choice": "That status is not possible from the current one.",
@@ -153,7 +147,7 @@ class TransitionForm(DescribedForm):
         return data
 
 
-class ReassignForm(DescribedForm):
+class ReassignForm(CaseloadForm):
     care_manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label="New care manager",
         queryset=None,
@@ -178,7 +172,7 @@ class ReassignForm(DescribedForm):
         _model_choice(self, "care_manager").queryset = care_managers
 
 
-class AcuityForm(DescribedForm):
+class AcuityForm(CaseloadForm):
     acuity = forms.TypedChoiceField(label="Acuity", choices=Acuity.choices, coerce=int)
     reason = forms.CharField(
         max_length=LONG_TEXT,
@@ -193,7 +187,7 @@ class AcuityForm(DescribedForm):
         super().__init__(*args, **kwargs)
 
 
-class CareTeamAddForm(DescribedForm):
+class CareTeamAddForm(CaseloadForm):
     staff: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label="Staff member",
         queryset=None,

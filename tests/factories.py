@@ -52,6 +52,20 @@ class ClientFactory(factory.django.DjangoModelFactory):
     preferred_language = "English"
 
 
+def new_client_details(**overrides: object) -> dict[str, object]:
+    """A new client's details as ``clients.services.client_create`` takes them."""
+    return {
+        "given_name": "Ingrid",
+        "family_name": "Lindqvist",
+        "date_of_birth": dt.date(1941, 5, 2),
+        "sex_at_birth": "female",
+        "mrn": "MRN-NEW-1",
+        "preferred_language": "Swedish",
+        "interpreter_needed": True,
+        **overrides,
+    }
+
+
 class EnrolmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enrolment

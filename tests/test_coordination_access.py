@@ -20,7 +20,7 @@ ROUTES = [
     for name, pattern in sorted(
         set(_walk(__import__("django.urls").urls.get_resolver().url_patterns))
     )
-    if (name.split(":")[0] in NAMESPACES or name == "worklist:client_overview")
+    if (name.split(":")[0] in NAMESPACES or name == "chart:client_overview")
     and name != "appointments:calendar_feed"
 ]
 

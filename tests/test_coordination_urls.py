@@ -19,7 +19,7 @@ ADDRESSES = {
     "/coordination/directory/": "directory:directory",
     "/coordination/directory/import/": "directory:directory_import",
     "/coordination/referrals/": "referrals:referral_list",
-    f"/coordination/for/{ID}/": "worklist:client_overview",
+    f"/coordination/for/{ID}/": "chart:client_overview",
     f"/coordination/for/{ID}/referrals/new/": "referrals:referral_create",
     f"/coordination/referrals/{ID}/": "referrals:referral_detail",
     f"/coordination/referrals/{ID}/edit/": "referrals:referral_edit",

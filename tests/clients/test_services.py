@@ -1,5 +1,5 @@
-"""Client services: registration with a first enrolment, optimistic locking, related people,
-flags, and the audit row each write leaves."""
+"""Client services: a new client's details, optimistic locking, related people, flags, and the
+audit row each write leaves (registering with a first enrolment: tests/enrolments/)."""
 
 from __future__ import annotations
 
@@ -11,46 +11,29 @@ from caseload.access import policies
 from caseload.audit.models import AuditEvent
 from caseload.clients import services
 from caseload.clients.models import Client, RelatedPerson
-from caseload.core import clock
-from caseload.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from caseload.enrolments.models import Enrolment
+from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def _create(org, actor=None, **overrides):
-    values = {
-        "actor": actor or org.junior,
-        "given_name": "Ingrid",
-        "family_name": "Lindqvist",
-        "date_of_birth": dt.date(1941, 5, 2),
-        "sex_at_birth": "female",
-        "mrn": "MRN-NEW-1",
-        "preferred_language": "Swedish",
-        "interpreter_needed": True,
-        "program": org.geriatric,
-        "care_manager": org.junior,
-        "acuity": 2,
-        "referred_on": clock.today(),
-        "referral_source": "Riverside hospital",
-    }
-    values.update(overrides)
-    return services.client_create(**values)
-
-
-def test_client_create_registers_client_with_a_referred_enrolment(org):
-    client = _create(org)
-    enrolment = client.enrolments.get()
-    assert (enrolment.status, enrolment.program, enrolment.care_manager) == (
-        "referred",
-        org.geriatric,
-        org.junior,
+    return services.client_create(
+        actor=actor or org.junior, **factories.new_client_details(**overrides)
     )
-    assert enrolment.referral_source == "Riverside hospital"
-    assert policies.client_in_scope(org.junior, client.pk)
-    actions = set(AuditEvent.objects.filter(client=client).values_list("action", flat=True))
-    assert actions == {"client.created", "enrolment.created"}
+
+
+def test_client_create_records_the_client_on_no_caseload_until_enrolled(org):
+    client = _create(org)
+    assert (client.given_name, client.preferred_language, client.interpreter_needed) == (
+        "Ingrid",
+        "Swedish",
+        True,
+    )
+    assert not client.enrolments.exists()
+    assert not policies.client_in_scope(org.junior, client.pk)
+    audit = AuditEvent.objects.get(client=client)
+    assert (audit.action, audit.actor) == ("client.created", org.junior)
 
 
 def test_client_create_trims_text(org):
@@ -60,7 +43,7 @@ def test_client_create_trims_text(org):
 
 def test_administrator_cannot_register_clients(org):
     with pytest.raises(NotFound):
-        _create(org, actor=org.admin, care_manager=org.admin)
+        _create(org, actor=org.admin)
     assert not Client.objects.filter(family_name="Lindqvist").exists()
 
 
@@ -75,22 +58,6 @@ def test_many_clients_may_have_no_mrn(org):
     _create(org, mrn="")
     _create(org, mrn="", given_name="Sven")
     assert Client.objects.filter(mrn="").count() == 2
-
-
-def test_junior_cannot_register_a_client_for_someone_else(org):
-    with pytest.raises(PermissionDenied):
-        _create(org, care_manager=org.supervisor)
-    assert not Client.objects.filter(family_name="Lindqvist").exists()
-
-
-def test_registration_refused_at_caseload_cap_leaves_nothing_behind(org):
-    org.junior.caseload_cap_override = 1
-    org.junior.save()
-    with pytest.raises(ValidationFailed) as caught:
-        _create(org)
-    assert "caseload cap of 1" in caught.value.field_errors["care_manager"][0]
-    assert not Client.objects.filter(family_name="Lindqvist").exists()
-    assert not AuditEvent.objects.filter(action="client.created").exists()
 
 
 @pytest.mark.parametrize(
@@ -264,10 +231,3 @@ def test_flag_needs_kind_and_description(org):
     with pytest.raises(ValidationFailed) as caught:
         services.flag_raise(actor=org.junior, client=org.junior_client, kind="", description="")
     assert set(caught.value.field_errors) == {"kind", "description"}
-
-
-def test_enrolment_counts_for_new_client_come_from_enrolment_create(org):
-    """client_create goes through enrolment_create: the first event is the referral."""
-    client = _create(org)
-    enrolment = Enrolment.objects.get(client=client)
-    assert list(enrolment.events.values_list("to_value", flat=True)) == ["referred"]

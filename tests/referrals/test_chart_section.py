@@ -42,7 +42,7 @@ def test_open_referrals_with_their_deadline_and_the_closed_ones_counted(
     assert "No answer: response was due Thu 5 Mar" in html
     assert "1 closed referral:" in html
     assert reverse("referrals:referral_create", kwargs={"client_id": client.pk}) in html
-    assert reverse("worklist:client_overview", kwargs={"client_id": client.pk}) in html
+    assert reverse("chart:client_overview", kwargs={"client_id": client.pk}) in html
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from caseload.assessments import catalogue
 from caseload.assessments.models import ReassessmentSchedule
 from caseload.audit.services import audit_record
+from caseload.staff.models import User
 
 
 def _is_administrator(user: Any) -> bool:
@@ -59,8 +60,6 @@ class ReassessmentScheduleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        from caseload.staff.models import User
-
         super().save_model(request, obj, form, change)
         audit_record(
             actor=cast(User, request.user),

@@ -21,6 +21,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from caseload.assessments.definitions import Instrument, InstrumentError, parse_instrument
+from caseload.assessments.fhir import instrument_from_questionnaire
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "instruments"
 
@@ -49,8 +50,6 @@ def load_file(path: Path) -> Instrument:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InstrumentError(str(path), [f"cannot read the file as JSON ({exc})"]) from exc
     if isinstance(raw, dict) and raw.get("resourceType") == "Questionnaire":
-        from caseload.assessments.fhir import instrument_from_questionnaire
-
         return instrument_from_questionnaire(raw, source=str(path))
     return parse_instrument(raw, source=str(path))
 

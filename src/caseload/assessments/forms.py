@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from caseload.assessments import catalogue
 from caseload.assessments.definitions import Instrument, Item
 from caseload.assessments.models import Comparator
 from caseload.core import clock
-from caseload.core.forms import CaseloadForm
+from caseload.core.forms import CaseloadBoundField, CaseloadForm
 
 CHOOSE_ONE = "Choose one of the answers offered."
 
@@ -31,13 +33,23 @@ class ResponseForm(CaseloadForm):
 
     def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
         self.instrument = instrument
+        self.items = {item.field_name: item for item in instrument.questions}
         super().__init__(*args, **kwargs)
-        for item in instrument.questions:
-            self.fields[item.field_name] = self._field_for(item)
+        for number, item in enumerate(instrument.questions, start=1):
+            self.fields[item.field_name] = self._field_for(number, item)
 
     @staticmethod
-    def _field_for(item: Item) -> forms.Field:
-        common: dict[str, Any] = {"label": item.text, "required": False, "help_text": item.hint}
+    def _field_for(number: int, item: Item) -> forms.Field:
+        label = f"{number}. {item.text}"
+        hints = [item.hint, "Choose all that apply." if item.repeats else ""]
+        common: dict[str, Any] = {
+            "label": format_html('{} <span class="muted">({})</span>', label, item.unit)
+            if item.unit
+            else label,
+            "required": False,
+            "help_text": " ".join(h for h in hints if h),
+            "bound_field_class": _QuestionBoundField,
+        }
         if item.type == "choice":
             choices = [(o.code, o.display) for o in item.options]
             if item.repeats:
@@ -56,7 +68,7 @@ class ResponseForm(CaseloadForm):
         return forms.IntegerField(
             min_value=item.min_value,
             max_value=item.max_value,
-            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "narrow-input"}),
             error_messages={
                 "invalid": "Enter a whole number.",
                 "min_value": "Enter a number of %(limit_value)s or more.",
@@ -96,29 +108,35 @@ class ResponseForm(CaseloadForm):
             for message in messages:
                 self.add_error(target, message)
 
-    def questions(self) -> list[tuple[int, Item, forms.BoundField]]:
-        """(number, item, bound field) for each question, in order."""
-        return [
-            (number, item, self[item.field_name])
-            for number, item in enumerate(self.instrument.questions, start=1)
-        ]
+    def questions(self) -> list[CaseloadBoundField]:
+        """The questions' fields, in order."""
+        return [self[item.field_name] for item in self.instrument.questions]
 
     def error_links(self) -> list[tuple[str, str]]:
         """(anchor, message) for the error summary: each links to the first input it names."""
         links: list[tuple[str, str]] = [("", str(e)) for e in self.non_field_errors()]
-        for number, item, bound in self.questions():
+        for number, bound in enumerate(self.questions(), start=1):
             for error in bound.errors:
-                anchor = f"{bound.auto_id}_0" if item.type == "choice" else bound.auto_id
-                links.append((anchor, f"Question {number}: {error}"))
-        for name in ("assessed_on",):
-            for error in self[name].errors:
-                links.append((self[name].auto_id, f"{self[name].label}: {error}"))
+                links.append((bound.summary_link_id, f"Question {number}: {error}"))
+        bound = self["assessed_on"]
+        for error in bound.errors:
+            links.append((bound.summary_link_id, f"{bound.label}: {error}"))
         return links
+
+
+class _QuestionBoundField(CaseloadBoundField):
+    """A question may be left blank in a draft (its field is never required), so "(optional)"
+    marks only the questions a completed response may leave blank."""
+
+    @property
+    def optional(self) -> bool:
+        form: ResponseForm = self.form  # type: ignore[assignment]
+        return not form.items[self.name].required
 
 
 class ChooseInstrumentForm(CaseloadForm):
     instrument = forms.ChoiceField(
-        label="Instrument",
+        label="Which instrument?",
         choices=(),
         widget=forms.RadioSelect,
         error_messages={
@@ -152,7 +170,7 @@ class GoalTargetForm(CaseloadForm):
     )
     comparator = forms.ChoiceField(
         label="The score should be",
-        choices=Comparator.choices,
+        choices=[(value, capfirst(label)) for value, label in Comparator.choices],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how the score should compare with the target."},
     )

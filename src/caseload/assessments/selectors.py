@@ -35,13 +35,13 @@ from caseload.assessments.models import (
     GoalScoreTarget,
     ResponseStatus,
 )
+from caseload.careplans.models import Goal
 from caseload.core import clock
 from caseload.core.errors import NotFound
 from caseload.enrolments.models import Enrolment, EnrolmentStatus, Program
 from caseload.staff.models import CareerLevel
 
 if TYPE_CHECKING:
-    from caseload.careplans.models import Goal
     from caseload.clients.models import Client
     from caseload.staff.models import User
 
@@ -417,8 +417,6 @@ def chart_json(trend: Trend) -> str:
 
 def goal_get(*, actor: User, goal_id: Any) -> Goal:
     """A care plan goal whose client ``actor`` may see (plan and client loaded); else NotFound."""
-    from caseload.careplans.models import Goal
-
     policies.require_clinical(actor)
     try:
         return (

@@ -33,14 +33,17 @@ from caseload.assessments.models import (
     ResponseStatus,
 )
 from caseload.audit.services import audit_record
-from caseload.careplans.models import GoalStatus
+from caseload.careplans.models import Goal, GoalStatus
 from caseload.careplans.services import goal_record_outcome
+from caseload.clients.models import Flag, FlagKind
+from caseload.clients.services import flag_raise
 from caseload.core import clock
 from caseload.core.errors import AppError, Conflict, NotFound, ValidationFailed, VersionConflict
 from caseload.enrolments.models import OPEN_STATUSES, Enrolment, EnrolmentStatus
+from caseload.tasks.models import Priority
+from caseload.tasks.services import task_create
 
 if TYPE_CHECKING:
-    from caseload.careplans.models import Goal
     from caseload.clients.models import Client
     from caseload.staff.models import User
 
@@ -406,9 +409,6 @@ def _date_label(day: dt.date) -> str:
 def _run_action(
     actor: User, response: AssessmentResponse, instrument: Instrument, flag: FlagResult
 ) -> list[dict[str, Any]]:
-    from caseload.tasks.models import Priority
-    from caseload.tasks.services import task_create
-
     if not flag.action or response.assessed_on is None:
         return []
     client = response.client
@@ -418,9 +418,6 @@ def _run_action(
     score = f"{response.total}" if response.total is not None else "no total"
     done: list[dict[str, Any]] = []
     if flag.action == "safety_follow_up":
-        from caseload.clients.models import Flag, FlagKind
-        from caseload.clients.services import flag_raise
-
         task = task_create(
             actor=actor,
             client=client,

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 
 from caseload.clients.models import ClientStatus, FlagKind, Relationship, SexAtBirth
 from caseload.core.forms import CaseloadForm
-from caseload.enrolments.models import Acuity
-
-if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
-    from caseload.enrolments.models import Program
-    from caseload.staff.models import User
-
 
 #: Free-text answers are kept to what a person writes in a form (a page or two), so a pasted
 #: document or a hostile post is refused with a message rather than stored.
@@ -29,11 +21,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-# Kept as the name this app's forms use; the behaviour lives in core.
-DescribedForm = CaseloadForm
-
-
-class ClientDetailsForm(DescribedForm):
+class ClientDetailsForm(CaseloadForm):
     given_name = forms.CharField(label="Given name", max_length=100)
     family_name = forms.CharField(label="Family name", max_length=100)
     preferred_name = forms.CharField(
@@ -138,78 +126,6 @@ class ClientDetailsForm(DescribedForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class ClientCreateForm(ClientDetailsForm):
-    program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(
-        label="Program",
-        queryset=None,  # set in __init__
-        empty_label="Choose a program…",
-        error_messages={"required": "Choose the program the client is referred to."},
-    )
-    care_manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
-        label="Care manager",
-        queryset=None,  # set in __init__
-        empty_label=None,
-        error_messages={
-            "required": "Choose the care manager.",
-            "invalid_choice": "You can only choose a care manager you are allowed to assign.",
-        },
-    )
-    acuity = forms.TypedChoiceField(
-        label="Acuity",
-        choices=Acuity.choices,
-        coerce=int,
-        initial=Acuity.MODERATE,
-        help_text="How much care management the client needs now.",
-    )
-    referred_on = forms.DateField(
-        label="Referral date", widget=DateInput(), help_text="The day the referral arrived."
-    )
-    referral_source = forms.CharField(
-        label="Referred by",
-        max_length=200,
-        required=False,
-        help_text="For example, 'Dr. Park, Riverside Primary Care' or 'self-referral'.",
-    )
-
-    fieldsets = [
-        *ClientDetailsForm.fieldsets,
-        (
-            "First program and care manager",
-            ["program", "care_manager", "acuity", "referred_on", "referral_source"],
-        ),
-    ]
-
-    def __init__(
-        self,
-        *args: Any,
-        programs: QuerySet[Program],
-        care_managers: QuerySet[User],
-        actor: User,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        program_field: forms.ModelChoiceField[Any] = self.fields["program"]  # type: ignore[assignment]
-        program_field.queryset = programs
-        manager_field: forms.ModelChoiceField[Any] = self.fields["care_manager"]  # type: ignore[assignment]
-        manager_field.queryset = care_managers
-        only_self = [u.pk for u in care_managers[:2]] == [actor.pk]
-        if not only_self:
-            manager_field.empty_label = "Choose a care manager…"
-        if only_self:
-            manager_field.help_text = (
-                "You are the care manager. Only a senior care manager or a director can "
-                "assign someone else."
-            )
-        else:
-            manager_field.help_text = (
-                "Senior care managers can assign staff in the programs they lead."
-            )
-        self.fields["referred_on"].error_messages["invalid"] = (
-            "Enter the referral date as a real date, for example 2026-03-02."
-        )
-        self.fields["referred_on"].error_messages["required"] = "Enter the referral date."
-
-
 class ClientEditForm(ClientDetailsForm):
     status = forms.ChoiceField(
         label="Status",
@@ -229,7 +145,7 @@ class ClientEditForm(ClientDetailsForm):
         return values
 
 
-class RelatedPersonForm(DescribedForm):
+class RelatedPersonForm(CaseloadForm):
     name = forms.CharField(
         label="Full name",
         max_length=200,
@@ -281,7 +197,7 @@ class RelatedPersonEditForm(RelatedPersonForm):
     FIELDS = (*RelatedPersonForm.FIELDS, "is_active")
 
 
-class FlagForm(DescribedForm):
+class FlagForm(CaseloadForm):
     kind = forms.ChoiceField(
         label="Kind of flag",
         choices=[("", "Choose…"), *FlagKind.choices],
@@ -296,7 +212,7 @@ class FlagForm(DescribedForm):
     )
 
 
-class FlagResolveForm(DescribedForm):
+class FlagResolveForm(CaseloadForm):
     resolution_note = forms.CharField(
         max_length=LONG_TEXT,
         label="What was done",

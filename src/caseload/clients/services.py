@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
-from caseload.clients import entered_in_error
 from caseload.clients.models import (
     Client,
     ClientStatus,
@@ -21,13 +20,10 @@ from caseload.clients.models import (
     Relationship,
     SexAtBirth,
 )
-from caseload.core import clock
+from caseload.core import clock, entered_in_error
 from caseload.core.errors import Conflict, NotFound, ValidationFailed, VersionConflict
-from caseload.enrolments.models import Acuity
-from caseload.enrolments.services import enrolment_create
 
 if TYPE_CHECKING:
-    from caseload.enrolments.models import Program
     from caseload.staff.models import User
 
 NUL_MESSAGE = "Remove the invalid control character from this text."
@@ -159,11 +155,6 @@ def client_create(
     family_name: str,
     date_of_birth: dt.date,
     sex_at_birth: str,
-    program: Program,
-    care_manager: User,
-    acuity: int = Acuity.MODERATE,
-    referred_on: dt.date | None = None,
-    referral_source: str = "",
     preferred_name: str = "",
     gender_identity: str = "",
     pronouns: str = "",
@@ -179,10 +170,11 @@ def client_create(
     interpreter_needed: bool = False,
     what_matters_to_me: str = "",
 ) -> Client:
-    """Register a client with their first enrolment (referred) so they are on a caseload.
+    """Record a new client's details; returns the client.
 
-    Returns the client. Raises NotFound (not clinical staff), PermissionDenied (may not assign
-    that care manager), ValidationFailed (input, duplicate MRN, caseload cap, program).
+    A client with no enrolment is on nobody's caseload: registering someone new is
+    ``enrolments.services.client_register``, which calls this and enrols them in one transaction.
+    Raises NotFound (not clinical staff), ValidationFailed (input, duplicate MRN).
     """
     policies.require_clinical(actor)
     errors = _Errors()
@@ -221,15 +213,6 @@ def client_create(
         message = _mrn_error(values["mrn"])
         raise ValidationFailed(message, field_errors={"mrn": [message]}) from exc
     audit_record(actor=actor, action="client.created", target=client, client=client)
-    enrolment_create(
-        actor=actor,
-        client=client,
-        program=program,
-        care_manager=care_manager,
-        acuity=acuity,
-        referred_on=referred_on,
-        referral_source=referral_source,
-    )
     return client
 
 

@@ -1,12 +1,11 @@
+"""The client's own pages under /clients/, in the ``clients`` URL namespace (config/urls.py
+mounts them there with the new-client page from enrolments and the chart)."""
+
 from django.urls import path
 
 from caseload.clients import views
 
-app_name = "clients"
-
 urlpatterns = [
-    path("new/", views.create, name="create"),
-    path("<uuid:client_id>/", views.chart, name="chart"),
     path("<uuid:client_id>/edit/", views.edit, name="edit"),
     path("<uuid:client_id>/related/new/", views.related_create, name="related_create"),
     path(

@@ -1,4 +1,7 @@
-"""Client pages: register, chart, edit details, related people, flags, access history."""
+"""Client pages: edit details, related people, flags, access history.
+
+Registering a new client (with their first enrolment) is in ``enrolments``; the chart, which
+gathers every app's section, is in ``chart``."""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -17,9 +20,7 @@ from caseload.access import policies
 from caseload.audit.selectors import client_access_history
 from caseload.audit.services import audit_record
 from caseload.clients import selectors, services
-from caseload.clients.entered_in_error import confirm_page
 from caseload.clients.forms import (
-    ClientCreateForm,
     ClientEditForm,
     FlagForm,
     FlagResolveForm,
@@ -27,12 +28,8 @@ from caseload.clients.forms import (
     RelatedPersonForm,
 )
 from caseload.clients.models import Client, RelatedPerson
-from caseload.consents.selectors import update_consents_by_person
-from caseload.core import clock
-from caseload.core.errors import PermissionDenied, ValidationFailed
-from caseload.core.forms import add_service_errors
+from caseload.core.entered_in_error import PageSubject, confirm_page
 from caseload.core.formviews import changed_rows, form_view, success_redirect
-from caseload.enrolments.selectors import assignable_care_managers, program_choices
 from caseload.staff.models import User
 
 ACCESS_HISTORY_PAGE_SIZE = 50
@@ -60,83 +57,13 @@ def record_page_view(
         )
 
 
-def _create_form(request: HttpRequest, actor: User, data: QueryDict | None) -> ClientCreateForm:
-    managers = assignable_care_managers(actor=actor)
-    initial = {
-        "referred_on": clock.today(),
-        "preferred_language": "English",
-        "care_manager": actor.pk if actor.caseload_cap else None,
-    }
-    return ClientCreateForm(
-        data,
-        initial=initial,
-        programs=program_choices(),
-        care_managers=managers,
-        actor=actor,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def create(request: HttpRequest) -> HttpResponse:
-    """Register a new client and refer them to their first program."""
-    actor = actor_of(request)
-    policies.require_clinical(actor)
-    form = _create_form(request, actor, request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                client = services.client_create(
-                    actor=actor,
-                    **form.detail_values(),
-                    program=data["program"],
-                    care_manager=data["care_manager"],
-                    acuity=data["acuity"],
-                    referred_on=data["referred_on"],
-                    referral_source=data["referral_source"],
-                )
-            except PermissionDenied as error:
-                form.add_error("care_manager", error.message)
-            except ValidationFailed as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    f"{client.full_name} is registered and referred to {data['program'].name}.",
-                )
-                return redirect("clients:chart", client_id=client.pk)
-        status = 400
-    return render(
-        request, "clients/create.html", {"form": form, "nav": "new_client"}, status=status
-    )
-
-
-def chart(request: HttpRequest, client_id: UUID) -> HttpResponse:
-    """The client chart: header, flags, care plan, notes, tasks, people, enrolments."""
-    actor = actor_of(request)
-    data = selectors.client_chart(actor=actor, client_id=client_id)
-    if request.method not in ("GET", "HEAD"):  # after the scope check: out of scope is 404
-        return HttpResponseNotAllowed(["GET", "HEAD"])
-    audit_record(actor=actor, action="client.viewed", target=data.client, client=data.client)
-    update_consents = update_consents_by_person(data.consents)
-    return render(
-        request,
-        "clients/chart.html",
-        {
-            "chart": data,
-            "client": data.client,
-            "open_enrolments": data.open_enrolments,
-            "careplans": data.careplans,
-            "note_page": data.notes,
-            "tasks": data.tasks,
-            "notes_entered_in_error": data.notes_entered_in_error,
-            "tasks_entered_in_error": data.tasks_entered_in_error,
-            "consents": data.consents,
-            "related_rows": [
-                (person, update_consents.get(person.pk)) for person in data.related_people
-            ],
-        },
+def client_subject(client: Client) -> PageSubject:
+    """A page about one of ``client``'s records: their name in the title, and the line with
+    their name (a link to the chart), birth date and MRN above the heading."""
+    return PageSubject(
+        name=client.full_name,
+        template="clients/partials/client_context.html",
+        context={"client": client},
     )
 
 
@@ -338,11 +265,18 @@ def related_person_entered_in_error(
     if request.method not in ("GET", "POST"):  # after the scope check: out of scope is 404
         return HttpResponseNotAllowed(["GET", "POST"])
     policies.require_clinical(actor)
-    return confirm_page(
+    record_page_view(
         request,
         actor,
-        record=person,
+        action="related_person.viewed",
+        target=person,
         client=person.client,
+        page="entered_in_error",
+    )
+    return confirm_page(
+        request,
+        record=person,
+        subject=client_subject(person.client),
         back_url=reverse("clients:chart", args=[person.client_id]),
         back_label="Back to the chart",
         what="family member or caregiver",
@@ -354,7 +288,6 @@ def related_person_entered_in_error(
         action_url=reverse(
             "clients:related_person_entered_in_error", args=[person.client_id, person.pk]
         ),
-        viewed_action="related_person.viewed",
         mark=lambda reason: services.related_person_mark_entered_in_error(
             actor=actor, person=person, reason=reason
         ),
@@ -369,11 +302,18 @@ def flag_entered_in_error(request: HttpRequest, client_id: UUID, flag_id: UUID) 
     if request.method not in ("GET", "POST"):  # after the scope check: out of scope is 404
         return HttpResponseNotAllowed(["GET", "POST"])
     policies.require_clinical(actor)
-    return confirm_page(
+    record_page_view(
         request,
         actor,
-        record=flag,
+        action="flag.viewed",
+        target=flag,
         client=flag.client,
+        page="entered_in_error",
+    )
+    return confirm_page(
+        request,
+        record=flag,
+        subject=client_subject(flag.client),
         back_url=reverse("clients:chart", args=[flag.client_id]),
         back_label="Back to the chart",
         what="flag",
@@ -383,7 +323,6 @@ def flag_entered_in_error(request: HttpRequest, client_id: UUID, flag_id: UUID) 
             ("Status", "Active" if flag.is_active else "Resolved"),
         ],
         action_url=reverse("clients:flag_entered_in_error", args=[flag.client_id, flag.pk]),
-        viewed_action="flag.viewed",
         mark=lambda reason: services.flag_mark_entered_in_error(
             actor=actor, flag=flag, reason=reason
         ),

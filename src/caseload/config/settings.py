@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "caseload.notes",
     "caseload.tasks",
     "caseload.worklist",
+    "caseload.chart",
     "caseload.demo",
     "caseload.assessments",
     "caseload.coordination",  # migrations only: its models moved to the four apps below and core
@@ -111,6 +112,8 @@ TEMPLATES = [
         },
     }
 ]
+# Every form field is drawn by core/forms/field.html, with its hint and errors wired up.
+FORM_RENDERER = "caseload.core.forms.CaseloadFormRenderer"
 
 _default_db = f"sqlite:///{PROJECT_DIR / 'var' / 'caseload.sqlite3'}"
 if "DATABASE_URL" not in os.environ:

@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 
+from caseload.chart import urls as chart_urls
+from caseload.clients import urls as clients_urls
 from caseload.config.api import api
 from caseload.core import views as core_views
+from caseload.enrolments import urls as enrolments_urls
 from caseload.staff import twofactor
 
 #: Admin pages of models that left the coordination app, and the app that has them now.
@@ -30,7 +33,23 @@ urlpatterns = [
     path("accounts/two-factor/set-up/", twofactor.set_up, name="two_factor_set_up"),
     path("accounts/two-factor/verify/", twofactor.verify, name="two_factor_verify"),
     path("", include("caseload.worklist.urls")),
-    path("clients/", include("caseload.clients.urls")),
+    # /clients/… holds pages of three floors in one URL namespace, "clients": the client's own
+    # pages, registering a new client with their first enrolment (enrolments), and the chart,
+    # which gathers every app. Only this wiring joins them, so no app imports one above it and
+    # the addresses and URL names stay what people and templates use.
+    path(
+        "clients/",
+        include(
+            (
+                [
+                    *clients_urls.urlpatterns,
+                    *enrolments_urls.client_urlpatterns,
+                    *chart_urls.urlpatterns,
+                ],
+                "clients",
+            )
+        ),
+    ),
     path("enrolments/", include("caseload.enrolments.urls")),
     path("care-plans/", include("caseload.careplans.urls")),
     path("notes/", include("caseload.notes.urls")),
@@ -42,7 +61,8 @@ urlpatterns = [
     path("assessments/", include("caseload.assessments.urls")),
     # coordination's pages keep the addresses people have (bookmarks, links in notes and letters,
     # the calendar feed subscribed in calendar apps): the apps that took them over are mounted at
-    # /coordination/, and the client overview is the worklist's (worklist/urls.py).
+    # /coordination/, with the client overview the chart app composes from three of them.
+    path("coordination/", include((chart_urls.coordination_urlpatterns, "chart"))),
     path("coordination/", include("caseload.directory.urls")),
     path("coordination/", include("caseload.referrals.urls")),
     path("coordination/", include("caseload.appointments.urls")),

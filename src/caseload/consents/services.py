@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
-from caseload.clients import entered_in_error
+from caseload.consents import selectors
 from caseload.consents.models import Consent, ConsentKind, ShareCategory
-from caseload.core import clock
+from caseload.core import clock, entered_in_error
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
@@ -160,8 +160,6 @@ def _refuse(
     at: dt.date | dt.datetime | None,
 ) -> ValidationFailed:
     """Why no consent allows this share: none at all, or none covering what is shared."""
-    from caseload.consents.selectors import missing_categories
-
     if not found:
         if at is None:
             none = f"{client.full_name} has no current consent"
@@ -172,7 +170,7 @@ def _refuse(
             f"{none} to share information with {party}. Record the client's consent first.",
             code="no_consent",
         )
-    missing = missing_categories(found[0], categories)
+    missing = selectors.missing_categories(found[0], categories)
     return ValidationFailed(
         f"{client.full_name}'s consent to share with {party} does not cover "
         f"{_labels(missing)}. Share only what it covers, or record the client's consent "
@@ -191,8 +189,6 @@ def require_share_with_person(
 ) -> Consent:
     """The consent in force at ``at`` (now) to share ``categories`` with ``person``; otherwise
     ValidationFailed saying whether there is none or it is too narrow."""
-    from caseload.consents import selectors
-
     wanted = list(categories)
     consent = selectors.share_consent_for_person(client, person, categories=wanted, at=at)
     if consent is not None:
@@ -211,8 +207,6 @@ def require_share_with_provider(
     """The current consent to share ``categories`` with the provider known by any of
     ``names`` (called ``party`` in messages; the first name by default); otherwise
     ValidationFailed saying whether there is none or it is too narrow."""
-    from caseload.consents import selectors
-
     wanted = list(categories)
     consent = selectors.share_consent_for_provider(client, names, categories=wanted)
     if consent is not None:

@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
-from caseload.clients.entered_in_error import confirm_page
+from caseload.clients.views import client_subject, record_page_view
 from caseload.consents import selectors, services
 from caseload.consents.forms import ConsentForm, RevokeForm
 from caseload.consents.models import ConsentKind, ShareCategory
 from caseload.core import clock
+from caseload.core.entered_in_error import confirm_page
 from caseload.core.errors import ValidationFailed
 from caseload.core.formviews import FormPage, form_view, success_redirect
 
@@ -122,11 +123,18 @@ def consent_entered_in_error(request: HttpRequest, consent_id: str) -> HttpRespo
     consent = selectors.consent_get(actor=actor, consent_id=consent_id)
     if request.method not in ("GET", "POST"):  # after the scope check: out of scope is 404
         return HttpResponseNotAllowed(["GET", "POST"])
-    return confirm_page(
+    record_page_view(
         request,
         actor,
-        record=consent,
+        action="consent.viewed",
+        target=consent,
         client=consent.client,
+        page="entered_in_error",
+    )
+    return confirm_page(
+        request,
+        record=consent,
+        subject=client_subject(consent.client),
         what="consent",
         summary=[
             ("Consent", consent.get_kind_display()),
@@ -138,7 +146,6 @@ def consent_entered_in_error(request: HttpRequest, consent_id: str) -> HttpRespo
         action_url=reverse("consents:consent_entered_in_error", kwargs={"consent_id": consent.pk}),
         back_url=reverse("consents:client", kwargs={"client_id": consent.client_id}),
         back_label="Back to the consents",
-        viewed_action="consent.viewed",
         mark=lambda reason: services.consent_mark_entered_in_error(
             actor=actor, consent=consent, reason=reason
         ),

@@ -1,12 +1,18 @@
-"""Form base classes: text fields refuse NUL characters, inputs are linked to their hints and
-errors (aria-describedby, as GOV.UK does), and service errors map onto fields."""
+"""Forms: one way to render a field (the renderer below), text fields that refuse NUL
+characters, and service errors mapped onto fields.
+
+Every field is drawn by ``core/forms/field.html`` (``{{ field.as_field_group }}``, or
+``{{ form }}`` for the whole form) with GOV.UK's wiring: a label, or a fieldset and legend for a
+radio or checkbox group; the hint and the error message linked by aria-describedby; the error
+summary linking to the input itself, or to a group's first input."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.forms.renderers import DjangoTemplates
 
 from caseload.core.errors import AppError
 from caseload.core.validators import no_nul
@@ -14,13 +20,61 @@ from caseload.core.validators import no_nul
 DATETIME_HINT = "Date and time, for example 2026-03-06 14:30."
 
 
-class _Accessible:
-    """Shared behaviour of CaseloadForm and CaseloadModelForm."""
+class CaseloadBoundField(forms.BoundField):
+    """A field as the templates draw it: ids for its hint, error message and summary link."""
 
-    fields: dict[str, forms.Field]
+    @property
+    def error_id(self) -> str:
+        """The id of the field's error message (GOV.UK's ``<id>-error``)."""
+        return f"{self.auto_id}-error"
+
+    @property
+    def aria_describedby(self) -> str | None:
+        # Django's own, with the error message's id spelled as GOV.UK does. On the input, or on
+        # the fieldset of a radio or checkbox group (the template puts it there).
+        if self.field.widget.attrs.get("aria-describedby"):
+            return None
+        ids = []
+        if self.auto_id and not self.is_hidden:
+            if self.help_text:
+                ids.append(f"{self.auto_id}_helptext")
+            if self.errors:
+                ids.append(self.error_id)
+        return " ".join(ids)
+
+    @property
+    def optional(self) -> bool:
+        """Whether the label says "(optional)"."""
+        return not self.field.required
+
+    @property
+    def summary_link_id(self) -> str:
+        """What the error summary links to: the input, or a group's first input (a group
+        itself has no element with the field's id)."""
+        if self.use_fieldset:
+            for choice in self.subwidgets:
+                return choice.id_for_label
+        return self.id_for_label or self.auto_id
+
+
+class CaseloadFormRenderer(DjangoTemplates):
+    """Django's template renderer with Caseload's form and field templates. The templates need
+    CaseloadBoundField, which CaseloadForm names; the admin's forms keep Django's own (its
+    templates link errors by Django's ids)."""
+
+    form_template_name = "core/forms/form.html"
+    field_template_name = "core/forms/field.html"
+
+
+class CaseloadForm(forms.Form):
+    """A form whose text fields refuse NUL characters. ``fieldsets`` (legend, field names)
+    groups the fields when the form renders itself (``{{ form }}``)."""
+
     fieldsets: list[tuple[str, list[str]]] = []
+    bound_field_class = CaseloadBoundField
 
-    def _guard_and_describe(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             # no_nul says what to do; Django's own NUL validator would repeat it, vaguer.
             field.validators = [
@@ -28,63 +82,12 @@ class _Accessible:
             ]
             if isinstance(field, forms.CharField):
                 field.validators.append(no_nul)
-        self._describe()
 
-    def _describe(self) -> None:
-        # Computed without creating bound fields: those cache labels and hints, which
-        # subclasses may still change after this runs.
-        form: Any = self
-        if not form.auto_id:
-            return
-        auto_id = str(form.auto_id)
-        errors = getattr(form, "_errors", None)
-        for name, field in self.fields.items():
-            html_name = form.add_prefix(name)
-            widget_id = auto_id % html_name if "%s" in auto_id else html_name
-            # Radio and checkbox groups have no single input to describe (their fieldset is).
-            field_id = field.widget.id_for_label(widget_id)
-            if not field_id:
-                continue
-            ids = []
-            if field.help_text:
-                ids.append(f"{field_id}_helptext")
-            if form.is_bound and errors is not None and name in errors:
-                ids.append(f"{field_id}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
+    def __getitem__(self, name: str) -> CaseloadBoundField:
+        return cast("CaseloadBoundField", super().__getitem__(name))
 
-    def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
-        form: Any = self
-        return [(legend, [form[name] for name in names]) for legend, names in self.fieldsets]
-
-
-class CaseloadForm(_Accessible, forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._guard_and_describe()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self._describe()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        self._describe()
-
-
-class CaseloadModelForm(_Accessible, forms.ModelForm):  # type: ignore[type-arg]
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._guard_and_describe()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self._describe()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        self._describe()
+    def grouped(self) -> list[tuple[str, list[CaseloadBoundField]]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
 
 
 def add_service_errors(form: forms.BaseForm, error: AppError) -> None:

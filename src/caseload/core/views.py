@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from caseload.audit.services import audit_record
 from caseload.core import clock
+from caseload.core.forms import CaseloadBoundField
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 class SignInForm(AuthenticationForm):
     """Django's sign-in form, refusing impossible input before it reaches authentication."""
+
+    bound_field_class = CaseloadBoundField
 
     def clean(self) -> dict[str, Any]:
         username = self.data.get("username", "")

@@ -404,7 +404,7 @@ class _ClientSeeder:
         care_manager = self.user(first.care_manager)
         referred = self.referred_day(first)
         age_days = int(spec.age * 365.25) + self.rng.randint(1, 360)
-        self.client = clients.client_create(
+        self.client = enrolments.client_register(
             actor=care_manager,
             given_name=spec.given_name,
             family_name=spec.family_name,

@@ -29,7 +29,12 @@ class DirectorySearchForm(CaseloadForm):
     service_type = forms.ChoiceField(
         label="Type of service", required=False, choices=[("", "Any type"), *ServiceType.choices]
     )
-    language = forms.CharField(label="Language", required=False, max_length=60)
+    language = forms.CharField(
+        label="Language",
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"list": "directory-languages"}),
+    )
     accepting = forms.BooleanField(label="Only services accepting referrals", required=False)
 
 

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from caseload.clients.forms import LONG_TEXT, DateInput, DescribedForm
+from caseload.clients.forms import LONG_TEXT, ClientDetailsForm, DateInput
+from caseload.core.forms import CaseloadForm
 from caseload.enrolments.models import Acuity, DischargeReason, EnrolmentStatus
 
 if TYPE_CHECKING:
@@ -16,18 +17,11 @@ if TYPE_CHECKING:
     from caseload.staff.models import User
 
 
-class Radios(forms.RadioSelect):
-    """Radios whose field id is the first radio's, so the error summary can link to it."""
-
-    def id_for_label(self, id_: str, index: str | None = None) -> str:
-        return super().id_for_label(id_, "0" if index is None else index)
-
-
 def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
     return form.fields[name]  # type: ignore[return-value]
 
 
-class EnrolmentCreateForm(DescribedForm):
+class EnrolmentCreateForm(CaseloadForm):
     program: forms.ModelChoiceField[Program] = forms.ModelChoiceField(
         label="Program",
         queryset=None,
@@ -89,11 +83,36 @@ class EnrolmentCreateForm(DescribedForm):
         else:
             managers.help_text = "Senior care managers can assign staff in the programs they lead."
 
+    def referral_values(self) -> dict[str, Any]:
+        """The cleaned referral fields, as ``enrolment_create`` takes them."""
+        names = ("program", "care_manager", "acuity", "referred_on", "referral_source")
+        return {name: self.cleaned_data[name] for name in names}
 
-class TransitionForm(DescribedForm):
+
+class ClientRegisterForm(ClientDetailsForm, EnrolmentCreateForm):
+    """A new client's details and their first program, care manager and referral."""
+
+    fieldsets = [
+        *ClientDetailsForm.fieldsets,
+        (
+            "First program and care manager",
+            ["program", "care_manager", "acuity", "referred_on", "referral_source"],
+        ),
+    ]
+    # The client's details first, as the page asks them (and the error summary lists them).
+    field_order = [name for _, names in fieldsets for name in names]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].error_messages["required"] = (
+            "Choose the program the client is referred to."
+        )
+
+
+class TransitionForm(CaseloadForm):
     to_status = forms.ChoiceField(
         label="New status",
-        widget=Radios,
+        widget=forms.RadioSelect,
         error_messages={
             "required": "Choose the new status.",
             "invalid_choice": "That status is not possible from the current one.",
@@ -128,7 +147,7 @@ class TransitionForm(DescribedForm):
         return data
 
 
-class ReassignForm(DescribedForm):
+class ReassignForm(CaseloadForm):
     care_manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label="New care manager",
         queryset=None,
@@ -153,7 +172,7 @@ class ReassignForm(DescribedForm):
         _model_choice(self, "care_manager").queryset = care_managers
 
 
-class AcuityForm(DescribedForm):
+class AcuityForm(CaseloadForm):
     acuity = forms.TypedChoiceField(label="Acuity", choices=Acuity.choices, coerce=int)
     reason = forms.CharField(
         max_length=LONG_TEXT,
@@ -168,7 +187,7 @@ class AcuityForm(DescribedForm):
         super().__init__(*args, **kwargs)
 
 
-class CareTeamAddForm(DescribedForm):
+class CareTeamAddForm(CaseloadForm):
     staff: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label="Staff member",
         queryset=None,

@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from caseload.careplans.models import CarePlan
     from caseload.clients.models import Client
 
+# Open enrolments first (active, on hold, referred), then discharged; newest referral first.
+_STATUS_RANK: dict[str, int] = {
+    EnrolmentStatus.ACTIVE: 0,
+    EnrolmentStatus.ON_HOLD: 1,
+    EnrolmentStatus.REFERRED: 2,
+    EnrolmentStatus.DISCHARGED: 3,
+}
+
 
 def enrolment_get(*, actor: User, enrolment_id: Any) -> Enrolment:
     """The enrolment with its client, program, care manager and care plan; NotFound if unseen."""
@@ -81,6 +89,42 @@ def enrolment_detail(*, actor: User, enrolment_id: Any) -> EnrolmentDetail:
         allowed_statuses=allowed_transitions(enrolment.status) if manage else [],
         can_manage=manage,
         can_reassign=enrolment.is_open and policies.can_reassign(actor, enrolment),
+    )
+
+
+@dataclass(frozen=True)
+class ClientEnrolments:
+    """A client's enrolments as the chart shows them: every one (open first: active, on hold,
+    referred; then discharged; newest referral first within each), the open ones, and the
+    active care-team members of the open ones (each with its enrolment from the list)."""
+
+    enrolments: list[Enrolment]
+    open_enrolments: list[Enrolment]
+    care_team: list[CareTeamMember]
+
+
+def enrolments_for_client(*, actor: User, client: Client) -> ClientEnrolments:
+    """The client's enrolments with program and care manager, and the care team of the open
+    ones: two queries (one when nothing is open; none out of scope)."""
+    enrolments = sorted(
+        Enrolment.objects.filter(policies.rows_of_client(actor, client.pk)).select_related(
+            "program", "care_manager"
+        ),
+        key=lambda e: (_STATUS_RANK.get(e.status, 9), -e.referred_on.toordinal()),
+    )
+    open_enrolments = [e for e in enrolments if e.is_open]
+    by_id = {e.pk: e for e in enrolments}
+    care_team = list(
+        CareTeamMember.objects.filter(
+            enrolment_id__in=[e.pk for e in open_enrolments], is_active=True
+        )
+        .select_related("staff")
+        .order_by("created_at")
+    )
+    for member in care_team:  # reuse the enrolments already loaded
+        member.enrolment = by_id[member.enrolment_id]
+    return ClientEnrolments(
+        enrolments=enrolments, open_enrolments=open_enrolments, care_team=care_team
     )
 
 

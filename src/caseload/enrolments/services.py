@@ -1,4 +1,5 @@
-"""Writes for enrolments: enrol, move through the status machine, reassign, acuity, care team.
+"""Writes for enrolments: register a new client with their first enrolment, enrol, move
+through the status machine, reassign, acuity, care team.
 
 The status machine (FHIR EpisodeOfCare): referred → active | discharged; active → on hold |
 discharged; on hold → active | discharged; discharged is final (enrol again to restart).
@@ -13,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
+from caseload.clients.services import client_create
 from caseload.core import clock
 from caseload.core.errors import (
     Conflict,
@@ -31,10 +33,10 @@ from caseload.enrolments.models import (
     EnrolmentStatus,
     Program,
 )
+from caseload.staff.models import User
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
-    from caseload.staff.models import User
 
 S = EnrolmentStatus
 
@@ -142,8 +144,6 @@ def _require_capacity(care_manager: User) -> None:
     The care manager's row is locked first so two concurrent assignments cannot both take the
     last place.
     """
-    from caseload.staff.models import User
-
     User.objects.select_for_update().filter(pk=care_manager.pk).first()
     cap = care_manager.caseload_cap
     count = open_enrolment_count(care_manager)
@@ -195,7 +195,7 @@ def enrolment_create(
     ValidationFailed (cap reached, already enrolled, bad input).
     """
     policies.require_clinical(actor)
-    # A client with no enrolment yet is being registered (clients.services.client_create) and is
+    # A client with no enrolment yet is being registered (client_register) and is
     # in nobody's scope until this enrolment exists; every other client must be visible.
     if client.enrolments.exists() and not policies.client_in_scope(actor, client.pk):
         raise NotFound("Client not found.")
@@ -257,6 +257,37 @@ def enrolment_create(
         detail={"program": program.code, "care_manager_id": care_manager.pk},
     )
     return enrolment
+
+
+@transaction.atomic
+def client_register(
+    *,
+    actor: User,
+    program: Program,
+    care_manager: User,
+    acuity: int = Acuity.MODERATE,
+    referred_on: dt.date | None = None,
+    referral_source: str = "",
+    **details: Any,
+) -> Client:
+    """Register a new client and refer them to their first program, so they are on a caseload:
+    ``clients.services.client_create`` with ``details`` (given_name, family_name, date_of_birth,
+    sex_at_birth …), then ``enrolment_create``, in one transaction. Returns the client.
+
+    Raises NotFound (not clinical staff), PermissionDenied (may not assign that care manager),
+    ValidationFailed (details, duplicate MRN, caseload cap, program); nothing is kept then.
+    """
+    client = client_create(actor=actor, **details)
+    enrolment_create(
+        actor=actor,
+        client=client,
+        program=program,
+        care_manager=care_manager,
+        acuity=acuity,
+        referred_on=referred_on,
+        referral_source=referral_source,
+    )
+    return client
 
 
 @transaction.atomic

@@ -4,6 +4,12 @@ from caseload.enrolments import views
 
 app_name = "enrolments"
 
+#: Registering a new client with their first enrolment, at /clients/new/ as ``clients:create``
+#: (config/urls.py mounts these in the ``clients`` namespace).
+client_urlpatterns = [
+    path("new/", views.client_register, name="create"),
+]
+
 urlpatterns = [
     path("for/<uuid:client_id>/new/", views.create, name="create"),
     path("<uuid:enrolment_id>/", views.detail, name="detail"),

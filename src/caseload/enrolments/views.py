@@ -1,12 +1,14 @@
-"""Enrolment pages: enrol a client, the enrolment page, status changes, reassignment, care team."""
+"""Enrolment pages: register a new client with their first enrolment, enrol a client, the
+enrolment page, status changes, reassignment, care team."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -21,12 +23,16 @@ from caseload.enrolments import selectors, services
 from caseload.enrolments.forms import (
     AcuityForm,
     CareTeamAddForm,
+    ClientRegisterForm,
     EnrolmentCreateForm,
     ReassignForm,
     TransitionForm,
 )
-from caseload.enrolments.models import Enrolment
+from caseload.enrolments.models import Enrolment, Program
 from caseload.staff.models import User
+
+if TYPE_CHECKING:
+    from caseload.clients.models import Client
 
 
 def _detail_url(enrolment: Enrolment) -> str:
@@ -41,6 +47,73 @@ def _reassign_choices(actor: User, enrolment: Enrolment) -> Any:
 
 def _team_choices(enrolment: Enrolment) -> Any:
     return selectors.care_team_staff_choices().exclude(pk=enrolment.care_manager_id)
+
+
+_ReferralForm = TypeVar("_ReferralForm", bound=EnrolmentCreateForm)
+_Saved = TypeVar("_Saved")
+
+
+def _referral_form(
+    actor: User, form_class: type[_ReferralForm], data: QueryDict | None, **initial: Any
+) -> _ReferralForm:
+    """A referral to a program (a new client's first, or another): the programs taking
+    enrolments, the care managers ``actor`` may assign, today's date."""
+    return form_class(
+        data,
+        initial={
+            "referred_on": clock.today(),
+            "care_manager": actor.pk if actor.caseload_cap else None,
+            **initial,
+        },
+        programs=selectors.program_choices(),
+        care_managers=selectors.assignable_care_managers(actor=actor),
+        actor=actor,
+    )
+
+
+def _care_manager_refusal_on_field(save: Callable[[], _Saved]) -> _Saved:
+    """A refusal to assign the chosen care manager is that field's error."""
+    try:
+        return save()
+    except PermissionDenied as error:
+        raise ValidationFailed(
+            error.message, field_errors={"care_manager": [error.message]}
+        ) from error
+
+
+@require_http_methods(["GET", "POST"])
+def client_register(request: HttpRequest) -> HttpResponse:
+    """Register a new client and refer them to their first program (/clients/new/)."""
+    actor = actor_of(request)
+    policies.require_clinical(actor)
+
+    def save(form: ClientRegisterForm) -> tuple[Client, Program]:
+        client = _care_manager_refusal_on_field(
+            lambda: services.client_register(
+                actor=actor, **form.detail_values(), **form.referral_values()
+            )
+        )
+        return client, form.cleaned_data["program"]
+
+    return form_view(
+        request,
+        None,
+        form=lambda _, data: _referral_form(
+            actor, ClientRegisterForm, data, preferred_language="English"
+        ),
+        save=save,
+        render=lambda page: render(
+            request,
+            "enrolments/client_register.html",
+            {"nav": "new_client", **page.context()},
+            status=page.status,
+        ),
+        success=lambda saved: success_redirect(
+            request,
+            f"{saved[0].full_name} is registered and referred to {saved[1].name}.",
+            reverse("clients:chart", args=[saved[0].pk]),
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -58,37 +131,13 @@ def create(request: HttpRequest, client_id: UUID) -> HttpResponse:
         page="enrolment_create",
     )
 
-    def save(form: EnrolmentCreateForm) -> Enrolment:
-        data = form.cleaned_data
-        try:
-            return services.enrolment_create(
-                actor=actor,
-                client=client,
-                program=data["program"],
-                care_manager=data["care_manager"],
-                acuity=data["acuity"],
-                referred_on=data["referred_on"],
-                referral_source=data["referral_source"],
-            )
-        except PermissionDenied as error:  # may not assign that care manager: the field's error
-            raise ValidationFailed(
-                error.message, field_errors={"care_manager": [error.message]}
-            ) from error
-
     return form_view(
         request,
         client,
-        form=lambda _, data: EnrolmentCreateForm(
-            data,
-            initial={
-                "referred_on": clock.today(),
-                "care_manager": actor.pk if actor.caseload_cap else None,
-            },
-            programs=selectors.program_choices(),
-            care_managers=selectors.assignable_care_managers(actor=actor),
-            actor=actor,
+        form=lambda _, data: _referral_form(actor, EnrolmentCreateForm, data),
+        save=lambda form: _care_manager_refusal_on_field(
+            lambda: services.enrolment_create(actor=actor, client=client, **form.referral_values())
         ),
-        save=save,
         render=lambda page: render(
             request,
             "enrolments/create.html",

@@ -24,10 +24,9 @@ from django.db import transaction
 from caseload.access import policies
 from caseload.access.cosign import cosign_approve, cosign_request, cosign_resubmit, cosign_return
 from caseload.audit.services import audit_record
-from caseload.clients import entered_in_error
 from caseload.consents.selectors import UPDATE_CATEGORIES
 from caseload.consents.services import require_share_with_person
-from caseload.core import clock
+from caseload.core import clock, entered_in_error
 from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed, VersionConflict
 from caseload.core.models import CosignStatus
 from caseload.notes.models import (

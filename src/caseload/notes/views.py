@@ -16,8 +16,9 @@ from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.careplans.models import CosignStatus
 from caseload.careplans.selectors import careplan_versions_awaiting_cosign
-from caseload.clients.entered_in_error import confirm_page
+from caseload.clients.views import client_subject, record_page_view
 from caseload.consents.selectors import people_who_may_receive_updates
+from caseload.core.entered_in_error import confirm_page
 from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caseload.core.formviews import form_view, success_redirect
 from caseload.core.htmx import wants_fragment
@@ -400,17 +401,23 @@ def note_entered_in_error(request: HttpRequest, note_id: Any) -> HttpResponse:
             "mark a note as entered in error.",
             code="not_allowed",
         )
-    return confirm_page(
+    record_page_view(
         request,
         actor,
-        record=note,
+        action="note.viewed",
+        target=note,
         client=note.client,
+        page="entered_in_error",
+    )
+    return confirm_page(
+        request,
+        record=note,
+        subject=client_subject(note.client),
         what="note",
         summary=_entered_in_error_summary(note),
         action_url=reverse("notes:note_entered_in_error", kwargs={"note_id": note.pk}),
         back_url=_detail_url(note),
         back_label="Back to the note",
-        viewed_action="note.viewed",
         mark=lambda reason: services.note_mark_entered_in_error(
             actor=actor, note=note, reason=reason
         ),

@@ -16,8 +16,7 @@ from django.db import transaction
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
-from caseload.clients import entered_in_error
-from caseload.core import clock
+from caseload.core import clock, entered_in_error
 from caseload.core.errors import Conflict, ValidationFailed, VersionConflict
 from caseload.tasks.models import Priority, Task, TaskStatus
 

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
-from caseload.clients.entered_in_error import confirm_page
+from caseload.clients.views import client_subject, record_page_view
+from caseload.core.entered_in_error import confirm_page
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors
 from caseload.core.formviews import Rows, form_view, success_redirect
@@ -293,11 +294,18 @@ def task_entered_in_error(request: HttpRequest, task_id: Any) -> HttpResponse:
     task = task_get(actor=actor, task_id=task_id)
     if refused := _method_not_allowed(request, "GET", "POST"):
         return refused
-    return confirm_page(
+    record_page_view(
         request,
         actor,
-        record=task,
+        action="task.viewed",
+        target=task,
         client=task.client,
+        page="entered_in_error",
+    )
+    return confirm_page(
+        request,
+        record=task,
+        subject=client_subject(task.client),
         what="task",
         summary=[
             ("What needs to be done", task.title),
@@ -309,7 +317,6 @@ def task_entered_in_error(request: HttpRequest, task_id: Any) -> HttpResponse:
         action_url=reverse("tasks:task_entered_in_error", kwargs={"task_id": task.pk}),
         back_url=reverse("tasks:edit", kwargs={"task_id": task.pk}),
         back_label="Back to the task",
-        viewed_action="task.viewed",
         mark=lambda reason: services.task_mark_entered_in_error(
             actor=actor, task=task, reason=reason
         ),

@@ -1,5 +1,4 @@
-"""My caseload: the home page, a prioritised worklist of the clients who need attention; and a
-client's coordination overview (referrals, appointments, transitional care on one page)."""
+"""My caseload: the home page, a prioritised worklist of the clients who need attention."""
 
 from __future__ import annotations
 
@@ -11,15 +10,11 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from caseload.access import policies
-from caseload.appointments.selectors import appointment_list_for_client
-from caseload.audit.services import audit_record, audit_record_many
+from caseload.audit.services import audit_record_many
 from caseload.clients.models import Client
 from caseload.core.errors import ValidationFailed
 from caseload.core.forms import add_service_errors
 from caseload.core.htmx import wants_fragment
-from caseload.core.http import get_only, request_actor
-from caseload.referrals.selectors import referral_list_for_client
-from caseload.transitions.selectors import episode_list_for_client
 from caseload.worklist.forms import CaseloadFilterForm, parse_view
 from caseload.worklist.selectors import CaseloadPage, caseload_page
 
@@ -72,33 +67,3 @@ def caseload(request: HttpRequest) -> HttpResponse:
     response = render(request, TABLE_TEMPLATE if partial else PAGE_TEMPLATE, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-def client_overview(request: HttpRequest, client_id: Any) -> HttpResponse:
-    """All of a client's referrals, appointments and transitional-care episodes: one page over
-    the referrals, appointments and transitions apps (at /coordination/for/<client>/, where it
-    has always been)."""
-    actor = request_actor(request)
-    client = policies.require_clinical_client(actor, client_id)
-    refused = get_only(request)  # after the lookup: out of scope is "not found" for any method
-    if refused:
-        return refused
-    referrals = referral_list_for_client(actor=actor, client=client)
-    appointments = appointment_list_for_client(actor=actor, client=client)
-    episodes = episode_list_for_client(actor=actor, client=client)
-    audit_record(
-        actor=actor,
-        action="coordination.client_overview_viewed",
-        target=client,
-        client=client,
-    )
-    return render(
-        request,
-        "worklist/client_overview.html",
-        {
-            "client": client,
-            "referrals": referrals,
-            "appointments": appointments,
-            "episodes": episodes,
-        },
-    )

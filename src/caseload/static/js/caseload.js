@@ -13,3 +13,14 @@ document.addEventListener("htmx:afterSettle", function () {
   var target = document.querySelector("[data-focus-after-swap]");
   if (target) { target.removeAttribute("data-focus-after-swap"); target.focus(); }
 });
+// An error summary link lands on the input it names (a group's first input); show the whole
+// question, label or legend included, rather than the input at the very top of the window.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+  var input = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  var question = input && input.closest(".field");
+  if (!question) { return; }
+  event.preventDefault();
+  question.scrollIntoView();
+  input.focus({ preventScroll: true });
+});

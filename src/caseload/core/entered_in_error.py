@@ -3,20 +3,20 @@
 Nothing is hard-deleted. A record entered in error keeps every field it had, gains who, when and
 why, and is left out of every normal list; its own page still shows it, marked.
 
-This module belongs next to ``caseload.core.models.EnteredInError``; it lives here until it
-moves to core (clients is the app the others already depend on).
+It sits beside ``caseload.core.models.EnteredInError`` and imports nothing but core: the page
+is told whose record it shows (``PageSubject``) and its callers audit the read themselves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from caseload.audit.services import audit_record
 from caseload.core import clock
 from caseload.core.errors import Conflict, ValidationFailed
 from caseload.core.forms import CaseloadForm, add_service_errors
@@ -25,9 +25,7 @@ if TYPE_CHECKING:
     from django.db.models import Model
     from django.http import HttpRequest, HttpResponse
 
-    from caseload.clients.models import Client
     from caseload.core.models import EnteredInError
-    from caseload.staff.models import User
 
 REASON_MAX = 2000
 REASON_REQUIRED = "Say why this record is entered in error."
@@ -59,8 +57,10 @@ def refuse_if_entered_in_error(record: EnteredInError, what: str = "record") -> 
         )
 
 
-def mark(record: EnteredInError, *, actor: User, reason: str) -> list[str]:
-    """Set who, when and why on ``record`` (already locked and checked); returns the fields."""
+def mark(record: EnteredInError, *, actor: Any, reason: str) -> list[str]:
+    """Set who, when and why on ``record`` (already locked and checked); returns the fields.
+
+    ``actor`` is the staff member (a ``staff.User``; core names no app above it)."""
     record.entered_in_error_at = clock.now()
     record.entered_in_error_by = actor
     record.entered_in_error_reason = reason
@@ -83,26 +83,34 @@ class EnteredInErrorForm(CaseloadForm):
     )
 
 
+@dataclass(frozen=True)
+class PageSubject:
+    """Whose record a page shows: ``name`` ends the page title; ``template``, rendered with
+    ``context``, is the line above the heading (e.g. the client's name, birth date and MRN)."""
+
+    name: str
+    template: str
+    context: Mapping[str, object] = field(default_factory=dict)
+
+
 def confirm_page(
     request: HttpRequest,
-    actor: User,
     *,
     record: Model,
-    client: Client,
+    subject: PageSubject,
     what: str,
     summary: list[tuple[str, str]],
     action_url: str,
     back_url: str,
     back_label: str,
-    viewed_action: str,
     mark: Callable[[str], Any],
     done_message: str,
     done_url: str | None = None,
 ) -> HttpResponse:
     """The page every "entered in error" action shares. GET: the record's summary and the reason
-    form (audited as ``viewed_action`` of the record); POST: ``mark(reason)``, then to
-    ``done_url`` (default ``back_url``) with ``done_message``. A record marked meanwhile is a
-    Conflict: back with its message. A missing or bad reason: the form again, 400."""
+    form (the caller audits the read); POST: ``mark(reason)``, then to ``done_url`` (default
+    ``back_url``) with ``done_message``. A record marked meanwhile is a Conflict: back with its
+    message. A missing or bad reason: the form again, 400."""
     status = 200
     if request.method == "POST":
         form = EnteredInErrorForm(request.POST)
@@ -120,18 +128,12 @@ def confirm_page(
         status = 400
     else:
         form = EnteredInErrorForm()
-        audit_record(
-            actor=actor,
-            action=viewed_action,
-            target=record,
-            client=client,
-            detail={"page": "entered_in_error"},
-        )
     return render(
         request,
-        "clients/entered_in_error_confirm.html",
+        "core/entered_in_error_confirm.html",
         {
-            "client": client,
+            **subject.context,
+            "subject": subject,
             "record": record,
             "what": what,
             "summary": summary,

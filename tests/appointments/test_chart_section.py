@@ -9,24 +9,9 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from caseload.appointments.models import Appointment
 from caseload.appointments.selectors import upcoming_appointments_for_client
 from caseload.core.errors import NotFound
-
-
-def _appointment(org: Any, start: dt.datetime, **kwargs: Any) -> Appointment:
-    return Appointment.objects.create(
-        client=org.junior_client,
-        with_kind="provider",
-        provider_name="Foot clinic",
-        location_kind="in_person",
-        location="9 Main St",
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=1),
-        owner=org.junior,
-        created_by=org.junior,
-        **kwargs,
-    )
+from tests.appointments.conftest import make_appointment
 
 
 @pytest.mark.django_db
@@ -35,9 +20,13 @@ def test_only_upcoming_booked_appointments_show(
 ) -> None:
     now = pin("2026-03-09 08:10")
     client = org.junior_client
-    _appointment(org, now + dt.timedelta(days=1), purpose="Podiatry", transport_needed=True)
-    _appointment(org, now + dt.timedelta(days=2), purpose="Cancelled one", status="cancelled")
-    _appointment(org, now - dt.timedelta(days=1), purpose="Last week's")
+    make_appointment(
+        org, client, now + dt.timedelta(days=1), purpose="Podiatry", transport_needed=True
+    )
+    make_appointment(
+        org, client, now + dt.timedelta(days=2), purpose="Cancelled one", status="cancelled"
+    )
+    make_appointment(org, client, now - dt.timedelta(days=1), purpose="Last week's")
     with django_assert_max_num_queries(2):
         appointments = upcoming_appointments_for_client(actor=org.junior, client=client)
         html = render_to_string(

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.db.models import Q
 
-from caseload.appointments.models import Appointment
 from caseload.clients.models import Client
 from caseload.transitions import services as transitions
 from caseload.transitions.selectors import transitional_reason
@@ -17,25 +16,10 @@ from caseload.worklist.selectors import (
     coordination_worklist_annotations,
     coordination_worklist_reason,
 )
+from tests.appointments.conftest import make_appointment
 from tests.referrals.conftest import make_referral
 
 D = dt.date.fromisoformat
-
-
-def _appointment(org: Any, client: Any, start: dt.datetime, **kwargs: Any) -> Appointment:
-    return Appointment.objects.create(
-        client=client,
-        purpose=kwargs.pop("purpose", "Podiatry"),
-        with_kind="provider",
-        provider_name="Foot clinic",
-        location_kind="in_person",
-        location="9 Main St",
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=1),
-        owner=org.junior,
-        created_by=org.junior,
-        **kwargs,
-    )
 
 
 def _discharge(org: Any) -> Any:
@@ -84,9 +68,9 @@ def test_worklist_annotations_are_one_query_and_right_per_client(
         status="sent",
         response_due_on=D("2026-03-13"),
     )  # due today: not yet overdue
-    _appointment(org, supervisor, now + dt.timedelta(hours=5))
-    _appointment(org, supervisor, now + dt.timedelta(hours=2), status="cancelled")
-    _appointment(org, supervisor, now - dt.timedelta(hours=2))
+    make_appointment(org, supervisor, now + dt.timedelta(hours=5))
+    make_appointment(org, supervisor, now + dt.timedelta(hours=2), status="cancelled")
+    make_appointment(org, supervisor, now - dt.timedelta(hours=2))
     with django_assert_num_queries(1):
         rows = {
             c.pk: c

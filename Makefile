@@ -6,7 +6,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export CASELOAD_FHIR_FIXTURES ?= $(abspath ../shared/fixtures)
 
 .PHONY: run test test-fast lint typecheck bench install lock demo-db browser clean
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -28,11 +29,17 @@ UNCOLLECTED = {
 }
 
 
-@pytest.fixture
-def console() -> Iterator[io.StringIO]:
-    """What the handler configured by settings.LOGGING writes, for the length of a test."""
+def console_handler() -> logging.StreamHandler[Any]:
+    """The handler settings.LOGGING configured on the root logger."""
     handler = next(h for h in logging.getLogger().handlers if h.name == "console")
     assert isinstance(handler, logging.StreamHandler)
+    return handler
+
+
+@pytest.fixture
+def console() -> Iterator[io.StringIO]:
+    """What the configured handler writes, for the length of a test."""
+    handler = console_handler()
     buffer = io.StringIO()
     previous = handler.setStream(buffer)
     try:
@@ -42,45 +49,41 @@ def console() -> Iterator[io.StringIO]:
 
 
 @pytest.fixture
-def browser_client(tmp_path: Path) -> Iterator[HttpClient]:
+def uncollected_client(tmp_path: Path) -> Iterator[HttpClient]:
     with override_settings(STATIC_ROOT=tmp_path, **UNCOLLECTED):
         yield HttpClient(raise_request_exception=False)
 
 
 @pytest.mark.django_db
-def test_an_exception_in_a_view_logs_its_traceback_and_request_id(
-    browser_client: HttpClient, console: io.StringIO
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/sign-in/",  # the view raises
+        # The 404 page itself raises: Django answers 500 and, alone, logs that line without
+        # the exception.
+        "/no-such-page/",
+    ],
+)
+def test_a_500_logs_its_traceback_and_request_id(
+    uncollected_client: HttpClient, console: io.StringIO, path: str
 ) -> None:
-    response = browser_client.get("/accounts/sign-in/", HTTP_X_REQUEST_ID="req-500-view")
+    response = uncollected_client.get(path, HTTP_X_REQUEST_ID="req-500")
     assert response.status_code == 500
     logged = console.getvalue()
-    assert "ERROR django.request [req-500-view] Internal Server Error: /accounts/sign-in/" in logged
+    assert f"ERROR django.request [req-500] Internal Server Error: {path}\n" in logged
     assert "Traceback (most recent call last)" in logged
     assert "ValueError: Missing staticfiles manifest entry for 'css/caseload.css'" in logged
 
 
 @pytest.mark.django_db
-def test_an_error_page_that_fails_logs_the_traceback_django_caught(
-    browser_client: HttpClient, console: io.StringIO
-) -> None:
-    """The 404 page itself raising: Django answers 500 and logs the line without the
-    exception unless Caseload puts it back."""
-    response = browser_client.get("/no-such-page/", HTTP_X_REQUEST_ID="req-500-page")
-    assert response.status_code == 500
-    logged = console.getvalue()
-    assert "ERROR django.request [req-500-page] Internal Server Error: /no-such-page/" in logged
-    assert "ValueError: Missing staticfiles manifest entry for 'css/caseload.css'" in logged
-
-
-@pytest.mark.django_db
 def test_a_json_log_line_carries_time_level_logger_message_request_id_and_traceback(
-    browser_client: HttpClient, console: io.StringIO
+    uncollected_client: HttpClient, console: io.StringIO
 ) -> None:
-    handler = next(h for h in logging.getLogger().handlers if h.name == "console")
+    handler = console_handler()
     plain = handler.formatter
     handler.setFormatter(JsonFormatter())
     try:
-        browser_client.get("/no-such-page/", HTTP_X_REQUEST_ID="req-json")
+        uncollected_client.get("/no-such-page/", HTTP_X_REQUEST_ID="req-json")
     finally:
         handler.setFormatter(plain)
     lines = [json.loads(line) for line in console.getvalue().splitlines()]

@@ -6,18 +6,25 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export CASELOAD_FHIR_FIXTURES ?= $(abspath ../shared/fixtures)
 
-.PHONY: run test test-fast lint typecheck bench install demo-db browser clean
+.PHONY: run test test-fast lint typecheck bench install lock demo-db browser clean
 
-$(STAMP): requirements.lock pyproject.toml
+# requirements-dev.lock: the runtime lock's packages at the same versions, plus the test and
+# development tools; every package pinned with its hashes.
+$(STAMP): requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## lock: rewrite both locks from pyproject.toml with uv, keeping every pin that still fits
+## (LOCK_ARGS=--upgrade, or LOCK_ARGS="--upgrade-package django", to move pins).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --universal $(LOCK_ARGS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --universal -c requirements.lock $(LOCK_ARGS) -o requirements-dev.lock
 
 ## run: virtualenv, dependencies, migrations, demo organisation, development server.
 run: $(STAMP)

@@ -21,11 +21,30 @@ from caseload.staff.models import CareerLevel, User
 from tests import factories
 from tests.browser_support import browser, page  # noqa: F401 - fixtures for every package
 
-FIXTURES_DIR = Path(
+#: Small public files the tests read, committed with their sources and licences.
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+#: The project's larger public corpora, beside the checkout (not in it); see shared_fixtures.
+SHARED_FIXTURES_DIR = Path(
     os.environ.get(
         "CASELOAD_FHIR_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"
     )
 )
+
+
+@pytest.fixture
+def shared_fixtures() -> Path:
+    """The larger corpora (../shared/fixtures, or CASELOAD_FHIR_FIXTURES). A clone without
+    them skips the test, naming the folder; CASELOAD_REQUIRE_SHARED_FIXTURES=1 (CI, where the
+    folder exists) fails it instead, so those suites cannot quietly stop running."""
+    if SHARED_FIXTURES_DIR.is_dir():
+        return SHARED_FIXTURES_DIR
+    reason = (
+        f"needs the shared test corpora at {SHARED_FIXTURES_DIR} "
+        "(../shared/fixtures beside the checkout, or set CASELOAD_FHIR_FIXTURES)"
+    )
+    if os.environ.get("CASELOAD_REQUIRE_SHARED_FIXTURES") == "1":
+        pytest.fail(f"CASELOAD_REQUIRE_SHARED_FIXTURES=1 but the test {reason}")
+    pytest.skip(reason)
 
 
 @dataclass

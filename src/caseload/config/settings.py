@@ -1,7 +1,8 @@
 """Caseload settings: one module, every value read from the environment.
 
 Names: CASELOAD_DEBUG, SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS,
-CASELOAD_TIME_ZONE, SESSION_IDLE_MINUTES, REDIS_URL, CASELOAD_SECURE (HTTPS-only cookies and HSTS).
+CASELOAD_TIME_ZONE, SESSION_IDLE_MINUTES, REDIS_URL, CASELOAD_SECURE (HTTPS-only cookies and HSTS),
+CASELOAD_DATA_DIR, LOG_LEVEL, LOG_FORMAT; README's configuration table lists them all.
 """
 
 from __future__ import annotations
@@ -115,9 +116,28 @@ TEMPLATES = [
 # Every form field is drawn by core/forms/field.html, with its hint and errors wired up.
 FORM_RENDERER = "caseload.core.forms.CaseloadFormRenderer"
 
-_default_db = f"sqlite:///{PROJECT_DIR / 'var' / 'caseload.sqlite3'}"
+
+def _data_dir() -> tuple[Path, str]:
+    """Where Caseload keeps its files (the default SQLite database, collected static files),
+    and what chose it.
+
+    CASELOAD_DATA_DIR when set; in a source checkout (src/caseload beside pyproject.toml) the
+    checkout's var/, as `make run` and `make test` use; installed as a package, var/ in the
+    current directory, which `caseload check --deploy` warns about (caseload.W001).
+    """
+    configured = os.environ.get("CASELOAD_DATA_DIR", "").strip()
+    if configured:
+        return Path(configured).expanduser().resolve(), "CASELOAD_DATA_DIR"
+    if BASE_DIR.parent.name == "src" and (PROJECT_DIR / "pyproject.toml").is_file():
+        return PROJECT_DIR / "var", "source checkout"
+    return Path.cwd().resolve() / "var", "current directory"
+
+
+DATA_DIR, DATA_DIR_ORIGIN = _data_dir()
+
+_default_db = f"sqlite:///{DATA_DIR / 'caseload.sqlite3'}"
 if "DATABASE_URL" not in os.environ:
-    (PROJECT_DIR / "var").mkdir(exist_ok=True)
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", _default_db),
@@ -220,7 +240,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = PROJECT_DIR / "var" / "static"
+STATIC_ROOT = DATA_DIR / "static"  # caseload collectstatic writes here; WhiteNoise serves it
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -236,11 +256,26 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Logs go to standard error, as text or (LOG_FORMAT=json) one JSON object per line; every
+# record carries the request id, and a 500 its traceback (caseload/core/logs.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request": {"()": "caseload.core.logs.RequestFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "caseload.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 AUTH_USER_MODEL = "staff.User"

@@ -16,8 +16,8 @@ TWO_FACTOR_REQUIRED_FOR = []  # tests opt in with override_settings
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: the live server's threads then wait on each other's
     # locks (busy timeout) instead of failing with "database table is locked".
-    (PROJECT_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
-        "NAME": str(PROJECT_DIR / "var" / f"test-{os.getpid()}.sqlite3")  # noqa: F405
+        "NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")  # noqa: F405
     }
     DATABASES["default"]["OPTIONS"]["timeout"] = 20  # noqa: F405

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from caseload.core import request_context
 from caseload.core.errors import AppError, NotFound
+from caseload.core.logs import REQUEST_ID_KEY
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -25,6 +26,7 @@ class RequestContextMiddleware:
         info = request_context.RequestInfo(
             request_id=request_id, ip_address=request.META.get("REMOTE_ADDR") or None
         )
+        request.META[REQUEST_ID_KEY] = request_id  # for log records after the context ends
         token = request_context.set_current(info)
         try:
             response = self.get_response(request)

@@ -73,9 +73,7 @@ def test_a_formula_mrn_is_defused_in_the_registry_export(org: Any, login: Any) -
     factories.EnrolmentFactory(
         program=org.geriatric, care_manager=org.junior, client__mrn=FORMULA_MRN
     )
-    response = login(org.director).get(
-        reverse("assessments:registry_csv", args=[org.geriatric.pk])
-    )
+    response = login(org.director).get(reverse("assessments:registry_csv", args=[org.geriatric.pk]))
     assert response.status_code == 200
     mrns = {row["MRN"] for row in _rows(response.content)}
     assert "'" + FORMULA_MRN in mrns

@@ -281,7 +281,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 AUTH_USER_MODEL = "staff.User"
-INSTALLED_APPS.insert(0, "django.contrib.admin")
+INSTALLED_APPS.insert(0, "caseload.config.admin.CaseloadAdminConfig")  # Django's admin app
+
+# The admin never shows a two-factor device's secret (it would let an administrator sign in as
+# its owner).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Break the glass: how long emergency access to an out-of-scope client lasts.
 BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))

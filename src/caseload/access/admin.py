@@ -39,6 +39,7 @@ class StaffChangeForm(UserChangeForm):  # type: ignore[type-arg]
         required=False,
         max_length=300,
         help_text="Recorded in the audit trail with the change.",
+        widget=forms.TextInput(attrs={"size": 80}),
     )
 
     class Meta(UserChangeForm.Meta):  # type: ignore[name-defined,misc]

@@ -315,6 +315,15 @@ def _administrator_or_director(actor: User, what: str) -> None:
         raise _refuse(f"Only an administrator or a director may {what}.", "not_allowed")
 
 
+def _director_widens(actor: User, *, widening: bool, widen: str, narrow: str) -> None:
+    """Widening whose client records someone sees is a director's; narrowing it is also an
+    administrator's."""
+    if widening:
+        _director_only(actor, widen)
+    else:
+        _administrator_or_director(actor, narrow)
+
+
 def _not_own(actor: User, user: User, what: str) -> None:
     if actor.pk == user.pk:
         raise _refuse(
@@ -347,10 +356,12 @@ def require_may_set_career_level(actor: User, user: User, before: str, after: st
     _not_own(actor, user, "career level")
     if CareerLevel.DIRECTOR in (before, after):
         _director_only(actor, "make someone a director or take it away")
-    elif CAREER_RANK.get(after, 0) > CAREER_RANK.get(before, 0):
-        _director_only(actor, "give a career level that reaches more client records")
-    else:
-        _administrator_or_director(actor, "lower a career level")
+    _director_widens(
+        actor,
+        widening=CAREER_RANK.get(after, 0) > CAREER_RANK.get(before, 0),
+        widen="give a career level that reaches more client records",
+        narrow="lower a career level",
+    )
 
 
 def require_may_set_privacy_officer(actor: User, user: User) -> None:
@@ -371,20 +382,24 @@ def require_may_set_programs(actor: User, user: User, *, adding: bool) -> None:
     """Joining a program can widen a senior's reach: a director's; leaving one is also an
     administrator's."""
     _not_own(actor, user, "programs")
-    if adding:
-        _director_only(actor, "add someone to a program")
-    else:
-        _administrator_or_director(actor, "take someone out of a program")
+    _director_widens(
+        actor,
+        widening=adding,
+        widen="add someone to a program",
+        narrow="take someone out of a program",
+    )
 
 
 def require_may_set_supervisor(actor: User, user: User, *, supervisor_id: Any) -> None:
     """A supervisor sees their supervisees' clients: naming one is a director's; removing one is
     also an administrator's."""
     _not_own(actor, user, "supervisor")
-    if supervisor_id is not None:
-        _director_only(actor, "name someone's supervisor")
-    else:
-        _administrator_or_director(actor, "remove someone's supervisor")
+    _director_widens(
+        actor,
+        widening=supervisor_id is not None,
+        widen="name someone's supervisor",
+        narrow="remove someone's supervisor",
+    )
 
 
 def require_may_set_caseload_cap(actor: User, user: User) -> None:

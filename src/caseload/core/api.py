@@ -39,6 +39,9 @@ def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+# The handlers take ``exc: Any``: ninja types a handler's exception as "the class or an instance".
+
+
 def _invalid(request: HttpRequest, exc: Any) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
@@ -80,9 +83,6 @@ def _problem_response(status: int) -> dict[str, Any]:
         "description": TITLES[status],
         "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
-
-
-# Handlers take ``exc: Any``: ninja types a handler's exception as "the class or an instance".
 
 
 class CaseloadAPI(NinjaAPI):

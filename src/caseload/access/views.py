@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -8,42 +10,55 @@ from django.views.decorators.http import require_POST
 
 from caseload.access import policies, selectors, services
 from caseload.access.forms import BreakGlassForm, ReviewForm
+from caseload.access.models import BreakGlassGrant
 from caseload.audit.services import audit_record_many
 from caseload.core.errors import NotFound, ValidationFailed
-from caseload.core.forms import add_service_errors
+from caseload.core.formviews import form_view
+
+if TYPE_CHECKING:
+    from caseload.staff.models import User
 
 
 def break_glass(request: HttpRequest) -> HttpResponse:
     """Emergency access to a client outside one's caseload, with a stated reason."""
     if not policies.can_break_glass(request.user):
         raise NotFound("Not found.")
-    form = BreakGlassForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    actor = cast("User", request.user)
+    hours = settings.BREAK_GLASS_MINUTES // 60
+
+    def save(form: BreakGlassForm) -> BreakGlassGrant:
         data = form.cleaned_data
         try:
-            grant = services.break_glass_open(
-                actor=request.user,  # type: ignore[arg-type]
+            return services.break_glass_open(
+                actor=actor,
                 mrn=data["mrn"],
                 family_name=data["family_name"],
                 date_of_birth=data["date_of_birth"],
                 reason=data["reason"],
             )
-        except ValidationFailed as error:
-            add_service_errors(form, error)
-        except NotFound as error:
-            form.add_error("mrn", error.message)
-        else:
-            messages.warning(
-                request,
-                f"Emergency access granted for {settings.BREAK_GLASS_MINUTES // 60} hours. "
-                "Everything you open is recorded and will be reviewed.",
-            )
-            return redirect("clients:chart", client_id=grant.client_id)
-    return render(
+        except NotFound as error:  # no such client: said at the record number, not a 404
+            raise ValidationFailed(error.message, field_errors={"mrn": [error.message]}) from error
+
+    def granted(grant: BreakGlassGrant) -> HttpResponse:
+        messages.warning(
+            request,
+            f"Emergency access granted for {hours} hours. "
+            "Everything you open is recorded and will be reviewed.",
+        )
+        return redirect("clients:chart", client_id=grant.client_id)
+
+    return form_view(
         request,
-        "access/break_glass.html",
-        {"form": form, "hours": settings.BREAK_GLASS_MINUTES // 60},
-        status=400 if form.errors else 200,
+        None,
+        form=lambda _, data: BreakGlassForm(data),
+        save=save,
+        render=lambda page: render(
+            request,
+            "access/break_glass.html",
+            {**page.context(), "hours": hours},
+            status=page.status,
+        ),
+        success=granted,
     )
 
 

@@ -33,8 +33,10 @@ from caseload.assessments.models import (
     ResponseStatus,
 )
 from caseload.audit.services import audit_record
+from caseload.careplans.models import GoalStatus
+from caseload.careplans.services import goal_record_outcome
 from caseload.core import clock
-from caseload.core.errors import AppError, Conflict, NotFound, ValidationFailed
+from caseload.core.errors import AppError, Conflict, NotFound, ValidationFailed, VersionConflict
 from caseload.enrolments.models import OPEN_STATUSES, Enrolment, EnrolmentStatus
 
 if TYPE_CHECKING:
@@ -129,10 +131,10 @@ def _require_draft(response: AssessmentResponse) -> None:
 
 def _check_version(response: AssessmentResponse, expected_version: int | None) -> None:
     if expected_version is not None and response.version != expected_version:
-        raise Conflict(
+        raise VersionConflict(
             "Someone else saved answers to this assessment since you opened it.",
             code=STALE,
-            params={"current_version": response.version},
+            current_version=response.version,
         )
 
 
@@ -493,8 +495,6 @@ def _run_action(
 
 
 def _update_score_goals(actor: User, response: AssessmentResponse, instrument: Instrument) -> None:
-    from caseload.careplans.models import GoalStatus
-
     if response.total is None or response.assessed_on is None:
         return
     targets = (
@@ -535,9 +535,6 @@ def _mark_goal_achieved(
 ) -> None:
     """Mark the goal achieved through the care plan's own service; if the plan cannot change
     (closed, discharged), the progress stays recorded on the target alone."""
-    from caseload.careplans.models import GoalStatus
-    from caseload.careplans.services import goal_update
-
     if response.assessed_on is None:
         return
     line = (
@@ -545,20 +542,8 @@ def _mark_goal_achieved(
         f"{_date_label(response.assessed_on)} (target {target.get_comparator_display()} "
         f"{target.target_score})."
     )
-    note = f"{goal.outcome_note}\n{line}".strip() if goal.outcome_note else line
     try:
-        goal_update(
-            actor=actor,
-            goal=goal,
-            expected_version=goal.version,
-            description=goal.description,
-            measure=goal.measure,
-            target_value=goal.target_value,
-            target_date=goal.target_date,
-            status=GoalStatus.ACHIEVED,
-            expressed_by=goal.expressed_by,
-            outcome_note=note,
-        )
+        goal_record_outcome(actor=actor, goal=goal, outcome_text=line, status=GoalStatus.ACHIEVED)
     except AppError:
         return
 

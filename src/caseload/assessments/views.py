@@ -28,6 +28,7 @@ from caseload.core import clock
 from caseload.core.csv import SafeWriter
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors
+from caseload.core.formviews import ConflictShown, form_view, success_redirect, with_version
 from caseload.staff.models import User
 
 
@@ -89,7 +90,7 @@ def _submit(
     except services.IncompleteResponse as error:
         # The draft is saved: show the form against it, with what is missing.
         saved_draft = error.response
-        form = ResponseForm(_with_version(request, saved_draft.version), instrument=instrument)
+        form = ResponseForm(with_version(request.POST, saved_draft.version), instrument=instrument)
         form.is_valid()
         form.add_answer_errors(error.field_errors)
         if not error.field_errors:
@@ -106,15 +107,16 @@ def _submit(
             return redirect("assessments:response", response_id=draft.pk)
         current = selectors.response_get(actor=actor, response_id=draft.pk) if draft else None
         form = ResponseForm(
-            _with_version(request, current.version if current else 0), instrument=instrument
+            with_version(request.POST, current.version if current else 0), instrument=instrument
         )
         form.is_valid()
         context = _form_context(client, instrument, form, current)
-        context.update(
-            conflict=error,
-            conflict_current=_answers_rows(instrument, current.answers if current else {}),
-            conflict_reload_url=context["action_url"],
+        shown = ConflictShown(
+            error=error,
+            current=_answers_rows(instrument, current.answers if current else {}),
+            reload_url=context["action_url"],
         )
+        context.update(shown.context())
         return render(request, "assessments/administer.html", context, status=409)
     except ValidationFailed as error:
         if error.field_errors:
@@ -129,12 +131,6 @@ def _submit(
     else:
         messages.success(request, f"Draft saved. You can finish the {instrument.short_name} later.")
     return redirect("assessments:response", response_id=saved.pk)
-
-
-def _with_version(request: HttpRequest, version: int) -> Any:
-    data = request.POST.copy()
-    data["version"] = str(version)
-    return data
 
 
 def _answers_rows(instrument: Instrument, answers: dict[str, Any]) -> list[tuple[str, str]]:
@@ -280,27 +276,7 @@ def entered_in_error(request: HttpRequest, response_id: UUID) -> HttpResponse:
     """Mark a response as entered in error (with a reason); nothing is deleted."""
     actor = actor_of(request)
     found = selectors.response_get(actor=actor, response_id=response_id)
-    form = EnteredInErrorForm(
-        request.POST if request.method == "POST" else None, initial={"version": found.version}
-    )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.response_enter_in_error(
-                    actor=actor,
-                    response=found,
-                    expected_version=form.cleaned_data.get("version"),
-                    reason=form.cleaned_data["reason"],
-                )
-            except (Conflict, ValidationFailed) as error:
-                add_service_errors(form, error)
-                status = error.status
-            else:
-                messages.success(request, "The assessment is marked as entered in error.")
-                return redirect(reverse("assessments:client_history", args=[found.client_id]))
-    else:
+    if request.method != "POST":
         audit_record(
             actor=actor,
             action="assessment.viewed",
@@ -308,11 +284,27 @@ def entered_in_error(request: HttpRequest, response_id: UUID) -> HttpResponse:
             client=found.client,
             detail={"instrument": found.instrument_code, "page": "entered_in_error"},
         )
-    return render(
+    return form_view(
         request,
-        "assessments/entered_in_error.html",
-        {"client": found.client, "response": found, "form": form},
-        status=status,
+        found,
+        form=lambda record, data: EnteredInErrorForm(data, initial={"version": record.version}),
+        save=lambda form: services.response_enter_in_error(
+            actor=actor,
+            response=found,
+            expected_version=form.cleaned_data.get("version"),
+            reason=form.cleaned_data["reason"],
+        ),
+        render=lambda page: render(
+            request,
+            "assessments/entered_in_error.html",
+            {"client": found.client, "response": found, **page.context()},
+            status=page.status,
+        ),
+        success=lambda _: success_redirect(
+            request,
+            "The assessment is marked as entered in error.",
+            reverse("assessments:client_history", args=[found.client_id]),
+        ),
     )
 
 
@@ -377,36 +369,35 @@ def goal_target(request: HttpRequest, goal_id: UUID) -> HttpResponse:
         if existing
         else {"comparator": "lt"}
     )
-    form = GoalTargetForm(request.POST if request.method == "POST" else None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.goal_target_set(
-                    actor=actor,
-                    goal=goal,
-                    instrument_code=form.cleaned_data["instrument"],
-                    comparator=form.cleaned_data["comparator"],
-                    target_score=form.cleaned_data["target_score"],
-                )
-            except ValidationFailed as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "The goal is now measured by the score.")
-                return redirect(reverse("clients:chart", args=[client.pk]) + "#assessments")
-    else:
+    if request.method != "POST":
         audit_record(
             actor=actor,
             action="assessment.goal_target_viewed",
             target=goal,
             client=client,
         )
-    return render(
+    return form_view(
         request,
-        "assessments/goal_target.html",
-        {"client": client, "goal": goal, "form": form, "existing": existing},
-        status=status,
+        goal,
+        form=lambda _, data: GoalTargetForm(data, initial=initial),
+        save=lambda form: services.goal_target_set(
+            actor=actor,
+            goal=goal,
+            instrument_code=form.cleaned_data["instrument"],
+            comparator=form.cleaned_data["comparator"],
+            target_score=form.cleaned_data["target_score"],
+        ),
+        render=lambda page: render(
+            request,
+            "assessments/goal_target.html",
+            {"client": client, "goal": goal, "existing": existing, **page.context()},
+            status=page.status,
+        ),
+        success=lambda _: success_redirect(
+            request,
+            "The goal is now measured by the score.",
+            reverse("clients:chart", args=[client.pk]) + "#assessments",
+        ),
     )
 
 

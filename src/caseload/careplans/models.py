@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import models
 
 from caseload.core import clock
-from caseload.core.models import BaseModel, Versioned
+from caseload.core.models import BaseModel, Cosigned, Versioned
+from caseload.core.models import CosignStatus as CosignStatus  # its home before core
 
 
 class CarePlanStatus(models.TextChoices):
@@ -64,14 +65,7 @@ class CarePlan(BaseModel, Versioned):
         )
 
 
-class CosignStatus(models.TextChoices):
-    NOT_REQUIRED = "not_required", "Not required"
-    PENDING = "pending", "Awaiting co-sign"
-    COSIGNED = "cosigned", "Co-signed"
-    RETURNED = "returned", "Returned with comment"
-
-
-class CarePlanVersion(BaseModel):
+class CarePlanVersion(BaseModel, Cosigned):
     """A published revision of a care plan: the whole plan as it stood, who, when and why."""
 
     careplan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="versions")
@@ -79,14 +73,6 @@ class CarePlanVersion(BaseModel):
     snapshot = models.JSONField()
     reason = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    cosign_status = models.CharField(
-        max_length=20, choices=CosignStatus.choices, default=CosignStatus.NOT_REQUIRED
-    )
-    cosigner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    cosigned_at = models.DateTimeField(null=True, blank=True)
-    return_comment = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-number"]

@@ -11,7 +11,6 @@ from caseload.access.policies import client_scope, rows_of_client
 from caseload.careplans.models import (
     CarePlan,
     CarePlanVersion,
-    CosignStatus,
     Goal,
     Intervention,
     Problem,
@@ -108,9 +107,8 @@ def careplan_versions_awaiting_cosign(*, actor: User) -> list[CarePlanVersion]:
     """Published versions waiting for ``actor``'s co-sign, oldest first (the co-sign queue)."""
     return list(
         CarePlanVersion.objects.filter(
+            CarePlanVersion.awaiting_cosign_by(actor.pk),
             careplan__client__in=client_scope(actor),
-            cosigner_id=actor.pk,
-            cosign_status=CosignStatus.PENDING,
         )
         .select_related("careplan__client", "careplan__enrolment__program", "author")
         .order_by("created_at")

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
-from caseload.access.policies import client_scope, require_client, require_cosigner
+from caseload.access.cosign import NOT_PENDING as NOT_PENDING  # a conflict code callers read
+from caseload.access.cosign import cosign_approve, cosign_request, cosign_return
+from caseload.access.policies import client_scope, require_client
 from caseload.audit.services import audit_record
 from caseload.careplans.models import (
     AgreementBy,
@@ -30,7 +32,7 @@ from caseload.careplans.models import (
     ProblemStatus,
 )
 from caseload.core import clock
-from caseload.core.errors import Conflict, NotFound, ValidationFailed
+from caseload.core.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from caseload.enrolments.models import Enrolment
 
 if TYPE_CHECKING:
@@ -44,7 +46,6 @@ ENROLMENT_CLOSED = "enrolment_closed"
 PLAN_LOCKED = "plan_locked"
 COSIGN_PENDING = "cosign_pending"
 NO_SUPERVISOR = "no_supervisor"
-NOT_PENDING = "not_pending"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,10 +75,10 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
 
 def _check_version(record: Any, expected_version: int, what: str) -> None:
     if record.version != expected_version:
-        raise Conflict(
+        raise VersionConflict(
             f"This {what} was changed by someone else since you opened it.",
             code=STALE,
-            params={"current_version": record.version},
+            current_version=record.version,
         )
 
 
@@ -421,6 +422,39 @@ def goal_update(
     return current
 
 
+def goal_record_outcome(
+    *, actor: User, goal: Goal, outcome_text: str, status: GoalStatus | None = None
+) -> Goal:
+    """Append ``outcome_text`` as a new line of the goal's progress and outcome, and set its
+    ``status`` when given (e.g. achieved); returns the goal as saved. The line is added to the
+    outcome as saved now, so nothing written meanwhile is lost. Conflict when the plan can no
+    longer change (closed, discharged); ValidationFailed for an empty text."""
+    outcome_text = _clean(outcome_text)
+    if not outcome_text:
+        message = "Write the outcome to record."
+        raise ValidationFailed(message, field_errors={"outcome_note": [message]})
+    with transaction.atomic():
+        locked = _lock_editable_plan(actor, goal.careplan_id)
+        current = Goal.objects.select_for_update().get(pk=goal.pk)
+        previous = current.outcome_note.strip()
+        current.outcome_note = f"{previous}\n{outcome_text}" if previous else outcome_text
+        fields = ["outcome_note", "version", "updated_at"]
+        if status is not None and status != current.status:
+            current.status = status
+            fields.append("status")
+        current.version += 1
+        current.save(update_fields=fields)
+        _mark_changed(locked)
+        audit_record(
+            actor=actor,
+            action="careplan.goal_updated",
+            target=current,
+            client=locked.client,
+            detail={"status": current.status, "outcome_recorded": True},
+        )
+    return current
+
+
 def _validate_intervention(
     *, description: str, responsible: str, frequency: str, status: str
 ) -> None:
@@ -643,15 +677,15 @@ def careplan_publish(
                     code=NO_SUPERVISOR,
                 )
         number = locked.published_number + 1
-        version = CarePlanVersion.objects.create(
+        version = CarePlanVersion(
             careplan=locked,
             number=number,
             snapshot=careplan_snapshot(locked),
             reason=reason,
             author=actor,
-            cosign_status=CosignStatus.PENDING if cosigner else CosignStatus.NOT_REQUIRED,
-            cosigner=cosigner,
         )
+        cosign_request(version, cosigner=cosigner)
+        version.save(force_insert=True)
         locked.published_number = number
         locked.has_unpublished_changes = False
         locked.status = CarePlanStatus.AWAITING_COSIGN if cosigner else CarePlanStatus.ACTIVE
@@ -675,43 +709,46 @@ def careplan_publish(
     return version
 
 
-def _lock_pending_version(
-    actor: User, version: CarePlanVersion
-) -> tuple[CarePlanVersion, CarePlan]:
+def _lock_version(actor: User, version: CarePlanVersion) -> tuple[CarePlanVersion, CarePlan]:
     plan = _lock_plan(actor, version.careplan_id)
     current = (
         CarePlanVersion.objects.select_for_update(of=("self",))
         .select_related("author")
         .get(pk=version.pk)
     )
-    require_cosigner(actor, current.cosigner_id)
-    if current.cosign_status != CosignStatus.PENDING:
-        raise Conflict(
-            f"Version {current.number} is not waiting for co-sign: it is "
-            f"{current.get_cosign_status_display().lower()}.",
-            code=NOT_PENDING,
-        )
     return current, plan
+
+
+def _not_pending(version: CarePlanVersion) -> str:
+    return (
+        f"Version {version.number} is not waiting for co-sign: it is "
+        f"{version.get_cosign_status_display().lower()}."
+    )
+
+
+def _follow_cosign(plan: CarePlan, version: CarePlanVersion, status: str) -> None:
+    """The plan takes the co-sign's outcome when the version is its latest (a closed plan
+    stays closed)."""
+    if plan.published_number == version.number and plan.status != CarePlanStatus.CLOSED:
+        plan.status = status
+        plan.version += 1
+        plan.save(update_fields=["status", "version", "updated_at"])
 
 
 def careplan_version_cosign(*, actor: User, version: CarePlanVersion) -> CarePlanVersion:
     """The supervisor co-signs a pending version; the plan becomes active."""
     with transaction.atomic():
-        current, plan = _lock_pending_version(actor, version)
-        current.cosign_status = CosignStatus.COSIGNED
-        current.cosigned_at = clock.now()
-        current.save(update_fields=["cosign_status", "cosigned_at", "updated_at"])
-        if plan.published_number == current.number and plan.status != CarePlanStatus.CLOSED:
-            plan.status = CarePlanStatus.ACTIVE
-            plan.version += 1
-            plan.save(update_fields=["status", "version", "updated_at"])
-        audit_record(
+        current, plan = _lock_version(actor, version)
+        cosign_approve(
             actor=actor,
+            record=current,
+            not_pending=_not_pending(current),
             action="careplan.cosigned",
             target=plan,
             client=plan.client,
             detail={"number": current.number},
         )
+        _follow_cosign(plan, current, CarePlanStatus.ACTIVE)
     return current
 
 
@@ -719,28 +756,19 @@ def careplan_version_return(
     *, actor: User, version: CarePlanVersion, comment: str
 ) -> CarePlanVersion:
     """The supervisor sends a pending version back with a comment; the author revises it."""
-    comment = _clean(comment)
     with transaction.atomic():
-        current, plan = _lock_pending_version(actor, version)
-        if not comment:
-            raise ValidationFailed(
-                "Say what needs to change.",
-                field_errors={"comment": ["Say what the author needs to change."]},
-            )
-        current.cosign_status = CosignStatus.RETURNED
-        current.return_comment = comment
-        current.save(update_fields=["cosign_status", "return_comment", "updated_at"])
-        if plan.published_number == current.number and plan.status != CarePlanStatus.CLOSED:
-            plan.status = CarePlanStatus.RETURNED
-            plan.version += 1
-            plan.save(update_fields=["status", "version", "updated_at"])
-        audit_record(
+        current, plan = _lock_version(actor, version)
+        cosign_return(
             actor=actor,
+            record=current,
+            comment=comment,
+            not_pending=_not_pending(current),
             action="careplan.returned",
             target=plan,
             client=plan.client,
             detail={"number": current.number},
         )
+        _follow_cosign(plan, current, CarePlanStatus.RETURNED)
     return current
 
 

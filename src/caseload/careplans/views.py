@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
@@ -37,16 +37,14 @@ from caseload.careplans.models import (
     Intervention,
     Problem,
 )
-from caseload.core.errors import Conflict, ValidationFailed
-from caseload.core.forms import add_service_errors
+from caseload.core.errors import Conflict
+from caseload.core.formviews import ConflictShown, FormPage, Rows, form_view, success_redirect
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
     from caseload.staff.models import User
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-Rows = list[tuple[str, Any]]
 
 
 def _actor(request: HttpRequest) -> User:
@@ -67,8 +65,8 @@ def _editable(plan: CarePlan) -> bool:
 
 
 @dataclass
-class FormPage:
-    """What a form page shows around its form."""
+class Frame:
+    """What a care plan form page shows around its form."""
 
     title: str
     plan: CarePlan
@@ -83,51 +81,23 @@ class FormPage:
 
 
 def _render_form(
-    request: HttpRequest,
-    form: forms.Form,
-    page: FormPage,
-    *,
-    status: int = 200,
-    conflict: Conflict | None = None,
-    conflict_current: Rows | None = None,
+    request: HttpRequest, page: FormPage[Any, forms.Form], frame: Frame
 ) -> HttpResponse:
     context = {
-        "form": form,
-        "page": page,
-        "plan": page.plan,
-        "client": page.client,
-        "editable": _editable(page.plan),
-        "conflict": conflict,
-        "conflict_current": conflict_current,
-        "conflict_reload_url": request.path,
+        **page.context(),
+        "page": frame,
+        "plan": frame.plan,
+        "client": frame.client,
+        "editable": _editable(frame.plan),
     }
     if request.method == "GET":  # an edit page shows the plan's content: a view of the record
-        services.careplan_record_view(actor=request.user, plan=page.plan)  # type: ignore[arg-type]
-    return render(request, "careplans/form.html", context, status=status)
+        services.careplan_record_view(actor=request.user, plan=frame.plan)  # type: ignore[arg-type]
+    return render(request, "careplans/form.html", context, status=page.status)
 
 
-def _keep_input_with_version(form: forms.Form, version: int) -> None:
-    """After a conflict, keep what the user typed but carry the current version, so saving
-    again overwrites deliberately."""
-    data = QueryDict(mutable=True)
-    data.update(form.data)
-    data["version"] = str(version)
-    form.data = data
-
-
-def _error_response(
-    request: HttpRequest,
-    form: forms.Form,
-    page: FormPage,
-    error: ValidationFailed | Conflict,
-    current: Callable[[], tuple[int, Rows]] | None = None,
-) -> HttpResponse:
-    if isinstance(error, Conflict) and error.code == services.STALE and current is not None:
-        version, rows = current()
-        _keep_input_with_version(form, version)
-        return _render_form(request, form, page, status=409, conflict=error, conflict_current=rows)
-    add_service_errors(form, error)
-    return _render_form(request, form, page, status=error.status)
+def _renderer(request: HttpRequest, frame: Frame) -> Callable[[FormPage[Any, Any]], HttpResponse]:
+    """form_view's ``render`` for a care plan form page inside ``frame``."""
+    return lambda page: _render_form(request, page, frame)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,30 +115,32 @@ def create(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     context: dict[str, Any] = {"enrolment": enrolment, "client": enrolment.client}
     if not enrolment.is_open:
         return render(request, "careplans/create.html", context)
-    if request.method == "POST":
-        form = CarePlanCreateForm(request.POST)
-        if form.is_valid():
-            try:
-                plan = services.careplan_create(
-                    actor=actor,
-                    enrolment=enrolment,
-                    title=form.cleaned_data["title"],
-                    review_due=form.cleaned_data["review_due"],
-                    participants=form.cleaned_data["participants"],
-                )
-            except (ValidationFailed, Conflict) as error:
-                add_service_errors(form, error)
-                context["form"] = form
-                return render(request, "careplans/create.html", context, status=error.status)
-            messages.success(
-                request,
-                "Care plan started. Add the client's problems and goals, then publish it.",
-            )
-            return redirect(_plan_url(plan.pk))
-        context["form"] = form
-        return render(request, "careplans/create.html", context, status=400)
-    context["form"] = CarePlanCreateForm(initial={"title": f"{enrolment.program.name} care plan"})
-    return render(request, "careplans/create.html", context)
+
+    def save(form: CarePlanCreateForm) -> CarePlan:
+        return services.careplan_create(
+            actor=actor,
+            enrolment=enrolment,
+            title=form.cleaned_data["title"],
+            review_due=form.cleaned_data["review_due"],
+            participants=form.cleaned_data["participants"],
+        )
+
+    return form_view(
+        request,
+        enrolment,
+        form=lambda record, data: CarePlanCreateForm(
+            data, initial={"title": f"{record.program.name} care plan"}
+        ),
+        save=save,
+        render=lambda page: render(
+            request, "careplans/create.html", {**context, **page.context()}, status=page.status
+        ),
+        success=lambda plan: success_redirect(
+            request,
+            "Care plan started. Add the client's problems and goals, then publish it.",
+            _plan_url(plan.pk),
+        ),
+    )
 
 
 def _render_detail(
@@ -177,7 +149,7 @@ def _render_detail(
     *,
     publish_form: PublishForm | None = None,
     status: int = 200,
-    conflict: Conflict | None = None,
+    conflict: ConflictShown | None = None,
 ) -> HttpResponse:
     actor = _actor(request)
     versions = list(plan.versions.all())  # prefetched by careplan_get, newest first
@@ -197,8 +169,7 @@ def _render_detail(
         "editable": editable,
         "publish_form": publish_form or PublishForm(initial={"version": plan.version}),
         "next_number": plan.published_number + 1,
-        "conflict": conflict,
-        "conflict_reload_url": request.path,
+        **(conflict.context() if conflict else {}),
     }
     return render(request, "careplans/detail.html", context, status=status)
 
@@ -223,27 +194,13 @@ def _plan_rows(plan: CarePlan) -> Rows:
 def edit(request: HttpRequest, plan_id: Any) -> HttpResponse:
     actor = _actor(request)
     plan = selectors.careplan_header_get(actor=actor, plan_id=plan_id)
-    page = FormPage(
+    frame = Frame(
         title="Change plan details", plan=plan, submit="Save", cancel_url=_plan_url(plan.pk)
     )
-    if request.method != "POST":
-        form = CarePlanEditForm(
-            initial={
-                "title": plan.title,
-                "review_due": plan.review_due,
-                "participants": plan.participants,
-                "agreed_by": plan.agreed_by,
-                "agreed_on": plan.agreed_on,
-                "version": plan.version,
-            }
-        )
-        return _render_form(request, form, page)
-    form = CarePlanEditForm(request.POST)
-    if not form.is_valid():
-        return _render_form(request, form, page, status=400)
-    data = form.cleaned_data
-    try:
-        services.careplan_update(
+
+    def save(form: CarePlanEditForm) -> CarePlan:
+        data = form.cleaned_data
+        return services.careplan_update(
             actor=actor,
             plan=plan,
             expected_version=data["version"],
@@ -253,15 +210,27 @@ def edit(request: HttpRequest, plan_id: Any) -> HttpResponse:
             agreed_by=data["agreed_by"],
             agreed_on=data["agreed_on"],
         )
-    except (ValidationFailed, Conflict) as error:
 
-        def current() -> tuple[int, Rows]:
-            fresh = selectors.careplan_header_get(actor=actor, plan_id=plan.pk)
-            return fresh.version, _plan_rows(fresh)
-
-        return _error_response(request, form, page, error, current)
-    messages.success(request, "Plan details saved.")
-    return redirect(_plan_url(plan.pk))
+    return form_view(
+        request,
+        plan,
+        form=lambda record, data: CarePlanEditForm(
+            data,
+            initial={
+                "title": record.title,
+                "review_due": record.review_due,
+                "participants": record.participants,
+                "agreed_by": record.agreed_by,
+                "agreed_on": record.agreed_on,
+                "version": record.version,
+            },
+        ),
+        save=save,
+        render=_renderer(request, frame),
+        success=lambda _: success_redirect(request, "Plan details saved.", _plan_url(plan.pk)),
+        reload=lambda: selectors.careplan_header_get(actor=actor, plan_id=plan.pk),
+        current=lambda fresh, _: _plan_rows(fresh),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,29 +249,30 @@ def _problem_rows(problem: Problem) -> Rows:
 def problem_create(request: HttpRequest, plan_id: Any) -> HttpResponse:
     actor = _actor(request)
     plan = selectors.careplan_header_get(actor=actor, plan_id=plan_id)
-    page = FormPage(
+    frame = Frame(
         title="Add a problem or need",
         plan=plan,
         submit="Add problem",
         cancel_url=_plan_url(plan.pk),
         intro="Write down one thing the client needs help with. You add the goals for it next.",
     )
-    if request.method != "POST":
-        return _render_form(request, ProblemForm(), page)
-    form = ProblemForm(request.POST)
-    if not form.is_valid():
-        return _render_form(request, form, page, status=400)
-    try:
-        problem = services.problem_add(
+    return form_view(
+        request,
+        plan,
+        form=lambda _, data: ProblemForm(data),
+        save=lambda form: services.problem_add(
             actor=actor,
             plan=plan,
             description=form.cleaned_data["description"],
             detail=form.cleaned_data["detail"],
-        )
-    except (ValidationFailed, Conflict) as error:
-        return _error_response(request, form, page, error)
-    messages.success(request, "Problem added. Now add a measurable goal for it.")
-    return redirect(_plan_url(plan.pk, f"problem-{problem.pk}"))
+        ),
+        render=_renderer(request, frame),
+        success=lambda problem: success_redirect(
+            request,
+            "Problem added. Now add a measurable goal for it.",
+            _plan_url(plan.pk, f"problem-{problem.pk}"),
+        ),
+    )
 
 
 @GET_POST
@@ -310,28 +280,16 @@ def problem_edit(request: HttpRequest, problem_id: Any) -> HttpResponse:
     actor = _actor(request)
     problem = selectors.problem_get(actor=actor, problem_id=problem_id)
     plan = problem.careplan
-    page = FormPage(
+    frame = Frame(
         title="Change a problem or need",
         plan=plan,
         submit="Save",
         cancel_url=_plan_url(plan.pk, f"problem-{problem.pk}"),
     )
-    if request.method != "POST":
-        form = ProblemEditForm(
-            initial={
-                "description": problem.description,
-                "detail": problem.detail,
-                "status": problem.status,
-                "version": problem.version,
-            }
-        )
-        return _render_form(request, form, page)
-    form = ProblemEditForm(request.POST)
-    if not form.is_valid():
-        return _render_form(request, form, page, status=400)
-    data = form.cleaned_data
-    try:
-        services.problem_update(
+
+    def save(form: ProblemEditForm) -> Problem:
+        data = form.cleaned_data
+        return services.problem_update(
             actor=actor,
             problem=problem,
             expected_version=data["version"],
@@ -339,15 +297,27 @@ def problem_edit(request: HttpRequest, problem_id: Any) -> HttpResponse:
             detail=data["detail"],
             status=data["status"],
         )
-    except (ValidationFailed, Conflict) as error:
 
-        def current() -> tuple[int, Rows]:
-            fresh = selectors.problem_get(actor=actor, problem_id=problem.pk)
-            return fresh.version, _problem_rows(fresh)
-
-        return _error_response(request, form, page, error, current)
-    messages.success(request, "Problem saved.")
-    return redirect(_plan_url(plan.pk, f"problem-{problem.pk}"))
+    return form_view(
+        request,
+        problem,
+        form=lambda record, data: ProblemEditForm(
+            data,
+            initial={
+                "description": record.description,
+                "detail": record.detail,
+                "status": record.status,
+                "version": record.version,
+            },
+        ),
+        save=save,
+        render=_renderer(request, frame),
+        success=lambda _: success_redirect(
+            request, "Problem saved.", _plan_url(plan.pk, f"problem-{problem.pk}")
+        ),
+        reload=lambda: selectors.problem_get(actor=actor, problem_id=problem.pk),
+        current=lambda fresh, _: _problem_rows(fresh),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,7 +352,7 @@ def goal_create(request: HttpRequest, problem_id: Any) -> HttpResponse:
     actor = _actor(request)
     problem = selectors.problem_get(actor=actor, problem_id=problem_id)
     plan = problem.careplan
-    page = FormPage(
+    frame = Frame(
         title="Add a goal",
         plan=plan,
         submit="Add goal",
@@ -390,17 +360,20 @@ def goal_create(request: HttpRequest, problem_id: Any) -> HttpResponse:
         intro=GOAL_HINT,
         parents=[("Problem or need", problem.description)],
     )
-    if request.method != "POST":
-        return _render_form(request, GoalForm(), page)
-    form = GoalForm(request.POST)
-    if not form.is_valid():
-        return _render_form(request, form, page, status=400)
-    try:
-        goal = services.goal_add(actor=actor, problem=problem, **_goal_kwargs(form.cleaned_data))
-    except (ValidationFailed, Conflict) as error:
-        return _error_response(request, form, page, error)
-    messages.success(request, "Goal added. Add the interventions that will help reach it.")
-    return redirect(_plan_url(plan.pk, f"goal-{goal.pk}"))
+    return form_view(
+        request,
+        problem,
+        form=lambda _, data: GoalForm(data),
+        save=lambda form: services.goal_add(
+            actor=actor, problem=problem, **_goal_kwargs(form.cleaned_data)
+        ),
+        render=_renderer(request, frame),
+        success=lambda goal: success_redirect(
+            request,
+            "Goal added. Add the interventions that will help reach it.",
+            _plan_url(plan.pk, f"goal-{goal.pk}"),
+        ),
+    )
 
 
 @GET_POST
@@ -408,7 +381,7 @@ def goal_edit(request: HttpRequest, goal_id: Any) -> HttpResponse:
     actor = _actor(request)
     goal = selectors.goal_get(actor=actor, goal_id=goal_id)
     plan = goal.careplan
-    page = FormPage(
+    frame = Frame(
         title="Change a goal",
         plan=plan,
         submit="Save",
@@ -416,41 +389,36 @@ def goal_edit(request: HttpRequest, goal_id: Any) -> HttpResponse:
         intro=GOAL_HINT,
         parents=[("Problem or need", goal.problem.description)],
     )
-    if request.method != "POST":
-        form = GoalEditForm(
+    return form_view(
+        request,
+        goal,
+        form=lambda record, data: GoalEditForm(
+            data,
             initial={
-                "description": goal.description,
-                "measure": goal.measure,
-                "target_value": goal.target_value,
-                "target_date": goal.target_date,
-                "expressed_by": goal.expressed_by,
-                "status": goal.status,
-                "outcome_note": goal.outcome_note,
-                "version": goal.version,
-            }
-        )
-        return _render_form(request, form, page)
-    form = GoalEditForm(request.POST)
-    if not form.is_valid():
-        return _render_form(request, form, page, status=400)
-    data = form.cleaned_data
-    try:
-        services.goal_update(
+                "description": record.description,
+                "measure": record.measure,
+                "target_value": record.target_value,
+                "target_date": record.target_date,
+                "expressed_by": record.expressed_by,
+                "status": record.status,
+                "outcome_note": record.outcome_note,
+                "version": record.version,
+            },
+        ),
+        save=lambda form: services.goal_update(
             actor=actor,
             goal=goal,
-            expected_version=data["version"],
-            outcome_note=data["outcome_note"],
-            **_goal_kwargs(data),
-        )
-    except (ValidationFailed, Conflict) as error:
-
-        def current() -> tuple[int, Rows]:
-            fresh = selectors.goal_get(actor=actor, goal_id=goal.pk)
-            return fresh.version, _goal_rows(fresh)
-
-        return _error_response(request, form, page, error, current)
-    messages.success(request, "Goal saved.")
-    return redirect(_plan_url(plan.pk, f"goal-{goal.pk}"))
+            expected_version=form.cleaned_data["version"],
+            outcome_note=form.cleaned_data["outcome_note"],
+            **_goal_kwargs(form.cleaned_data),
+        ),
+        render=_renderer(request, frame),
+        success=lambda _: success_redirect(
+            request, "Goal saved.", _plan_url(plan.pk, f"goal-{goal.pk}")
+        ),
+        reload=lambda: selectors.goal_get(actor=actor, goal_id=goal.pk),
+        current=lambda fresh, _: _goal_rows(fresh),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -480,7 +448,7 @@ def intervention_create(request: HttpRequest, goal_id: Any) -> HttpResponse:
     actor = _actor(request)
     goal = selectors.goal_get(actor=actor, goal_id=goal_id)
     plan = goal.careplan
-    page = FormPage(
+    frame = Frame(
         title="Add an intervention",
         plan=plan,
         submit="Add intervention",
@@ -488,17 +456,18 @@ def intervention_create(request: HttpRequest, goal_id: Any) -> HttpResponse:
         intro="What will be done to reach the goal, who does it, and how often.",
         parents=[("Problem or need", goal.problem.description), ("Goal", goal.description)],
     )
-    if request.method != "POST":
-        return _render_form(request, InterventionForm(), page)
-    form = InterventionForm(request.POST)
-    if not form.is_valid():
-        return _render_form(request, form, page, status=400)
-    try:
-        services.intervention_add(actor=actor, goal=goal, **_intervention_kwargs(form.cleaned_data))
-    except (ValidationFailed, Conflict) as error:
-        return _error_response(request, form, page, error)
-    messages.success(request, "Intervention added.")
-    return redirect(_plan_url(plan.pk, f"goal-{goal.pk}"))
+    return form_view(
+        request,
+        goal,
+        form=lambda _, data: InterventionForm(data),
+        save=lambda form: services.intervention_add(
+            actor=actor, goal=goal, **_intervention_kwargs(form.cleaned_data)
+        ),
+        render=_renderer(request, frame),
+        success=lambda _: success_redirect(
+            request, "Intervention added.", _plan_url(plan.pk, f"goal-{goal.pk}")
+        ),
+    )
 
 
 @GET_POST
@@ -507,80 +476,81 @@ def intervention_edit(request: HttpRequest, intervention_id: Any) -> HttpRespons
     intervention = selectors.intervention_get(actor=actor, intervention_id=intervention_id)
     plan = intervention.careplan
     goal = intervention.goal
-    page = FormPage(
+    frame = Frame(
         title="Change an intervention",
         plan=plan,
         submit="Save",
         cancel_url=_plan_url(plan.pk, f"goal-{goal.pk}"),
         parents=[("Problem or need", goal.problem.description), ("Goal", goal.description)],
     )
-    if request.method != "POST":
-        form = InterventionEditForm(
+    return form_view(
+        request,
+        intervention,
+        form=lambda record, data: InterventionEditForm(
+            data,
             initial={
-                "description": intervention.description,
-                "responsible": intervention.responsible,
-                "frequency": intervention.frequency,
-                "status": intervention.status,
-                "version": intervention.version,
-            }
-        )
-        return _render_form(request, form, page)
-    form = InterventionEditForm(request.POST)
-    if not form.is_valid():
-        return _render_form(request, form, page, status=400)
-    data = form.cleaned_data
-    try:
-        services.intervention_update(
+                "description": record.description,
+                "responsible": record.responsible,
+                "frequency": record.frequency,
+                "status": record.status,
+                "version": record.version,
+            },
+        ),
+        save=lambda form: services.intervention_update(
             actor=actor,
             intervention=intervention,
-            expected_version=data["version"],
-            **_intervention_kwargs(data),
-        )
-    except (ValidationFailed, Conflict) as error:
-
-        def current() -> tuple[int, Rows]:
-            fresh = selectors.intervention_get(actor=actor, intervention_id=intervention.pk)
-            return fresh.version, _intervention_rows(fresh)
-
-        return _error_response(request, form, page, error, current)
-    messages.success(request, "Intervention saved.")
-    return redirect(_plan_url(plan.pk, f"goal-{goal.pk}"))
+            expected_version=form.cleaned_data["version"],
+            **_intervention_kwargs(form.cleaned_data),
+        ),
+        render=_renderer(request, frame),
+        success=lambda _: success_redirect(
+            request, "Intervention saved.", _plan_url(plan.pk, f"goal-{goal.pk}")
+        ),
+        reload=lambda: selectors.intervention_get(actor=actor, intervention_id=intervention.pk),
+        current=lambda fresh, _: _intervention_rows(fresh),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Publishing and co-signing
 
 
+def _published_message(version: CarePlanVersion) -> str:
+    if version.cosign_status == CosignStatus.PENDING:
+        return (
+            f"Version {version.number} published and sent to {version.cosigner} for co-sign. "
+            "It becomes the active plan once co-signed."
+        )
+    return f"Version {version.number} published. It is now the active plan."
+
+
 @require_POST
 def publish(request: HttpRequest, plan_id: Any) -> HttpResponse:
     actor = _actor(request)
     plan = selectors.careplan_get(actor=actor, plan_id=plan_id)
-    form = PublishForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, plan, publish_form=form, status=400)
-    try:
-        version = services.careplan_publish(
+    return form_view(
+        request,
+        plan,
+        form=lambda record, data: PublishForm(data, initial={"version": record.version}),
+        save=lambda form: services.careplan_publish(
             actor=actor,
             plan=plan,
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
-        )
-    except (ValidationFailed, Conflict) as error:
-        if isinstance(error, Conflict) and error.code == services.STALE:
-            fresh = selectors.careplan_get(actor=actor, plan_id=plan.pk)
-            _keep_input_with_version(form, fresh.version)
-            return _render_detail(request, fresh, publish_form=form, status=409, conflict=error)
-        add_service_errors(form, error)
-        return _render_detail(request, plan, publish_form=form, status=error.status)
-    if version.cosign_status == CosignStatus.PENDING:
-        messages.success(
+        ),
+        render=lambda page: _render_detail(
             request,
-            f"Version {version.number} published and sent to {version.cosigner} for co-sign. "
-            "It becomes the active plan once co-signed.",
-        )
-    else:
-        messages.success(request, f"Version {version.number} published. It is now the active plan.")
-    return redirect(_plan_url(plan.pk))
+            page.record,
+            publish_form=page.form,
+            status=page.status,
+            conflict=page.conflict,
+        ),
+        success=lambda version: success_redirect(
+            request, _published_message(version), _plan_url(plan.pk)
+        ),
+        reload=lambda: selectors.careplan_get(actor=actor, plan_id=plan.pk),
+        reload_url=_plan_url(plan.pk),
+    )
 
 
 def _render_version(
@@ -639,21 +609,20 @@ def cosign(request: HttpRequest, plan_id: Any, number: int) -> HttpResponse:
 def return_version(request: HttpRequest, plan_id: Any, number: int) -> HttpResponse:
     actor = _actor(request)
     found = selectors.careplan_version_get(actor=actor, plan_id=plan_id, number=number)
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        return _render_version(request, found, return_form=form, status=400)
-    try:
-        services.careplan_version_return(
-            actor=actor, version=found, comment=form.cleaned_data["comment"]
-        )
-    except ValidationFailed as error:
-        add_service_errors(form, error)
-        return _render_version(request, found, return_form=form, status=error.status)
-    except Conflict as error:
-        messages.error(request, error.message)
-        return redirect("careplans:version", plan_id=found.careplan_id, number=found.number)
-    messages.success(
+    return form_view(
         request,
-        f"Version {found.number} returned to {found.author} with your comment.",
+        found,
+        form=lambda _, data: ReturnForm(data),
+        save=lambda form: services.careplan_version_return(
+            actor=actor, version=found, comment=form.cleaned_data["comment"]
+        ),
+        render=lambda page: _render_version(
+            request, page.record, return_form=page.form, status=page.status
+        ),
+        success=lambda _: success_redirect(
+            request,
+            f"Version {found.number} returned to {found.author} with your comment.",
+            _after_cosign_url(request),
+        ),
+        refused_url=reverse("careplans:version", args=[found.careplan_id, found.number]),
     )
-    return redirect(_after_cosign_url(request))

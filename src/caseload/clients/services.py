@@ -22,7 +22,7 @@ from caseload.clients.models import (
     SexAtBirth,
 )
 from caseload.core import clock
-from caseload.core.errors import Conflict, NotFound, ValidationFailed
+from caseload.core.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from caseload.enrolments.models import Acuity
 from caseload.enrolments.services import enrolment_create
 
@@ -239,11 +239,10 @@ def _lock_client(actor: User, client: Client) -> Client:
     return Client.objects.select_for_update().get(pk=client.pk)
 
 
-def _stale(what: str, current_version: int) -> Conflict:
-    return Conflict(
+def _stale(what: str, current_version: int) -> VersionConflict:
+    return VersionConflict(
         f"Someone else saved changes to {what} since you opened this form.",
-        code="stale",
-        params={"current_version": current_version},
+        current_version=current_version,
     )
 
 

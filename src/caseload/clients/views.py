@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model
@@ -31,8 +29,9 @@ from caseload.clients.forms import (
 from caseload.clients.models import Client, RelatedPerson
 from caseload.consents.selectors import update_consents_by_person
 from caseload.core import clock
-from caseload.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
+from caseload.core.errors import PermissionDenied, ValidationFailed
 from caseload.core.forms import add_service_errors
+from caseload.core.formviews import changed_rows, form_view, success_redirect
 from caseload.enrolments.selectors import assignable_care_managers, program_choices
 from caseload.staff.models import User
 
@@ -59,49 +58,6 @@ def record_page_view(
         audit_record(
             actor=actor, action=action, target=target, client=client, detail={"page": page}
         )
-
-
-def shown(value: Any) -> str:
-    """A field value as a person reads it (conflict comparisons)."""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, dt.date):
-        return value.strftime("%-d %B %Y")
-    return "" if value is None else str(value)
-
-
-def field_display(form: forms.BaseForm, name: str, value: Any) -> str:
-    field = form.fields[name]
-    choices = getattr(field, "choices", None)
-    if choices is not None and not isinstance(value, bool):
-        for key, label in choices:
-            if str(key) == str(value):
-                return str(label)
-    return shown(value)
-
-
-def conflict_rows(
-    form: forms.BaseForm, current: dict[str, Any], submitted: dict[str, Any]
-) -> list[tuple[str, str]]:
-    """(label, saved value) for each field whose saved value differs from what was submitted."""
-    rows = []
-    for name, saved in current.items():
-        if name not in form.fields:
-            continue
-        if name in submitted and field_display(form, name, submitted[name]) == field_display(
-            form, name, saved
-        ):
-            continue
-        rows.append((str(form.fields[name].label), field_display(form, name, saved)))
-    return rows
-
-
-def rebound_with_version(data: QueryDict, version: int) -> QueryDict:
-    """The user's submission with the hidden version set to the current one, so saving again
-    overwrites deliberately."""
-    rebound = data.copy()
-    rebound["version"] = str(version)
-    return rebound
 
 
 def _create_form(request: HttpRequest, actor: User, data: QueryDict | None) -> ClientCreateForm:
@@ -196,36 +152,29 @@ def edit(request: HttpRequest, client_id: UUID) -> HttpResponse:
     record_page_view(
         request, actor, action="client.viewed", target=client, client=client, page="edit"
     )
-    context: dict[str, Any] = {"client": client}
-    if request.method != "POST":
-        form = ClientEditForm(initial={**_client_current(client), "version": client.version})
-        return render(request, "clients/edit.html", {**context, "form": form})
-    form = ClientEditForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.client_update(
-                actor=actor,
-                client=client,
-                expected_version=form.cleaned_data["version"],
-                **form.detail_values(),
-            )
-        except Conflict as error:
-            current = policies.require_client(actor, client_id)
-            form = ClientEditForm(rebound_with_version(request.POST, current.version))
-            form.is_valid()
-            context.update(
-                conflict=error,
-                conflict_current=conflict_rows(form, _client_current(current), form.cleaned_data),
-                conflict_reload_url=reverse("clients:edit", args=[client.pk]),
-            )
-            status = 409
-        except ValidationFailed as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{client.full_name}'s details are saved.")
-            return redirect("clients:chart", client_id=client.pk)
-    return render(request, "clients/edit.html", {**context, "form": form}, status=status)
+    return form_view(
+        request,
+        client,
+        form=lambda record, data: ClientEditForm(
+            data, initial={**_client_current(record), "version": record.version}
+        ),
+        save=lambda form: services.client_update(
+            actor=actor,
+            client=client,
+            expected_version=form.cleaned_data["version"],
+            **form.detail_values(),
+        ),
+        render=lambda page: render(
+            request, "clients/edit.html", {"client": client, **page.context()}, status=page.status
+        ),
+        success=lambda _: success_redirect(
+            request,
+            f"{client.full_name}'s details are saved.",
+            reverse("clients:chart", args=[client.pk]),
+        ),
+        reload=lambda: policies.require_client(actor, client_id),
+        current=lambda fresh, form: changed_rows(form, _client_current(fresh)),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -236,27 +185,25 @@ def related_create(request: HttpRequest, client_id: UUID) -> HttpResponse:
     record_page_view(
         request, actor, action="client.viewed", target=client, client=client, page="related_create"
     )
-    form = RelatedPersonForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                person = services.related_person_create(actor=actor, client=client, **form.values())
-            except ValidationFailed as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    f"{person.name} is added to {client.full_name}'s record. To let them "
-                    "receive updates, record the client's consent.",
-                )
-                return redirect(reverse("clients:chart", args=[client.pk]) + "#care-team")
-        status = 400
-    return render(
+    return form_view(
         request,
-        "clients/related_form.html",
-        {"client": client, "form": form, "person": None},
-        status=status,
+        client,
+        form=lambda _, data: RelatedPersonForm(data),
+        save=lambda form: services.related_person_create(
+            actor=actor, client=client, **form.values()
+        ),
+        render=lambda page: render(
+            request,
+            "clients/related_form.html",
+            {"client": client, "person": None, **page.context()},
+            status=page.status,
+        ),
+        success=lambda person: success_redirect(
+            request,
+            f"{person.name} is added to {client.full_name}'s record. To let them "
+            "receive updates, record the client's consent.",
+            reverse("clients:chart", args=[client.pk]) + "#care-team",
+        ),
     )
 
 
@@ -278,37 +225,34 @@ def related_edit(request: HttpRequest, client_id: UUID, person_id: UUID) -> Http
         if request.method == "POST":
             messages.info(request, "This person was entered in error and can no longer be changed.")
         return render(request, "clients/related_form.html", {**context, "form": None})
-    if request.method != "POST":
-        form = RelatedPersonEditForm(initial={**_person_current(person), "version": person.version})
-        return render(request, "clients/related_form.html", {**context, "form": form})
-    form = RelatedPersonEditForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.related_person_update(
-                actor=actor,
-                person=person,
-                expected_version=form.cleaned_data["version"],
-                **form.values(),
-            )
-        except Conflict as error:
-            current = selectors.related_person_get(
-                actor=actor, client_id=client_id, person_id=person_id
-            )
-            form = RelatedPersonEditForm(rebound_with_version(request.POST, current.version))
-            form.is_valid()
-            context.update(
-                conflict=error,
-                conflict_current=conflict_rows(form, _person_current(current), form.cleaned_data),
-                conflict_reload_url=reverse("clients:related_edit", args=[client.pk, person.pk]),
-            )
-            status = 409
-        except ValidationFailed as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{form.cleaned_data['name']}'s details are saved.")
-            return redirect(reverse("clients:chart", args=[client.pk]) + "#care-team")
-    return render(request, "clients/related_form.html", {**context, "form": form}, status=status)
+    return form_view(
+        request,
+        person,
+        form=lambda record, data: RelatedPersonEditForm(
+            data, initial={**_person_current(record), "version": record.version}
+        ),
+        save=lambda form: services.related_person_update(
+            actor=actor,
+            person=person,
+            expected_version=form.cleaned_data["version"],
+            **form.values(),
+        ),
+        render=lambda page: render(
+            request,
+            "clients/related_form.html",
+            {**context, **page.context()},
+            status=page.status,
+        ),
+        success=lambda saved: success_redirect(
+            request,
+            f"{saved.name}'s details are saved.",
+            reverse("clients:chart", args=[client.pk]) + "#care-team",
+        ),
+        reload=lambda: selectors.related_person_get(
+            actor=actor, client_id=client_id, person_id=person_id
+        ),
+        current=lambda fresh, form: changed_rows(form, _person_current(fresh)),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -319,60 +263,57 @@ def flag_create(request: HttpRequest, client_id: UUID) -> HttpResponse:
     record_page_view(
         request, actor, action="client.viewed", target=client, client=client, page="flag_create"
     )
-    form = FlagForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.flag_raise(
-                    actor=actor,
-                    client=client,
-                    kind=form.cleaned_data["kind"],
-                    description=form.cleaned_data["description"],
-                )
-            except ValidationFailed as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "The flag is raised and shows on the chart.")
-                return redirect("clients:chart", client_id=client.pk)
-        status = 400
-    return render(
-        request, "clients/flag_form.html", {"client": client, "form": form}, status=status
+    return form_view(
+        request,
+        client,
+        form=lambda _, data: FlagForm(data),
+        save=lambda form: services.flag_raise(
+            actor=actor,
+            client=client,
+            kind=form.cleaned_data["kind"],
+            description=form.cleaned_data["description"],
+        ),
+        render=lambda page: render(
+            request,
+            "clients/flag_form.html",
+            {"client": client, **page.context()},
+            status=page.status,
+        ),
+        success=lambda _: success_redirect(
+            request,
+            "The flag is raised and shows on the chart.",
+            reverse("clients:chart", args=[client.pk]),
+        ),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def flag_resolve(request: HttpRequest, client_id: UUID, flag_id: UUID) -> HttpResponse:
-    """Resolve a flag with a note of what was done."""
+    """Resolve a flag with a note of what was done (already resolved: the message, 409)."""
     actor = actor_of(request)
     flag = selectors.flag_get(actor=actor, client_id=client_id, flag_id=flag_id)
     client = flag.client
     record_page_view(
         request, actor, action="flag.viewed", target=flag, client=client, page="resolve"
     )
-    form = FlagResolveForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.flag_resolve(
-                    actor=actor, flag=flag, resolution_note=form.cleaned_data["resolution_note"]
-                )
-            except AppError as error:  # already resolved (Conflict) or no note (ValidationFailed)
-                add_service_errors(form, error)
-                status = error.status
-            else:
-                messages.success(
-                    request, f"The {flag.get_kind_display().lower()} flag is resolved."
-                )
-                return redirect("clients:chart", client_id=client.pk)
-        if status == 200:
-            status = 400
-    return render(
+    return form_view(
         request,
-        "clients/flag_resolve.html",
-        {"client": client, "flag": flag, "form": form},
-        status=status,
+        flag,
+        form=lambda _, data: FlagResolveForm(data),
+        save=lambda form: services.flag_resolve(
+            actor=actor, flag=flag, resolution_note=form.cleaned_data["resolution_note"]
+        ),
+        render=lambda page: render(
+            request,
+            "clients/flag_resolve.html",
+            {"client": client, "flag": flag, **page.context()},
+            status=page.status,
+        ),
+        success=lambda _: success_redirect(
+            request,
+            f"The {flag.get_kind_display().lower()} flag is resolved.",
+            reverse("clients:chart", args=[client.pk]),
+        ),
     )
 
 

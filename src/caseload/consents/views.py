@@ -17,10 +17,11 @@ from caseload.consents.forms import ConsentForm, RevokeForm
 from caseload.consents.models import ConsentKind, ShareCategory
 from caseload.core import clock
 from caseload.core.errors import ValidationFailed
-from caseload.core.forms import add_service_errors
+from caseload.core.formviews import FormPage, form_view, success_redirect
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
+    from caseload.consents.models import Consent
     from caseload.staff.models import User
 
 
@@ -48,44 +49,49 @@ def _initial(request: HttpRequest, client: Client) -> dict[str, Any]:
 
 def client_consents(request: HttpRequest, client_id: str) -> HttpResponse:
     """A client's consents, and recording a new one."""
-    actor = request.user
-    client = policies.require_client(actor, client_id)  # type: ignore[arg-type]
-    form = ConsentForm(request.POST or None, client=client, initial=_initial(request, client))
-    if request.method == "POST" and form.is_valid():
+    actor = cast("User", request.user)
+    client = policies.require_client(actor, client_id)
+
+    def save(form: ConsentForm) -> Consent:
         data = form.cleaned_data
-        try:
-            services.consent_record(
-                actor=actor,  # type: ignore[arg-type]
-                client=client,
-                kind=data["kind"],
-                method=data["method"],
-                given_on=data["given_on"],
-                expires_on=data["expires_on"],
-                program=data["program"],
-                billing_program=data["billing_program"],
-                related_person=data["related_person"],
-                provider_name=data["provider_name"],
-                categories=data["categories"],
-                note=data["note"],
-            )
-        except ValidationFailed as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Consent recorded.")
-            return redirect("consents:client", client_id=client.pk)
-    consents = selectors.consent_list_for_client(actor=actor, client=client)  # type: ignore[arg-type]
-    audit_record(actor=actor, action="consent.list_viewed", target=client, client=client)  # type: ignore[arg-type]
-    return render(
-        request,
-        "consents/client_consents.html",
-        {
+        return services.consent_record(
+            actor=actor,
+            client=client,
+            kind=data["kind"],
+            method=data["method"],
+            given_on=data["given_on"],
+            expires_on=data["expires_on"],
+            program=data["program"],
+            billing_program=data["billing_program"],
+            related_person=data["related_person"],
+            provider_name=data["provider_name"],
+            categories=data["categories"],
+            note=data["note"],
+        )
+
+    def show(page: FormPage[Client, ConsentForm]) -> HttpResponse:
+        consents = selectors.consent_list_for_client(actor=actor, client=client)
+        audit_record(actor=actor, action="consent.list_viewed", target=client, client=client)
+        context = {
+            **page.context(),
             "client": client,
             "consents": consents,
-            "form": form,
             "revoke_form": RevokeForm(),
             "today": clock.today(),
-        },
-        status=400 if form.errors else 200,
+        }
+        return render(request, "consents/client_consents.html", context, status=page.status)
+
+    return form_view(
+        request,
+        client,
+        form=lambda record, data: ConsentForm(
+            data, client=record, initial=_initial(request, record)
+        ),
+        save=save,
+        render=show,
+        success=lambda _: success_redirect(
+            request, "Consent recorded.", reverse("consents:client", args=[client.pk])
+        ),
     )
 
 

@@ -456,7 +456,7 @@ def _write_back(*, actor: User, referral: Referral, text: str, completed: bool) 
     does not change): then nothing is written and the reason is returned instead.
     """
     from caseload.careplans.models import Goal, Intervention, InterventionStatus
-    from caseload.careplans.services import goal_update, intervention_update
+    from caseload.careplans.services import goal_record_outcome, intervention_update
 
     intervention_id, goal_id = referral.intervention_id, referral.goal_id
     try:
@@ -480,19 +480,7 @@ def _write_back(*, actor: User, referral: Referral, text: str, completed: bool) 
             goal = Goal.objects.get(pk=goal_id)
         else:
             return ""
-        outcome = f"{goal.outcome_note}\n{text}".strip() if goal.outcome_note else text
-        goal_update(
-            actor=actor,
-            goal=goal,
-            expected_version=goal.version,
-            description=goal.description,
-            measure=goal.measure,
-            target_value=goal.target_value,
-            target_date=goal.target_date,
-            status=goal.status,
-            expressed_by=goal.expressed_by,
-            outcome_note=outcome,
-        )
+        goal_record_outcome(actor=actor, goal=goal, outcome_text=text)
     except AppError as error:
         return f"Not written to the care plan: {error.message}"
     where = f"goal “{goal.description}”"

@@ -49,6 +49,27 @@ class Conflict(AppError):
     default_code = "conflict"
 
 
+class VersionConflict(Conflict):
+    """Someone saved the record since the actor loaded it (optimistic locking): the form's
+    ``expected_version`` is behind. ``current_version`` is the record's version now, also in
+    ``params`` for the JSON API."""
+
+    default_code = "stale"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        current_version: int,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            message, code=code, params={**(params or {}), "current_version": current_version}
+        )
+        self.current_version = current_version
+
+
 class ValidationFailed(AppError):
     """Input is invalid; ``field_errors`` names each field and what is wrong with it."""
 

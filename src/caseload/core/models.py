@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 
@@ -41,3 +43,33 @@ class EnteredInError(models.Model):
     @property
     def is_entered_in_error(self) -> bool:
         return self.entered_in_error_at is not None
+
+
+class CosignStatus(models.TextChoices):
+    NOT_REQUIRED = "not_required", "Not required"
+    PENDING = "pending", "Awaiting co-sign"
+    COSIGNED = "cosigned", "Co-signed"
+    RETURNED = "returned", "Returned with comment"
+
+
+class Cosigned(models.Model):
+    """A junior's work waits for their supervisor's co-sign (progress notes, care plan versions):
+    whether it must, who co-signs, when they did, and their comment when they sent it back.
+    The transitions are ``caseload.access.cosign``'s."""
+
+    cosign_status = models.CharField(
+        max_length=20, choices=CosignStatus.choices, default=CosignStatus.NOT_REQUIRED
+    )
+    cosigner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cosigned_at = models.DateTimeField(null=True, blank=True)
+    return_comment = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def awaiting_cosign_by(user_id: Any) -> models.Q:
+        """The condition for records waiting for ``user_id``'s co-sign (the co-sign queue)."""
+        return models.Q(cosigner_id=user_id, cosign_status=CosignStatus.PENDING)

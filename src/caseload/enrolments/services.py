@@ -14,7 +14,13 @@ from django.db import IntegrityError, transaction
 from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.core import clock
-from caseload.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from caseload.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    VersionConflict,
+)
 from caseload.enrolments.models import (
     OPEN_STATUSES,
     Acuity,
@@ -96,11 +102,11 @@ def _lock(enrolment: Enrolment) -> Enrolment:
 
 def _check_version(locked: Enrolment, expected_version: int | None) -> None:
     if expected_version is not None and locked.version != expected_version:
-        raise Conflict(
+        raise VersionConflict(
             "Someone else changed this enrolment since you opened it: it is now "
             f"{locked.get_status_display()} with {locked.care_manager}.",
             code="stale",
-            params={"current_version": locked.version},
+            current_version=locked.version,
         )
 
 

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_http_methods
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
-from caseload.clients.views import actor_of, rebound_with_version, record_page_view
+from caseload.clients.views import actor_of, record_page_view
 from caseload.core import clock
-from caseload.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
-from caseload.core.forms import add_service_errors
+from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
+from caseload.core.formviews import FormPage, Rows, form_view, success_redirect
 from caseload.enrolments import selectors, services
 from caseload.enrolments.forms import (
     AcuityForm,
@@ -31,22 +31,6 @@ from caseload.staff.models import User
 
 def _detail_url(enrolment: Enrolment) -> str:
     return reverse("enrolments:detail", args=[enrolment.pk])
-
-
-def _current_rows(enrolment: Enrolment) -> list[tuple[str, str]]:
-    return [
-        ("Status", str(enrolment.get_status_display())),
-        ("Care manager", str(enrolment.care_manager)),
-        ("Acuity", str(enrolment.get_acuity_display())),
-    ]
-
-
-def _conflict_context(error: Conflict, current: Enrolment) -> dict[str, Any]:
-    return {
-        "conflict": error,
-        "conflict_current": _current_rows(current),
-        "conflict_reload_url": _detail_url(current),
-    }
 
 
 def _reassign_choices(actor: User, enrolment: Enrolment) -> Any:
@@ -73,42 +57,49 @@ def create(request: HttpRequest, client_id: UUID) -> HttpResponse:
         client=client,
         page="enrolment_create",
     )
-    form = EnrolmentCreateForm(
-        request.POST if request.method == "POST" else None,
-        initial={
-            "referred_on": clock.today(),
-            "care_manager": actor.pk if actor.caseload_cap else None,
-        },
-        programs=selectors.program_choices(),
-        care_managers=selectors.assignable_care_managers(actor=actor),
-        actor=actor,
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                enrolment = services.enrolment_create(
-                    actor=actor,
-                    client=client,
-                    program=data["program"],
-                    care_manager=data["care_manager"],
-                    acuity=data["acuity"],
-                    referred_on=data["referred_on"],
-                    referral_source=data["referral_source"],
-                )
-            except PermissionDenied as error:
-                form.add_error("care_manager", error.message)
-            except ValidationFailed as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request, f"{client.full_name} is referred to {enrolment.program.name}."
-                )
-                return redirect("enrolments:detail", enrolment_id=enrolment.pk)
-        status = 400
-    return render(
-        request, "enrolments/create.html", {"client": client, "form": form}, status=status
+
+    def save(form: EnrolmentCreateForm) -> Enrolment:
+        data = form.cleaned_data
+        try:
+            return services.enrolment_create(
+                actor=actor,
+                client=client,
+                program=data["program"],
+                care_manager=data["care_manager"],
+                acuity=data["acuity"],
+                referred_on=data["referred_on"],
+                referral_source=data["referral_source"],
+            )
+        except PermissionDenied as error:  # may not assign that care manager: the field's error
+            raise ValidationFailed(
+                error.message, field_errors={"care_manager": [error.message]}
+            ) from error
+
+    return form_view(
+        request,
+        client,
+        form=lambda _, data: EnrolmentCreateForm(
+            data,
+            initial={
+                "referred_on": clock.today(),
+                "care_manager": actor.pk if actor.caseload_cap else None,
+            },
+            programs=selectors.program_choices(),
+            care_managers=selectors.assignable_care_managers(actor=actor),
+            actor=actor,
+        ),
+        save=save,
+        render=lambda page: render(
+            request,
+            "enrolments/create.html",
+            {"client": client, **page.context()},
+            status=page.status,
+        ),
+        success=lambda enrolment: success_redirect(
+            request,
+            f"{client.full_name} is referred to {enrolment.program.name}.",
+            _detail_url(enrolment),
+        ),
     )
 
 
@@ -149,15 +140,21 @@ def detail(request: HttpRequest, enrolment_id: UUID) -> HttpResponse:
 
 
 def _action_page(
-    request: HttpRequest,
-    template: str,
-    enrolment: Enrolment,
-    form: Any,
-    status: int,
-    **extra: Any,
+    request: HttpRequest, template: str, page: FormPage[Enrolment, Any]
 ) -> HttpResponse:
-    context = {"enrolment": enrolment, "client": enrolment.client, "form": form, **extra}
-    return render(request, template, context, status=status)
+    """An enrolment's change page: the enrolment as it is now, and the form."""
+    enrolment = page.record
+    context = {"enrolment": enrolment, "client": enrolment.client, **page.context()}
+    return render(request, template, context, status=page.status)
+
+
+def _current_rows(enrolment: Enrolment, form: object = None) -> Rows:
+    """The enrolment as saved now, beside the user's input after a version conflict."""
+    return [
+        ("Status", str(enrolment.get_status_display())),
+        ("Care manager", str(enrolment.care_manager)),
+        ("Acuity", str(enrolment.get_acuity_display())),
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -178,17 +175,10 @@ def transition(request: HttpRequest, enrolment_id: UUID) -> HttpResponse:
         client=enrolment.client,
         page="transition",
     )
-    allowed = services.allowed_transitions(enrolment.status)
-    template = "enrolments/transition.html"
-    if request.method != "POST":
-        form = TransitionForm(initial={"version": enrolment.version}, allowed=allowed)
-        return _action_page(request, template, enrolment, form, 200)
-    form = TransitionForm(request.POST, allowed=allowed)
-    if not form.is_valid():
-        return _action_page(request, template, enrolment, form, 400)
-    data = form.cleaned_data
-    try:
-        updated = services.enrolment_transition(
+
+    def save(form: TransitionForm) -> Enrolment:
+        data = form.cleaned_data
+        return services.enrolment_transition(
             actor=actor,
             enrolment=enrolment,
             to_status=data["to_status"],
@@ -196,26 +186,27 @@ def transition(request: HttpRequest, enrolment_id: UUID) -> HttpResponse:
             discharge_reason=data.get("discharge_reason", ""),
             expected_version=data["version"],
         )
-    except Conflict as error:
-        current = selectors.enrolment_get(actor=actor, enrolment_id=enrolment_id)
-        form = TransitionForm(
-            rebound_with_version(request.POST, current.version),
-            allowed=services.allowed_transitions(current.status),
-        )
-        if error.code != "stale":
-            add_service_errors(form, error)
-        return _action_page(
-            request, template, current, form, 409, **_conflict_context(error, current)
-        )
-    except ValidationFailed as error:
-        add_service_errors(form, error)
-        return _action_page(request, template, enrolment, form, 400)
-    messages.success(
+
+    return form_view(
         request,
-        f"{updated.program.name} for {updated.client.full_name} is now "
-        f"{updated.get_status_display().lower()}.",
+        enrolment,
+        form=lambda record, data: TransitionForm(
+            data,
+            initial={"version": record.version},
+            allowed=services.allowed_transitions(record.status),
+        ),
+        save=save,
+        render=lambda page: _action_page(request, "enrolments/transition.html", page),
+        success=lambda updated: success_redirect(
+            request,
+            f"{updated.program.name} for {updated.client.full_name} is now "
+            f"{updated.get_status_display().lower()}.",
+            _detail_url(updated),
+        ),
+        reload=lambda: selectors.enrolment_get(actor=actor, enrolment_id=enrolment_id),
+        current=_current_rows,
+        reload_url=_detail_url(enrolment),
     )
-    return redirect(_detail_url(updated))
 
 
 @require_http_methods(["GET", "POST"])
@@ -235,41 +226,31 @@ def reassign(request: HttpRequest, enrolment_id: UUID) -> HttpResponse:
         client=enrolment.client,
         page="reassign",
     )
-    template = "enrolments/reassign.html"
-    choices = _reassign_choices(actor, enrolment)
-    if request.method != "POST":
-        form = ReassignForm(initial={"version": enrolment.version}, care_managers=choices)
-        return _action_page(request, template, enrolment, form, 200)
-    form = ReassignForm(request.POST, care_managers=choices)
-    if not form.is_valid():
-        return _action_page(request, template, enrolment, form, 400)
-    data = form.cleaned_data
-    try:
-        updated = services.enrolment_reassign(
+    return form_view(
+        request,
+        enrolment,
+        form=lambda record, data: ReassignForm(
+            data,
+            initial={"version": record.version},
+            care_managers=_reassign_choices(actor, record),
+        ),
+        save=lambda form: services.enrolment_reassign(
             actor=actor,
             enrolment=enrolment,
-            care_manager=data["care_manager"],
-            reason=data["reason"],
-            expected_version=data["version"],
-        )
-    except Conflict as error:
-        current = selectors.enrolment_get(actor=actor, enrolment_id=enrolment_id)
-        form = ReassignForm(
-            rebound_with_version(request.POST, current.version),
-            care_managers=_reassign_choices(actor, current),
-        )
-        if error.code != "stale":
-            add_service_errors(form, error)
-        return _action_page(
-            request, template, current, form, 409, **_conflict_context(error, current)
-        )
-    except AppError as error:
-        add_service_errors(form, error)
-        return _action_page(request, template, enrolment, form, error.status)
-    messages.success(
-        request, f"{updated.client.full_name}'s care manager is now {updated.care_manager}."
+            care_manager=form.cleaned_data["care_manager"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        render=lambda page: _action_page(request, "enrolments/reassign.html", page),
+        success=lambda updated: success_redirect(
+            request,
+            f"{updated.client.full_name}'s care manager is now {updated.care_manager}.",
+            _detail_url(updated),
+        ),
+        reload=lambda: selectors.enrolment_get(actor=actor, enrolment_id=enrolment_id),
+        current=_current_rows,
+        reload_url=_detail_url(enrolment),
     )
-    return redirect(_detail_url(updated))
 
 
 @require_http_methods(["GET", "POST"])
@@ -287,34 +268,29 @@ def acuity(request: HttpRequest, enrolment_id: UUID) -> HttpResponse:
         client=enrolment.client,
         page="acuity",
     )
-    template = "enrolments/acuity.html"
-    if request.method != "POST":
-        form = AcuityForm(initial={"acuity": enrolment.acuity, "version": enrolment.version})
-        return _action_page(request, template, enrolment, form, 200)
-    form = AcuityForm(request.POST)
-    if not form.is_valid():
-        return _action_page(request, template, enrolment, form, 400)
-    try:
-        updated = services.enrolment_set_acuity(
+    return form_view(
+        request,
+        enrolment,
+        form=lambda record, data: AcuityForm(
+            data, initial={"acuity": record.acuity, "version": record.version}
+        ),
+        save=lambda form: services.enrolment_set_acuity(
             actor=actor,
             enrolment=enrolment,
             acuity=form.cleaned_data["acuity"],
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
-        )
-    except Conflict as error:
-        current = selectors.enrolment_get(actor=actor, enrolment_id=enrolment_id)
-        form = AcuityForm(rebound_with_version(request.POST, current.version))
-        if error.code != "stale":
-            add_service_errors(form, error)
-        return _action_page(
-            request, template, current, form, 409, **_conflict_context(error, current)
-        )
-    except ValidationFailed as error:
-        add_service_errors(form, error)
-        return _action_page(request, template, enrolment, form, 400)
-    messages.success(request, f"Acuity is now {updated.get_acuity_display().lower()}.")
-    return redirect(_detail_url(updated))
+        ),
+        render=lambda page: _action_page(request, "enrolments/acuity.html", page),
+        success=lambda updated: success_redirect(
+            request,
+            f"Acuity is now {updated.get_acuity_display().lower()}.",
+            _detail_url(updated),
+        ),
+        reload=lambda: selectors.enrolment_get(actor=actor, enrolment_id=enrolment_id),
+        current=_current_rows,
+        reload_url=_detail_url(enrolment),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -332,20 +308,21 @@ def team_add(request: HttpRequest, enrolment_id: UUID) -> HttpResponse:
         client=enrolment.client,
         page="team_add",
     )
-    template = "enrolments/team_add.html"
     staff = _team_choices(enrolment)
-    if request.method != "POST":
-        return _action_page(request, template, enrolment, CareTeamAddForm(staff=staff), 200)
-    form = CareTeamAddForm(request.POST, staff=staff)
-    if not form.is_valid():
-        return _action_page(request, template, enrolment, form, 400)
-    try:
-        member = services.care_team_add(actor=actor, enrolment=enrolment, **form.cleaned_data)
-    except AppError as error:
-        add_service_errors(form, error)
-        return _action_page(request, template, enrolment, form, error.status)
-    messages.success(request, f"{member.name} is added to the care team.")
-    return redirect(_detail_url(enrolment) + "#care-team")
+    return form_view(
+        request,
+        enrolment,
+        form=lambda _, data: CareTeamAddForm(data, staff=staff),
+        save=lambda form: services.care_team_add(
+            actor=actor, enrolment=enrolment, **form.cleaned_data
+        ),
+        render=lambda page: _action_page(request, "enrolments/team_add.html", page),
+        success=lambda member: success_redirect(
+            request,
+            f"{member.name} is added to the care team.",
+            _detail_url(enrolment) + "#care-team",
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -162,6 +162,7 @@ class AddendumForm(CaseloadForm):
 
 
 class ReturnForm(CaseloadForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
     comment = forms.CharField(
         label="What should the author change?",
         help_text="The author sees this comment and answers with an addendum.",

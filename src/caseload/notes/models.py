@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from caseload.careplans.models import CosignStatus
-from caseload.core.models import BaseModel, EnteredInError, Versioned
+from caseload.core.models import BaseModel, Cosigned, EnteredInError, Versioned
 
 
 class ContactType(models.TextChoices):
@@ -28,7 +27,7 @@ class NoteStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
 
 
-class ProgressNote(BaseModel, Versioned, EnteredInError):
+class ProgressNote(BaseModel, Versioned, EnteredInError, Cosigned):
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="notes")
     enrolment = models.ForeignKey(
         "enrolments.Enrolment",
@@ -62,14 +61,6 @@ class ProgressNote(BaseModel, Versioned, EnteredInError):
     )
     status = models.CharField(max_length=10, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
-    cosign_status = models.CharField(
-        max_length=20, choices=CosignStatus.choices, default=CosignStatus.NOT_REQUIRED
-    )
-    cosigner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    cosigned_at = models.DateTimeField(null=True, blank=True)
-    return_comment = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-contact_at"]

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
 from caseload.access.policies import client_scope, rows_of_client
-from caseload.careplans.models import CosignStatus
 from caseload.clients.models import RelatedPerson
 from caseload.core.errors import NotFound
 from caseload.notes.models import NoteAddendum, ProgressNote
@@ -109,7 +108,7 @@ def notes_awaiting_cosign(*, actor: User) -> list[ProgressNote]:
     """Signed notes waiting for ``actor``'s co-sign, oldest first, with client and author."""
     return list(
         _current_notes(actor)
-        .filter(cosigner_id=actor.pk, cosign_status=CosignStatus.PENDING)
+        .filter(ProgressNote.awaiting_cosign_by(actor.pk))
         .select_related("client", "author", "related_person")
         .order_by("signed_at", "contact_at")
     )

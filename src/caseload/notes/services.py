@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from caseload.access import policies
+from caseload.access.cosign import cosign_approve, cosign_request, cosign_resubmit, cosign_return
 from caseload.audit.services import audit_record
-from caseload.careplans.models import CosignStatus
 from caseload.clients import entered_in_error
 from caseload.consents.selectors import UPDATE_CATEGORIES
 from caseload.consents.services import require_share_with_person
 from caseload.core import clock
-from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
+from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed, VersionConflict
+from caseload.core.models import CosignStatus
 from caseload.notes.models import (
     ContactType,
     ContactWith,
@@ -148,13 +149,11 @@ _NOT_PENDING = {
 }
 
 
-def _require_pending(note: ProgressNote) -> None:
+def _not_pending(note: ProgressNote) -> str:
+    """Why ``note`` cannot be co-signed or returned, should it not be waiting for co-sign."""
     if note.status == NoteStatus.DRAFT:
-        raise Conflict(
-            "This note is still a draft: it is not awaiting co-sign.", code="not_pending"
-        )
-    if note.cosign_status != CosignStatus.PENDING:
-        raise Conflict(_NOT_PENDING[CosignStatus(note.cosign_status)], code="not_pending")
+        return "This note is still a draft: it is not awaiting co-sign."
+    return _NOT_PENDING.get(CosignStatus(note.cosign_status), "")
 
 
 def _sign(*, actor: User, note: ProgressNote) -> list[str]:
@@ -162,21 +161,17 @@ def _sign(*, actor: User, note: ProgressNote) -> list[str]:
     author: User = note.author
     note.status = NoteStatus.SIGNED
     note.signed_at = clock.now()
+    cosigner = None
     if author.career_level == CareerLevel.JUNIOR:
-        supervisor = author.supervisor
-        if supervisor is None or not policies.is_clinical(supervisor):
+        cosigner = author.supervisor
+        if cosigner is None or not policies.is_clinical(cosigner):
             raise ValidationFailed(
                 "Your notes need a supervisor's co-sign, but you have no supervisor set. "
                 "Ask a senior care manager or an administrator to set one, then sign. "
                 "Meanwhile you can save the note as a draft.",
                 code="no_supervisor",
             )
-        note.cosign_status = CosignStatus.PENDING
-        note.cosigner = supervisor
-    else:
-        note.cosign_status = CosignStatus.NOT_REQUIRED
-        note.cosigner = None
-    return ["status", "signed_at", "cosign_status", "cosigner"]
+    return ["status", "signed_at", *cosign_request(note, cosigner=cosigner)]
 
 
 def _audit_signed(actor: User, note: ProgressNote) -> None:
@@ -287,10 +282,10 @@ def note_update(
                 code="note_signed",
             )
         if current.version != expected_version:
-            raise Conflict(
+            raise VersionConflict(
                 "This note was changed in another window or tab since you opened it.",
                 code="stale_version",
-                params={"current_version": current.version},
+                current_version=current.version,
             )
         values = _clean_contact(
             client=current.client,
@@ -332,10 +327,10 @@ def note_sign(
         if current.status != NoteStatus.DRAFT:
             raise Conflict("This note is already signed.", code="already_signed")
         if expected_version is not None and current.version != expected_version:
-            raise Conflict(
+            raise VersionConflict(
                 "This note was changed in another window or tab. Read it again, then sign.",
                 code="stale_version",
-                params={"current_version": current.version},
+                current_version=current.version,
             )
         fields = _sign(actor=actor, note=current)
         current.version += 1
@@ -363,13 +358,12 @@ def note_add_addendum(*, actor: User, note: ProgressNote, text: str) -> NoteAdde
                 "Write the addendum.", field_errors={"text": ["Write the addendum."]}
             )
         addendum = NoteAddendum.objects.create(note=current, author=actor, text=text)
-        resubmitted = (
-            current.cosign_status == CosignStatus.RETURNED and current.author_id == actor.pk
-        )
-        if resubmitted:
-            current.cosign_status = CosignStatus.PENDING
-            current.version += 1
-            current.save(update_fields=["cosign_status", "version", "updated_at"])
+        resubmitted = False
+        if current.author_id == actor.pk:  # the author's answer sends a returned note back
+            fields = cosign_resubmit(current)
+            if fields:
+                current.save(update_fields=[*fields, "updated_at"])
+                resubmitted = True
         audit_record(
             actor=actor,
             action="note.addendum_added",
@@ -381,42 +375,45 @@ def note_add_addendum(*, actor: User, note: ProgressNote, text: str) -> NoteAdde
     return addendum
 
 
-def note_cosign(*, actor: User, note: ProgressNote) -> ProgressNote:
+def note_cosign(
+    *, actor: User, note: ProgressNote, expected_version: int | None = None
+) -> ProgressNote:
     """Co-sign a note awaiting the actor's co-sign (the author's supervisor only)."""
     with transaction.atomic():
         policies.require_client(actor, note.client_id)
         current = _lock(note)
         entered_in_error.refuse_if_entered_in_error(current, "note")
-        _require_pending(current)
-        policies.require_cosigner(actor, current.cosigner_id)
-        current.cosign_status = CosignStatus.COSIGNED
-        current.cosigned_at = clock.now()
-        current.version += 1
-        current.save(update_fields=["cosign_status", "cosigned_at", "version", "updated_at"])
-        audit_record(actor=actor, action="note.cosigned", target=current, client=current.client)
+        cosign_approve(
+            actor=actor,
+            record=current,
+            not_pending=_not_pending(current),
+            action="note.cosigned",
+            target=current,
+            client=current.client,
+            expected_version=expected_version,
+        )
     _refresh_caller_copy(note, current)
     return note
 
 
-def note_return(*, actor: User, note: ProgressNote, comment: str) -> ProgressNote:
+def note_return(
+    *, actor: User, note: ProgressNote, comment: str, expected_version: int | None = None
+) -> ProgressNote:
     """Send a note awaiting co-sign back to its author with a comment (the co-signer only)."""
     with transaction.atomic():
         policies.require_client(actor, note.client_id)
         current = _lock(note)
         entered_in_error.refuse_if_entered_in_error(current, "note")
-        _require_pending(current)
-        policies.require_cosigner(actor, current.cosigner_id)
-        comment = (comment or "").strip()
-        if not comment:
-            raise ValidationFailed(
-                "Say what the author should change.",
-                field_errors={"comment": ["Say what the author should change."]},
-            )
-        current.cosign_status = CosignStatus.RETURNED
-        current.return_comment = comment
-        current.version += 1
-        current.save(update_fields=["cosign_status", "return_comment", "version", "updated_at"])
-        audit_record(actor=actor, action="note.returned", target=current, client=current.client)
+        cosign_return(
+            actor=actor,
+            record=current,
+            comment=comment,
+            not_pending=_not_pending(current),
+            action="note.returned",
+            target=current,
+            client=current.client,
+            expected_version=expected_version,
+        )
     _refresh_caller_copy(note, current)
     return note
 

@@ -19,7 +19,7 @@ from caseload.careplans.selectors import careplan_versions_awaiting_cosign
 from caseload.clients.entered_in_error import confirm_page
 from caseload.consents.selectors import people_who_may_receive_updates
 from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
-from caseload.core.forms import add_service_errors
+from caseload.core.formviews import form_view, success_redirect
 from caseload.core.htmx import wants_fragment
 from caseload.notes import services
 from caseload.notes.forms import (
@@ -75,6 +75,15 @@ def _signed_message(note: ProgressNote) -> str:
     return "Note signed."
 
 
+def _new_note_initial() -> dict[str, Any]:
+    return {
+        "contact_at": now_for_input(),
+        "contact_type": ContactType.PHONE,
+        "contact_with": ContactWith.CLIENT,
+        "reached": "yes",
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     """The fast note form: 'Save draft' or 'Save and sign' in one step."""
@@ -82,24 +91,7 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     policies.require_clinical(actor)
     client = policies.require_client(actor, client_id)
     people = note_contact_people(actor=actor, client=client)
-    status = 200
-    if request.method == "POST":
-        form = NoteForm(request.POST, related_people=people)
-        if form.is_valid():
-            try:
-                note = services.note_create(
-                    actor=actor,
-                    client=client,
-                    sign=request.POST.get("action") == "sign",
-                    **form.service_kwargs(),
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _signed_message(note))
-                return redirect(_chart_notes_url(client.pk))
-        status = 400
-    else:
+    if request.method != "POST":
         audit_record(
             actor=actor,
             action="client.viewed",
@@ -107,25 +99,30 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
             client=client,
             detail={"page": "note_create"},
         )
-        form = NoteForm(
-            initial={
-                "contact_at": now_for_input(),
-                "contact_type": ContactType.PHONE,
-                "contact_with": ContactWith.CLIENT,
-                "reached": "yes",
-            },
-            related_people=people,
-        )
-    return render(
+    return form_view(
         request,
-        "notes/create.html",
-        {
-            "form": form,
-            "client": client,
-            "has_people": people.exists(),
-            "update_people": _update_people(client, people),
-        },
-        status=status,
+        client,
+        form=lambda _, data: NoteForm(data, initial=_new_note_initial(), related_people=people),
+        save=lambda form: services.note_create(
+            actor=actor,
+            client=client,
+            sign=request.POST.get("action") == "sign",
+            **form.service_kwargs(),
+        ),
+        render=lambda page: render(
+            request,
+            "notes/create.html",
+            {
+                **page.context(),
+                "client": client,
+                "has_people": people.exists(),
+                "update_people": _update_people(client, people),
+            },
+            status=page.status,
+        ),
+        success=lambda note: success_redirect(
+            request, _signed_message(note), _chart_notes_url(client.pk)
+        ),
     )
 
 
@@ -157,7 +154,7 @@ def _detail_context(
         "can_cosign": can_cosign,
         "can_mark_entered_in_error": live and services.may_mark_note_entered_in_error(actor, note),
         "addendum_form": addendum_form or AddendumForm(),
-        "return_form": return_form or ReturnForm(),
+        "return_form": return_form or ReturnForm(initial={"version": note.version}),
         "sign_form": SignForm(initial={"version": note.version}),
     }
 
@@ -219,51 +216,34 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
             client=note.client,
             detail={"page": "edit"},
         )
-        form = NoteEditForm(initial=NoteForm.initial_for(note), related_people=people)
-        return render(request, "notes/edit.html", {**context, "form": form})
+    return form_view(
+        request,
+        note,
+        form=lambda record, data: NoteEditForm(
+            data, initial=NoteForm.initial_for(record), related_people=people
+        ),
+        save=lambda form: services.note_update(
+            actor=actor,
+            note=note,
+            expected_version=form.cleaned_data["version"],
+            sign=request.POST.get("action") == "sign",
+            **form.service_kwargs(),
+        ),
+        render=lambda page: render(
+            request, "notes/edit.html", {**context, **page.context()}, status=page.status
+        ),
+        success=lambda saved: _edit_saved(request, saved),
+        reload=lambda: note_get(actor=actor, note_id=note.pk),
+        current=lambda fresh, _: _conflict_current(fresh),
+        refused_url=_detail_url(note),
+    )
 
-    form = NoteEditForm(request.POST, related_people=people)
-    if form.is_valid():
-        try:
-            services.note_update(
-                actor=actor,
-                note=note,
-                expected_version=form.cleaned_data["version"],
-                sign=request.POST.get("action") == "sign",
-                **form.service_kwargs(),
-            )
-        except ValidationFailed as exc:
-            add_service_errors(form, exc)
-        except Conflict as exc:
-            if exc.code != "stale_version":
-                messages.error(request, exc.message)
-                return redirect(_detail_url(note))
-            current = note_get(actor=actor, note_id=note.pk)
-            data = request.POST.copy()
-            data["version"] = str(current.version)
-            form = NoteEditForm(data, related_people=people)
-            form.is_valid()
-            return render(
-                request,
-                "notes/edit.html",
-                {
-                    **context,
-                    "form": form,
-                    "conflict": exc,
-                    "conflict_current": _conflict_current(current),
-                    "conflict_reload_url": reverse("notes:edit", kwargs={"note_id": note.pk}),
-                },
-                status=409,
-            )
-        else:
-            messages.success(
-                request,
-                "Note saved." if note.status == NoteStatus.DRAFT else _signed_message(note),
-            )
-            if note.status == NoteStatus.DRAFT:
-                return redirect(_detail_url(note))
-            return redirect(_chart_notes_url(note.client_id))
-    return render(request, "notes/edit.html", {**context, "form": form}, status=400)
+
+def _edit_saved(request: HttpRequest, note: ProgressNote) -> HttpResponse:
+    """A draft saved goes back to the note; a note signed, to the chart's notes."""
+    if note.status == NoteStatus.DRAFT:
+        return success_redirect(request, "Note saved.", _detail_url(note))
+    return success_redirect(request, _signed_message(note), _chart_notes_url(note.client_id))
 
 
 def sign(request: HttpRequest, note_id: Any) -> HttpResponse:
@@ -283,31 +263,37 @@ def sign(request: HttpRequest, note_id: Any) -> HttpResponse:
     return redirect(_chart_notes_url(note.client_id))
 
 
+def _addendum_message(note: ProgressNote, actor: User) -> str:
+    text = "Addendum added."
+    if note.cosign_status == CosignStatus.PENDING and note.author_id == actor.pk:
+        cosigner = note.cosigner.display_name if note.cosigner else "your supervisor"
+        text += f" The note is back in {cosigner}'s co-sign queue."
+    return text
+
+
 def addendum(request: HttpRequest, note_id: Any) -> HttpResponse:
     """Add an addendum to a signed note; the author's addendum re-submits a returned note."""
     actor = _actor(request)
     note = note_get(actor=actor, note_id=note_id)
     if refused := _method_not_allowed(request, "POST"):
         return refused
-    form = AddendumForm(request.POST)
-    if form.is_valid():
-        try:
-            services.note_add_addendum(actor=actor, note=note, text=form.cleaned_data["text"])
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect(_detail_url(note))
-        except ValidationFailed as exc:
-            add_service_errors(form, exc)
-        else:
-            text = "Addendum added."
-            if note.cosign_status == CosignStatus.PENDING and note.author_id == actor.pk:
-                cosigner = note.cosigner.display_name if note.cosigner else "your supervisor"
-                text += f" The note is back in {cosigner}'s co-sign queue."
-            messages.success(request, text)
-            return redirect(_detail_url(note, "addenda"))
-    note = note_get(actor=actor, note_id=note_id)
-    return render(
-        request, "notes/detail.html", _detail_context(actor, note, addendum_form=form), status=400
+    return form_view(
+        request,
+        note,
+        form=lambda _, data: AddendumForm(data),
+        save=lambda form: services.note_add_addendum(
+            actor=actor, note=note, text=form.cleaned_data["text"]
+        ),
+        render=lambda page: render(
+            request,
+            "notes/detail.html",
+            _detail_context(actor, note_get(actor=actor, note_id=note_id), addendum_form=page.form),
+            status=page.status,
+        ),
+        success=lambda _: success_redirect(
+            request, _addendum_message(note, actor), _detail_url(note, "addenda")
+        ),
+        refused_url=_detail_url(note),
     )
 
 
@@ -317,8 +303,10 @@ def cosign(request: HttpRequest, note_id: Any) -> HttpResponse:
     note = note_get(actor=actor, note_id=note_id)
     if refused := _method_not_allowed(request, "POST"):
         return refused
+    form = SignForm(request.POST)  # the version the co-signer read, when the page sent it
+    version = form.cleaned_data.get("version") if form.is_valid() else None
     try:
-        services.note_cosign(actor=actor, note=note)
+        services.note_cosign(actor=actor, note=note, expected_version=version)
     except Conflict as exc:
         messages.error(request, exc.message)
         return redirect(_detail_url(note))
@@ -336,22 +324,28 @@ def return_note(request: HttpRequest, note_id: Any) -> HttpResponse:
         return refused
     if note.cosign_status == CosignStatus.PENDING:
         policies.require_cosigner(actor, note.cosigner_id)
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.note_return(actor=actor, note=note, comment=form.cleaned_data["comment"])
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect(_detail_url(note))
-        except ValidationFailed as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, f"Note returned to {note.author.display_name} with your comment."
-            )
-            return redirect("notes:cosign_queue")
-    return render(
-        request, "notes/detail.html", _detail_context(actor, note, return_form=form), status=400
+    return form_view(
+        request,
+        note,
+        form=lambda _, data: ReturnForm(data),
+        save=lambda form: services.note_return(
+            actor=actor,
+            note=note,
+            comment=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        render=lambda page: render(
+            request,
+            "notes/detail.html",
+            _detail_context(actor, note, return_form=page.form),
+            status=page.status,
+        ),
+        success=lambda _: success_redirect(
+            request,
+            f"Note returned to {note.author.display_name} with your comment.",
+            reverse("notes:cosign_queue"),
+        ),
+        refused_url=_detail_url(note),
     )
 
 

@@ -18,7 +18,7 @@ from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.clients import entered_in_error
 from caseload.core import clock
-from caseload.core.errors import Conflict, ValidationFailed
+from caseload.core.errors import Conflict, ValidationFailed, VersionConflict
 from caseload.tasks.models import Priority, Task, TaskStatus
 
 if TYPE_CHECKING:
@@ -170,10 +170,10 @@ def task_update(
         _require_open(current)
         new_goal = current.goal if goal == "keep" else goal
         if current.version != expected_version:
-            raise Conflict(
+            raise VersionConflict(
                 "This task was changed by someone else since you opened it.",
                 code="stale_version",
-                params={"current_version": current.version},
+                current_version=current.version,
             )
         values = _clean(
             actor=actor,

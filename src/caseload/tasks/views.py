@@ -16,6 +16,7 @@ from caseload.audit.services import audit_record, audit_record_many
 from caseload.clients.entered_in_error import confirm_page
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors
+from caseload.core.formviews import Rows, form_view, success_redirect
 from caseload.tasks import services
 from caseload.tasks.forms import CancelForm, CompleteForm, TaskEditForm, TaskForm
 from caseload.tasks.models import Task
@@ -109,25 +110,7 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     client = policies.require_client(actor, client_id)
     owners = task_owner_choices(actor=actor, client=client)
     goals = task_goal_choices(actor=actor, client=client)
-    fallback = _chart_tasks_url(client.pk)
-    if request.method == "POST":
-        form = TaskForm(request.POST, owners=owners, goals=goals)
-        if form.is_valid():
-            try:
-                task = services.task_create(actor=actor, client=client, **form.service_kwargs())
-            except ValidationFailed as exc:
-                add_service_errors(form, exc)
-            else:
-                who = "" if task.owner_id == actor.pk else f" for {task.owner.display_name}"
-                messages.success(request, f"Task added{who}: {task.title}.")
-                return redirect(_safe_next(request, fallback))
-        status = 400
-    else:
-        initial: dict[str, Any] = {"owner": actor.pk, "priority": 3}
-        if request.GET.get("goal"):
-            initial["goal"] = request.GET["goal"]
-        form = TaskForm(initial=initial, owners=owners, goals=goals)
-        status = 200
+    if request.method != "POST":
         audit_record(
             actor=actor,
             action="client.viewed",
@@ -135,12 +118,30 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
             client=client,
             detail={"page": "task_create"},
         )
-    return render(
+    initial: dict[str, Any] = {"owner": actor.pk, "priority": 3}
+    if request.GET.get("goal"):
+        initial["goal"] = request.GET["goal"]
+    return form_view(
         request,
-        "tasks/create.html",
-        {"form": form, "client": client, "next": _safe_next(request, "")},
-        status=status,
+        client,
+        form=lambda _, data: TaskForm(data, initial=initial, owners=owners, goals=goals),
+        save=lambda form: services.task_create(actor=actor, client=client, **form.service_kwargs()),
+        render=lambda page: render(
+            request,
+            "tasks/create.html",
+            {**page.context(), "client": client, "next": _safe_next(request, "")},
+            status=page.status,
+        ),
+        success=lambda task: success_redirect(
+            request,
+            f"Task added{_for_whom(task, actor)}: {task.title}.",
+            _safe_next(request, _chart_tasks_url(client.pk)),
+        ),
     )
+
+
+def _for_whom(task: Task, actor: User) -> str:
+    return "" if task.owner_id == actor.pk else f" for {task.owner.display_name}"
 
 
 def _edit_context(
@@ -164,6 +165,17 @@ def _edit_context(
     }
 
 
+def _task_rows(task: Task) -> Rows:
+    return [
+        ("What needs to be done", task.title),
+        ("Details", task.description),
+        ("Due date", f"{task.due_on:%Y-%m-%d}"),
+        ("Priority", task.get_priority_display()),
+        ("Who does it", task.owner.display_name),
+        ("Status", task.get_status_display()),
+    ]
+
+
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, task_id: Any) -> HttpResponse:
     """Change an open task; done, cancelled and entered-in-error tasks are shown read-only."""
@@ -178,48 +190,37 @@ def edit(request: HttpRequest, task_id: Any) -> HttpResponse:
             client=task.client,
             detail={"page": "edit"},
         )
-    if request.method != "POST" or not task.is_open or task.is_entered_in_error:
+    if not task.is_open or task.is_entered_in_error:
         return render(request, "tasks/edit.html", _edit_context(actor, task))
     owners = task_owner_choices(actor=actor, client=task.client, include=task.owner_id)
     goals = task_goal_choices(actor=actor, client=task.client, include=task.goal_id)
-    form = TaskEditForm(request.POST, owners=owners, goals=goals)
-    if form.is_valid():
-        try:
-            services.task_update(
-                actor=actor,
-                task=task,
-                expected_version=form.cleaned_data["version"],
-                **form.service_kwargs(),
-            )
-        except ValidationFailed as exc:
-            add_service_errors(form, exc)
-        except Conflict as exc:
-            current = task_get(actor=actor, task_id=task.pk)
-            if exc.code != "stale_version":
-                messages.error(request, exc.message)
-                return redirect("tasks:edit", task_id=task.pk)
-            data = request.POST.copy()
-            data["version"] = str(current.version)
-            form = TaskEditForm(data, owners=owners, goals=goals)
-            form.is_valid()
-            context = _edit_context(actor, current, form=form)
-            context.update(
-                conflict=exc,
-                conflict_current=[
-                    ("What needs to be done", current.title),
-                    ("Details", current.description),
-                    ("Due date", f"{current.due_on:%Y-%m-%d}"),
-                    ("Priority", current.get_priority_display()),
-                    ("Who does it", current.owner.display_name),
-                    ("Status", current.get_status_display()),
-                ],
-                conflict_reload_url=reverse("tasks:edit", kwargs={"task_id": task.pk}),
-            )
-            return render(request, "tasks/edit.html", context, status=409)
-        else:
-            messages.success(request, f"Task saved: {task.title}.")
-            return redirect(_safe_next(request, _chart_tasks_url(task.client_id)))
-    return render(request, "tasks/edit.html", _edit_context(actor, task, form=form), status=400)
+    return form_view(
+        request,
+        task,
+        form=lambda record, data: TaskEditForm(
+            data, initial=TaskForm.initial_for(record), owners=owners, goals=goals
+        ),
+        save=lambda form: services.task_update(
+            actor=actor,
+            task=task,
+            expected_version=form.cleaned_data["version"],
+            **form.service_kwargs(),
+        ),
+        render=lambda page: render(
+            request,
+            "tasks/edit.html",
+            {**_edit_context(actor, page.record, form=page.form), **page.context()},
+            status=page.status,
+        ),
+        success=lambda _: success_redirect(
+            request,
+            f"Task saved: {task.title}.",
+            _safe_next(request, _chart_tasks_url(task.client_id)),
+        ),
+        reload=lambda: task_get(actor=actor, task_id=task.pk),
+        current=lambda fresh, _: _task_rows(fresh),
+        refused_url=reverse("tasks:edit", kwargs={"task_id": task.pk}),
+    )
 
 
 def complete(request: HttpRequest, task_id: Any) -> HttpResponse:

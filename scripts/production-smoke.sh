@@ -84,6 +84,8 @@ say "Configure: every variable README's configure block exports"
 export DATABASE_URL="${pg_url%/*}/$database"
 SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
+CASELOAD_AUDIT_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')
+export CASELOAD_AUDIT_KEY
 export ALLOWED_HOSTS=caseload.example.org CSRF_TRUSTED_ORIGINS=https://caseload.example.org
 export REDIS_URL="$redis_url"
 export CASELOAD_DATA_DIR="$work/data"

@@ -8,8 +8,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -45,6 +47,28 @@ def shared_fixtures() -> Path:
     if os.environ.get("CASELOAD_REQUIRE_SHARED_FIXTURES") == "1":
         pytest.fail(f"CASELOAD_REQUIRE_SHARED_FIXTURES=1 but the test {reason}")
     pytest.skip(reason)
+
+
+# The audit tables refuse TRUNCATE on PostgreSQL (audit migration 0006), which is how Django
+# empties the database after a transactional test. The test role owns the tables, so the flush
+# lifts that trigger for its own statement, in its own transaction, as only an owner can.
+_AUDIT_TABLES = ("audit_auditevent", "audit_auditchainhead")
+_postgres_sql_flush = PostgresOperations.sql_flush
+
+
+def _sql_flush_lifting_the_audit_guard(self: Any, style: Any, tables: Any, **kwargs: Any) -> Any:
+    statements = _postgres_sql_flush(self, style, tables, **kwargs)
+    guarded = [table for table in _AUDIT_TABLES if table in tables]
+    if not statements or not guarded:
+        return statements
+    return [
+        *(f"ALTER TABLE {table} DISABLE TRIGGER audit_no_truncate;" for table in guarded),
+        *statements,
+        *(f"ALTER TABLE {table} ENABLE TRIGGER audit_no_truncate;" for table in guarded),
+    ]
+
+
+PostgresOperations.sql_flush = _sql_flush_lifting_the_audit_guard  # type: ignore[method-assign]
 
 
 @dataclass

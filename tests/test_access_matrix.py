@@ -260,13 +260,13 @@ def test_every_url_answers_each_role_by_scope(org: Any, name: str, pattern: str)
 
 
 @pytest.mark.django_db
-def test_admin_site_is_for_administrators_only(org: Any) -> None:
+def test_admin_site_is_for_administrators_and_directors_only(org: Any) -> None:
     url = reverse("admin:index")
     for role in ROLES:
         http = HttpClient()
         http.force_login(org.users()[role])
         status = http.get(url).status_code
-        assert status == (200 if role == "admin" else 302), role
+        assert status == (200 if role in ("admin", "director") else 302), role
 
 
 @pytest.mark.django_db

@@ -13,10 +13,7 @@ from caseload.assessments.models import AssessmentResponse, ResponseStatus
 from caseload.audit.models import AuditEvent
 from tests.assessments.helpers import phq9
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.urls("tests.assessments.api_urls"),
-]
+pytestmark = pytest.mark.django_db
 
 
 def post(http: HttpClient, url: str, body: dict[str, Any]) -> Any:

@@ -190,6 +190,7 @@ def test_administrators_set_schedules_in_the_admin(login: Any, org: Any, cocm: A
 
 
 def test_clinical_staff_cannot_reach_the_schedule_admin(login: Any, org: Any) -> None:
-    http = login(org.director)
     url = reverse("admin:assessments_reassessmentschedule_changelist")
-    assert http.get(url).status_code == 302
+    assert login(org.senior).get(url).status_code == 302  # to the admin's sign-in
+    # A director enters the admin for staff privileges, but not the schedules.
+    assert login(org.director).get(url).status_code == 403

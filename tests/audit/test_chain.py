@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.test import override_settings
 
-from caseload.audit.chain import verify
-from caseload.audit.models import AuditEvent
+from caseload.audit.chain import event_hash, hashed_fields, sign_head, signing_key, verify
+from caseload.audit.models import GENESIS_HASH, LEGACY_KEY_ID, AuditChainHead, AuditEvent
 from caseload.audit.services import audit_record, audit_record_many
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +120,219 @@ def test_audit_verify_command_reports_intact_chain(
     _events(org, 3)
     call_command("audit", "verify")
     assert "intact: 3 events" in capsys.readouterr().out
+
+
+# --- keyed hashes, the head, truncation and checkpoints ---------------------------------------
+
+
+def _head() -> AuditChainHead:
+    return AuditChainHead.objects.get(pk=1)
+
+
+def _legacy_hash(event: AuditEvent, prev_hash: str) -> str:
+    """Plain SHA-256 of the event, as Caseload computed it before keyed hashes."""
+    payload = json.dumps(
+        {**hashed_fields(event), "prev_hash": prev_hash},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _recompute_from(sequence: int, hasher: Any, *, move_head: bool, key_id: str = "") -> None:
+    """What someone with write access to the database does after editing event ``sequence``:
+    hash it and every later event again with ``hasher`` and, if ``move_head``, make the head
+    name the new last hash (they cannot sign it without the key)."""
+    prev = AuditEvent.objects.get(sequence=sequence - 1).hash if sequence > 1 else GENESIS_HASH
+    for event in AuditEvent.objects.filter(sequence__gte=sequence).order_by("sequence"):
+        event.key_id = key_id or event.key_id
+        new_hash = hasher(event, prev)
+        _tamper(
+            "UPDATE audit_auditevent SET prev_hash = %s, hash = %s, key_id = %s WHERE id = %s",
+            [prev, new_hash, event.key_id, event.pk],
+        )
+        prev = new_hash
+    if move_head:
+        AuditChainHead.objects.filter(pk=1).update(hash=prev)
+
+
+def test_new_events_are_signed_with_the_configured_key_and_name_it(org: Any) -> None:
+    events = _events(org, 2)
+    assert {e.key_id for e in AuditEvent.objects.all()} == {settings.AUDIT_HMAC_KEY_ID}
+    assert events[1].hash != _legacy_hash(events[1], events[1].prev_hash)
+    head = _head()
+    assert (head.sequence, head.hash, head.key_id) == (2, events[1].hash, events[0].key_id)
+    assert verify().ok
+
+
+def test_verify_detects_deleted_events_at_the_tail(org: Any) -> None:
+    _events(org)
+    _tamper("DELETE FROM audit_auditevent WHERE sequence > %s", [3])
+    result = verify()
+    assert (result.ok, result.broken_at, result.checked) == (False, 4, 3)
+    assert "events 4 to 5 were removed" in result.problem
+    with pytest.raises(CommandError, match="BROKEN at event 4"):
+        call_command("audit", "verify")
+
+
+def test_verify_detects_a_head_moved_back_over_deleted_events(org: Any) -> None:
+    events = _events(org)
+    _tamper("DELETE FROM audit_auditevent WHERE sequence > %s", [3])
+    AuditChainHead.objects.filter(pk=1).update(sequence=3, hash=events[2].hash)
+    result = verify()
+    assert not result.ok
+    assert "head was changed outside Caseload" in result.problem
+
+
+def test_verify_detects_an_emptied_table(org: Any) -> None:
+    """What TRUNCATE would leave (on SQLite, or on PostgreSQL with the trigger lifted)."""
+    _events(org)
+    _tamper("DELETE FROM audit_auditevent", [])
+    result = verify()
+    assert (result.ok, result.checked, result.broken_at) == (False, 0, 1)
+    assert "events 1 to 5 were removed" in result.problem
+    AuditChainHead.objects.all().delete()
+    assert verify().problem == "the chain head is missing"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the TRUNCATE trigger is PostgreSQL's"
+)
+def test_database_refuses_truncate_of_the_audit_trail(org: Any) -> None:
+    _events(org, 3)
+    # The test's own transaction holds deferred foreign-key checks, which TRUNCATE would
+    # refuse for a reason of its own: run them first.
+    connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for table in ("audit_auditevent", "audit_auditchainhead"):
+        with pytest.raises(DatabaseError, match="cannot be truncated"), transaction.atomic():
+            connection.cursor().execute(f"TRUNCATE {table}")
+    assert AuditEvent.objects.count() == 3
+    assert verify().ok
+
+
+def test_an_edit_rehashed_with_plain_sha256_is_detected(org: Any) -> None:
+    _events(org)
+    _tamper("UPDATE audit_auditevent SET actor_label = %s WHERE sequence = %s", ["mallory", 3])
+    _recompute_from(3, _legacy_hash, move_head=False, key_id=LEGACY_KEY_ID)
+    result = verify()
+    assert (result.ok, result.broken_at) == (False, 3)
+    assert "claims the unkeyed legacy hash" in result.problem
+
+    _recompute_from(3, _legacy_hash, move_head=True, key_id=LEGACY_KEY_ID)
+    assert "head was changed" in verify().problem
+
+
+def test_an_edit_rehashed_under_a_wrong_key_is_detected(org: Any) -> None:
+    _events(org)
+    _tamper("UPDATE audit_auditevent SET action = %s WHERE sequence = %s", ["client.nothing", 2])
+
+    def wrong_key(event: AuditEvent, prev: str) -> str:
+        return event_hash(hashed_fields(event), prev, key_id=event.key_id, key=b"guessed" * 8)
+
+    _recompute_from(2, wrong_key, move_head=False)
+    result = verify()
+    assert (result.ok, result.broken_at) == (False, 2)
+    assert "event 2 was changed" in result.problem
+    _recompute_from(2, wrong_key, move_head=True)
+    assert not verify().ok
+
+
+def _checkpoint(path: Path) -> None:
+    call_command("audit", "checkpoint", "--file", str(path), stdout=io.StringIO())
+
+
+def test_a_checkpoint_is_a_signed_line_outside_the_database_that_verify_checks(
+    org: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checkpoints = tmp_path / "audit-checkpoints.jsonl"
+    _events(org, 2)
+    _checkpoint(checkpoints)
+    _events(org, 2)
+    _checkpoint(checkpoints)
+    lines = [json.loads(line) for line in checkpoints.read_text().splitlines()]
+    assert [line["sequence"] for line in lines] == [2, 4]
+    assert {"hash", "at", "key_id", "signature"} <= set(lines[0])
+    call_command("audit", "verify", "--checkpoints", str(checkpoints))
+    assert "intact: 4 events, matching 2 checkpoints" in capsys.readouterr().out
+
+    forged = dict(lines[1], hash="f" * 64)
+    checkpoints.write_text(json.dumps(lines[0]) + "\n" + json.dumps(forged) + "\n")
+    with pytest.raises(CommandError, match=r"checkpoint of event 4 .* is not genuine"):
+        call_command("audit", "verify", "--checkpoints", str(checkpoints))
+
+
+def test_checkpoints_detect_the_database_rolled_back_to_an_earlier_genuine_head(
+    org: Any, tmp_path: Path
+) -> None:
+    checkpoints = tmp_path / "audit-checkpoints.jsonl"
+    _events(org, 3)
+    earlier = _head()
+    _events(org, 2)
+    _checkpoint(checkpoints)
+    # Delete the last two events and put back the head as it was, signature and all (say, from
+    # an old backup): the database alone cannot tell.
+    _tamper("DELETE FROM audit_auditevent WHERE sequence > %s", [3])
+    earlier.save()
+    assert verify().ok
+    with pytest.raises(CommandError, match="past the chain's end at event 3"):
+        call_command("audit", "verify", "--checkpoints", str(checkpoints))
+
+
+def test_checkpoints_detect_a_rewrite_even_by_someone_holding_the_key(
+    org: Any, tmp_path: Path
+) -> None:
+    checkpoints = tmp_path / "audit-checkpoints.jsonl"
+    _events(org, 4)
+    _checkpoint(checkpoints)
+    key_id, key = signing_key()
+    _tamper("UPDATE audit_auditevent SET actor_label = %s WHERE sequence = %s", ["mallory", 2])
+
+    def real_key(event: AuditEvent, prev: str) -> str:
+        return event_hash(hashed_fields(event), prev, key_id=key_id, key=key)
+
+    _recompute_from(2, real_key, move_head=True)
+    head = _head()
+    sign_head(head)
+    head.save()
+    assert verify().ok
+    with pytest.raises(CommandError, match="event 4 differs from the checkpoint"):
+        call_command("audit", "verify", "--checkpoints", str(checkpoints))
+
+
+def test_a_rotated_key_signs_new_events_and_the_retired_key_still_verifies_old_ones(
+    org: Any,
+) -> None:
+    _events(org, 2)
+    old_id = settings.AUDIT_HMAC_KEY_ID
+    old_keys = dict(settings.AUDIT_HMAC_KEYS)
+    rotated = {**old_keys, "k-rotated": "n" * 48}
+    with override_settings(AUDIT_HMAC_KEY_ID="k-rotated", AUDIT_HMAC_KEYS=rotated):
+        _events(org, 2)
+        assert list(AuditEvent.objects.order_by("sequence").values_list("key_id", flat=True)) == [
+            old_id,
+            old_id,
+            "k-rotated",
+            "k-rotated",
+        ]
+        assert _head().key_id == "k-rotated"
+        assert verify().ok
+    forgotten = {"k-rotated": "n" * 48}
+    with override_settings(AUDIT_HMAC_KEY_ID="k-rotated", AUDIT_HMAC_KEYS=forgotten):
+        result = verify()
+    assert (result.ok, result.broken_at) == (False, 1)
+    assert f"signed with key {old_id!r}, which this server does not hold" in result.problem
+
+
+def test_rotate_key_prints_a_new_key_with_the_current_one_retired(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    call_command("audit", "rotate-key")
+    out = capsys.readouterr().out
+    values = dict(
+        line.split("=", 1) for line in out.splitlines() if line.startswith("CASELOAD_AUDIT_")
+    )
+    assert len(values["CASELOAD_AUDIT_KEY"]) >= 48
+    assert values["CASELOAD_AUDIT_KEY_ID"] != settings.AUDIT_HMAC_KEY_ID
+    current = f"{settings.AUDIT_HMAC_KEY_ID}:{settings.AUDIT_HMAC_KEYS[settings.AUDIT_HMAC_KEY_ID]}"
+    assert current in values["CASELOAD_AUDIT_RETIRED_KEYS"].split(",")

@@ -44,8 +44,11 @@ def test_pages_need_sign_in(client: Any) -> None:
     assert response["Location"].startswith("/accounts/sign-in/")
 
 
-def _settings_import(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "CASELOAD_DEBUG"}}
+def _settings_import(
+    env: dict[str, str], *, drop: frozenset[str] = frozenset()
+) -> subprocess.CompletedProcess[str]:
+    unset = {"SECRET_KEY", "CASELOAD_DEBUG", *drop}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "-c", "import caseload.config.settings"],
         env={**clean, **env},
@@ -61,6 +64,16 @@ def test_production_settings_refuse_to_start_without_a_real_secret() -> None:
     assert "SECRET_KEY must be set" in result.stderr
     assert _settings_import({"SECRET_KEY": "short"}).returncode != 0
     assert _settings_import({"SECRET_KEY": "k" * 50}).returncode == 0
+
+
+def test_production_settings_refuse_to_start_without_an_audit_key() -> None:
+    no_key = frozenset({"CASELOAD_AUDIT_KEY"})
+    result = _settings_import({"SECRET_KEY": "k" * 50}, drop=no_key)
+    assert result.returncode != 0
+    assert "CASELOAD_AUDIT_KEY must be set" in result.stderr
+    short = {"SECRET_KEY": "k" * 50, "CASELOAD_AUDIT_KEY": "short"}
+    assert _settings_import(short, drop=no_key).returncode != 0
+    assert _settings_import({"CASELOAD_DEBUG": "1"}, drop=no_key).returncode == 0
 
 
 def test_console_script_runs_management_commands() -> None:

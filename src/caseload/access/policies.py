@@ -177,15 +177,6 @@ def require_clinical_client(actor: User, client_id: Any) -> Client:
     return require_client(actor, client_id)
 
 
-def is_administrator(actor: Any) -> bool:
-    """IT administrators: users, programs, the service directory and the holiday calendar."""
-    return bool(
-        getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and getattr(actor, "is_administrator", False)
-    )
-
-
 def require_administrator(actor: User) -> None:
     """Administrators' pages (directory maintenance): to anyone else they do not exist."""
     if not is_administrator(actor):
@@ -278,3 +269,193 @@ def break_glass_reviewable_user_ids(actor: User) -> Q:
     if is_clinical(actor):
         return Q(user__supervisor=actor)
     return Q(pk__in=[])
+
+
+# --- Staff accounts and privileges --------------------------------------------------------------
+#
+# Who may change what on a staff account (docs/security.md, "Who may grant what"). Nobody
+# changes their own privileges; only a director grants or takes away director and privacy-officer
+# rights, or anything that widens whose client records an account sees; an administrator runs
+# accounts (create, rename, deactivate, reset passwords, the administrator flag of others) and may
+# narrow access, never widen it. The console's system actor (`caseload staff_grant`, run by
+# whoever operates the server) may do anything: it is how the first director is made.
+
+#: Career levels in order of the client records they reach: each sees what the one below sees.
+CAREER_RANK = {
+    "": 0,
+    CareerLevel.JUNIOR: 1,
+    CareerLevel.CARE_MANAGER: 2,
+    CareerLevel.SENIOR: 3,
+    CareerLevel.DIRECTOR: 4,
+}
+
+
+def is_administrator(actor: Any) -> bool:
+    """An active IT administrator (runs the system; sees no client records by that right)."""
+    return bool(
+        getattr(actor, "is_authenticated", False)
+        and actor.is_active
+        and getattr(actor, "is_administrator", False)
+    )
+
+
+def is_system_actor(actor: Any) -> bool:
+    """The console's actor: inactive, so it can never be a signed-in request's user."""
+    from caseload.staff.services import SYSTEM_USERNAME
+
+    return bool(actor.username == SYSTEM_USERNAME and not actor.is_active and actor.pk)
+
+
+def can_use_admin(actor: Any) -> bool:
+    """The Django admin: administrators, and directors (for staff privileges)."""
+    return is_administrator(actor) or (
+        getattr(actor, "is_authenticated", False) and is_director(actor)
+    )
+
+
+def can_view_staff(actor: Any) -> bool:
+    return can_use_admin(actor)
+
+
+def can_create_staff(actor: Any) -> bool:
+    return is_administrator(actor) or is_system_actor(actor)
+
+
+def _refuse(message: str, code: str) -> PermissionDenied:
+    return PermissionDenied(message, code=code)
+
+
+def _director_only(actor: User, what: str) -> None:
+    if not (is_director(actor) or is_system_actor(actor)):
+        raise _refuse(f"Only a director may {what}.", "director_only")
+
+
+def _administrator_or_director(actor: User, what: str) -> None:
+    if not (is_administrator(actor) or is_director(actor) or is_system_actor(actor)):
+        raise _refuse(f"Only an administrator or a director may {what}.", "not_allowed")
+
+
+def _director_widens(actor: User, *, widening: bool, widen: str, narrow: str) -> None:
+    """Widening whose client records someone sees is a director's; narrowing it is also an
+    administrator's."""
+    if widening:
+        _director_only(actor, widen)
+    else:
+        _administrator_or_director(actor, narrow)
+
+
+def _not_own(actor: User, user: User, what: str) -> None:
+    if actor.pk == user.pk:
+        raise _refuse(
+            f"You cannot change your own {what}: another administrator or a director must.",
+            "own_privileges",
+        )
+
+
+def has_privacy_rights(user: User) -> bool:
+    """Director or privacy officer: audit searches and everyone's access history."""
+    return bool(user.is_privacy_officer) or user.career_level == CareerLevel.DIRECTOR
+
+
+def require_may_edit_profile(actor: User, user: User) -> None:
+    """Names, email, job title, phone, languages: one's own, or anyone's for those who run
+    accounts."""
+    if actor.pk != user.pk:
+        _administrator_or_director(actor, "change someone else's profile")
+
+
+def require_may_rename(actor: User, user: User) -> None:
+    _not_own(actor, user, "username")
+    if not (is_administrator(actor) or is_system_actor(actor)):
+        raise _refuse("Only an administrator may change a username.", "administrator_only")
+
+
+def require_may_set_career_level(actor: User, user: User, before: str, after: str) -> None:
+    """Raising a level, or anything to or from director, is a director's; lowering (narrower
+    client access) is also an administrator's."""
+    _not_own(actor, user, "career level")
+    if CareerLevel.DIRECTOR in (before, after):
+        _director_only(actor, "make someone a director or take it away")
+    _director_widens(
+        actor,
+        widening=CAREER_RANK.get(after, 0) > CAREER_RANK.get(before, 0),
+        widen="give a career level that reaches more client records",
+        narrow="lower a career level",
+    )
+
+
+def require_may_set_privacy_officer(actor: User, user: User) -> None:
+    _not_own(actor, user, "privacy-officer rights")
+    _director_only(actor, "grant or take away privacy-officer rights")
+
+
+def require_may_set_administrator(actor: User, user: User) -> None:
+    _not_own(actor, user, "administrator rights")
+    if not (is_administrator(actor) or is_system_actor(actor)):
+        raise _refuse(
+            "Only an administrator may grant or take away administrator rights.",
+            "administrator_only",
+        )
+
+
+def require_may_set_programs(actor: User, user: User, *, adding: bool) -> None:
+    """Joining a program can widen a senior's reach: a director's; leaving one is also an
+    administrator's."""
+    _not_own(actor, user, "programs")
+    _director_widens(
+        actor,
+        widening=adding,
+        widen="add someone to a program",
+        narrow="take someone out of a program",
+    )
+
+
+def require_may_set_supervisor(actor: User, user: User, *, supervisor_id: Any) -> None:
+    """A supervisor sees their supervisees' clients: naming one is a director's; removing one is
+    also an administrator's."""
+    _not_own(actor, user, "supervisor")
+    _director_widens(
+        actor,
+        widening=supervisor_id is not None,
+        widen="name someone's supervisor",
+        narrow="remove someone's supervisor",
+    )
+
+
+def require_may_set_caseload_cap(actor: User, user: User) -> None:
+    _not_own(actor, user, "caseload cap")
+    _director_only(actor, "change a caseload cap")
+
+
+def require_may_set_active(actor: User, user: User, *, active: bool) -> None:
+    """Anyone who runs accounts deactivates one; reactivating an account that reaches client
+    records or privacy rights gives them back, so it is a director's."""
+    _not_own(actor, user, "account's status")
+    if active and (user.career_level in CLINICAL_LEVELS or has_privacy_rights(user)):
+        _director_only(actor, "reactivate an account with access to client records")
+    else:
+        _administrator_or_director(actor, "activate or deactivate an account")
+
+
+def require_may_set_password(actor: User, user: User) -> None:
+    """One's own password is free; an administrator or director resets others', except a
+    director's or privacy officer's, which only a director resets. (The person then finds
+    their password changed, and the reset is in the audit trail.)"""
+    if actor.pk == user.pk:
+        return
+    if has_privacy_rights(user):
+        _director_only(actor, "reset the password of a director or privacy officer")
+    else:
+        _administrator_or_director(actor, "reset someone's password")
+
+
+def require_may_remove_two_factor(actor: User, user: User) -> None:
+    """Removing someone's two-factor device, with a password reset, opens their account to
+    whoever did it: for an account that reaches client records or privacy rights, a
+    director's."""
+    if actor.pk == user.pk:
+        return
+    if user.career_level in CLINICAL_LEVELS or has_privacy_rights(user):
+        _director_only(actor, "remove the two-factor device of someone with client access")
+    else:
+        _administrator_or_director(actor, "remove someone's two-factor device")

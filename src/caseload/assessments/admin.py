@@ -8,18 +8,11 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from caseload.access import policies
 from caseload.assessments import catalogue
 from caseload.assessments.models import ReassessmentSchedule
 from caseload.audit.services import audit_record
 from caseload.staff.models import User
-
-
-def _is_administrator(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and getattr(user, "is_administrator", False)
-    )
 
 
 class ReassessmentScheduleForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -45,16 +38,16 @@ class ReassessmentScheduleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     # Administrators maintain schedules without per-model Django permissions. Schedules are
     # switched off (is_active), never deleted; every change is audited.
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_administrator(request.user)
+        return policies.is_administrator(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_administrator(request.user)
+        return policies.is_administrator(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_administrator(request.user)
+        return policies.is_administrator(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_administrator(request.user)
+        return policies.is_administrator(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

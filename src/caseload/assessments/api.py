@@ -1,8 +1,8 @@
 """A small JSON API for assessments over the same services and selectors as the pages.
 
 Mount it on the project's NinjaAPI, e.g. ``api.add_router("/assessments/", build_router())``.
-Errors are ``application/problem+json`` carrying the error code and, for invalid answers, the
-message for each question (keyed by linkId) — the same refusals the page gives.
+Errors are ``application/problem+json`` (core/api.py) carrying the error code and, for invalid
+answers, the message for each question (keyed by linkId) — the same refusals the page gives.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from caseload.assessments.fhir import response_bundle
 from caseload.assessments.models import AssessmentResponse
 from caseload.audit.services import audit_record
 from caseload.core.errors import AppError, NotFound
+from caseload.core.problems import app_error_problem
 from caseload.staff.models import User
 
 
@@ -69,20 +70,9 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _problem(error: AppError, response: AssessmentResponse | None = None) -> HttpResponse:
-    body: dict[str, Any] = {
-        "type": f"urn:caseload:error:{error.code}",
-        "title": error.message,
-        "status": error.status,
-        "code": error.code,
-    }
-    if error.field_errors:
-        body["errors"] = error.field_errors
-    if error.params:
-        body["params"] = {k: str(v) for k, v in error.params.items()}
-    if response is not None:
-        body["draft"] = _out(response)
-    return JsonResponse(body, status=error.status, content_type="application/problem+json")
+def _problem(error: AppError, response: AssessmentResponse) -> HttpResponse:
+    """An incomplete submission: the problem, with the draft that was kept."""
+    return app_error_problem(error, extra={"draft": _out(response)})
 
 
 def _out(response: AssessmentResponse) -> dict[str, Any]:
@@ -154,17 +144,12 @@ def build_router() -> Router:
             )
         except services.IncompleteResponse as error:
             return _problem(error, error.response)
-        except AppError as error:
-            return _problem(error)
         return Status(201, _out(saved))
 
     @router.get("/responses/{response_id}", response=ResponseOut)
     def response_read(request: HttpRequest, response_id: UUID) -> Any:
         actor = _actor(request)
-        try:
-            found = selectors.response_get(actor=actor, response_id=response_id)
-        except AppError as error:
-            return _problem(error)
+        found = selectors.response_get(actor=actor, response_id=response_id)
         audit_record(
             actor=actor,
             action="assessment.viewed",
@@ -192,21 +177,16 @@ def build_router() -> Router:
             )
         except services.IncompleteResponse as error:
             return _problem(error, error.response)
-        except AppError as error:
-            return _problem(error)
         return _out(saved)
 
     @router.get("/responses/{response_id}/fhir")
     def response_fhir(request: HttpRequest, response_id: UUID) -> Any:
         """The response as a FHIR Bundle (QuestionnaireResponse and Observations)."""
         actor = _actor(request)
-        try:
-            found = selectors.response_get(actor=actor, response_id=response_id)
-            instrument = selectors.instrument_of(found)
-            if instrument is None:
-                raise NotFound("This assessment's instrument is no longer available.")
-        except AppError as error:
-            return _problem(error)
+        found = selectors.response_get(actor=actor, response_id=response_id)
+        instrument = selectors.instrument_of(found)
+        if instrument is None:
+            raise NotFound("This assessment's instrument is no longer available.")
         audit_record(
             actor=actor,
             action="assessment.exported",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any, cast
 from uuid import UUID
 
@@ -26,6 +25,7 @@ from caseload.assessments.models import AssessmentResponse
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.clients.models import Client
 from caseload.core import clock
+from caseload.core.csv import SafeWriter
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors
 from caseload.core.formviews import ConflictShown, form_view, success_redirect, with_version
@@ -462,21 +462,6 @@ def registry(request: HttpRequest, program_id: UUID) -> HttpResponse:
     )
 
 
-_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    if text.startswith(_CSV_RISKY) and not text.lstrip("-").isdigit():
-        return "'" + text
-    return text
-
-
 def registry_csv(request: HttpRequest, program_id: UUID) -> HttpResponse:
     """The whole registry of a program (the actor's scoped clients) as CSV."""
     actor = actor_of(request)
@@ -495,7 +480,7 @@ def registry_csv(request: HttpRequest, program_id: UUID) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"registry-{program.code}-{clock.today().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(
         [
             "Client",
@@ -521,29 +506,26 @@ def registry_csv(request: HttpRequest, program_id: UUID) -> HttpResponse:
     )
     for row in rows:
         writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    row.sortable_name,
-                    row.mrn,
-                    row.care_manager,
-                    row.status,
-                    row.start_on.isoformat(),
-                    row.weeks,
-                    row.phq_baseline,
-                    row.phq_baseline_on.isoformat() if row.phq_baseline_on else None,
-                    row.phq_latest,
-                    row.phq_latest_on.isoformat() if row.phq_latest_on else None,
-                    row.phq_change,
-                    row.gad_baseline,
-                    row.gad_latest,
-                    row.gad_change,
-                    row.response,
-                    row.remission,
-                    row.no_followup_in_4_weeks,
-                    row.not_responding,
-                    row.review_due_by.isoformat() if row.review_due_by else None,
-                )
-            ]
+            (
+                row.sortable_name,
+                row.mrn,
+                row.care_manager,
+                row.status,
+                row.start_on.isoformat(),
+                row.weeks,
+                row.phq_baseline,
+                row.phq_baseline_on.isoformat() if row.phq_baseline_on else None,
+                row.phq_latest,
+                row.phq_latest_on.isoformat() if row.phq_latest_on else None,
+                row.phq_change,
+                row.gad_baseline,
+                row.gad_latest,
+                row.gad_change,
+                row.response,
+                row.remission,
+                row.no_followup_in_4_weeks,
+                row.not_responding,
+                row.review_due_by.isoformat() if row.review_due_by else None,
+            )
         )
     return response

@@ -1,8 +1,8 @@
 """Writing audit events. Called inside the same transaction as the change it records.
 
 Appending locks the chain head row, so events get consecutive sequence numbers and each hashes
-its predecessor. The lock is held until the surrounding transaction commits; keep audited
-transactions short.
+its predecessor (HMAC under the current key, ``chain.signing_key``); the head is signed again.
+The lock is held until the surrounding transaction commits; keep audited transactions short.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.db import connection, models, transaction
 from django.utils.ipv6 import clean_ipv6_address
 
-from caseload.audit.chain import event_hash, hashed_fields
+from caseload.audit.chain import event_hash, hashed_fields, sign_head, signing_key
 from caseload.audit.models import AuditChainHead, AuditEvent
 from caseload.core import clock, request_context
 
@@ -32,17 +32,24 @@ def _locked_head() -> AuditChainHead:
 
 def _append(events: list[AuditEvent]) -> list[AuditEvent]:
     # No savepoint: the event belongs to the caller's transaction and fails or commits with it.
+    key_id, key = signing_key()
     with transaction.atomic(savepoint=False):
         head = _locked_head()
         for event in events:
             head.sequence += 1
             event.sequence = head.sequence
             event.prev_hash = head.hash
-            event.hash = event_hash(hashed_fields(event), event.prev_hash)
+            event.key_id = key_id
+            event.hash = event_hash(hashed_fields(event), event.prev_hash, key_id=key_id, key=key)
             head.hash = event.hash
         AuditEvent.objects.bulk_create(events)
-        head.save(update_fields=["sequence", "hash"])
+        _save_head(head)
     return events
+
+
+def _save_head(head: AuditChainHead) -> None:
+    sign_head(head)
+    head.save(update_fields=["sequence", "hash", "key_id", "signature"])
 
 
 def _now() -> datetime.datetime:
@@ -106,6 +113,7 @@ _COLUMNS = (
     "detail",
     "prev_hash",
     "hash",
+    "key_id",
 )
 
 
@@ -128,6 +136,7 @@ def audit_record_many(
     meta = AuditEvent._meta
     at, ip, detail = _now(), _ip_address(), detail or {}
     label, request_id = actor.get_username(), request_context.current().request_id
+    key_id, key = signing_key()
     db = connection
     client_field = meta.get_field("client")
     occurred_at = meta.get_field("occurred_at").get_db_prep_save(at, db)
@@ -151,7 +160,9 @@ def audit_record_many(
                 ip_address=ip,
                 detail=detail,
             )
-            row_hash = event_hash(hashed_fields(cast("AuditEvent", event)), head.hash)
+            row_hash = event_hash(
+                hashed_fields(cast("AuditEvent", event)), head.hash, key_id=key_id, key=key
+            )
             rows.append(
                 (
                     event.sequence,
@@ -167,11 +178,12 @@ def audit_record_many(
                     detail_value,
                     head.hash,
                     row_hash,
+                    key_id,
                 )
             )
             head.hash = row_hash
         _insert_rows(rows)
-        head.save(update_fields=["sequence", "hash"])
+        _save_head(head)
 
 
 def _insert_rows(rows: list[tuple[Any, ...]]) -> None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import uuid
 from collections.abc import Iterator
 from typing import Any, cast
@@ -16,6 +15,7 @@ from caseload.audit.forms import AuditSearchForm
 from caseload.audit.models import AuditEvent
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.clients.models import Client
+from caseload.core.csv import stream_rows
 from caseload.staff.models import User
 
 CSV_COLUMNS = [
@@ -33,16 +33,10 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for e in events:
-        yield writer.writerow(
+    return stream_rows(
+        CSV_COLUMNS,
+        (
             [
                 e.sequence,
                 timezone.localtime(e.occurred_at).isoformat(),
@@ -56,7 +50,9 @@ def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[str]:
                 e.request_id,
                 e.hash,
             ]
-        )
+            for e in events
+        ),
+    )
 
 
 def _record_clients_listed(

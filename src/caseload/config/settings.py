@@ -2,11 +2,13 @@
 
 Names: CASELOAD_DEBUG, SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS,
 CASELOAD_TIME_ZONE, SESSION_IDLE_MINUTES, REDIS_URL, CASELOAD_SECURE (HTTPS-only cookies and HSTS),
-CASELOAD_DATA_DIR, LOG_LEVEL, LOG_FORMAT; README's configuration table lists them all.
+CASELOAD_DATA_DIR, LOG_LEVEL, LOG_FORMAT, CASELOAD_AUDIT_KEY (+ _KEY_ID, _RETIRED_KEYS,
+_CHECKPOINT_FILE: the audit chain's key); README's configuration table lists them all.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -38,6 +40,47 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY)
         "CASELOAD_DEBUG is off. Generate one with: "
         "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
+
+
+def _audit_keys() -> tuple[str, dict[str, str]]:
+    """The audit chain's signing key id and every key verify may need (id -> key).
+
+    CASELOAD_AUDIT_KEY signs new events (HMAC-SHA256); it lives outside the database, so someone
+    who can write to the database cannot recompute the chain after editing it. Its id
+    (CASELOAD_AUDIT_KEY_ID, by default derived from the key) is stored with each event.
+    CASELOAD_AUDIT_RETIRED_KEYS ("id:key,id:key") keeps earlier keys so that events signed with
+    them still verify after a rotation. In debug a key is derived from SECRET_KEY.
+    """
+    key = os.environ.get("CASELOAD_AUDIT_KEY", "")
+    if not key and DEBUG:
+        key = hashlib.sha256(f"caseload-audit-key:{SECRET_KEY}".encode()).hexdigest()
+    if len(key) < 32:
+        raise ImproperlyConfigured(
+            "CASELOAD_AUDIT_KEY must be set to a random value of at least 32 characters when "
+            "CASELOAD_DEBUG is off; keep it outside the database and its backups. Generate one "
+            "with: caseload audit rotate-key (or python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')"
+        )
+    key_id = os.environ.get("CASELOAD_AUDIT_KEY_ID", "") or (
+        "k-" + hashlib.sha256(key.encode()).hexdigest()[:10]
+    )
+    keys = {}
+    for item in _env_list("CASELOAD_AUDIT_RETIRED_KEYS", ""):
+        retired_id, _, retired_key = item.partition(":")
+        if not retired_id or not retired_key:
+            raise ImproperlyConfigured("CASELOAD_AUDIT_RETIRED_KEYS is a list of id:key pairs.")
+        keys[retired_id.strip()] = retired_key.strip()
+    keys[key_id] = key
+    if "sha256-legacy" in keys or any(len(name) > 40 for name in keys):
+        raise ImproperlyConfigured(
+            "Audit key ids are at most 40 characters and 'sha256-legacy' is reserved."
+        )
+    return key_id, keys
+
+
+AUDIT_HMAC_KEY_ID, AUDIT_HMAC_KEYS = _audit_keys()
+# Where `caseload audit checkpoint` appends the signed head of the chain (keep it off this host).
+AUDIT_CHECKPOINT_FILE = os.environ.get("CASELOAD_AUDIT_CHECKPOINT_FILE", "")
 
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -78,12 +121,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "caseload.core.middleware.RequestContextMiddleware",
+    "caseload.core.middleware.ApiProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "caseload.core.middleware.LoginRequiredMiddleware",
     "caseload.core.middleware.AppErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caseload.core.middleware.SessionLifetimeMiddleware",
@@ -279,7 +323,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 AUTH_USER_MODEL = "staff.User"
-INSTALLED_APPS.insert(0, "django.contrib.admin")
+INSTALLED_APPS.insert(0, "caseload.config.admin.CaseloadAdminConfig")  # Django's admin app
+
+# The admin never shows a two-factor device's secret (it would let an administrator sign in as
+# its owner).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Break the glass: how long emergency access to an out-of-scope client lasts.
 BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))

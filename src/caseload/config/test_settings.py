@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("CASELOAD_SECURE", "0")
+os.environ.setdefault("CASELOAD_AUDIT_KEY", "test-only-audit-key-" + "y" * 40)
 
 from caseload.config.settings import *  # noqa: F403
 

@@ -70,3 +70,4 @@ urlpatterns = [
 ]
 
 handler404 = "caseload.core.views.not_found"
+handler500 = "caseload.core.views.server_error"

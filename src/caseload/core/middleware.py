@@ -3,13 +3,21 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from typing import Any
 
+from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from caseload.core import request_context
 from caseload.core.errors import AppError, NotFound
 from caseload.core.logs import REQUEST_ID_KEY
+from caseload.core.problems import (
+    PROBLEM_CONTENT_TYPE,
+    app_error_problem,
+    is_api_request,
+    problem_response,
+)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -48,8 +56,42 @@ class AppErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, AppError):
             return None
+        if is_api_request(request):
+            return app_error_problem(exception)
         template = "404.html" if isinstance(exception, NotFound) else "core/error.html"
         return render(request, template, {"error": exception}, status=exception.status)
+
+
+class LoginRequiredMiddleware(_DjangoLoginRequired):
+    """Django's deny-by-default sign-in, answering API requests 401 problem+json instead of
+    redirecting them to the sign-in page."""
+
+    def handle_no_permission(self, request: HttpRequest, view_func: Callable[..., Any]) -> Any:
+        if is_api_request(request):
+            return problem_response(401, detail="Sign in to use the API.")
+        return super().handle_no_permission(request, view_func)
+
+
+class ApiProblemMiddleware:
+    """Under /api/, an error response that is not problem+json yet (Django's 404 and 500 pages,
+    a 405 from the router, a CSRF refusal) is answered as one: no HTML under /api/."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and is_api_request(request)
+            and not response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE)
+        ):
+            problem = problem_response(response.status_code)
+            for header in ("Allow", "Retry-After", "X-Request-ID"):
+                if header in response:
+                    problem[header] = response[header]
+            return problem
+        return response
 
 
 #: How stale the session's "last seen" time may get before a request renews it (and saves).
@@ -97,6 +139,8 @@ class SessionLifetimeMiddleware:
         from django.shortcuts import redirect
 
         logout(request)
+        if is_api_request(request):
+            return problem_response(401, detail=message, code="session_expired")
         messages.info(request, message)
         return redirect(settings.LOGIN_URL)
 
@@ -128,6 +172,12 @@ class TwoFactorMiddleware:
                 target = "/accounts/two-factor/verify/"
             elif requires_two_factor(user):
                 target = "/accounts/two-factor/set-up/"
+            if target and is_api_request(request):
+                return problem_response(
+                    401,
+                    detail="Verify your two-factor sign-in in the browser first.",
+                    code="two_factor_required",
+                )
             if target:
                 return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -12,12 +12,14 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from caseload.audit.services import audit_record
 from caseload.core import clock
 from caseload.core.forms import CaseloadBoundField
+from caseload.core.problems import is_api_request, problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +40,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return problem_response(404, detail="Not found.")
     return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page, or a problem+json under /api/ (never a traceback)."""
+    if is_api_request(request):
+        return problem_response(500)
+    return defaults.server_error(request)
 
 
 class SignInForm(AuthenticationForm):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 
@@ -22,23 +20,6 @@ CASELOAD_CAPS: dict[str, int] = {
     CareerLevel.SENIOR: 50,
     CareerLevel.DIRECTOR: 0,
 }
-
-
-class StaffManager(UserManager["User"]):
-    """Django's user manager, except that a superuser (``caseload createsuperuser``) is an
-    administrator: only administrators may use /admin/, where every other account is made."""
-
-    def create_superuser(
-        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
-    ) -> User:
-        extra.setdefault("is_administrator", True)
-        return super().create_superuser(username, email, password, **extra)
-
-    async def acreate_superuser(
-        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
-    ) -> User:
-        extra.setdefault("is_administrator", True)
-        return await super().acreate_superuser(username, email, password, **extra)
 
 
 class User(AbstractUser):
@@ -60,8 +41,6 @@ class User(AbstractUser):
     languages = models.CharField(
         max_length=200, blank=True, help_text="Languages spoken, comma separated"
     )
-
-    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         ordering = ["last_name", "first_name"]

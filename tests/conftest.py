@@ -1,8 +1,11 @@
-"""Shared fixtures: a small organisation with every role, and signing in as any of them."""
+"""Shared fixtures: a small organisation with every role, signing in as any of them, a pinned
+clock and a directory service to refer to."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,9 +13,11 @@ from typing import Any
 import pytest
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from caseload.clients.models import Client
 from caseload.core import clock
+from caseload.directory.models import Service, ServiceOrganisation
 from caseload.enrolments.models import Program
 from caseload.staff.models import CareerLevel, User
 from tests import factories
@@ -168,3 +173,39 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             # One xdist worker runs the browser tests: two Chromiums on two cores thrash, and
             # one Playwright per worker is all the sync API allows.
             item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture
+def pin(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], dt.datetime]:
+    """pin("2026-11-20 16:45") fixes clock.now() at that local (organisation) time."""
+
+    def _pin(when: str) -> dt.datetime:
+        naive = dt.datetime.fromisoformat(when)
+        moment = timezone.make_aware(naive, timezone.get_current_timezone())
+        monkeypatch.setattr(clock, "now", lambda: moment)
+        return moment
+
+    return _pin
+
+
+@pytest.fixture
+def meals(db: None) -> Service:
+    """A directory service accepting referrals: Eastside Meals on Wheels' home-delivered meals."""
+    organisation = ServiceOrganisation.objects.create(
+        name="Eastside Meals on Wheels", website="https://meals.example.org"
+    )
+    return Service.objects.create(
+        organisation=organisation,
+        name="Home-delivered meals",
+        service_type="meals",
+        description="Hot lunches delivered five days a week.",
+        eligibility="Adults 60 and over who cannot shop or cook.",
+        languages="English, Spanish, Haitian Creole",
+        address_line="12 Market Street",
+        city="Springfield",
+        state="MA",
+        postal_code="01103",
+        phone="555-0142",
+        email="intake@meals.example.org",
+        hours="Mon to Fri 8:00 to 16:00",
+    )

@@ -21,13 +21,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from caseload.access.models import BreakGlassGrant
+from caseload.appointments import services as appointment_services
 from caseload.assessments.models import AssessmentResponse
 from caseload.careplans.models import CarePlanVersion
 from caseload.consents.models import Consent
+from caseload.directory.models import Service, ServiceOrganisation
+from caseload.referrals import services as referral_services
+from caseload.transitions import services as transition_services
 from tests import factories
-from tests.coordination.graph import coordination_ids
+from tests.referrals.conftest import give_provider_consent
 
-PUBLIC = {"healthz", "login", "coordination:calendar_feed"}
+PUBLIC = {"healthz", "login", "appointments:calendar_feed"}
 # Pages that a role can reach only with a further right than seeing the client: answered 404
 # (the record's existence is not hidden, the page is) — listed so each is a decision, not a gap.
 VISIBLE_BUT_NOT_FOR = {
@@ -87,6 +91,55 @@ class Graph:
     ids: dict[str, Any]
 
 
+def _coordination_ids(client: Any, owner: Any) -> dict[str, Any]:
+    """A referral, an appointment and a transitional-care episode for ``client`` (on ``owner``'s
+    caseload) and a calendar feed for ``owner``: the URL parameters of their pages."""
+    organisation, _ = ServiceOrganisation.objects.get_or_create(name="Matrix Community Services")
+    service, _ = Service.objects.get_or_create(
+        organisation=organisation, name="Matrix meals", defaults={"service_type": "meals"}
+    )
+    enrolment = client.enrolments.first()
+    give_provider_consent(client, owner, organisation.name)
+    referral = referral_services.referral_create(
+        actor=owner,
+        client=client,
+        enrolment=enrolment,
+        service=service,
+        reason="Needs meals",
+        urgency="routine",
+        shared_fields=["name", "reason"],
+    )
+    start = timezone.now() + dt.timedelta(days=2)
+    appointment = appointment_services.appointment_create(
+        actor=owner,
+        client=client,
+        purpose="Home visit",
+        with_kind="staff",
+        staff=owner,
+        location_kind="in_person",
+        location="At home",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        allow_double_booking=True,
+    )
+    episode = transition_services.discharge_record(
+        actor=owner,
+        client=client,
+        enrolment=enrolment,
+        discharged_on=timezone.localdate(),
+        discharged_from="hospital",
+        facility_name="General Hospital",
+        complexity="high",
+    )
+    _, token = appointment_services.calendar_feed_create(actor=owner)
+    return {
+        "referral_id": referral.pk,
+        "appointment_id": appointment.pk,
+        "episode_id": episode.pk,
+        "token": token,
+    }
+
+
 def _graph(org: Any, side: str) -> Graph:
     client = org.junior_client if side == "own" else org.other_client
     owner = org.junior if side == "own" else org.other_cm
@@ -121,7 +174,7 @@ def _graph(org: Any, side: str) -> Graph:
         reason="On call: client in crisis at night",
         expires_at=timezone.now() - dt.timedelta(hours=1),
     )
-    ids = coordination_ids(client, owner)
+    ids = _coordination_ids(client, owner)
     ids["response_id"] = AssessmentResponse.objects.create(
         client=client,
         enrolment=enrolment,

@@ -21,20 +21,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload.access.models import BreakGlassGrant
+from caseload.appointments import services as appointment_services
 from caseload.audit.chain import verify
 from caseload.audit.models import AuditEvent
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.careplans import services as careplan_services
 from caseload.careplans.models import CarePlanVersion
-from caseload.coordination import services as coordination_services
-from caseload.coordination.models import Service, ServiceOrganisation
 from caseload.core import clock, request_context
+from caseload.directory.models import Service, ServiceOrganisation
 from caseload.notes.models import ProgressNote
 from caseload.tasks.models import Task, TaskStatus
 from tests import factories
 from tests.conftest import Org
-from tests.coordination.conftest import make_referral
 from tests.notes.helpers import make_note
+from tests.referrals.conftest import make_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -218,11 +218,9 @@ def test_referral_list_records_each_referral_shown(org: Org, login: Any, meals: 
     )
     make_referral(client=org.other_client, owner=org.other_cm, service=meals, status="sent")
     http = login(org.junior)
-    _, events = _written_by(lambda: http.get(reverse("coordination:referral_list")))
+    _, events = _written_by(lambda: http.get(reverse("referrals:referral_list")))
     assert _named(events, "referral.list_viewed") == {(str(mine.pk), org.junior_client.pk)}
-    _, events = _written_by(
-        lambda: http.get(reverse("coordination:referral_list"), {"closed": "1"})
-    )
+    _, events = _written_by(lambda: http.get(reverse("referrals:referral_list"), {"closed": "1"}))
     assert _named(events, "referral.list_viewed") == {
         (str(mine.pk), org.junior_client.pk),
         (str(closed.pk), org.junior_client.pk),
@@ -230,7 +228,7 @@ def test_referral_list_records_each_referral_shown(org: Org, login: Any, meals: 
 
 
 def _appointment(org: Org, client: Any, owner: Any, start: dt.datetime) -> Any:
-    return coordination_services.appointment_create(
+    return appointment_services.appointment_create(
         actor=owner,
         client=client,
         purpose="Visit",
@@ -250,11 +248,11 @@ def test_appointment_day_and_week_record_each_appointment_shown(org: Org, login:
     _appointment(org, org.other_client, org.other_cm, at)  # another care manager's
     http = login(org.junior)
     _, events = _written_by(
-        lambda: http.get(reverse("coordination:appointment_day"), {"date": monday.isoformat()})
+        lambda: http.get(reverse("appointments:appointment_day"), {"date": monday.isoformat()})
     )
     assert _named(events, "appointment.list_viewed") == {(str(first.pk), org.junior_client.pk)}
     _, events = _written_by(
-        lambda: http.get(reverse("coordination:appointment_week"), {"start": monday.isoformat()})
+        lambda: http.get(reverse("appointments:appointment_week"), {"start": monday.isoformat()})
     )
     assert _named(events, "appointment.list_viewed") == {
         (str(first.pk), org.junior_client.pk),

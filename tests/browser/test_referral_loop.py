@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from caseload.coordination.demo import seed_directory
-from caseload.coordination.models import Referral, Service
+from caseload.directory.demo import seed_directory
+from caseload.directory.models import Service
+from caseload.referrals.models import Referral
 from tests import factories
 from tests.browser_support import sign_in, snap
-from tests.coordination.conftest import goal_for
+from tests.referrals.conftest import goal_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

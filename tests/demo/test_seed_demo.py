@@ -16,14 +16,14 @@ from django.utils import timezone
 from caseload.careplans.models import CarePlan, CarePlanStatus, CarePlanVersion, CosignStatus
 from caseload.clients.models import Client, Flag, FlagKind, Relationship
 from caseload.consents.selectors import people_who_may_receive_updates
-from caseload.coordination.business_days import business_days_after
-from caseload.coordination.models import TransitionalCareEpisode
 from caseload.core import clock
+from caseload.core.business_days import business_days_after
 from caseload.demo import data
 from caseload.enrolments.models import Enrolment, EnrolmentStatus, Program
 from caseload.notes.models import NoteStatus, ProgressNote
 from caseload.staff.models import CareerLevel, User
 from caseload.tasks.models import Priority, Task, TaskStatus
+from caseload.transitions.models import TransitionalCareEpisode
 
 # One worker runs the whole module, so the organisation is seeded once.
 pytestmark = [

@@ -31,7 +31,11 @@ CLIENT_APPS = {
     "tasks",
     "consents",
     "assessments",
-    "coordination",
+    "core",
+    "directory",
+    "referrals",
+    "appointments",
+    "transitions",
 }
 
 

@@ -42,11 +42,11 @@ def test_an_overdue_reassessment_is_named_and_ranks_above_routine_clients(org: A
 
 
 def test_a_transitional_care_clock_due_today_comes_first(org: Any) -> None:
-    from caseload.coordination import services as coordination
+    from caseload.transitions import services as transitions
 
     client = enrol(org.supervisor, org.geriatric, family="Haddad", acuity=1)
     enrol(org.supervisor, org.geriatric, family="Busy", acuity=4)
-    coordination.discharge_record(
+    transitions.discharge_record(
         actor=org.supervisor,
         client=client,
         enrolment=client.enrolments.first(),

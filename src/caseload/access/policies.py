@@ -163,6 +163,26 @@ def require_clinical(actor: User) -> None:
         raise NotFound("Not found.")
 
 
+def require_clinical_in_scope(actor: User, client_id: Any) -> None:
+    """NotFound unless ``actor`` is clinical staff who may see the client (a chart section's
+    check: no query once the request knows the client is in scope)."""
+    require_clinical(actor)
+    if not client_in_scope(actor, client_id):
+        raise NotFound("Client not found.")
+
+
+def require_clinical_client(actor: User, client_id: Any) -> Client:
+    """The client, for clinical staff who may see them; NotFound for anyone else."""
+    require_clinical(actor)
+    return require_client(actor, client_id)
+
+
+def require_administrator(actor: User) -> None:
+    """Administrators' pages (directory maintenance): to anyone else they do not exist."""
+    if not is_administrator(actor):
+        raise NotFound("Not found.")
+
+
 def can_view_access_history(actor: User, client: Client) -> bool:
     """Supervisors of the client's care manager, seniors in scope and directors."""
     if not is_clinical(actor) or actor.career_level == CareerLevel.JUNIOR:

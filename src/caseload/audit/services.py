@@ -202,3 +202,15 @@ def _insert_rows(rows: list[tuple[Any, ...]]) -> None:
                 f"VALUES {', '.join([placeholder] * len(batch))}",
                 [value for row in batch for value in row],
             )
+
+
+def audit_form_viewed(*, actor: User, client: Client, form: str) -> AuditEvent:
+    """A blank form naming ``client`` was shown to ``actor`` (referral, appointment, discharge):
+    action "coordination.form_viewed", the name these forms have always been audited under."""
+    return audit_record(
+        actor=actor,
+        action="coordination.form_viewed",
+        target=client,
+        client=client,
+        detail={"form": form},
+    )

@@ -11,16 +11,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from caseload.access import policies
+from caseload.appointments.selectors import upcoming_appointments_for_client
 from caseload.assessments.selectors import AssessmentSummary, assessment_summary_for_client
 from caseload.careplans.selectors import careplan_list_for_client
 from caseload.clients.selectors import flags_for_client, related_people_for_client
 from caseload.consents.selectors import consent_list_for_client
-from caseload.coordination.selectors import CoordinationSummary, coordination_summary_for_client
 from caseload.enrolments.selectors import enrolments_for_client
 from caseload.notes.selectors import NotePage, note_entered_in_error_count, note_page_for_client
+from caseload.referrals.selectors import ReferralSummary, referral_summary_for_client
 from caseload.tasks.selectors import task_list_for_client, tasks_entered_in_error_for_client
+from caseload.transitions.selectors import TransitionalCareSummary, transitional_care_for_client
 
 if TYPE_CHECKING:
+    from caseload.appointments.models import Appointment
     from caseload.careplans.models import CarePlan
     from caseload.clients.models import Client, Flag, RelatedPerson
     from caseload.consents.models import Consent
@@ -49,7 +52,9 @@ class ClientChart:
     tasks_entered_in_error: list[Task]
     notes_entered_in_error: int
     assessments: AssessmentSummary
-    coordination: CoordinationSummary
+    referrals: ReferralSummary
+    appointments: list[Appointment]
+    transitional_care: TransitionalCareSummary
     consents: list[Consent]
 
 
@@ -75,6 +80,8 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
         tasks_entered_in_error=tasks_entered_in_error_for_client(actor=actor, client=client),
         notes_entered_in_error=note_entered_in_error_count(actor=actor, client=client),
         assessments=assessment_summary_for_client(actor=actor, client=client),
-        coordination=coordination_summary_for_client(actor=actor, client=client),
+        referrals=referral_summary_for_client(actor=actor, client=client),
+        appointments=upcoming_appointments_for_client(actor=actor, client=client),
+        transitional_care=transitional_care_for_client(actor=actor, client=client),
         consents=consent_list_for_client(actor=actor, client=client),
     )

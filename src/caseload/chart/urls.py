@@ -12,3 +12,9 @@ from caseload.chart import views
 urlpatterns = [
     path("<uuid:client_id>/", views.chart, name="chart"),
 ]
+
+#: A client's coordination overview, at /coordination/for/<id>/ (its address before coordination
+#: was split), named ``chart:client_overview``.
+coordination_urlpatterns = [
+    path("for/<uuid:client_id>/", views.client_overview, name="client_overview"),
+]

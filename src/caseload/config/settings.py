@@ -109,7 +109,11 @@ INSTALLED_APPS = [
     "caseload.chart",
     "caseload.demo",
     "caseload.assessments",
-    "caseload.coordination",
+    "caseload.coordination",  # migrations only: its models moved to the four apps below and core
+    "caseload.directory",
+    "caseload.referrals",
+    "caseload.appointments",
+    "caseload.transitions",
     "caseload.consents",
 ]
 

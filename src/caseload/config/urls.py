@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.urls import include, path, re_path
 
 from caseload.chart import urls as chart_urls
 from caseload.clients import urls as clients_urls
@@ -8,7 +9,22 @@ from caseload.core import views as core_views
 from caseload.enrolments import urls as enrolments_urls
 from caseload.staff import twofactor
 
+#: Admin pages of models that left the coordination app, and the app that has them now.
+MOVED_ADMIN = {"holiday": "core", "service": "directory", "serviceorganisation": "directory"}
+
+
+def moved_admin_page(request: HttpRequest, model: str, rest: str) -> HttpResponsePermanentRedirect:
+    """An administrator's bookmark of /admin/coordination/<model>/... (before the split)."""
+    query = request.META.get("QUERY_STRING", "")
+    url = f"/admin/{MOVED_ADMIN[model]}/{model}/{rest}" + (f"?{query}" if query else "")
+    return HttpResponsePermanentRedirect(url)
+
+
 urlpatterns = [
+    re_path(
+        r"^admin/coordination/(?P<model>holiday|service|serviceorganisation)/(?P<rest>.*)$",
+        moved_admin_page,
+    ),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
@@ -43,7 +59,14 @@ urlpatterns = [
     path("consents/", include("caseload.consents.urls")),
     path("audit/", include("caseload.audit.urls")),
     path("assessments/", include("caseload.assessments.urls")),
-    path("coordination/", include("caseload.coordination.urls")),
+    # coordination's pages keep the addresses people have (bookmarks, links in notes and letters,
+    # the calendar feed subscribed in calendar apps): the apps that took them over are mounted at
+    # /coordination/, with the client overview the chart app composes from three of them.
+    path("coordination/", include((chart_urls.coordination_urlpatterns, "chart"))),
+    path("coordination/", include("caseload.directory.urls")),
+    path("coordination/", include("caseload.referrals.urls")),
+    path("coordination/", include("caseload.appointments.urls")),
+    path("coordination/", include("caseload.transitions.urls")),
 ]
 
 handler404 = "caseload.core.views.not_found"

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+
+#: ``Conflict.code`` of a record changed by someone else since the actor loaded it.
+STALE = "stale"
+#: ``Conflict.code`` of a status change the record's state machine does not allow from here.
+TRANSITION_NOT_ALLOWED = "transition_not_allowed"
+
 
 class AppError(Exception):
     status = 400
@@ -75,3 +82,26 @@ class ValidationFailed(AppError):
 
     status = 400
     default_code = "invalid"
+
+
+def raise_if_invalid(errors: dict[str, list[str]]) -> None:
+    """ValidationFailed with every field's errors (the first as its message), if there are any."""
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(first, field_errors=errors)
+
+
+def check_version(record: Any, expected_version: int | None, what: str) -> None:
+    """VersionConflict (code STALE) when ``record`` is no longer the version the actor loaded."""
+    if expected_version is not None and record.version != expected_version:
+        raise VersionConflict(
+            f"Someone else changed this {what} since you opened it.",
+            code=STALE,
+            current_version=record.version,
+        )
+
+
+def is_bad_id(exc: Exception) -> bool:
+    """Whether looking a record up failed because the id could name no record (not a UUID):
+    such a lookup is answered "not found", like an id out of scope."""
+    return isinstance(exc, ValueError | TypeError | DjangoValidationError)

@@ -17,6 +17,8 @@ from django.forms.renderers import DjangoTemplates
 from caseload.core.errors import AppError
 from caseload.core.validators import no_nul
 
+DATETIME_HINT = "Date and time, for example 2026-03-06 14:30."
+
 
 class CaseloadBoundField(forms.BoundField):
     """A field as the templates draw it: ids for its hint, error message and summary link."""
@@ -97,3 +99,27 @@ def add_service_errors(form: forms.BaseForm, error: AppError) -> None:
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+class VersionField(forms.IntegerField):
+    """The version of the record the form was filled from (hidden; optimistic locking)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+
+
+def datetime_field(label: str, *, required: bool = True) -> forms.DateTimeField:
+    """A date-and-time input (the browser's picker) with the messages GOV.UK would give."""
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=DATETIME_HINT,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": f"Enter the {label.lower()}.",
+            "invalid": "Enter a real date and time, for example 2026-03-06 14:30.",
+        },
+    )

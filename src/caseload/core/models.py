@@ -1,4 +1,6 @@
-"""The base model every Caseload record inherits: a UUID key and creation/update times."""
+"""The base models Caseload's records build on (a UUID key and creation/update times, the
+optimistic lock, entered in error, co-sign), and the organisation's holidays the business-day
+arithmetic (``core.business_days``) counts on."""
 
 from __future__ import annotations
 
@@ -43,6 +45,19 @@ class EnteredInError(models.Model):
     @property
     def is_entered_in_error(self) -> bool:
         return self.entered_in_error_at is not None
+
+
+class Holiday(BaseModel):
+    """A day the organisation does not count as a business day (administrators maintain these)."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%Y-%m-%d})"
 
 
 class CosignStatus(models.TextChoices):

@@ -48,11 +48,11 @@ from caseload.clients import services as clients
 from caseload.clients.models import Client, Flag, RelatedPerson
 from caseload.consents.models import ConsentKind, ConsentMethod, ShareCategory
 from caseload.consents.services import consent_record
-from caseload.coordination.business_days import business_days_after
-from caseload.coordination.demo import seed_coordination_demo
 from caseload.core import clock
+from caseload.core.business_days import business_days_after
 from caseload.core.errors import Conflict
 from caseload.demo import data
+from caseload.demo.coordination import seed_coordination_demo
 from caseload.enrolments import services as enrolments
 from caseload.enrolments.models import (
     CareTeamMember,
@@ -1028,7 +1028,7 @@ class _ClientSeeder:
                 "complexity), medication reconciliation by the visit."
             ),
         )
-        # The episode (coordination.demo) makes the clocks and their tasks; here, the call
+        # The episode (demo/coordination.py) makes the clocks and their tasks; here, the call
         # that met the first clock, if its day has passed.
         self.org.discharged = (enrolment, discharged)
         contact_due = business_days_after(discharged, 2)

@@ -13,7 +13,7 @@ from caseload.enrolments.models import Acuity, DischargeReason, EnrolmentStatus
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from caseload.enrolments.models import Program
+    from caseload.enrolments.models import Enrolment, Program
     from caseload.staff.models import User
 
 
@@ -221,3 +221,11 @@ class CareTeamAddForm(CaseloadForm):
         kwargs.setdefault("auto_id", "team_%s")
         super().__init__(*args, **kwargs)
         _model_choice(self, "staff").queryset = staff
+
+
+class EnrolmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Choose one of a client's enrolments, named by program and status."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        enrolment: Enrolment = obj
+        return f"{enrolment.program.name} ({enrolment.get_status_display().lower()})"

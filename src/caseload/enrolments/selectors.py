@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from caseload.access import policies
 from caseload.core.errors import NotFound
 from caseload.enrolments.models import (
+    OPEN_STATUSES,
     CareTeamMember,
     Enrolment,
     EnrolmentEvent,
@@ -172,4 +173,15 @@ def care_team_staff_choices() -> QuerySet[User]:
     """Clinical staff who may join a care team."""
     return User.objects.filter(is_active=True, career_level__in=policies.CLINICAL_LEVELS).order_by(
         "last_name", "first_name"
+    )
+
+
+def open_enrolments_for(*, actor: User, client: Client) -> list[Enrolment]:
+    """The client's open enrolments, newest referral first, for a form that asks which one a
+    record is part of; NotFound when the client is out of ``actor``'s scope."""
+    policies.require_client(actor, client.pk)
+    return list(
+        Enrolment.objects.filter(client_id=client.pk, status__in=OPEN_STATUSES)
+        .select_related("program", "care_manager")
+        .order_by("-referred_on")
     )

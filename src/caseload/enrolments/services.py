@@ -547,3 +547,18 @@ def care_team_end(*, actor: User, member: CareTeamMember) -> CareTeamMember:
         detail={"enrolment_id": str(enrolment.pk)},
     )
     return locked
+
+
+def check_enrolment_choice(
+    errors: dict[str, list[str]], client: Client, enrolment: Enrolment | None, *, required: bool
+) -> None:
+    """Add to ``errors`` what is wrong with ``enrolment`` as the one a record about ``client``
+    is part of (a referral, an appointment, a discharge): not the client's, or discharged."""
+    if enrolment is None:
+        if required:
+            errors["enrolment"] = ["Choose the enrolment this is part of."]
+        return
+    if enrolment.client_id != client.pk:
+        errors["enrolment"] = ["Choose one of this client's enrolments."]
+    elif not enrolment.is_open:
+        errors["enrolment"] = ["That enrolment has been discharged. Choose an open enrolment."]

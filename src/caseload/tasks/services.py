@@ -288,3 +288,56 @@ def task_mark_entered_in_error(*, actor: User, task: Task, reason: str) -> Task:
         )
     _refresh_caller_copy(task, current)
     return task
+
+
+# Tasks other records set and close: a referral's chase, an appointment's reminder, a
+# discharge's clocks.
+
+
+def task_owner_for(enrolment: Enrolment | None, fallback: User) -> User:
+    """The enrolment's care manager when they can still work the case, else ``fallback``."""
+    if enrolment is not None:
+        manager = enrolment.care_manager
+        if policies.is_clinical(manager):
+            return manager
+    return fallback
+
+
+def task_create_for_record(
+    *,
+    actor: User,
+    client: Client,
+    owner: User,
+    title: str,
+    due_on: dt.date,
+    priority: int,
+    description: str = "",
+    enrolment: Enrolment | None = None,
+    goal: Goal | None = None,
+) -> Task:
+    """``task_create`` for a task another record sets: its title, made from the record (a
+    provider's or an appointment's name), is cut to fit rather than refused."""
+    return task_create(
+        actor=actor,
+        client=client,
+        title=title[:TITLE_MAX],
+        owner=owner,
+        due_on=due_on,
+        priority=priority,
+        description=description,
+        enrolment=enrolment,
+        goal=goal,
+    )
+
+
+def task_close_if_open(*, actor: User, task_id: Any, outcome: str, cancel: bool = False) -> None:
+    """Complete (or cancel) a linked task if it is still open; a closed task is left alone."""
+    if task_id is None:
+        return
+    task = Task.objects.filter(pk=task_id, status=TaskStatus.OPEN).first()
+    if task is None:
+        return
+    if cancel:
+        task_cancel(actor=actor, task=task, reason=outcome)
+    else:
+        task_complete(actor=actor, task=task, outcome_note=outcome)

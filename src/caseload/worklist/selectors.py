@@ -31,13 +31,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from caseload.access import policies
+from caseload.appointments.selectors import appointment_reason, next_appointment_at
 from caseload.assessments.selectors import reassessment_due_annotations, reassessment_label
 from caseload.careplans.models import CarePlan, CarePlanStatus
 from caseload.clients.models import Client, Flag, FlagKind
-from caseload.coordination.selectors import (
-    worklist_annotations as coordination_worklist_annotations,
-)
-from caseload.coordination.selectors import worklist_reason as coordination_worklist_reason
 from caseload.core import clock
 from caseload.core.errors import NotFound, ValidationFailed
 from caseload.enrolments.models import (
@@ -48,8 +45,14 @@ from caseload.enrolments.models import (
     Program,
 )
 from caseload.notes.models import NoteStatus, ProgressNote
+from caseload.referrals.selectors import overdue_referral_since, referral_reason
 from caseload.staff.models import CareerLevel
 from caseload.tasks.models import Task, TaskStatus
+from caseload.transitions.selectors import (
+    transitional_clock_due_on,
+    transitional_clock_kind,
+    transitional_reason,
+)
 
 if TYPE_CHECKING:
     from caseload.staff.models import User
@@ -465,6 +468,44 @@ def days_ago_label(days: int | None) -> str:
 
 
 # --- building blocks -------------------------------------------------------------------------
+
+
+def coordination_worklist_annotations(
+    *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> dict[str, Subquery]:
+    """The coordination facts by name, each the referrals, appointments or transitions app's own
+    subquery, for ``clients.annotate(**coordination_worklist_annotations())``."""
+    today = today or clock.today()
+    return {
+        "coord_referral_overdue_since": overdue_referral_since(today),
+        "coord_next_appointment_at": next_appointment_at(now),
+        "coord_clock_due_on": transitional_clock_due_on(today),
+        "coord_clock_kind": transitional_clock_kind(today),
+    }
+
+
+def coordination_worklist_reason(
+    row: Any, *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> tuple[str, str] | None:
+    """The most pressing coordination reason for a row annotated by
+    ``coordination_worklist_annotations``,
+    with its level ("danger" or "warn"), or None. Order: a transitional-care clock due by
+    tomorrow or missed, an unanswered referral, an appointment within a day, a later clock."""
+    today = today or clock.today()
+    now = now or clock.now()
+    due_on = getattr(row, "coord_clock_due_on", None)
+    kind = getattr(row, "coord_clock_kind", None)
+    overdue = getattr(row, "coord_referral_overdue_since", None)
+    appointment = getattr(row, "coord_next_appointment_at", None)
+    if due_on is not None and due_on <= today + dt.timedelta(days=1):
+        return transitional_reason(due_on, kind, today), "danger" if due_on <= today else "warn"
+    if overdue is not None:
+        return referral_reason(overdue, today), "warn"
+    if appointment is not None and appointment <= now + dt.timedelta(days=1):
+        return appointment_reason(appointment, today), "warn"
+    if due_on is not None:
+        return transitional_reason(due_on, kind, today), "warn"
+    return None
 
 
 def _resolve_caseload(

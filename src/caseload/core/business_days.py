@@ -1,0 +1,74 @@
+"""Business-day arithmetic: Monday to Friday, less the organisation's holidays (Holiday rows).
+
+The pure functions take the holidays as a set so rules can be tested without a database;
+``holidays_between`` reads them once for a whole range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+
+from caseload.core.models import Holiday
+
+SATURDAY = 5
+
+
+def is_business_day(day: dt.date, holidays: Collection[dt.date]) -> bool:
+    return day.weekday() < SATURDAY and day not in holidays
+
+
+def add_business_days(start: dt.date, days: int, holidays: Collection[dt.date]) -> dt.date:
+    """The ``days``-th business day after ``start`` (``start`` itself never counts).
+
+    Discharged on Friday, 2 business days → Tuesday; with Monday a holiday → Wednesday.
+    ``days`` = 0 gives ``start`` if it is a business day, else the next business day.
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = start
+    if days == 0:
+        while not is_business_day(day, holidays):
+            day += dt.timedelta(days=1)
+        return day
+    counted = 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if is_business_day(day, holidays):
+            counted += 1
+    return day
+
+
+def previous_business_day(day: dt.date, holidays: Collection[dt.date]) -> dt.date:
+    """The last business day strictly before ``day``."""
+    day -= dt.timedelta(days=1)
+    while not is_business_day(day, holidays):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def holidays_between(start: dt.date, end: dt.date) -> set[dt.date]:
+    """The organisation's holidays from ``start`` to ``end`` inclusive (one query)."""
+    return set(
+        Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True)
+    )
+
+
+def business_days_after(start: dt.date, days: int) -> dt.date:
+    """``add_business_days`` with the holidays from the database.
+
+    Holidays are read for a window of seven calendar days per business day plus two weeks,
+    which covers any realistic holiday calendar.
+    """
+    window_end = start + dt.timedelta(days=days * 7 + 14)
+    return add_business_days(start, days, holidays_between(start, window_end))
+
+
+def business_day_before(day: dt.date) -> dt.date:
+    """``previous_business_day`` with the holidays from the database."""
+    return previous_business_day(day, holidays_between(day - dt.timedelta(days=21), day))
+
+
+def holiday_names_between(start: dt.date, end: dt.date) -> dict[dt.date, str]:
+    """The organisation's holidays from ``start`` to ``end`` inclusive, by date (one query)."""
+    return dict(Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", "name"))

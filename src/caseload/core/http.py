@@ -1,0 +1,33 @@
+"""Small helpers of the page views: who is asking, and which methods a page takes.
+
+Pages about one record look the record up (in the actor's scope) before refusing a method, so
+a record out of scope is "not found" whatever the method; only then is the method refused.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+
+if TYPE_CHECKING:
+    from caseload.staff.models import User
+
+
+def request_actor(request: HttpRequest) -> User:
+    """The signed-in user (every page but the public ones requires one)."""
+    return cast("User", request.user)
+
+
+def post_only(request: HttpRequest) -> HttpResponse | None:
+    """405 for anything but POST, else None."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return None
+
+
+def get_only(request: HttpRequest) -> HttpResponse | None:
+    """405 for anything but GET or HEAD, else None."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return None

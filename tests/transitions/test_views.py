@@ -126,17 +126,15 @@ def test_closing_an_episode_from_a_stale_page_keeps_the_note_beside_the_clocks_n
     org: Any, login: Any, pin: Any
 ) -> None:
     pin("2026-03-06 16:45")
-    http = login(org.junior)
-    http.post(
-        reverse("transitions:discharge_record", kwargs={"client_id": org.junior_client.pk}),
-        {
-            "discharged_on": "2026-03-06",
-            "discharged_from": "hospital",
-            "facility_name": "Mercy Hospital",
-            "complexity": "moderate",
-        },
+    episode = services.discharge_record(
+        actor=org.junior,
+        client=org.junior_client,
+        enrolment=None,
+        discharged_on=D("2026-03-06"),
+        discharged_from="hospital",
+        facility_name="Mercy Hospital",
+        complexity="moderate",
     )
-    episode = TransitionalCareEpisode.objects.get()
     services.clock_record_met(  # recorded in another tab meanwhile
         actor=org.junior,
         episode=episode,
@@ -145,7 +143,7 @@ def test_closing_an_episode_from_a_stale_page_keeps_the_note_beside_the_clocks_n
         expected_version=episode.version,
     )
 
-    response = http.post(
+    response = login(org.junior).post(
         reverse("transitions:episode_close", kwargs={"episode_id": episode.pk}),
         {"reason": "readmitted", "note": "Back in Mercy on Friday", "version": 1},
     )

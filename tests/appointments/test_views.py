@@ -14,6 +14,7 @@ from caseload.appointments.models import Appointment
 from caseload.audit.models import AuditEvent
 from caseload.tasks.models import Task, TaskStatus
 from tests import factories
+from tests.appointments.conftest import make_appointment
 
 
 def _form(org: Any, start: dt.datetime, **extra: Any) -> dict[str, Any]:
@@ -201,3 +202,41 @@ def test_supervisor_can_see_a_supervisees_calendar_but_not_a_strangers(
     assert http.get(url + f"?staff={org.junior.pk}").status_code == 200
     assert http.get(url + f"?staff={org.other_cm.pk}").status_code == 404
     assert login(org.junior).get(url + f"?staff={org.supervisor.pk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_recording_what_happened_on_a_stale_page_keeps_the_note_beside_the_change(
+    org: Any, login: Any
+) -> None:
+    appointment = make_appointment(org, org.junior_client, _next_weekday_at(10))
+    opened = appointment.version
+    later = _next_weekday_at(15)
+    services.appointment_update(  # moved in another tab meanwhile
+        actor=org.junior,
+        appointment=appointment,
+        expected_version=opened,
+        purpose="Podiatry",
+        with_kind="provider",
+        provider_name="Foot clinic",
+        location_kind="in_person",
+        location="9 Main St",
+        starts_at=later,
+        ends_at=later + dt.timedelta(hours=1),
+        owner=org.junior,
+    )
+    appointment.refresh_from_db()
+
+    response = login(org.junior).post(
+        reverse("appointments:appointment_status", kwargs={"appointment_id": appointment.pk}),
+        {"status": "attended", "note": "Went well, walked to the door", "version": opened},
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else changed this appointment since you opened it." in page
+    current = page[page.index("The current saved version") :]
+    assert f"{timezone.localtime(later):%H:%M} to" in current
+    assert "Went well, walked to the door</textarea>" in page
+    assert f'name="version" value="{appointment.version}"' in page
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"

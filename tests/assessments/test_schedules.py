@@ -18,6 +18,7 @@ from caseload.assessments.selectors import (
     reassessment_label,
     reassessments_due_for_client,
 )
+from caseload.audit.models import AuditEvent
 from caseload.clients.models import Client
 from caseload.core import clock
 from caseload.enrolments.models import Enrolment
@@ -177,16 +178,33 @@ def test_administrators_set_schedules_in_the_admin(login: Any, org: Any, cocm: A
     assert response.status_code == 302
     schedule = ReassessmentSchedule.objects.get()
     assert schedule.instrument_code == "katz"
-    from caseload.audit.models import AuditEvent
-
-    event = AuditEvent.objects.get(action="assessment_schedule.created")
+    [event] = AuditEvent.objects.filter(target_id=str(schedule.pk))  # once, with the values
+    assert event.action == "admin.added"
+    assert event.detail["instrument"] == "katz"
     assert event.detail["interval_days"] == 182
+    assert event.detail["is_active"] is True
     refused = http.post(
         reverse("admin:assessments_reassessmentschedule_add"),
         {"program": cocm.program.pk, "instrument_code": "zarit", "interval_days": 182},
     )
     assert refused.status_code == 200  # the form again, with the error
     assert ReassessmentSchedule.objects.count() == 1
+
+    listed = http.post(  # changed in the list (list_editable)
+        reverse("admin:assessments_reassessmentschedule_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": schedule.pk,
+            "form-0-interval_days": 91,
+            "_save": "Save",
+        },
+    )
+    assert listed.status_code == 302
+    changed = AuditEvent.objects.filter(target_id=str(schedule.pk)).order_by("sequence")
+    assert [e.action for e in changed] == ["admin.added", "admin.changed"]
+    assert changed[1].detail["interval_days"] == 91
+    assert changed[1].detail["is_active"] is False
 
 
 def test_clinical_staff_cannot_reach_the_schedule_admin(login: Any, org: Any) -> None:

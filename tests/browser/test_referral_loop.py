@@ -13,6 +13,7 @@ from django.utils import timezone
 from caseload.directory.demo import seed_directory
 from caseload.directory.models import Service
 from caseload.referrals.models import Referral
+from caseload.referrals.services import referral_create, referral_update
 from tests import factories
 from tests.browser_support import sign_in, snap
 from tests.referrals.conftest import goal_for
@@ -97,3 +98,46 @@ def test_referral_from_sent_to_closed_writes_its_outcome_on_the_goal(page: Any) 
     snap(page, "referral-outcome-on-care-plan")
     goal.refresh_from_db()
     assert "Deliveries started" in goal.outcome_note
+
+
+def test_a_referral_changed_in_another_tab_keeps_the_text_being_written(page: Any) -> None:
+    seed_directory()
+    meals = Service.objects.get(name="Home-delivered meals")
+    kim = factories.UserFactory(username="kim", career_level="care_manager")
+    client = factories.ClientFactory(given_name="Marie", family_name="Baptiste")
+    enrolment = factories.EnrolmentFactory(client=client, care_manager=kim)
+    referral = referral_create(
+        actor=kim,
+        client=client,
+        enrolment=enrolment,
+        service=meals,
+        reason="Food insecurity found on the HRSN screen",
+        urgency="routine",
+    )
+
+    sign_in(page, "kim", factories.PASSWORD)
+    page.goto(f"/coordination/referrals/{referral.pk}/edit/")
+    reason = page.get_by_role("textbox", name="Reason for the referral")
+    reason.fill("Food insecurity; she also asked about help with shopping")
+    referral_update(  # meanwhile, saved from another tab
+        actor=kim,
+        referral=referral,
+        expected_version=referral.version,
+        enrolment=enrolment,
+        service=meals,
+        reason="Food insecurity; daughter can no longer cook for her",
+        urgency="urgent",
+    )
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    conflict = page.locator(".conflict")
+    conflict.wait_for()
+    assert "Someone else changed this referral since you opened it." in conflict.inner_text()
+    assert "daughter can no longer cook for her" in conflict.inner_text()
+    assert reason.input_value() == "Food insecurity; she also asked about help with shopping"
+    snap(page, "referral-edit-conflict")
+
+    page.get_by_role("button", name="Save", exact=True).click()  # overwrite, deliberately
+    page.get_by_text("Referral saved.").wait_for()
+    referral.refresh_from_db()
+    assert referral.reason == "Food insecurity; she also asked about help with shopping"

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 
-from caseload.core.forms import CaseloadForm
+from caseload.core.errors import Conflict, ValidationFailed
+from caseload.core.forms import CaseloadForm, add_service_errors
 
 VOID = {"input", "br", "img", "meta", "link", "hr", "source", "col", "area", "base", "wbr"}
 
@@ -287,3 +289,29 @@ def test_every_error_summary_link_of_an_incomplete_phq9_lands_on_its_question(
     html = response.content.decode()
     hrefs = [href for href, _ in _assert_every_link_lands_on_an_input(html)]
     assert hrefs == [f"#id_a_q{n}_0" for n in range(1, 10)]  # the tenth may be left blank
+
+
+class _When(CaseloadForm):
+    starts_at = forms.CharField()
+
+
+def test_a_services_errors_land_on_the_form_with_their_code() -> None:
+    form = _When({"starts_at": "10:00"})
+    assert form.is_valid()
+    add_service_errors(
+        form,
+        ValidationFailed(
+            "Already booked then.",
+            code="double_booked",
+            field_errors={"starts_at": ["Already booked then."], "elsewhere": ["Not a field."]},
+        ),
+    )
+    assert form.has_error("starts_at", code="double_booked")
+    assert form.errors["starts_at"] == ["Already booked then."]
+    assert form.non_field_errors() == ["Not a field."]  # a field the form lacks: form-wide
+
+    other = _When({"starts_at": "10:00"})
+    assert other.is_valid()
+    add_service_errors(other, Conflict("This episode is closed.", code="closed"))
+    assert other.has_error(NON_FIELD_ERRORS, code="closed")
+    assert not other.has_error("starts_at")

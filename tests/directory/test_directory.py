@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
+from caseload.core.models import Holiday
 from caseload.directory import services
 from caseload.directory.csv_import import check_directory_csv
 from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
@@ -243,8 +244,83 @@ def test_django_admin_lets_administrators_maintain_the_directory_and_audits_it(
     http = login(org.admin)
     assert http.get(reverse("admin:directory_service_changelist")).status_code == 200
     assert http.get(reverse("admin:core_holiday_changelist")).status_code == 200
+    mark = _last_sequence()
     response = http.post(
         reverse("admin:core_holiday_add"), {"date": "2026-12-24", "name": "Christmas Eve"}
     )
     assert response.status_code == 302
-    assert AuditEvent.objects.filter(action="calendar.holiday.created", actor=org.admin).exists()
+    holiday = Holiday.objects.get(name="Christmas Eve")
+    [event] = _events_since(mark)  # one event per admin action, not one per audit layer
+    assert (event.action, event.actor) == ("admin.added", org.admin)
+    assert event.target_id == str(holiday.pk)
+    assert event.detail["object"] == "Christmas Eve (2026-12-24)"
+
+    mark = _last_sequence()
+    response = http.post(reverse("admin:core_holiday_delete", args=[holiday.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert [e.action for e in _events_since(mark)] == ["admin.deleted"]
+
+
+def _last_sequence() -> int:
+    last = AuditEvent.objects.order_by("-sequence").first()
+    return last.sequence if last else 0
+
+
+def _events_since(sequence: int) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(sequence__gt=sequence).order_by("sequence"))
+
+
+_SERVICE_FIELDS = (
+    "name",
+    "service_type",
+    "description",
+    "eligibility",
+    "languages",
+    "address_line",
+    "city",
+    "state",
+    "postal_code",
+    "phone",
+    "email",
+    "hours",
+)
+
+
+@pytest.mark.django_db
+def test_an_organisation_changed_with_a_new_service_in_the_admin_is_one_audit_event(
+    org: Any, login: Any, meals: Any
+) -> None:
+    organisation = meals.organisation
+    existing = {f"services-0-{name}": getattr(meals, name) for name in _SERVICE_FIELDS}
+    data = {
+        "name": organisation.name,
+        "website": organisation.website,
+        "phone": "555-0100",
+        "is_active": "on",
+        "services-TOTAL_FORMS": "2",
+        "services-INITIAL_FORMS": "1",
+        "services-MIN_NUM_FORMS": "0",
+        "services-MAX_NUM_FORMS": "1000",
+        "services-0-id": meals.pk,
+        "services-0-organisation": organisation.pk,
+        **existing,
+        "services-0-accepting_referrals": "on",
+        "services-0-is_active": "on",
+        "services-1-organisation": organisation.pk,
+        "services-1-name": "Grocery delivery",
+        "services-1-service_type": "meals",
+        "services-1-accepting_referrals": "on",
+        "services-1-is_active": "on",
+    }
+    mark = _last_sequence()
+    response = login(org.admin).post(
+        reverse("admin:directory_serviceorganisation_change", args=[organisation.pk]), data
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Service.objects.filter(organisation=organisation, name="Grocery delivery").exists()
+    [event] = _events_since(mark)
+    assert (event.action, event.target_id) == ("admin.changed", str(organisation.pk))
+    assert event.detail["change"] == [
+        {"changed": {"fields": ["Phone"]}},
+        {"added": {"name": "service", "object": "Grocery delivery — Eastside Meals on Wheels"}},
+    ]

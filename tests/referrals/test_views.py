@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
 from caseload.core import clock
+from caseload.referrals import services
 from caseload.referrals.models import Referral
 from tests import factories
 from tests.referrals.conftest import goal_for, make_referral
@@ -256,3 +257,105 @@ def test_my_referrals_lists_unanswered_first_with_bounded_queries(
     assert len(response.context["referrals"]) == 8
     assert response.content.decode().count("No answer: response was due") == 7
     assert AuditEvent.objects.filter(action="referral.list_viewed").count() == 8
+
+
+def _edit_data(referral: Any, meals: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "enrolment": referral.enrolment_id,
+        "service": meals.pk,
+        "reason": "My words about the referral",
+        "urgency": "routine",
+        "shared_fields": ["name"],
+        **extra,
+    }
+
+
+@pytest.mark.django_db
+def test_a_stale_referral_edit_keeps_the_users_text_beside_the_saved_one(
+    org: Any, meals: Any, login: Any
+) -> None:
+    referral = make_referral(client=org.junior_client, owner=org.junior, service=meals)
+    opened = referral.version
+    services.referral_update(  # saved in another tab meanwhile
+        actor=org.junior,
+        referral=referral,
+        expected_version=opened,
+        enrolment=referral.enrolment,
+        service=meals,
+        reason="Saved in the other tab",
+        urgency="urgent",
+        shared_fields=["name", "phone"],
+    )
+    referral.refresh_from_db()
+    http = login(org.junior)
+    url = reverse("referrals:referral_edit", kwargs={"referral_id": referral.pk})
+
+    response = http.post(url, _edit_data(referral, meals, version=opened))
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else changed this referral since you opened it." in page
+    assert "My words about the referral</textarea>" in page  # the user's text, kept
+    current = page[page.index("The current saved version") :]
+    assert "Saved in the other tab" in current and "Urgent" in current
+    assert f'name="version" value="{referral.version}"' in page  # saving again overwrites
+    assert f'href="{url}">discard your changes and reload</a>' in page
+    referral.refresh_from_db()
+    assert referral.reason == "Saved in the other tab"
+    assert AuditEvent.objects.filter(action="referral.updated").count() == 1
+
+    again = http.post(url, _edit_data(referral, meals, version=referral.version))
+    assert again.status_code == 302
+    referral.refresh_from_db()
+    assert referral.reason == "My words about the referral"
+
+
+@pytest.mark.django_db
+def test_a_stale_status_form_keeps_the_note_and_shows_the_status_now(
+    org: Any, meals: Any, login: Any
+) -> None:
+    referral = make_referral(
+        client=org.junior_client, owner=org.junior, service=meals, status="sent"
+    )
+    opened = referral.version
+    services.referral_transition(
+        actor=org.junior, referral=referral, to_status="received", expected_version=opened
+    )
+    referral.refresh_from_db()
+    http = login(org.junior)
+    response = http.post(
+        reverse("referrals:referral_transition", kwargs={"referral_id": referral.pk}),
+        {"to_status": "declined", "note": "They said no by phone", "version": opened},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else changed this referral since you opened it." in page
+    current = page[page.index("The current saved version") :]
+    assert "<dt>Status</dt><dd>Received</dd>" in current
+    assert "They said no by phone</textarea>" in page
+    assert f'name="version" value="{referral.version}"' in page
+    referral.refresh_from_db()
+    assert referral.status == "received"
+
+
+@pytest.mark.django_db
+def test_reopening_a_referral_someone_reopened_meanwhile_is_a_conflict(
+    org: Any, meals: Any, login: Any
+) -> None:
+    referral = make_referral(
+        client=org.junior_client, owner=org.junior, service=meals, status="declined"
+    )
+    opened = referral.version
+    services.referral_reopen(
+        actor=org.junior, referral=referral, reason="Place opened up", expected_version=opened
+    )
+    http = login(org.junior)
+    response = http.post(
+        reverse("referrals:referral_reopen", kwargs={"referral_id": referral.pk}),
+        {"reason": "Reopening it too", "version": opened},
+    )
+    assert response.status_code == 409
+    current = response.content.decode()
+    current = current[current.index("The current saved version") :]
+    assert "<dt>Status</dt><dd>Received</dd>" in current
+    assert referral.events.filter(kind="reopened").count() == 1

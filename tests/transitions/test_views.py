@@ -10,6 +10,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
+from caseload.transitions import services
 from caseload.transitions.models import TransitionalCareEpisode
 
 D = dt.date.fromisoformat
@@ -118,3 +119,42 @@ def test_closing_an_episode_needs_a_reason(org: Any, login: Any, pin: Any) -> No
     assert http.post(url, {"reason": "readmitted", "version": 1}).status_code == 302
     episode.refresh_from_db()
     assert (episode.status, episode.close_reason) == ("closed", "readmitted")
+
+
+@pytest.mark.django_db
+def test_closing_an_episode_from_a_stale_page_keeps_the_note_beside_the_clocks_now(
+    org: Any, login: Any, pin: Any
+) -> None:
+    pin("2026-03-06 16:45")
+    episode = services.discharge_record(
+        actor=org.junior,
+        client=org.junior_client,
+        enrolment=None,
+        discharged_on=D("2026-03-06"),
+        discharged_from="hospital",
+        facility_name="Mercy Hospital",
+        complexity="moderate",
+    )
+    services.clock_record_met(  # recorded in another tab meanwhile
+        actor=org.junior,
+        episode=episode,
+        kind="interactive_contact",
+        met_on=D("2026-03-06"),
+        expected_version=episode.version,
+    )
+
+    response = login(org.junior).post(
+        reverse("transitions:episode_close", kwargs={"episode_id": episode.pk}),
+        {"reason": "readmitted", "note": "Back in Mercy on Friday", "version": 1},
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else changed this episode since you opened it." in page
+    current = page[page.index("The current saved version") :]
+    assert "<dt>Interactive contact</dt><dd>Met, done 6 March 2026</dd>" in current
+    assert "Back in Mercy on Friday</textarea>" in page
+    episode.refresh_from_db()
+    assert episode.status == "active"
+    assert f'name="version" value="{episode.version}"' in page
+    assert 'name="version" value="1"' not in page  # every form on the page is current

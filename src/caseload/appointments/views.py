@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,9 +27,8 @@ from caseload.appointments.ical import build_calendar
 from caseload.appointments.models import Appointment, AppointmentStatus
 from caseload.audit.services import audit_form_viewed, audit_record, audit_record_many
 from caseload.core import business_days, clock
-from caseload.core.errors import STALE, Conflict, NotFound, ValidationFailed
-from caseload.core.forms import add_service_errors
-from caseload.core.formviews import with_version
+from caseload.core.errors import NotFound
+from caseload.core.formviews import ConflictShown, FormPage, Rows, form_view, success_redirect
 from caseload.core.http import get_only, post_only, request_actor
 from caseload.directory.selectors import referral_service_choices
 from caseload.referrals.models import Referral
@@ -108,9 +107,7 @@ def appointment_week(request: HttpRequest) -> HttpResponse:
     return render(request, "appointments/appointment_week.html", context)
 
 
-def _appointment_form(
-    actor: User, client: Client, data: Any = None, **kwargs: Any
-) -> AppointmentForm:
+def _appointment_form(data: QueryDict | None, **kwargs: Any) -> AppointmentForm:
     staff = User.objects.filter(is_active=True, career_level__in=policies.CLINICAL_LEVELS).order_by(
         "last_name", "first_name"
     )
@@ -139,6 +136,17 @@ def _appointment_kwargs(form: AppointmentForm) -> dict[str, Any]:
     }
 
 
+def _render_form(
+    request: HttpRequest, page: FormPage[Any, AppointmentForm], **context: Any
+) -> HttpResponse:
+    """The booking form; a double-booking refusal also offers "Book anyway"."""
+    context.update(
+        page.context(),
+        double_booked=page.form.has_error("starts_at", code=services.DOUBLE_BOOKED),
+    )
+    return render(request, "appointments/appointment_form.html", context, status=page.status)
+
+
 def _referral_for(actor: User, client: Client, raw: str | None) -> Referral | None:
     if not raw:
         return None
@@ -149,37 +157,9 @@ def _referral_for(actor: User, client: Client, raw: str | None) -> Referral | No
     return referral if referral.client_id == client.pk else None
 
 
-@require_http_methods(["GET", "POST"])
-def appointment_create(request: HttpRequest, client_id: Any) -> HttpResponse:
-    """Book an appointment for a client (optionally for one of their referrals)."""
-    actor = request_actor(request)
-    policies.require_clinical(actor)
-    client = policies.require_client(actor, client_id)
-    referral = _referral_for(
-        actor, client, request.POST.get("referral") or request.GET.get("referral")
-    )
-    context: dict[str, Any] = {"client": client, "referral": referral, "creating": True}
-    if request.method == "POST":
-        form = _appointment_form(actor, client, request.POST)
-        context["form"] = form
-        if form.is_valid():
-            try:
-                appointment = services.appointment_create(
-                    actor=actor,
-                    client=client,
-                    referral=referral,
-                    enrolment=referral.enrolment if referral else None,
-                    **_appointment_kwargs(form),
-                )
-            except ValidationFailed as error:
-                add_service_errors(form, error)
-                context["double_booked"] = error.code == services.DOUBLE_BOOKED
-            else:
-                messages.success(request, "Appointment booked. A reminder task was added.")
-                return redirect("appointments:appointment_detail", appointment_id=appointment.pk)
-        return render(request, "appointments/appointment_form.html", context, status=400)
+def _create_initial(client: Client, referral: Referral | None, owner: User) -> dict[str, Any]:
     initial: dict[str, Any] = {
-        "owner": actor.pk,
+        "owner": owner.pk,
         "location_kind": "in_person",
         "interpreter_needed": client.interpreter_needed,
         "interpreter_language": client.preferred_language if client.interpreter_needed else "",
@@ -194,9 +174,44 @@ def appointment_create(request: HttpRequest, client_id: Any) -> HttpResponse:
         if referral.scheduled_for:
             start = timezone.localtime(referral.scheduled_for)
             initial.update(starts_at=start, ends_at=start + dt.timedelta(hours=1))
-    context["form"] = _appointment_form(actor, client, initial=initial)
-    audit_form_viewed(actor=actor, client=client, form="appointment_create")
-    return render(request, "appointments/appointment_form.html", context)
+    return initial
+
+
+def _detail_url(appointment_id: Any) -> str:
+    return reverse("appointments:appointment_detail", kwargs={"appointment_id": appointment_id})
+
+
+@require_http_methods(["GET", "POST"])
+def appointment_create(request: HttpRequest, client_id: Any) -> HttpResponse:
+    """Book an appointment for a client (optionally for one of their referrals)."""
+    actor = request_actor(request)
+    policies.require_clinical(actor)
+    client = policies.require_client(actor, client_id)
+    referral = _referral_for(
+        actor, client, request.POST.get("referral") or request.GET.get("referral")
+    )
+    if request.method != "POST":
+        audit_form_viewed(actor=actor, client=client, form="appointment_create")
+    return form_view(
+        request,
+        client,
+        form=lambda _, data: _appointment_form(
+            data, initial=_create_initial(client, referral, actor) if data is None else None
+        ),
+        save=lambda form: services.appointment_create(
+            actor=actor,
+            client=client,
+            referral=referral,
+            enrolment=referral.enrolment if referral else None,
+            **_appointment_kwargs(form),
+        ),
+        render=lambda page: _render_form(
+            request, page, client=client, referral=referral, creating=True
+        ),
+        success=lambda appointment: success_redirect(
+            request, "Appointment booked. A reminder task was added.", _detail_url(appointment.pk)
+        ),
+    )
 
 
 def appointment_detail(request: HttpRequest, appointment_id: Any) -> HttpResponse:
@@ -209,24 +224,39 @@ def appointment_detail(request: HttpRequest, appointment_id: Any) -> HttpRespons
     audit_record(
         actor=actor, action="appointment.viewed", target=appointment, client=appointment.client
     )
-    return render(
-        request,
-        "appointments/appointment_detail.html",
-        _appointment_detail_context(appointment),
-    )
+    return _render_detail(request, appointment)
 
 
-def _appointment_detail_context(
-    appointment: Appointment, status_form: AppointmentStatusForm | None = None
-) -> dict[str, Any]:
-    return {
+def _render_detail(
+    request: HttpRequest,
+    appointment: Appointment,
+    *,
+    status_form: AppointmentStatusForm | None = None,
+    status: int = 200,
+    conflict: ConflictShown | None = None,
+) -> HttpResponse:
+    context = {
         "appointment": appointment,
         "client": appointment.client,
         "status_form": status_form
         or AppointmentStatusForm(initial={"version": appointment.version}),
         "is_booked": appointment.status == AppointmentStatus.BOOKED,
         "nav": "appointments",
+        **(conflict.context() if conflict else {}),
     }
+    return render(request, "appointments/appointment_detail.html", context, status=status)
+
+
+def _appointment_rows(appointment: Appointment) -> Rows:
+    start = timezone.localtime(appointment.starts_at)
+    end = timezone.localtime(appointment.ends_at)
+    return [
+        ("What it is for", appointment.purpose),
+        ("Who it is with", appointment.with_whom),
+        ("When", f"{start:%a %d %b %Y %H:%M} to {end:%H:%M}"),
+        ("Where", f"{appointment.get_location_kind_display()} {appointment.location}"),
+        ("Status", appointment.get_status_display()),
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -241,55 +271,31 @@ def appointment_edit(request: HttpRequest, appointment_id: Any) -> HttpResponse:
             f"This appointment is {appointment.get_status_display().lower()} and can no longer "
             "change.",
         )
-        return redirect("appointments:appointment_detail", appointment_id=appointment.pk)
-    context: dict[str, Any] = {"client": client, "appointment": appointment, "creating": False}
+        return redirect(_detail_url(appointment.pk))
     if request.method != "POST":
         audit_record(actor=actor, action="appointment.viewed", target=appointment, client=client)
-        context["form"] = _appointment_form(
-            actor, client, initial=AppointmentForm.initial_from(appointment)
-        )
-        return render(request, "appointments/appointment_form.html", context)
-    form = _appointment_form(actor, client, request.POST)
-    context["form"] = form
-    if form.is_valid():
-        try:
-            services.appointment_update(
-                actor=actor,
-                appointment=appointment,
-                expected_version=form.cleaned_data.get("version"),
-                **_appointment_kwargs(form),
-            )
-        except ValidationFailed as error:
-            add_service_errors(form, error)
-            context["double_booked"] = error.code == services.DOUBLE_BOOKED
-        except Conflict as error:
-            current = selectors.appointment_get(actor=actor, appointment_id=appointment.pk)
-            if error.code != STALE:
-                messages.error(request, error.message)
-                return redirect("appointments:appointment_detail", appointment_id=appointment.pk)
-            form = _appointment_form(actor, client, with_version(request.POST, current.version))
-            form.is_valid()
-            start = timezone.localtime(current.starts_at)
-            end = timezone.localtime(current.ends_at)
-            context.update(
-                form=form,
-                conflict=error,
-                conflict_current=[
-                    ("What it is for", current.purpose),
-                    ("Who it is with", current.with_whom),
-                    ("When", f"{start:%a %d %b %Y %H:%M} to {end:%H:%M}"),
-                    ("Where", f"{current.get_location_kind_display()} {current.location}"),
-                    ("Status", current.get_status_display()),
-                ],
-                conflict_reload_url=reverse(
-                    "appointments:appointment_edit", kwargs={"appointment_id": appointment.pk}
-                ),
-            )
-            return render(request, "appointments/appointment_form.html", context, status=409)
-        else:
-            messages.success(request, "Appointment saved.")
-            return redirect("appointments:appointment_detail", appointment_id=appointment.pk)
-    return render(request, "appointments/appointment_form.html", context, status=400)
+    return form_view(
+        request,
+        appointment,
+        form=lambda record, data: _appointment_form(
+            data, initial=AppointmentForm.initial_from(record)
+        ),
+        save=lambda form: services.appointment_update(
+            actor=actor,
+            appointment=appointment,
+            expected_version=form.cleaned_data["version"],
+            **_appointment_kwargs(form),
+        ),
+        render=lambda page: _render_form(
+            request, page, client=client, appointment=page.record, creating=False
+        ),
+        success=lambda _: success_redirect(
+            request, "Appointment saved.", _detail_url(appointment.pk)
+        ),
+        reload=lambda: selectors.appointment_get(actor=actor, appointment_id=appointment.pk),
+        current=lambda fresh, _: _appointment_rows(fresh),
+        refused_url=_detail_url(appointment.pk),
+    )
 
 
 def appointment_status(request: HttpRequest, appointment_id: Any) -> HttpResponse:
@@ -299,35 +305,32 @@ def appointment_status(request: HttpRequest, appointment_id: Any) -> HttpRespons
     refused = post_only(request)
     if refused:
         return refused
-    form = AppointmentStatusForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            updated = services.appointment_set_status(
-                actor=actor,
-                appointment=appointment,
-                status=form.cleaned_data["status"],
-                expected_version=form.cleaned_data.get("version"),
-                note=form.cleaned_data.get("note", ""),
-            )
-        except ValidationFailed as error:
-            add_service_errors(form, error)
-        except Conflict as error:
-            appointment = selectors.appointment_get(actor=actor, appointment_id=appointment.pk)
-            form = AppointmentStatusForm(with_version(request.POST, appointment.version))
-            form.is_valid()
-            form.add_error(None, error.message)
-            status = 409
-        else:
-            messages.success(
-                request, f"Appointment recorded as {updated.get_status_display().lower()}."
-            )
-            return redirect("appointments:appointment_detail", appointment_id=appointment.pk)
-    return render(
+    return form_view(
         request,
-        "appointments/appointment_detail.html",
-        _appointment_detail_context(appointment, status_form=form),
-        status=status,
+        appointment,
+        form=lambda record, data: AppointmentStatusForm(data, initial={"version": record.version}),
+        save=lambda form: services.appointment_set_status(
+            actor=actor,
+            appointment=appointment,
+            status=form.cleaned_data["status"],
+            expected_version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+        ),
+        render=lambda page: _render_detail(
+            request,
+            page.record,
+            status_form=page.form,
+            status=page.status,
+            conflict=page.conflict,
+        ),
+        success=lambda updated: success_redirect(
+            request,
+            f"Appointment recorded as {updated.get_status_display().lower()}.",
+            _detail_url(appointment.pk),
+        ),
+        reload=lambda: selectors.appointment_get(actor=actor, appointment_id=appointment.pk),
+        current=lambda fresh, _: [*_appointment_rows(fresh), ("Status note", fresh.status_note)],
+        reload_url=_detail_url(appointment.pk),
     )
 
 

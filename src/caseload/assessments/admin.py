@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -11,8 +11,7 @@ from django.http import HttpRequest
 from caseload.access import policies
 from caseload.assessments import catalogue
 from caseload.assessments.models import ReassessmentSchedule
-from caseload.audit.services import audit_record
-from caseload.staff.models import User
+from caseload.audit.admin import AuditedAdminMixin
 
 
 class ReassessmentScheduleForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -28,7 +27,7 @@ class ReassessmentScheduleForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(ReassessmentSchedule)
-class ReassessmentScheduleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReassessmentScheduleAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     form = ReassessmentScheduleForm
     list_display = ("program", "instrument", "interval_days", "every", "is_active")
     list_filter = ("program", "is_active")
@@ -36,7 +35,7 @@ class ReassessmentScheduleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ordering = ("program__name", "instrument_code")
 
     # Administrators maintain schedules without per-model Django permissions. Schedules are
-    # switched off (is_active), never deleted; every change is audited.
+    # switched off (is_active), never deleted; every change is audited (AuditedAdminMixin).
     def has_module_permission(self, request: HttpRequest) -> bool:
         return policies.is_administrator(request.user)
 
@@ -52,19 +51,14 @@ class ReassessmentScheduleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=cast(User, request.user),
-            action=f"assessment_schedule.{'updated' if change else 'created'}",
-            target=obj,
-            detail={
-                "program": str(obj.program_id),
-                "instrument": obj.instrument_code,
-                "interval_days": obj.interval_days,
-                "is_active": obj.is_active,
-            },
-        )
+    def audit_values(self, obj: Any) -> dict[str, Any]:
+        """The schedule as saved, on the one audit event of each admin change."""
+        return {
+            "program": str(obj.program_id),
+            "instrument": obj.instrument_code,
+            "interval_days": obj.interval_days,
+            "is_active": obj.is_active,
+        }
 
     @admin.display(description="Instrument", ordering="instrument_code")
     def instrument(self, obj: ReassessmentSchedule) -> str:

@@ -45,20 +45,29 @@ def record_admin_action(
 
 
 class AuditedAdminMixin:
-    """Mix into a ModelAdmin (before it): its actions are audited and refusals are messages."""
+    """Mix into a ModelAdmin (before it): its actions are audited and refusals are messages.
+
+    A ModelAdmin that inherits it explicitly may override :meth:`audit_values` to record the
+    values it keeps, not only the names of the fields that changed."""
+
+    def audit_values(self, obj: Any) -> dict[str, Any]:
+        """What the audit event records of ``obj`` besides Django's change message."""
+        return {}
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        record_admin_action(request, "admin.added", obj, {"change": _plain(message)})
+        detail = {"change": _plain(message), **self.audit_values(obj)}
+        record_admin_action(request, "admin.added", obj, detail)
         return super().log_addition(request, obj, message)  # type: ignore[misc]
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        record_admin_action(request, "admin.changed", obj, {"change": _plain(message)})
+        detail = {"change": _plain(message), **self.audit_values(obj)}
+        record_admin_action(request, "admin.changed", obj, detail)
         return super().log_change(request, obj, message)  # type: ignore[misc]
 
     def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
         objects = list(queryset)  # called before the deletion, as Django documents
         for obj in objects:
-            record_admin_action(request, "admin.deleted", obj)
+            record_admin_action(request, "admin.deleted", obj, self.audit_values(obj))
         return super().log_deletions(request, objects)  # type: ignore[misc]
 
     def changeform_view(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.renderers import DjangoTemplates
 
@@ -91,14 +92,15 @@ class CaseloadForm(forms.Form):
 
 
 def add_service_errors(form: forms.BaseForm, error: AppError) -> None:
-    """Copy a service's field errors onto the form; anything else becomes a form-wide error."""
+    """Copy a service's field errors onto the form; anything else becomes a form-wide error.
+    Each keeps the service's ``code`` (``form.has_error(field, code=...)``)."""
     if not error.field_errors:
-        form.add_error(None, error.message)
+        form.add_error(None, ValidationError(error.message, code=error.code))
         return
     for field, messages in error.field_errors.items():
         target = field if field in form.fields else None
         for message in messages:
-            form.add_error(target, message)
+            form.add_error(target, ValidationError(message, code=error.code))
 
 
 class VersionField(forms.IntegerField):

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from caseload.core.forms import CaseloadForm
+from caseload.directory.csv_import import decode_upload
 from caseload.directory.models import Service, ServiceType
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -50,11 +51,16 @@ class DirectoryUploadForm(CaseloadForm):
     )
 
     def clean_file(self) -> Any:
+        """The upload, no larger than 2 MB; its text goes to ``cleaned_data["content"]``."""
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 "The file is larger than 2 MB. Split it into smaller files."
             )
+        try:
+            self.cleaned_data["content"] = decode_upload(upload.read())
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
         return upload
 
 

@@ -13,11 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.access import policies
 from caseload.core.errors import ValidationFailed
+from caseload.core.formviews import form_view
 from caseload.core.http import request_actor
 from caseload.directory import selectors, services
-from caseload.directory.csv_import import decode_upload
+from caseload.directory.csv_import import ImportReport
 from caseload.directory.forms import DirectoryConfirmForm, DirectorySearchForm, DirectoryUploadForm
 from caseload.directory.models import DirectoryImport
+from caseload.staff.models import User
 
 
 def _page_number(raw: str | None) -> int:
@@ -68,42 +70,56 @@ def directory_import(request: HttpRequest) -> HttpResponse:
         "nav": "directory",
     }
     if request.method == "POST" and "decision" in request.POST:
-        confirm = DirectoryConfirmForm(request.POST)
-        if not confirm.is_valid():
-            messages.error(request, "That import could not be found. Upload the file again.")
-            return redirect("directory:directory_import")
-        import_id = confirm.cleaned_data["import_id"]
-        if confirm.cleaned_data["decision"] == "discard":
-            services.directory_import_discard(actor=actor, import_id=import_id)
-            messages.success(request, "The upload was discarded. Nothing was imported.")
-            return redirect("directory:directory_import")
-        try:
-            report = services.directory_import_apply(actor=actor, import_id=import_id)
-        except ValidationFailed as error:
-            messages.error(request, error.message)
-            return redirect("directory:directory_import")
-        context.update(upload_form=DirectoryUploadForm(), report=report, applied=True)
-        return render(request, "directory/directory_import.html", context)
-    if request.method == "POST":
-        form = DirectoryUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                content = decode_upload(upload.read())
-            except ValueError as error:
-                form.add_error("file", str(error))
-            else:
-                pending, report = services.directory_import_preview(
-                    actor=actor, filename=upload.name or "", content=content
-                )
-                context.update(
-                    upload_form=DirectoryUploadForm(),
-                    report=report,
-                    pending=pending,
-                    confirm_form=DirectoryConfirmForm(initial={"import_id": pending.pk}),
-                )
-                return render(request, "directory/directory_import.html", context)
-        context["upload_form"] = form
-        return render(request, "directory/directory_import.html", context, status=400)
-    context["upload_form"] = DirectoryUploadForm()
+        return _import_decision(request, actor, context)
+
+    def checked(preview: tuple[DirectoryImport, ImportReport]) -> HttpResponse:
+        pending, report = preview
+        return render(
+            request,
+            "directory/directory_import.html",
+            {
+                **context,
+                "upload_form": DirectoryUploadForm(),
+                "report": report,
+                "pending": pending,
+                "confirm_form": DirectoryConfirmForm(initial={"import_id": pending.pk}),
+            },
+        )
+
+    return form_view(
+        request,
+        None,
+        form=lambda _, data: DirectoryUploadForm(data, request.FILES if data is not None else None),
+        save=lambda form: services.directory_import_preview(
+            actor=actor,
+            filename=form.cleaned_data["file"].name or "",
+            content=form.cleaned_data["content"],
+        ),
+        render=lambda page: render(
+            request,
+            "directory/directory_import.html",
+            {**context, "upload_form": page.form},
+            status=page.status,
+        ),
+        success=checked,
+    )
+
+
+def _import_decision(request: HttpRequest, actor: User, context: dict[str, Any]) -> HttpResponse:
+    """Import or discard a checked upload (the report's buttons)."""
+    confirm = DirectoryConfirmForm(request.POST)
+    if not confirm.is_valid():
+        messages.error(request, "That import could not be found. Upload the file again.")
+        return redirect("directory:directory_import")
+    import_id = confirm.cleaned_data["import_id"]
+    if confirm.cleaned_data["decision"] == "discard":
+        services.directory_import_discard(actor=actor, import_id=import_id)
+        messages.success(request, "The upload was discarded. Nothing was imported.")
+        return redirect("directory:directory_import")
+    try:
+        report = services.directory_import_apply(actor=actor, import_id=import_id)
+    except ValidationFailed as error:
+        messages.error(request, error.message)
+        return redirect("directory:directory_import")
+    context.update(upload_form=DirectoryUploadForm(), report=report, applied=True)
     return render(request, "directory/directory_import.html", context)

@@ -113,11 +113,11 @@ class ReferralTransitionForm(CaseloadForm):
     )
     version = VersionField()
 
-    def __init__(self, *args: Any, allowed: list[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if allowed is not None:
-            status_field: Any = self.fields["to_status"]
-            status_field.choices = [(s, ReferralStatus(s).label) for s in allowed]
+    def offer(self, allowed: list[str]) -> None:
+        """Show only the statuses the referral can move to now. Parsing accepts any status:
+        a move the referral cannot make is the service's refusal, which names the ones it can."""
+        status_field: Any = self.fields["to_status"]
+        status_field.choices = [(s, ReferralStatus(s).label) for s in allowed]
 
 
 class ReferralReopenForm(CaseloadForm):

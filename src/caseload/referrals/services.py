@@ -245,7 +245,8 @@ def referral_update(
     intervention: Intervention | None = None,
     shared_fields: list[str] | None = None,
 ) -> Referral:
-    """Change a referral's details. Only a draft changes; Conflict once sent or when stale."""
+    """Change a referral's details. Only a draft changes: Conflict once sent; VersionConflict
+    when someone saved it since ``expected_version``."""
     reason, provider_name = clean(reason), clean(provider_name)
     provider_contact = clean(provider_contact)
     fields = list(dict.fromkeys(shared_fields or []))
@@ -357,7 +358,7 @@ def referral_transition(
 ) -> Referral:
     """Move a referral along its status machine; returns it updated.
 
-    Conflict "transition_not_allowed" names the allowed statuses; Conflict "stale" when it
+    Conflict "transition_not_allowed" names the allowed statuses; VersionConflict when it
     changed since loaded; ValidationFailed for what the new status needs (consent before
     sending, a date for scheduled, an outcome for closing).
     """

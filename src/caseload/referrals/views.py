@@ -11,7 +11,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,9 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from caseload.access import policies
 from caseload.audit.services import audit_form_viewed, audit_record, audit_record_many
 from caseload.consents.selectors import provider_consents
-from caseload.core.errors import STALE, Conflict, NotFound, ValidationFailed
-from caseload.core.forms import add_service_errors
-from caseload.core.formviews import with_version
+from caseload.core.errors import Conflict, NotFound, ValidationFailed
+from caseload.core.formviews import ConflictShown, FormPage, Rows, form_view, success_redirect
 from caseload.core.http import get_only, post_only, request_actor
 from caseload.directory import selectors as directory_selectors
 from caseload.enrolments.selectors import open_enrolments_for
@@ -54,8 +53,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _detail_url(referral_id: Any) -> str:
+    return reverse("referrals:referral_detail", kwargs={"referral_id": referral_id})
+
+
 def _referral_form(
-    actor: User, client: Client, data: Any = None, initial: dict[str, Any] | None = None
+    actor: User, client: Client, data: QueryDict | None, initial: dict[str, Any] | None = None
 ) -> ReferralForm:
     return ReferralForm(
         data,
@@ -91,35 +94,24 @@ def _referral_kwargs(form: ReferralForm, client: Client) -> dict[str, Any]:
     }
 
 
-@require_http_methods(["GET", "POST"])
-def referral_create(request: HttpRequest, client_id: Any) -> HttpResponse:
-    """Start a referral (saved as a draft) from one of the client's open enrolments."""
-    actor = request_actor(request)
-    policies.require_clinical(actor)
-    client = policies.require_client(actor, client_id)
-    if request.method == "POST":
-        form = _referral_form(actor, client, request.POST)
-        if form.is_valid():
-            try:
-                referral = services.referral_create(
-                    actor=actor, client=client, **_referral_kwargs(form, client)
-                )
-            except ValidationFailed as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Referral saved as a draft. Send it when it is ready.")
-                return redirect("referrals:referral_detail", referral_id=referral.pk)
-        return render(
-            request,
-            "referrals/referral_form.html",
-            {
-                "form": form,
-                "client": client,
-                "creating": True,
-                "provider_consents": provider_consents(client),
-            },
-            status=400,
-        )
+def _render_form(
+    request: HttpRequest,
+    client: Client,
+    page: FormPage[Any, ReferralForm],
+    referral: Referral | None = None,
+) -> HttpResponse:
+    context = {
+        **page.context(),
+        "client": client,
+        "referral": referral,
+        "creating": referral is None,
+        "provider_consents": provider_consents(client),
+    }
+    return render(request, "referrals/referral_form.html", context, status=page.status)
+
+
+def _create_initial(request: HttpRequest) -> dict[str, Any]:
+    """What the links that lead here choose beforehand: a service, a care plan item."""
     initial: dict[str, Any] = {}
     service_id = request.GET.get("service")
     if service_id:
@@ -128,17 +120,32 @@ def referral_create(request: HttpRequest, client_id: Any) -> HttpResponse:
     link = request.GET.get("link", "")
     if link:
         initial["care_plan_link"] = link
-    form = _referral_form(actor, client, initial=initial)
-    audit_form_viewed(actor=actor, client=client, form="referral_create")
-    return render(
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def referral_create(request: HttpRequest, client_id: Any) -> HttpResponse:
+    """Start a referral (saved as a draft) from one of the client's open enrolments."""
+    actor = request_actor(request)
+    policies.require_clinical(actor)
+    client = policies.require_client(actor, client_id)
+    if request.method != "POST":
+        audit_form_viewed(actor=actor, client=client, form="referral_create")
+    return form_view(
         request,
-        "referrals/referral_form.html",
-        {
-            "form": form,
-            "client": client,
-            "creating": True,
-            "provider_consents": provider_consents(client),
-        },
+        client,
+        form=lambda _, data: _referral_form(
+            actor, client, data, initial=_create_initial(request) if data is None else None
+        ),
+        save=lambda form: services.referral_create(
+            actor=actor, client=client, **_referral_kwargs(form, client)
+        ),
+        render=lambda page: _render_form(request, client, page),
+        success=lambda referral: success_redirect(
+            request,
+            "Referral saved as a draft. Send it when it is ready.",
+            _detail_url(referral.pk),
+        ),
     )
 
 
@@ -156,6 +163,15 @@ def _referral_initial(referral: Referral) -> dict[str, Any]:
     }
 
 
+def _referral_rows(referral: Referral) -> Rows:
+    return [
+        ("Recipient", referral.recipient_name),
+        ("Reason", referral.reason),
+        ("Urgency", referral.get_urgency_display()),
+        ("Shared", ", ".join(referral.shared_field_labels)),
+    ]
+
+
 @require_http_methods(["GET", "POST"])
 def referral_edit(request: HttpRequest, referral_id: Any) -> HttpResponse:
     """Change a draft referral (consent, what is shared, recipient, reason)."""
@@ -168,54 +184,27 @@ def referral_edit(request: HttpRequest, referral_id: Any) -> HttpResponse:
             f"This referral is {referral.get_status_display().lower()}: only a draft can be "
             "changed.",
         )
-        return redirect("referrals:referral_detail", referral_id=referral.pk)
-    context: dict[str, Any] = {
-        "client": client,
-        "referral": referral,
-        "creating": False,
-        "provider_consents": provider_consents(client),
-    }
+        return redirect(_detail_url(referral.pk))
     if request.method != "POST":
         audit_record(actor=actor, action="referral.viewed", target=referral, client=client)
-        context["form"] = _referral_form(actor, client, initial=_referral_initial(referral))
-        return render(request, "referrals/referral_form.html", context)
-    form = _referral_form(actor, client, request.POST)
-    context["form"] = form
-    if form.is_valid():
-        try:
-            services.referral_update(
-                actor=actor,
-                referral=referral,
-                expected_version=form.cleaned_data.get("version"),
-                **_referral_kwargs(form, client),
-            )
-        except ValidationFailed as error:
-            add_service_errors(form, error)
-        except Conflict as error:
-            current = selectors.referral_get(actor=actor, referral_id=referral.pk)
-            if error.code != STALE:
-                messages.error(request, error.message)
-                return redirect("referrals:referral_detail", referral_id=referral.pk)
-            form = _referral_form(actor, client, with_version(request.POST, current.version))
-            form.is_valid()
-            context.update(
-                form=form,
-                conflict=error,
-                conflict_current=[
-                    ("Recipient", current.recipient_name),
-                    ("Reason", current.reason),
-                    ("Urgency", current.get_urgency_display()),
-                    ("Shared", ", ".join(current.shared_field_labels)),
-                ],
-                conflict_reload_url=reverse(
-                    "referrals:referral_edit", kwargs={"referral_id": referral.pk}
-                ),
-            )
-            return render(request, "referrals/referral_form.html", context, status=409)
-        else:
-            messages.success(request, "Referral saved.")
-            return redirect("referrals:referral_detail", referral_id=referral.pk)
-    return render(request, "referrals/referral_form.html", context, status=400)
+    return form_view(
+        request,
+        referral,
+        form=lambda record, data: _referral_form(
+            actor, client, data, initial=_referral_initial(record)
+        ),
+        save=lambda form: services.referral_update(
+            actor=actor,
+            referral=referral,
+            expected_version=form.cleaned_data["version"],
+            **_referral_kwargs(form, client),
+        ),
+        render=lambda page: _render_form(request, client, page, referral=page.record),
+        success=lambda _: success_redirect(request, "Referral saved.", _detail_url(referral.pk)),
+        reload=lambda: selectors.referral_get(actor=actor, referral_id=referral.pk),
+        current=lambda fresh, _: _referral_rows(fresh),
+        refused_url=_detail_url(referral.pk),
+    )
 
 
 def _referral_detail_context(
@@ -225,6 +214,10 @@ def _referral_detail_context(
     reopen_form: ReferralReopenForm | None = None,
 ) -> dict[str, Any]:
     allowed = services.allowed_referral_transitions(referral.status)
+    transition_form = transition_form or ReferralTransitionForm(
+        initial={"version": referral.version}
+    )
+    transition_form.offer(allowed)
     share_consent, share_refusal = None, ""
     try:
         share_consent = services.referral_share_consent(referral)
@@ -237,8 +230,7 @@ def _referral_detail_context(
         "client": referral.client,
         "events": list(referral.events.all()),
         "allowed": [(s, ReferralStatus(s).label) for s in allowed],
-        "transition_form": transition_form
-        or ReferralTransitionForm(allowed=allowed, initial={"version": referral.version}),
+        "transition_form": transition_form,
         "reopen_form": reopen_form or ReferralReopenForm(initial={"version": referral.version}),
         "is_closed": referral.status in CLOSED_STATUSES,
         "reference": reference_of(referral),
@@ -246,6 +238,21 @@ def _referral_detail_context(
         in (ReferralStatus.ACCEPTED, ReferralStatus.SCHEDULED),
         "nav": "referrals",
     }
+
+
+def _render_detail(
+    request: HttpRequest,
+    referral: Referral,
+    *,
+    status: int = 200,
+    conflict: ConflictShown | None = None,
+    **forms: Any,
+) -> HttpResponse:
+    context = {
+        **_referral_detail_context(referral, **forms),
+        **(conflict.context() if conflict else {}),
+    }
+    return render(request, "referrals/referral_detail.html", context, status=status)
 
 
 def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
@@ -256,44 +263,21 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
     if refused:
         return refused
     audit_record(actor=actor, action="referral.viewed", target=referral, client=referral.client)
-    return render(request, "referrals/referral_detail.html", _referral_detail_context(referral))
+    return _render_detail(request, referral)
 
 
-def _referral_conflict(
-    request: HttpRequest, actor: User, referral: Referral, error: Conflict, which: str
-) -> HttpResponse:
-    current = selectors.referral_get(actor=actor, referral_id=referral.pk)
-    allowed = services.allowed_referral_transitions(current.status)
-    data = with_version(request.POST, current.version)
-    transition_form = ReferralTransitionForm(
-        data if which == "transition" else None,
-        allowed=allowed,
-        initial={"version": current.version},
+def _status_rows(referral: Referral) -> Rows:
+    return [("Status", referral.get_status_display()), ("Outcome", referral.outcome_note)]
+
+
+def _transitioned(request: HttpRequest, referral: Referral) -> HttpResponse:
+    if referral.writeback_note and referral.status in CLOSED_STATUSES:
+        messages.info(request, referral.writeback_note)
+    return success_redirect(
+        request,
+        f"Referral is now {referral.get_status_display().lower()}.",
+        _detail_url(referral.pk),
     )
-    reopen_form = ReferralReopenForm(
-        data if which == "reopen" else None, initial={"version": current.version}
-    )
-    if which == "transition":
-        transition_form.is_valid()
-        transition_form.add_error(None, error.message)
-    else:
-        reopen_form.is_valid()
-        reopen_form.add_error(None, error.message)
-    context = _referral_detail_context(
-        current, transition_form=transition_form, reopen_form=reopen_form
-    )
-    if error.code == STALE:
-        context.update(
-            conflict=error,
-            conflict_current=[
-                ("Status", current.get_status_display()),
-                ("Outcome", current.outcome_note),
-            ],
-            conflict_reload_url=reverse(
-                "referrals:referral_detail", kwargs={"referral_id": current.pk}
-            ),
-        )
-    return render(request, "referrals/referral_detail.html", context, status=409)
 
 
 def referral_transition(request: HttpRequest, referral_id: Any) -> HttpResponse:
@@ -303,33 +287,29 @@ def referral_transition(request: HttpRequest, referral_id: Any) -> HttpResponse:
     refused = post_only(request)
     if refused:
         return refused
-    form = ReferralTransitionForm(request.POST)
-    if form.is_valid():
-        try:
-            updated = services.referral_transition(
-                actor=actor,
-                referral=referral,
-                to_status=form.cleaned_data["to_status"],
-                expected_version=form.cleaned_data.get("version"),
-                note=form.cleaned_data.get("note", ""),
-                scheduled_for=form.cleaned_data.get("scheduled_for"),
-            )
-        except ValidationFailed as error:
-            add_service_errors(form, error)
-        except Conflict as error:
-            return _referral_conflict(request, actor, referral, error, "transition")
-        else:
-            messages.success(request, f"Referral is now {updated.get_status_display().lower()}.")
-            if updated.writeback_note and updated.status in CLOSED_STATUSES:
-                messages.info(request, updated.writeback_note)
-            return redirect("referrals:referral_detail", referral_id=referral.pk)
-    allowed = services.allowed_referral_transitions(referral.status)
-    form.fields["to_status"].choices = [(s, ReferralStatus(s).label) for s in allowed]  # type: ignore[attr-defined]
-    return render(
+    return form_view(
         request,
-        "referrals/referral_detail.html",
-        _referral_detail_context(referral, transition_form=form),
-        status=400,
+        referral,
+        form=lambda record, data: ReferralTransitionForm(data, initial={"version": record.version}),
+        save=lambda form: services.referral_transition(
+            actor=actor,
+            referral=referral,
+            to_status=form.cleaned_data["to_status"],
+            expected_version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+            scheduled_for=form.cleaned_data["scheduled_for"],
+        ),
+        render=lambda page: _render_detail(
+            request,
+            page.record,
+            status=page.status,
+            conflict=page.conflict,
+            transition_form=page.form,
+        ),
+        success=lambda updated: _transitioned(request, updated),
+        reload=lambda: selectors.referral_get(actor=actor, referral_id=referral.pk),
+        current=lambda fresh, _: _status_rows(fresh),
+        reload_url=_detail_url(referral.pk),
     )
 
 
@@ -340,29 +320,31 @@ def referral_reopen(request: HttpRequest, referral_id: Any) -> HttpResponse:
     refused = post_only(request)
     if refused:
         return refused
-    form = ReferralReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            updated = services.referral_reopen(
-                actor=actor,
-                referral=referral,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ValidationFailed as error:
-            add_service_errors(form, error)
-        except Conflict as error:
-            return _referral_conflict(request, actor, referral, error, "reopen")
-        else:
-            messages.success(
-                request, f"Referral reopened: it is {updated.get_status_display().lower()} again."
-            )
-            return redirect("referrals:referral_detail", referral_id=referral.pk)
-    return render(
+    return form_view(
         request,
-        "referrals/referral_detail.html",
-        _referral_detail_context(referral, reopen_form=form),
-        status=400,
+        referral,
+        form=lambda record, data: ReferralReopenForm(data, initial={"version": record.version}),
+        save=lambda form: services.referral_reopen(
+            actor=actor,
+            referral=referral,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        render=lambda page: _render_detail(
+            request,
+            page.record,
+            status=page.status,
+            conflict=page.conflict,
+            reopen_form=page.form,
+        ),
+        success=lambda updated: success_redirect(
+            request,
+            f"Referral reopened: it is {updated.get_status_display().lower()} again.",
+            _detail_url(referral.pk),
+        ),
+        reload=lambda: selectors.referral_get(actor=actor, referral_id=referral.pk),
+        current=lambda fresh, _: _status_rows(fresh),
+        reload_url=_detail_url(referral.pk),
     )
 
 
@@ -377,7 +359,7 @@ def referral_letter(request: HttpRequest, referral_id: Any) -> HttpResponse:
         consent = services.referral_record_letter(actor=actor, referral=referral)
     except Conflict as refusal:
         messages.error(request, f"The letter was not printed. {refusal.message}")
-        return redirect("referrals:referral_detail", referral_id=referral.pk)
+        return redirect(_detail_url(referral.pk))
     response = HttpResponse(referral_letter_pdf(referral, consent), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="referral-{reference_of(referral)}.pdf"'
     response["Cache-Control"] = "no-store"

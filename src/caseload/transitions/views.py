@@ -9,22 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from caseload.access import policies
 from caseload.audit.services import audit_form_viewed, audit_record
 from caseload.core import clock
-from caseload.core.errors import Conflict, ValidationFailed
-from caseload.core.forms import add_service_errors
-from caseload.core.formviews import with_version
+from caseload.core.formviews import ConflictShown, Rows, form_view, shown, success_redirect
 from caseload.core.http import get_only, post_only, request_actor
 from caseload.enrolments.selectors import open_enrolments_for
 from caseload.transitions import selectors, services
 from caseload.transitions.forms import ClockRecordForm, DischargeForm, EpisodeCloseForm
-from caseload.transitions.models import ClockKind, EpisodeStatus
+from caseload.transitions.models import ClockKind, EpisodeStatus, TransitionalClock
+
+
+def _detail_url(episode_id: Any) -> str:
+    return reverse("transitions:episode_detail", kwargs={"episode_id": episode_id})
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,46 +36,48 @@ def discharge_record(request: HttpRequest, client_id: Any) -> HttpResponse:
     policies.require_clinical(actor)
     client = policies.require_client(actor, client_id)
     enrolments = open_enrolments_for(actor=actor, client=client)
-    if request.method == "POST":
-        form = DischargeForm(request.POST, enrolments=enrolments)
-        if form.is_valid():
-            try:
-                episode = services.discharge_record(
-                    actor=actor,
-                    client=client,
-                    enrolment=form.cleaned_data.get("enrolment"),
-                    discharged_on=form.cleaned_data["discharged_on"],
-                    discharged_from=form.cleaned_data["discharged_from"],
-                    facility_name=form.cleaned_data["facility_name"],
-                    complexity=form.cleaned_data["complexity"],
-                    notes=form.cleaned_data.get("notes", ""),
-                )
-            except ValidationFailed as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    "Discharge recorded. The transitional-care clocks have started and their "
-                    "tasks were added.",
-                )
-                return redirect("transitions:episode_detail", episode_id=episode.pk)
-        return render(
+    if request.method != "POST":
+        audit_form_viewed(actor=actor, client=client, form="discharge_record")
+    return form_view(
+        request,
+        client,
+        form=lambda _, data: DischargeForm(
+            data, enrolments=enrolments, initial={"discharged_on": clock.today()}
+        ),
+        save=lambda form: services.discharge_record(
+            actor=actor,
+            client=client,
+            enrolment=form.cleaned_data["enrolment"],
+            discharged_on=form.cleaned_data["discharged_on"],
+            discharged_from=form.cleaned_data["discharged_from"],
+            facility_name=form.cleaned_data["facility_name"],
+            complexity=form.cleaned_data["complexity"],
+            notes=form.cleaned_data["notes"],
+        ),
+        render=lambda page: render(
             request,
             "transitions/discharge_form.html",
-            {"form": form, "client": client},
-            status=400,
-        )
-    form = DischargeForm(enrolments=enrolments, initial={"discharged_on": clock.today()})
-    audit_form_viewed(actor=actor, client=client, form="discharge_record")
-    return render(request, "transitions/discharge_form.html", {"form": form, "client": client})
+            {**page.context(), "client": client},
+            status=page.status,
+        ),
+        success=lambda episode: success_redirect(
+            request,
+            "Discharge recorded. The transitional-care clocks have started and their tasks were "
+            "added.",
+            _detail_url(episode.pk),
+        ),
+    )
 
 
-def _episode_context(
+def _render_detail(
+    request: HttpRequest,
     view: selectors.EpisodeView,
     *,
     clock_forms: dict[str, ClockRecordForm] | None = None,
     close_form: EpisodeCloseForm | None = None,
-) -> dict[str, Any]:
+    status: int = 200,
+    conflict: ConflictShown | None = None,
+) -> HttpResponse:
     episode = view.episode
     forms = clock_forms or {}
     rows = []
@@ -83,14 +87,16 @@ def _episode_context(
             auto_id=f"id_{item.clock.kind}_%s",
         )
         rows.append((item, form))
-    return {
+    context = {
         "view": view,
         "episode": episode,
         "client": episode.client,
         "rows": rows,
         "is_active": episode.status == EpisodeStatus.ACTIVE,
         "close_form": close_form or EpisodeCloseForm(initial={"version": episode.version}),
+        **(conflict.context() if conflict else {}),
     }
+    return render(request, "transitions/episode_detail.html", context, status=status)
 
 
 def episode_detail(request: HttpRequest, episode_id: Any) -> HttpResponse:
@@ -106,7 +112,30 @@ def episode_detail(request: HttpRequest, episode_id: Any) -> HttpResponse:
         target=view.episode,
         client=view.episode.client,
     )
-    return render(request, "transitions/episode_detail.html", _episode_context(view))
+    return _render_detail(request, view)
+
+
+def _episode_rows(view: selectors.EpisodeView) -> Rows:
+    """Where the episode and each of its clocks stand now."""
+    episode = view.episode
+    status = episode.get_status_display()
+    if episode.close_reason:
+        status = f"{status}: {episode.get_close_reason_display().lower()}"
+    rows: Rows = [("Status", status)]
+    for item in view.clocks:
+        done = item.clock.met_on
+        rows.append(
+            (
+                item.kind_label,
+                f"{item.state_label}, done {shown(done)}" if done else item.state_label,
+            )
+        )
+    return rows
+
+
+def _recorded_message(done: TransitionalClock) -> str:
+    state = "met" if done.met_on and done.met_on <= done.due_on else "done late (missed)"
+    return f"{done.get_kind_display()} recorded: {state}."
 
 
 def episode_record_clock(request: HttpRequest, episode_id: Any) -> HttpResponse:
@@ -118,37 +147,31 @@ def episode_record_clock(request: HttpRequest, episode_id: Any) -> HttpResponse:
         return refused
     kind = request.POST.get("kind", "")
     kind = kind if kind in ClockKind.values else "clock"
-    form = ClockRecordForm(request.POST, auto_id=f"id_{kind}_%s")
-    status = 400
-    if form.is_valid():
-        try:
-            done = services.clock_record_met(
-                actor=actor,
-                episode=view.episode,
-                kind=form.cleaned_data["kind"],
-                met_on=form.cleaned_data["met_on"],
-                note=form.cleaned_data.get("note", ""),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ValidationFailed as error:
-            add_service_errors(form, error)
-        except Conflict as error:
-            view = selectors.episode_get(actor=actor, episode_id=episode_id)
-            form = ClockRecordForm(
-                with_version(request.POST, view.episode.version), auto_id=f"id_{kind}_%s"
-            )
-            form.is_valid()
-            form.add_error(None, error.message)
-            status = 409
-        else:
-            state = "met" if done.met_on and done.met_on <= done.due_on else "done late (missed)"
-            messages.success(request, f"{done.get_kind_display()} recorded: {state}.")
-            return redirect("transitions:episode_detail", episode_id=view.episode.pk)
-    return render(
+    return form_view(
         request,
-        "transitions/episode_detail.html",
-        _episode_context(view, clock_forms={kind: form}),
-        status=status,
+        view,
+        form=lambda _, data: ClockRecordForm(data, auto_id=f"id_{kind}_%s"),
+        save=lambda form: services.clock_record_met(
+            actor=actor,
+            episode=view.episode,
+            kind=form.cleaned_data["kind"],
+            met_on=form.cleaned_data["met_on"],
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        render=lambda page: _render_detail(
+            request,
+            page.record,
+            clock_forms={kind: page.form},
+            status=page.status,
+            conflict=page.conflict,
+        ),
+        success=lambda done: success_redirect(
+            request, _recorded_message(done), _detail_url(view.episode.pk)
+        ),
+        reload=lambda: selectors.episode_get(actor=actor, episode_id=view.episode.pk),
+        current=lambda fresh, _: _episode_rows(fresh),
+        reload_url=_detail_url(view.episode.pk),
     )
 
 
@@ -159,33 +182,30 @@ def episode_close(request: HttpRequest, episode_id: Any) -> HttpResponse:
     refused = post_only(request)
     if refused:
         return refused
-    form = EpisodeCloseForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.episode_close(
-                actor=actor,
-                episode=view.episode,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data.get("note", ""),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ValidationFailed as error:
-            add_service_errors(form, error)
-        except Conflict as error:
-            view = selectors.episode_get(actor=actor, episode_id=episode_id)
-            form = EpisodeCloseForm(with_version(request.POST, view.episode.version))
-            form.is_valid()
-            form.add_error(None, error.message)
-            status = 409
-        else:
-            messages.success(
-                request, "Transitional-care episode closed; open clock tasks were cancelled."
-            )
-            return redirect("transitions:episode_detail", episode_id=view.episode.pk)
-    return render(
+    return form_view(
         request,
-        "transitions/episode_detail.html",
-        _episode_context(view, close_form=form),
-        status=status,
+        view,
+        form=lambda _, data: EpisodeCloseForm(data),
+        save=lambda form: services.episode_close(
+            actor=actor,
+            episode=view.episode,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        render=lambda page: _render_detail(
+            request,
+            page.record,
+            close_form=page.form,
+            status=page.status,
+            conflict=page.conflict,
+        ),
+        success=lambda _: success_redirect(
+            request,
+            "Transitional-care episode closed; open clock tasks were cancelled.",
+            _detail_url(view.episode.pk),
+        ),
+        reload=lambda: selectors.episode_get(actor=actor, episode_id=view.episode.pk),
+        current=lambda fresh, _: _episode_rows(fresh),
+        reload_url=_detail_url(view.episode.pk),
     )

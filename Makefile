@@ -44,9 +44,14 @@ test: $(STAMP) browser
 test-fast: $(STAMP)
 	$(BIN)/pytest -n 2 -m "not browser" -p no:cacheprovider
 
+## lint: ruff, the floors of the code (import-linter contracts in pyproject.toml) and the
+## client-data rule (semgrep, lint/semgrep.yml: no client-data manager outside its app's
+## selectors and services).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/semgrep scan --metrics=off --disable-version-check --quiet --error --config lint/semgrep.yml src
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src

@@ -28,3 +28,20 @@ class ReviewForm(CaseloadForm):
     note = forms.CharField(
         label="Review note", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+
+
+class AuditSearchForm(CaseloadForm):
+    client = forms.CharField(label="Client (MRN or name)", max_length=100, required=False)
+    username = forms.CharField(label="Staff username", max_length=150, required=False)
+    action = forms.CharField(
+        label="Action",
+        max_length=80,
+        required=False,
+        help_text="For example client.viewed, or client. for every client action",
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -29,10 +29,11 @@ from caseload.audit.services import audit_form_viewed, audit_record, audit_recor
 from caseload.core import business_days, clock
 from caseload.core.errors import NotFound
 from caseload.core.formviews import ConflictShown, FormPage, Rows, form_view, success_redirect
-from caseload.core.http import get_only, post_only, request_actor
+from caseload.core.http import get_only, post_only
 from caseload.directory.selectors import referral_service_choices
 from caseload.referrals.models import Referral
 from caseload.referrals.selectors import referral_get
+from caseload.staff.http import request_actor
 from caseload.staff.models import User
 
 if TYPE_CHECKING:

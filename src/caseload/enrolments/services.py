@@ -67,18 +67,6 @@ def _or_list(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def can_manage_enrolment(actor: User, enrolment: Enrolment) -> bool:
-    """The care manager, their supervisor, a senior leading the program, or a director.
-
-    Care-team members see the client but do not change the enrolment itself.
-    """
-    if not policies.is_clinical(actor):
-        return False
-    if enrolment.care_manager_id == actor.pk or policies.can_reassign(actor, enrolment):
-        return True
-    return enrolment.care_manager.supervisor_id == actor.pk
-
-
 def _require_visible(actor: User, enrolment: Enrolment) -> None:
     if not policies.client_in_scope(actor, enrolment.client_id):
         raise NotFound("Enrolment not found.")
@@ -86,12 +74,7 @@ def _require_visible(actor: User, enrolment: Enrolment) -> None:
 
 def _require_manage(actor: User, enrolment: Enrolment) -> None:
     _require_visible(actor, enrolment)
-    if not can_manage_enrolment(actor, enrolment):
-        raise PermissionDenied(
-            "Only the care manager, their supervisor, a senior care manager of this program or "
-            "a director may change this enrolment.",
-            code="enrolment_manage_not_allowed",
-        )
+    policies.require_enrolment_manager(actor, enrolment)
 
 
 def _lock(enrolment: Enrolment) -> Enrolment:

@@ -153,7 +153,7 @@ def _detail_context(
         "can_edit": live and is_author and note.status == NoteStatus.DRAFT,
         "can_add_addendum": live and note.status == NoteStatus.SIGNED,
         "can_cosign": can_cosign,
-        "can_mark_entered_in_error": live and services.may_mark_note_entered_in_error(actor, note),
+        "can_mark_entered_in_error": live and policies.can_mark_note_entered_in_error(actor, note),
         "addendum_form": addendum_form or AddendumForm(),
         "return_form": return_form or ReturnForm(initial={"version": note.version}),
         "sign_form": SignForm(initial={"version": note.version}),
@@ -192,8 +192,7 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
     """Change a draft note (its author only). Signed notes send the user to add an addendum."""
     actor = _actor(request)
     note = note_get(actor=actor, note_id=note_id)
-    if note.author_id != actor.pk:
-        raise PermissionDenied("Only the author of a note may change it.", code="not_author")
+    policies.require_note_author(actor, note, "change")
     if note.is_entered_in_error:
         messages.info(request, "This note was entered in error and can no longer be changed.")
         return redirect(_detail_url(note))
@@ -395,7 +394,7 @@ def note_entered_in_error(request: HttpRequest, note_id: Any) -> HttpResponse:
     note = note_get(actor=actor, note_id=note_id)
     if refused := _method_not_allowed(request, "GET", "POST"):
         return refused
-    if not services.may_mark_note_entered_in_error(actor, note):
+    if not policies.can_mark_note_entered_in_error(actor, note):
         raise PermissionDenied(
             "Only the note's author, their supervisor, a senior care manager or a director may "
             "mark a note as entered in error.",

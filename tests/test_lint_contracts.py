@@ -102,6 +102,7 @@ def test_an_app_left_off_the_floors_breaks_the_exhaustive_layers(tmp_path: Path)
     _plant(tree, "newapp/__init__.py", "")
     result = _lint_imports(tree)
     assert result.returncode == 1
+    assert "not listed as layers" in result.stdout
     assert "caseload.newapp" in result.stdout
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from caseload.access.policies import client_scope, rows_of_client
 from caseload.careplans.models import (
     CarePlan,
+    CarePlanStatus,
     CarePlanVersion,
     Goal,
     Intervention,
@@ -147,3 +148,35 @@ def careplan_for_enrolment(*, actor: User, enrolment: Enrolment) -> CarePlan | N
     return CarePlan.objects.filter(
         rows_of_client(actor, enrolment.client_id), enrolment_id=enrolment.pk
     ).first()
+
+
+# For the worklist (top floor).
+
+
+def next_review_due_subquery(*, enrolment_condition: Q) -> Subquery:
+    """The earliest review date of the outer client's plans that are not closed, among plans of
+    enrolments matching ``enrolment_condition`` (a condition on Enrolment).
+    Correlated with ``OuterRef("pk")`` of a client queryset that starts from
+    ``access.policies.client_scope`` (the worklist's): the outer query carries the scope."""
+    return Subquery(
+        CarePlan.objects.filter(
+            _prefixed(enrolment_condition, "enrolment__"),
+            client_id=OuterRef("pk"),
+            review_due__isnull=False,
+        )
+        .exclude(status=CarePlanStatus.CLOSED)
+        .order_by("review_due")
+        .values("review_due")[:1]
+    )
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """The same condition on a related model (Q(status=...) → Q(enrolment__status=...))."""
+    result = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        if isinstance(child, Q):
+            result.children.append(_prefixed(child, prefix))
+        else:
+            key, value = cast("tuple[str, Any]", child)
+            result.children.append((f"{prefix}{key}", value))
+    return result

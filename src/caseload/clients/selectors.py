@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from caseload.access import policies
-from caseload.clients.models import Client, Flag, RelatedPerson
+from caseload.clients.models import Client, Flag, FlagKind, RelatedPerson
 from caseload.core.errors import NotFound
 
 if TYPE_CHECKING:
@@ -84,3 +85,35 @@ def flag_get(*, actor: User, client_id: Any, flag_id: Any) -> Flag:
         )
     except (Flag.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("Flag not found.") from exc
+
+
+# For the worklist (top floor).
+
+
+def has_safety_flag() -> Exists:
+    """Whether the outer client has an active safety flag.
+    Correlated with ``OuterRef("pk")`` of a client queryset that starts from
+    ``access.policies.client_scope`` (the worklist's): the outer query carries the scope."""
+    return Exists(
+        Flag.objects.filter(
+            client_id=OuterRef("pk"),
+            kind=FlagKind.SAFETY,
+            is_active=True,
+            entered_in_error_at__isnull=True,
+        )
+    )
+
+
+def active_flags_by_client(client_ids: list[Any]) -> dict[Any, list[Any]]:
+    """Each listed client's active flags (kind, description), newest first, for clients the
+    caller has just read through ``client_scope`` (the worklist's page of rows)."""
+    flags: dict[Any, list[Any]] = defaultdict(list)
+    for flag in (
+        Flag.objects.filter(
+            client_id__in=client_ids, is_active=True, entered_in_error_at__isnull=True
+        )
+        .order_by("-created_at")
+        .values("client_id", "kind", "description")
+    ):
+        flags[flag["client_id"]].append(flag)
+    return flags

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 
 from caseload.access import policies
 from caseload.core.errors import NotFound
@@ -185,3 +186,41 @@ def open_enrolments_for(*, actor: User, client: Client) -> list[Enrolment]:
         .select_related("program", "care_manager")
         .order_by("-referred_on")
     )
+
+
+# For the worklist (top floor): ``condition`` is a condition on Enrolment (open, of a program,
+# of a care manager).
+
+
+def client_ids_enrolled(condition: Q) -> QuerySet[Enrolment, Any]:
+    """The client ids of enrolments matching ``condition``, as a subquery for ``pk__in`` on a
+    client queryset that starts from ``access.policies.client_scope``."""
+    return Enrolment.objects.filter(condition).values("client_id")
+
+
+def enrolments_of_outer_client(condition: Q) -> QuerySet[Enrolment]:
+    """The outer client's enrolments matching ``condition``.
+    Correlated with ``OuterRef("pk")`` of a client queryset that starts from
+    ``access.policies.client_scope`` (the worklist's): the outer query carries the scope."""
+    return Enrolment.objects.filter(condition, client_id=OuterRef("pk"))
+
+
+def enrolment_rows_by_client(condition: Q, client_ids: list[Any]) -> dict[Any, list[Any]]:
+    """Each listed client's enrolments matching ``condition`` (program, status, referral date,
+    care manager's name), for clients the caller has just read through ``client_scope``."""
+    rows: dict[Any, list[Any]] = defaultdict(list)
+    for enrolment in (
+        Enrolment.objects.filter(condition, client_id__in=client_ids)
+        .order_by("program__name", "referred_on")
+        .values(
+            "client_id",
+            "program__name",
+            "status",
+            "referred_on",
+            "care_manager__first_name",
+            "care_manager__last_name",
+            "care_manager__username",
+        )
+    ):
+        rows[enrolment["client_id"]].append(enrolment)
+    return rows

@@ -34,10 +34,12 @@ from caseload.assessments.models import (
     GoalScoreTarget,
     ResponseStatus,
 )
+from caseload.careplans import selectors as careplans_selectors
 from caseload.careplans.models import Goal
 from caseload.core import clock
 from caseload.core.errors import NotFound
-from caseload.enrolments.models import Enrolment, EnrolmentStatus, Program
+from caseload.enrolments.models import EnrolmentStatus, Program
+from caseload.enrolments.selectors import enrolments_in_scope, enrolments_of_client
 from caseload.staff.models import CareerLevel
 
 if TYPE_CHECKING:
@@ -177,9 +179,8 @@ def _schedule_rows(client: Any) -> QuerySet[Any]:
     )
     start = Coalesce(F("started_on"), F("referred_on"))
     return (
-        # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
-        Enrolment.objects.filter(
-            client_id=client,
+        enrolments_of_client(client)
+        .filter(
             status__in=SCHEDULED_STATUSES,
             program__reassessment_schedules__is_active=True,
         )
@@ -406,15 +407,7 @@ def assessment_summary_for_client(*, actor: User, client: Client) -> AssessmentS
 def goal_get(*, actor: User, goal_id: Any) -> Goal:
     """A care plan goal whose client ``actor`` may see (plan and client loaded); else NotFound."""
     policies.require_clinical(actor)
-    try:
-        return (
-            # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
-            Goal.objects.filter(careplan__client__in=policies.client_scope(actor))
-            .select_related("careplan__client", "careplan__enrolment__program")
-            .get(pk=goal_id)
-        )
-    except (Goal.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound("Goal not found.") from exc
+    return careplans_selectors.goal_get(actor=actor, goal_id=goal_id)
 
 
 def score_targets_for_goals(goal_ids: list[Any]) -> dict[Any, GoalScoreTarget]:
@@ -562,12 +555,7 @@ def registry_programs(*, actor: User) -> list[Program]:
     if actor.career_level != CareerLevel.DIRECTOR:
         programs = programs.filter(
             Q(pk__in=actor.programs.values("pk"))
-            | Exists(
-                # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
-                Enrolment.objects.filter(
-                    program_id=OuterRef("pk"), client__in=policies.client_scope(actor)
-                )
-            )
+            | Exists(enrolments_in_scope(actor=actor).filter(program_id=OuterRef("pk")))
         )
     return sorted(programs, key=lambda p: (p.kind != "behavioural_health", p.name.lower()))
 
@@ -583,10 +571,7 @@ def registry_program_get(*, actor: User, program_id: Any) -> Program:
         return program
     if actor.programs.filter(pk=program.pk).exists():
         return program
-    # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
-    if Enrolment.objects.filter(
-        program_id=program.pk, client__in=policies.client_scope(actor)
-    ).exists():
+    if enrolments_in_scope(actor=actor).filter(program_id=program.pk).exists():
         return program
     raise NotFound("Program not found.")
 
@@ -611,11 +596,10 @@ def registry_rows(*, actor: User, program: Program, sort: str = "attention") -> 
         return Subquery(_responses(code).order_by(*order).values(column)[offset : offset + 1])
 
     values = (
-        # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
-        Enrolment.objects.filter(
+        enrolments_in_scope(actor=actor)
+        .filter(
             program_id=program.pk,
             status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.ON_HOLD, EnrolmentStatus.REFERRED],
-            client__in=policies.client_scope(actor),
         )
         .order_by()  # sorted in Python by the rules; no SQL sort needed
         .annotate(

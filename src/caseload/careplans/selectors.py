@@ -13,6 +13,7 @@ from caseload.careplans.models import (
     CarePlanStatus,
     CarePlanVersion,
     Goal,
+    GoalStatus,
     Intervention,
     Problem,
 )
@@ -132,15 +133,41 @@ def intervention_get(*, actor: User, intervention_id: Any) -> Intervention:
         raise NotFound("Intervention not found.") from exc
 
 
-def careplan_enrolment_get(*, actor: User, enrolment_id: Any) -> Enrolment:
-    """An enrolment (with client and program) a plan may be written for, or NotFound."""
-    try:
-        # nosemgrep: enrolments-client-data-manager -- scoped here; predates the rule
-        return Enrolment.objects.select_related("client", "program").get(
-            client__in=client_scope(actor), pk=enrolment_id
+def goal_choices_for_client(*, actor: User, client: Client, include: Any = None) -> QuerySet[Goal]:
+    """Goals on ``client``'s care plans a task can serve (not cancelled, or ``include``)."""
+    usable = ~Q(status=GoalStatus.CANCELLED)
+    if include is not None:
+        usable |= Q(pk=include)
+    return (
+        Goal.objects.filter(rows_of_client(actor, client.pk, via="careplan__client"))
+        .filter(usable)
+        .select_related("careplan__enrolment__program")
+        .order_by("careplan__created_at", "created_at")
+    )
+
+
+def plan_items_for_client(
+    *, actor: User, client: Client
+) -> tuple[list[Problem], list[Goal], list[Intervention]]:
+    """Every problem (plan and program loaded), goal and intervention of the client's plans,
+    in the order they were written (three queries whatever the plans' size); none out of
+    scope."""
+    problems = list(
+        Problem.objects.filter(rows_of_client(actor, client.pk, via="careplan__client"))
+        .select_related("careplan__enrolment__program")
+        .order_by("careplan__created_at", "created_at")
+    )
+    goals = list(
+        Goal.objects.filter(rows_of_client(actor, client.pk, via="careplan__client")).order_by(
+            "created_at"
         )
-    except (Enrolment.DoesNotExist, *_BAD_ID) as exc:
-        raise NotFound("Enrolment not found.") from exc
+    )
+    interventions = list(
+        Intervention.objects.filter(
+            rows_of_client(actor, client.pk, via="careplan__client")
+        ).order_by("created_at")
+    )
+    return problems, goals, interventions
 
 
 def careplan_for_enrolment(*, actor: User, enrolment: Enrolment) -> CarePlan | None:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from caseload.access import policies
 from caseload.clients.models import Client, Flag, FlagKind, RelatedPerson
@@ -60,6 +60,27 @@ def related_people_for_client(*, actor: User, client: Client) -> ClientPeople:
     return ClientPeople(
         current=[p for p in people if not p.is_entered_in_error],
         entered_in_error=[p for p in people if p.is_entered_in_error],
+    )
+
+
+def contact_people_for_client(*, actor: User, client: Client) -> QuerySet[RelatedPerson]:
+    """The client's active family members and caregivers, for 'who was the contact with'
+    (people entered in error left out)."""
+    return RelatedPerson.objects.filter(
+        policies.rows_of_client(actor, client.pk),
+        is_active=True,
+        entered_in_error_at__isnull=True,
+    )
+
+
+def active_safety_flag(*, actor: User, client: Client) -> Flag | None:
+    """The client's active safety flag, if any (entered-in-error flags are inactive)."""
+    return (
+        Flag.objects.filter(
+            policies.rows_of_client(actor, client.pk), kind=FlagKind.SAFETY, is_active=True
+        )
+        .order_by("created_at")
+        .first()
     )
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from caseload.access import policies
 from caseload.core.errors import NotFound
@@ -198,11 +198,22 @@ def client_ids_enrolled(condition: Q) -> QuerySet[Enrolment, Any]:
     return Enrolment.objects.filter(condition).values("client_id")
 
 
-def enrolments_of_outer_client(condition: Q) -> QuerySet[Enrolment]:
-    """The outer client's enrolments matching ``condition``.
-    Correlated with ``OuterRef("pk")`` of a client queryset that starts from
-    ``access.policies.client_scope`` (the worklist's): the outer query carries the scope."""
-    return Enrolment.objects.filter(condition, client_id=OuterRef("pk"))
+def enrolments_of_client(client: Any, condition: Q | None = None) -> QuerySet[Enrolment]:
+    """One client's enrolments (matching ``condition``): ``client`` is the id of a client the
+    caller has read through the scope, or ``OuterRef(...)`` to a client queryset that starts
+    from ``access.policies.client_scope`` (then the outer query carries the scope)."""
+    return Enrolment.objects.filter(condition or Q(), client_id=client)
+
+
+def enrolments_in_scope(*, actor: User) -> QuerySet[Enrolment]:
+    """Every enrolment of a client ``actor`` may see, for other apps to narrow (the assessment
+    registry: a program's open enrolments)."""
+    return Enrolment.objects.filter(client__in=policies.client_scope(actor))
+
+
+def enrolments_among(enrolments: list[Enrolment]) -> QuerySet[Enrolment]:
+    """These enrolments (read through a scoped selector) as a queryset, for a choice field."""
+    return Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
 
 
 def enrolment_rows_by_client(condition: Q, client_ids: list[Any]) -> dict[Any, list[Any]]:

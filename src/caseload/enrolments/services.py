@@ -77,7 +77,9 @@ def _require_manage(actor: User, enrolment: Enrolment) -> None:
     policies.require_enrolment_manager(actor, enrolment)
 
 
-def _lock(enrolment: Enrolment) -> Enrolment:
+def enrolment_lock(enrolment: Enrolment) -> Enrolment:
+    """The enrolment's row locked for the caller's transaction (fresh, with client, program and
+    care manager): writers elsewhere that depend on its state (a new care plan) call this."""
     return (
         Enrolment.objects.select_for_update(of=("self",))
         .select_related("client", "program", "care_manager")
@@ -289,7 +291,7 @@ def enrolment_transition(
     (code "transition_not_allowed"), ValidationFailed for a missing reason or discharge reason.
     """
     _require_manage(actor, enrolment)
-    locked = _lock(enrolment)
+    locked = enrolment_lock(enrolment)
     _check_version(locked, expected_version)
     if to_status not in EnrolmentStatus.values:
         message = "Choose the new status."
@@ -376,7 +378,7 @@ def enrolment_reassign(
             "Only a senior care manager of this program or a director may reassign a case.",
             code="reassign_not_allowed",
         )
-    locked = _lock(enrolment)
+    locked = enrolment_lock(enrolment)
     _check_version(locked, expected_version)
     if not locked.is_open:
         raise Conflict("A discharged enrolment cannot be reassigned.", code="enrolment_closed")
@@ -422,7 +424,7 @@ def enrolment_set_acuity(
 ) -> Enrolment:
     """Change the acuity of an open enrolment; returns it. Raises Conflict, ValidationFailed."""
     _require_manage(actor, enrolment)
-    locked = _lock(enrolment)
+    locked = enrolment_lock(enrolment)
     _check_version(locked, expected_version)
     if not locked.is_open:
         raise Conflict("A discharged enrolment cannot change.", code="enrolment_closed")

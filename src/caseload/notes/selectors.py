@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from caseload.access.policies import client_scope, rows_of_client
-from caseload.clients.models import RelatedPerson
 from caseload.core.errors import NotFound
 from caseload.notes.models import NoteAddendum, NoteStatus, ProgressNote
 
@@ -111,17 +110,6 @@ def notes_awaiting_cosign(*, actor: User) -> list[ProgressNote]:
         .filter(ProgressNote.awaiting_cosign_by(actor.pk))
         .select_related("client", "author", "related_person")
         .order_by("signed_at", "contact_at")
-    )
-
-
-def note_contact_people(*, actor: User, client: Client) -> QuerySet[RelatedPerson]:
-    """The client's active family members and caregivers, for 'who was the contact with'
-    (people entered in error left out)."""
-    # nosemgrep: clients-client-data-manager -- scoped here; predates the rule
-    return RelatedPerson.objects.filter(
-        rows_of_client(actor, client.pk),
-        is_active=True,
-        entered_in_error_at__isnull=True,
     )
 
 

@@ -16,6 +16,7 @@ from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.careplans.models import CosignStatus
 from caseload.careplans.selectors import careplan_versions_awaiting_cosign
+from caseload.clients.selectors import contact_people_for_client
 from caseload.clients.views import client_subject, record_page_view
 from caseload.consents.selectors import people_who_may_receive_updates
 from caseload.core.entered_in_error import confirm_page
@@ -33,7 +34,6 @@ from caseload.notes.forms import (
 )
 from caseload.notes.models import ContactType, ContactWith, NoteStatus, ProgressNote
 from caseload.notes.selectors import (
-    note_contact_people,
     note_entered_in_error_count,
     note_get,
     note_page_for_client,
@@ -91,7 +91,7 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     actor = _actor(request)
     policies.require_clinical(actor)
     client = policies.require_client(actor, client_id)
-    people = note_contact_people(actor=actor, client=client)
+    people = contact_people_for_client(actor=actor, client=client)
     if request.method != "POST":
         audit_record(
             actor=actor,
@@ -201,7 +201,7 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
             request, "This note is signed and cannot be changed. Add an addendum instead."
         )
         return redirect(_detail_url(note, "addenda"))
-    people = note_contact_people(actor=actor, client=note.client)
+    people = contact_people_for_client(actor=actor, client=note.client)
     context: dict[str, Any] = {
         "note": note,
         "client": note.client,

@@ -11,6 +11,7 @@ from caseload.directory.forms import ServiceChoiceField
 from caseload.directory.models import Service
 from caseload.enrolments.forms import EnrolmentChoiceField
 from caseload.enrolments.models import Enrolment
+from caseload.enrolments.selectors import enrolments_among
 from caseload.referrals.models import ReferralStatus, ShareField, Urgency
 
 
@@ -78,8 +79,7 @@ class ReferralForm(CaseloadForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         enrolment_field: Any = self.fields["enrolment"]
-        # nosemgrep: enrolments-client-data-manager -- rows a selector gave
-        enrolment_field.queryset = Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
+        enrolment_field.queryset = enrolments_among(enrolments)
         service_field: Any = self.fields["service"]
         service_field.queryset = services
         link_field: Any = self.fields["care_plan_link"]

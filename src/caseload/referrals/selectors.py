@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from caseload.access import policies
 from caseload.careplans.models import Goal, Intervention, Problem
+from caseload.careplans.selectors import plan_items_for_client
 from caseload.core import clock
 from caseload.core.errors import NotFound, is_bad_id
 from caseload.core.text import day_words
@@ -93,18 +94,7 @@ def care_plan_links(*, actor: User, client: Client) -> list[tuple[str, list[Care
     """The client's problems, goals and interventions a referral may be linked to, grouped by
     plan (three queries whatever the plan's size)."""
     policies.require_client(actor, client.pk)
-    problems = list(
-        # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
-        Problem.objects.filter(careplan__client_id=client.pk)
-        .select_related("careplan__enrolment__program")
-        .order_by("careplan__created_at", "created_at")
-    )
-    # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
-    goals = list(Goal.objects.filter(careplan__client_id=client.pk).order_by("created_at"))
-    interventions = list(
-        # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
-        Intervention.objects.filter(careplan__client_id=client.pk).order_by("created_at")
-    )
+    problems, goals, interventions = plan_items_for_client(actor=actor, client=client)
     goals_of: dict[Any, list[Goal]] = {}
     for goal in goals:
         goals_of.setdefault(goal.problem_id, []).append(goal)

@@ -11,7 +11,6 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 
 from caseload.access import policies
 from caseload.access.policies import client_scope
-from caseload.careplans.models import Goal, GoalStatus
 from caseload.core import clock
 from caseload.core.errors import NotFound
 from caseload.staff.models import CareerLevel, User
@@ -150,20 +149,6 @@ def task_owner_choices(*, actor: User, client: Client, include: Any = None) -> Q
     if include is not None:
         eligible |= Q(pk=include)
     return User.objects.filter(eligible).distinct().order_by("last_name", "first_name", "username")
-
-
-def task_goal_choices(*, actor: User, client: Client, include: Any = None) -> QuerySet[Goal]:
-    """Goals on ``client``'s care plans a task can serve (not cancelled, or ``include``)."""
-    usable = ~Q(status=GoalStatus.CANCELLED)
-    if include is not None:
-        usable |= Q(pk=include)
-    return (
-        # nosemgrep: careplans-client-data-manager -- scoped here; predates the rule
-        Goal.objects.filter(policies.rows_of_client(actor, client.pk, via="careplan__client"))
-        .filter(usable)
-        .select_related("careplan__enrolment__program")
-        .order_by("careplan__created_at", "created_at")
-    )
 
 
 # For the worklist (top floor): per-client facts as subqueries, and the shown clients' next task.

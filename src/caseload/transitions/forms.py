@@ -9,6 +9,7 @@ from django import forms
 from caseload.core.forms import CaseloadForm, VersionField
 from caseload.enrolments.forms import EnrolmentChoiceField
 from caseload.enrolments.models import Enrolment
+from caseload.enrolments.selectors import enrolments_among
 from caseload.transitions.models import ClockKind, Complexity, DischargeSetting, EpisodeCloseReason
 
 DATE_HINT = "For example 2026-03-06."
@@ -60,8 +61,7 @@ class DischargeForm(CaseloadForm):
     def __init__(self, *args: Any, enrolments: list[Enrolment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         enrolment_field: Any = self.fields["enrolment"]
-        # nosemgrep: enrolments-client-data-manager -- rows a selector gave
-        enrolment_field.queryset = Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
+        enrolment_field.queryset = enrolments_among(enrolments)
         if enrolments and not self.is_bound:
             self.initial.setdefault("enrolment", enrolments[0].pk)
 

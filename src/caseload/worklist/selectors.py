@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Exists,
+    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -43,7 +44,7 @@ from caseload.enrolments.models import (
 from caseload.enrolments.selectors import (
     client_ids_enrolled,
     enrolment_rows_by_client,
-    enrolments_of_outer_client,
+    enrolments_of_client,
 )
 from caseload.notes.selectors import last_contact_subquery
 from caseload.referrals.selectors import overdue_referral_since, referral_reason
@@ -578,7 +579,7 @@ def _annotate_facts(
 ) -> QuerySet[Client]:
     """Per client, one subquery each: safety flag, overdue tasks, earliest review date, last
     contact, new, highest acuity (and the next due date when sorting by it)."""
-    new = enrolments_of_outer_client(relevant).filter(
+    new = enrolments_of_client(OuterRef("pk"), relevant).filter(
         Q(status=EnrolmentStatus.REFERRED)
         | Q(referred_on__gte=today - dt.timedelta(days=NEW_CLIENT_DAYS))
     )
@@ -589,7 +590,7 @@ def _annotate_facts(
         "last_contact_at": last_contact_subquery(),
         "is_new": Exists(new),
         "acuity": Subquery(
-            enrolments_of_outer_client(relevant).order_by("-acuity").values("acuity")[:1]
+            enrolments_of_client(OuterRef("pk"), relevant).order_by("-acuity").values("acuity")[:1]
         ),
     }
     if with_next_due:

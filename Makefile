@@ -37,9 +37,11 @@ run: $(STAMP)
 browser:
 	@bash scripts/ensure-chromium.sh
 
-## test: the whole suite (unit, HTTP, access matrix, browser) on the configured database.
+## test: the whole suite (unit, HTTP, access matrix, browser) on the configured database, with
+## line coverage of src/caseload; it fails below COVERAGE_FLOOR per cent.
+COVERAGE_FLOOR ?= 90
 test: $(STAMP) browser
-	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider
+	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -n 2 -m "not browser" -p no:cacheprovider

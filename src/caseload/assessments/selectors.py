@@ -410,9 +410,18 @@ def goal_get(*, actor: User, goal_id: Any) -> Goal:
     return careplans_selectors.goal_get(actor=actor, goal_id=goal_id)
 
 
-def score_targets_for_goals(goal_ids: list[Any]) -> dict[Any, GoalScoreTarget]:
-    """Score targets by goal id (one query), for pages that list goals (e.g. the care plan)."""
-    return {t.goal_id: t for t in GoalScoreTarget.objects.filter(goal_id__in=goal_ids)}
+def score_targets_for_goals(
+    *, actor: User, client: Client, goal_ids: list[Any]
+) -> dict[Any, GoalScoreTarget]:
+    """Score targets by goal id (one query), for pages that show a client's goals; none out of
+    ``actor``'s scope."""
+    return {
+        t.goal_id: t
+        for t in GoalScoreTarget.objects.filter(
+            policies.rows_of_client(actor, client.pk, via="goal__careplan__client"),
+            goal_id__in=goal_ids,
+        )
+    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def enrolment_get(*, actor: User, enrolment_id: Any) -> Enrolment:
         raise NotFound("Enrolment not found.") from exc
 
 
-def careplan_of(enrolment: Enrolment) -> CarePlan | None:
+def _careplan_of(enrolment: Enrolment) -> CarePlan | None:
     """The enrolment's care plan, or None (uses the select_related cache when present)."""
     try:
         return enrolment.careplan
@@ -83,7 +83,7 @@ def enrolment_detail(*, actor: User, enrolment_id: Any) -> EnrolmentDetail:
     manage = policies.can_manage_enrolment(actor, enrolment)
     return EnrolmentDetail(
         enrolment=enrolment,
-        careplan=careplan_of(enrolment),
+        careplan=_careplan_of(enrolment),
         events=events,
         care_team=[m for m in members if m.is_active],
         past_care_team=[m for m in members if not m.is_active],

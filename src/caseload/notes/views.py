@@ -117,7 +117,7 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
                 **page.context(),
                 "client": client,
                 "has_people": people.exists(),
-                "update_people": _update_people(client, people),
+                "update_people": _update_people(actor, client, people),
             },
             status=page.status,
         ),
@@ -127,9 +127,9 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     )
 
 
-def _update_people(client: Client, people: Any) -> list[Any]:
+def _update_people(actor: User, client: Client, people: Any) -> list[Any]:
     """The family members and caregivers the client agreed may receive updates, now."""
-    allowed = people_who_may_receive_updates(client)
+    allowed = people_who_may_receive_updates(actor=actor, client=client)
     return [person for person in people if person.pk in allowed]
 
 
@@ -206,7 +206,7 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
         "note": note,
         "client": note.client,
         "has_people": people.exists(),
-        "update_people": _update_people(note.client, people),
+        "update_people": _update_people(actor, note.client, people),
     }
     if request.method != "POST":
         audit_record(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from caseload.access import policies
+from caseload.careplans import selectors as careplans_selectors
 from caseload.careplans.models import Goal, Intervention, Problem
 from caseload.careplans.selectors import plan_items_for_client
 from caseload.core import clock
@@ -119,9 +120,10 @@ def care_plan_links(*, actor: User, client: Client) -> list[tuple[str, list[Care
 
 
 def resolve_care_plan_link(
-    *, client: Client, value: str
+    *, actor: User, client: Client, value: str
 ) -> tuple[Problem | None, Goal | None, Intervention | None]:
-    """The problem, goal or intervention a link value names (of this client), or NotFound."""
+    """The problem, goal or intervention a link value names (of this client, in ``actor``'s
+    scope), or NotFound."""
     if not value:
         return None, None, None
     kind, _, raw_id = value.partition(":")
@@ -129,18 +131,21 @@ def resolve_care_plan_link(
         pk = uuid.UUID(raw_id)
     except ValueError as exc:
         raise NotFound("Care plan item not found.") from exc
-    models: dict[str, Any] = {"problem": Problem, "goal": Goal, "intervention": Intervention}
-    model = models.get(kind)
-    if model is None:
+    item: Problem | Goal | Intervention
+    if kind == "problem":
+        item = careplans_selectors.problem_get(actor=actor, problem_id=pk)
+    elif kind == "goal":
+        item = careplans_selectors.goal_get(actor=actor, goal_id=pk)
+    elif kind == "intervention":
+        item = careplans_selectors.intervention_get(actor=actor, intervention_id=pk)
+    else:
         raise NotFound("Care plan item not found.")
-    found = model.objects.filter(pk=pk, careplan__client_id=client.pk).select_related("careplan")
-    item = found.first()
-    if item is None:
+    if item.careplan.client_id != client.pk:
         raise NotFound("Care plan item not found.")
     return (
-        item if kind == "problem" else None,
-        item if kind == "goal" else None,
-        item if kind == "intervention" else None,
+        item if isinstance(item, Problem) else None,
+        item if isinstance(item, Goal) else None,
+        item if isinstance(item, Intervention) else None,
     )
 
 

@@ -70,11 +70,11 @@ def _referral_form(
     )
 
 
-def _referral_kwargs(form: ReferralForm, client: Client) -> dict[str, Any]:
+def _referral_kwargs(actor: User, form: ReferralForm, client: Client) -> dict[str, Any]:
     data = form.cleaned_data
     try:
         problem, goal, intervention = selectors.resolve_care_plan_link(
-            client=client, value=data.get("care_plan_link") or ""
+            actor=actor, client=client, value=data.get("care_plan_link") or ""
         )
     except NotFound as exc:
         raise ValidationFailed(
@@ -106,7 +106,7 @@ def _render_form(
         "client": client,
         "referral": referral,
         "creating": referral is None,
-        "provider_consents": provider_consents(client),
+        "provider_consents": provider_consents(actor=request_actor(request), client=client),
     }
     return render(request, "referrals/referral_form.html", context, status=page.status)
 
@@ -139,7 +139,7 @@ def referral_create(request: HttpRequest, client_id: Any) -> HttpResponse:
             actor, client, data, initial=_create_initial(request) if data is None else None
         ),
         save=lambda form: services.referral_create(
-            actor=actor, client=client, **_referral_kwargs(form, client)
+            actor=actor, client=client, **_referral_kwargs(actor, form, client)
         ),
         render=lambda page: _render_form(request, client, page),
         success=lambda referral: success_redirect(
@@ -198,7 +198,7 @@ def referral_edit(request: HttpRequest, referral_id: Any) -> HttpResponse:
             actor=actor,
             referral=referral,
             expected_version=form.cleaned_data["version"],
-            **_referral_kwargs(form, client),
+            **_referral_kwargs(actor, form, client),
         ),
         render=lambda page: _render_form(request, client, page, referral=page.record),
         success=lambda _: success_redirect(request, "Referral saved.", _detail_url(referral.pk)),

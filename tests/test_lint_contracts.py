@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -69,41 +71,42 @@ def test_the_import_contracts_pass_on_the_tree_as_it_is(tmp_path: Path) -> None:
     assert "0 broken" in result.stdout
 
 
-def test_core_importing_an_app_above_it_breaks_the_floors(tmp_path: Path) -> None:
+PLANTED_IMPORTS = {
+    "core imports an app above it": (
+        "core/planted.py",
+        "from caseload.staff.models import User  # noqa\n",
+        ["Floors:", "caseload.core.planted -> caseload.staff.models"],
+    ),
+    "a domain app imports the top floor": (
+        "notes/planted.py",
+        "from caseload.chart import selectors  # noqa\n",
+        ["Floors:", "caseload.notes.planted -> caseload.chart.selectors"],
+    ),
+    # notes imports clients already: clients importing notes closes a cycle on one floor.
+    "two apps import each other": (
+        "clients/planted.py",
+        "from caseload.notes import models  # noqa\n",
+        ["No two apps import each other", ".clients -> .notes"],
+    ),
+    "an app is on no floor": (
+        "newapp/__init__.py",
+        "",
+        ["not listed as layers", "caseload.newapp"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PLANTED_IMPORTS)
+def test_a_planted_import_breaks_its_contract(tmp_path: Path, case: str) -> None:
+    module, text, expected = PLANTED_IMPORTS[case]
     tree = _copy_tree(tmp_path)
-    _plant(tree, "core/planted.py", "from caseload.staff.models import User  # noqa\n")
+    (tree / "src" / "caseload" / module).parent.mkdir(exist_ok=True)
+    _plant(tree, module, text)
     result = _lint_imports(tree)
-    assert result.returncode == 1
-    assert "Floors:" in result.stdout and "BROKEN" in result.stdout
-    assert "caseload.core.planted -> caseload.staff.models" in result.stdout
-
-
-def test_a_domain_app_importing_the_top_floor_breaks_the_floors(tmp_path: Path) -> None:
-    tree = _copy_tree(tmp_path)
-    _plant(tree, "notes/planted.py", "from caseload.chart import selectors  # noqa\n")
-    result = _lint_imports(tree)
-    assert result.returncode == 1
-    assert "caseload.notes.planted -> caseload.chart.selectors" in result.stdout
-
-
-def test_two_apps_importing_each_other_break_the_acyclic_contract(tmp_path: Path) -> None:
-    # notes imports clients today; clients importing notes closes a cycle on one floor.
-    tree = _copy_tree(tmp_path)
-    _plant(tree, "clients/planted.py", "from caseload.notes import models  # noqa\n")
-    result = _lint_imports(tree)
-    assert result.returncode == 1
-    assert "No two apps import each other" in result.stdout
-    assert ".clients -> .notes" in result.stdout or ".notes -> .clients" in result.stdout
-
-
-def test_an_app_left_off_the_floors_breaks_the_exhaustive_layers(tmp_path: Path) -> None:
-    tree = _copy_tree(tmp_path)
-    (tree / "src" / "caseload" / "newapp").mkdir()
-    _plant(tree, "newapp/__init__.py", "")
-    result = _lint_imports(tree)
-    assert result.returncode == 1
-    assert "not listed as layers" in result.stdout
-    assert "caseload.newapp" in result.stdout
+    assert result.returncode == 1, result.stdout
+    assert "BROKEN" in result.stdout
+    for words in expected:
+        assert words in result.stdout
 
 
 PLANTED_READS = {

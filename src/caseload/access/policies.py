@@ -319,6 +319,16 @@ def can_break_glass(actor: Any) -> bool:
     return is_clinical(actor) and actor.career_level != CareerLevel.DIRECTOR
 
 
+def offers_break_glass_review(actor: Any) -> bool:
+    """The navigation offers the break-glass review to privacy officers and to clinical staff
+    above junior (who supervise or lead someone whose grants they review)."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_privacy_officer:
+        return True
+    return is_clinical(actor) and actor.career_level != CareerLevel.JUNIOR
+
+
 def break_glass_reviewable_user_ids(actor: User) -> Q:
     """Grants ``actor`` reviews: privacy officers and directors all; supervisors their staff's."""
     if can_search_audit(actor):

@@ -152,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "caseload.core.context_processors.caseload",
+                "caseload.access.context_processors.navigation",
             ],
             "builtins": ["caseload.core.templatetags.caseload_tags"],
         },

@@ -356,3 +356,10 @@ Q_CLUSTER = {
     "label": "Background jobs",
     "cache": "default",
 }
+
+# Business days (caseload.core.business_days): the public holidays of this country and state
+# (ISO 3166 codes, as the `holidays` library names them: "US", "US"+"MA", "GB"+"SCT"), plus the
+# organisation's own closure days kept in /admin/ (Holidays). An empty country: the admin's
+# list alone.
+CASELOAD_HOLIDAYS_COUNTRY = os.environ.get("CASELOAD_HOLIDAYS_COUNTRY", "US").strip().upper()
+CASELOAD_HOLIDAYS_SUBDIV = os.environ.get("CASELOAD_HOLIDAYS_SUBDIV", "").strip().upper()

@@ -363,3 +363,7 @@ Q_CLUSTER = {
 # list alone.
 CASELOAD_HOLIDAYS_COUNTRY = os.environ.get("CASELOAD_HOLIDAYS_COUNTRY", "US").strip().upper()
 CASELOAD_HOLIDAYS_SUBDIV = os.environ.get("CASELOAD_HOLIDAYS_SUBDIV", "").strip().upper()
+
+# JSON fixtures and `caseload backup` keep times to the microsecond (Django's encoder keeps
+# milliseconds).
+SERIALIZATION_MODULES = {"json": "caseload.core.serializers"}

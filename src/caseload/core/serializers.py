@@ -27,7 +27,7 @@ class ExactJSONEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
-class Serializer(DjangoJSONSerializer):  # type: ignore[misc]
+class Serializer(DjangoJSONSerializer):
     def _init_options(self) -> None:
-        super()._init_options()
+        super()._init_options()  # type: ignore[misc]
         self.json_kwargs["cls"] = ExactJSONEncoder

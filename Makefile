@@ -26,12 +26,13 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --universal $(LOCK_ARGS) -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --universal -c requirements.lock $(LOCK_ARGS) -o requirements-dev.lock
 
-## run: virtualenv, dependencies, migrations, demo organisation, development server.
+## run: virtualenv, dependencies, migrations, demo organisation, development server with the
+## job worker and scheduler beside it (scripts/run-dev.sh).
 run: $(STAMP)
 	CASELOAD_DEBUG=1 $(BIN)/caseload migrate --no-input
 	CASELOAD_DEBUG=1 $(BIN)/caseload seed_demo
 	@echo "Caseload is starting on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	CASELOAD_DEBUG=1 CASELOAD_2FA_REQUIRED_FOR= $(BIN)/caseload runserver $(HOST):$(PORT)
+	CASELOAD_DEBUG=1 CASELOAD_2FA_REQUIRED_FOR= BIN=$(BIN) bash scripts/run-dev.sh $(HOST) $(PORT)
 
 ## browser: Debian's Chromium for the browser tests (installed when missing and we are root).
 browser:

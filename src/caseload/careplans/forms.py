@@ -14,6 +14,7 @@ from caseload.careplans.models import (
     ProblemStatus,
 )
 from caseload.core.forms import CaseloadForm
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 
 DATE_FORMAT = "%Y-%m-%d"
 DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-09-30."}
@@ -60,6 +61,7 @@ class CarePlanCreateForm(_PlanForm):
         missing="Enter the date you will review the plan.",
     )
     participants = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Who took part",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -87,6 +89,7 @@ class ProblemForm(_PlanForm):
         error_messages={"required": "Describe the problem or need."},
     )
     detail = forms.CharField(
+        max_length=LONG_TEXT,
         label="More detail",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -150,6 +153,7 @@ class GoalForm(_PlanForm):
 
 class GoalEditForm(GoalForm):
     outcome_note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Progress or outcome",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -192,6 +196,7 @@ class InterventionEditForm(InterventionForm):
 
 class PublishForm(_PlanForm):
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="What changed and why?",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept with the version for everyone who reads the plan later, e.g. 'First "
@@ -203,6 +208,7 @@ class PublishForm(_PlanForm):
 
 class ReturnForm(_PlanForm):
     comment = forms.CharField(
+        max_length=SHORT_TEXT,
         label="What needs to change?",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The author sees this comment on the plan, e.g. 'Goal 2 is not measurable: "

@@ -8,10 +8,10 @@ from django import forms
 
 from caseload.clients.models import ClientStatus, FlagKind, Relationship, SexAtBirth
 from caseload.core.forms import CaseloadForm
+from caseload.core.validators import LONG_TEXT
 
 #: Free-text answers are kept to what a person writes in a form (a page or two), so a pasted
 #: document or a hostile post is refused with a message rather than stored.
-LONG_TEXT = 5000
 
 
 class DateInput(forms.DateInput):

@@ -12,11 +12,11 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.forms.renderers import DjangoTemplates
 
 from caseload.core.errors import AppError
-from caseload.core.validators import no_nul
+from caseload.core.validators import SHORT_TEXT, no_nul, too_long_message
 
 DATETIME_HINT = "Date and time, for example 2026-03-06 14:30."
 
@@ -67,9 +67,21 @@ class CaseloadFormRenderer(DjangoTemplates):
     field_template_name = "core/forms/field.html"
 
 
+def _limit_length(field: forms.CharField) -> None:
+    """Every text field has a maximum length: the one it names (the model's, from
+    ``core.validators``), or SHORT_TEXT. Too long is said plainly."""
+    if field.max_length is None:
+        field.max_length = SHORT_TEXT
+        field.validators.append(MaxLengthValidator(SHORT_TEXT))
+        if not field.widget.is_hidden:
+            field.widget.attrs.setdefault("maxlength", str(SHORT_TEXT))
+    field.error_messages.setdefault("max_length", too_long_message(int(field.max_length)))
+
+
 class CaseloadForm(forms.Form):
-    """A form whose text fields refuse NUL characters. ``fieldsets`` (legend, field names)
-    groups the fields when the form renders itself (``{{ form }}``)."""
+    """A form whose text fields refuse NUL characters and have a maximum length.
+    ``fieldsets`` (legend, field names) groups the fields when the form renders itself
+    (``{{ form }}``)."""
 
     fieldsets: list[tuple[str, list[str]]] = []
     bound_field_class = CaseloadBoundField
@@ -83,6 +95,8 @@ class CaseloadForm(forms.Form):
             ]
             if isinstance(field, forms.CharField):
                 field.validators.append(no_nul)
+                if not isinstance(field, (forms.UUIDField, forms.JSONField)):
+                    _limit_length(field)
 
     def __getitem__(self, name: str) -> CaseloadBoundField:
         return cast("CaseloadBoundField", super().__getitem__(name))

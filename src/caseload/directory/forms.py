@@ -9,9 +9,9 @@ from django import forms
 
 from caseload.core.forms import CaseloadForm
 from caseload.directory.csv_import import decode_upload
-from caseload.directory.models import Service, ServiceType
+from caseload.directory.models import IMPORT_MAX_CHARACTERS, Service, ServiceType
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_BYTES = IMPORT_MAX_CHARACTERS
 
 
 class ServiceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from caseload.clients.forms import LONG_TEXT, ClientDetailsForm, DateInput
+from caseload.clients.forms import ClientDetailsForm, DateInput
 from caseload.core.forms import CaseloadForm
+from caseload.core.validators import LONG_TEXT
 from caseload.enrolments.models import Acuity, DischargeReason, EnrolmentStatus
 
 if TYPE_CHECKING:

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from caseload.careplans.models import Goal
 from caseload.core.forms import CaseloadForm
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.staff.models import User
 from caseload.tasks.models import Priority, Task
 
@@ -32,6 +33,7 @@ class TaskForm(CaseloadForm):
         error_messages={"required": "Enter what needs to be done."},
     )
     description = forms.CharField(
+        max_length=LONG_TEXT,
         label="Details",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -112,6 +114,7 @@ class TaskEditForm(TaskForm):
 
 class CompleteForm(CaseloadForm):
     outcome_note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Outcome",
         help_text="What came of it, if worth recording.",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -122,6 +125,7 @@ class CompleteForm(CaseloadForm):
 
 class CancelForm(CaseloadForm):
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Why is this task cancelled?",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why the task is cancelled."},

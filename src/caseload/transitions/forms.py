@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from caseload.core.forms import CaseloadForm, VersionField
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.enrolments.forms import EnrolmentChoiceField
 from caseload.enrolments.models import Enrolment
 from caseload.transitions.models import ClockKind, Complexity, DischargeSetting, EpisodeCloseReason
@@ -55,7 +56,12 @@ class DischargeForm(CaseloadForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the complexity of medical decision making."},
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, enrolments: list[Enrolment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,7 +74,12 @@ class DischargeForm(CaseloadForm):
 class ClockRecordForm(CaseloadForm):
     kind = forms.ChoiceField(choices=ClockKind.choices, widget=forms.HiddenInput)
     met_on = _date_field("Date done")
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     version = VersionField()
 
 
@@ -79,5 +90,10 @@ class EpisodeCloseForm(CaseloadForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose why the episode is closing."},
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     version = VersionField()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from caseload.core.dates import BROWSING, within
 from caseload.core.forms import CaseloadForm
 
 
@@ -15,8 +16,14 @@ class AuditSearchForm(CaseloadForm):
         help_text="For example client.viewed, or client. for every client action",
     )
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within(BROWSING, "From")],
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within(BROWSING, "To")],
     )

@@ -13,6 +13,7 @@ from caseload.careplans.models import (
     InterventionStatus,
     ProblemStatus,
 )
+from caseload.core.dates import HAPPENED, PLANNED, DateWindow, within
 from caseload.core.forms import CaseloadForm
 from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 
@@ -20,7 +21,9 @@ DATE_FORMAT = "%Y-%m-%d"
 DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-09-30."}
 
 
-def _date_field(label: str, help_text: str = "", *, required: bool, missing: str = "") -> Any:
+def _date_field(
+    label: str, help_text: str = "", *, window: DateWindow, required: bool, missing: str = ""
+) -> Any:
     errors = dict(DATE_ERRORS)
     if missing:
         errors["required"] = missing
@@ -31,6 +34,7 @@ def _date_field(label: str, help_text: str = "", *, required: bool, missing: str
         input_formats=[DATE_FORMAT, "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT),
         error_messages=errors,
+        validators=[within(window, label)],
     )
 
 
@@ -57,6 +61,7 @@ class CarePlanCreateForm(_PlanForm):
     review_due = _date_field(
         "Review the plan by",
         "When you will next review the plan with the client. It shows on your caseload when due.",
+        window=PLANNED,
         required=True,
         missing="Enter the date you will review the plan.",
     )
@@ -77,7 +82,7 @@ class CarePlanEditForm(CarePlanCreateForm):
         help_text="Record agreement once the client, or their family or representative, has "
         "agreed to the plan.",
     )
-    agreed_on = _date_field("Date agreed", required=False)
+    agreed_on = _date_field("Date agreed", window=HAPPENED, required=False)
     version = VersionField()
 
 
@@ -134,6 +139,7 @@ class GoalForm(_PlanForm):
     )
     target_date = _date_field(
         "Reach the target by",
+        window=PLANNED,
         required=True,
         missing="Enter the date the goal should be reached by.",
     )

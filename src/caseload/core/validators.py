@@ -3,6 +3,8 @@ form alike; docs/security.md, V5)."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 
 #: A reason, a comment, or a note on a change of status (entered in error, returned, revoked,
@@ -24,3 +26,22 @@ def no_nul(value: object) -> None:
     """Refuse text with NUL characters: PostgreSQL cannot store them, and no person types one."""
     if isinstance(value, str) and "\x00" in value:
         raise ValidationError("Remove the invalid control character from this text.", code="nul")
+
+
+#: An integer as people type it: ASCII digits, perhaps a minus sign. Python's int() also takes
+#: "1_0" (10), surrounding spaces and other scripts' digits ("٣" is 3); Caseload does not.
+ASCII_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def is_ascii_integer(value: object) -> bool:
+    """Whether ``value`` is a string that is an integer written in ASCII digits."""
+    return isinstance(value, str) and ASCII_INTEGER.fullmatch(value.strip()) is not None
+
+
+def parse_ascii_integer(value: object) -> int | None:
+    """``value`` as an int if it is one written in ASCII digits (or already an int), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and is_ascii_integer(value) else None

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from caseload.clients.models import RelatedPerson
 from caseload.core import clock
+from caseload.core.dates import HAPPENED, within
 from caseload.core.forms import CaseloadForm
 from caseload.core.validators import NARRATIVE_TEXT, SHORT_TEXT
 from caseload.notes.models import ContactType, ContactWith, ProgressNote
@@ -34,6 +35,7 @@ class RelatedPersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg
 
 class NoteForm(CaseloadForm):
     contact_at = forms.DateTimeField(
+        validators=[within(HAPPENED, "The contact time")],
         label="Date and time of the contact",
         help_text="For example 2026-03-02 08:10. Times are in the organisation's time zone.",
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],

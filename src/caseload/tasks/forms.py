@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from caseload.careplans.models import Goal
+from caseload.core.dates import PLANNED, within
 from caseload.core.forms import CaseloadForm
 from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.staff.models import User
@@ -39,6 +40,7 @@ class TaskForm(CaseloadForm):
         required=False,
     )
     due_on = forms.DateField(
+        validators=[within(PLANNED, "The due date")],
         label="Due date",
         help_text="For example 2026-03-06.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from caseload.core.dates import HAPPENED, within
 from caseload.core.forms import CaseloadForm, VersionField
 from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.enrolments.forms import EnrolmentChoiceField
@@ -18,10 +19,12 @@ DATE_HINT = "For example 2026-03-06."
 def _date_field(
     label: str, *, required: bool = True, help_text: str = DATE_HINT
 ) -> forms.DateField:
+    """A day something happened (a discharge, a clock met): within ``core.dates.HAPPENED``."""
     return forms.DateField(
         label=label,
         required=required,
         help_text=help_text,
+        validators=[within(HAPPENED, label)],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": f"Enter the {label.lower()}.",

@@ -177,6 +177,22 @@ def test_file_level_problems_are_reported(text: str, message: str, db: None) -> 
 
 
 @pytest.mark.django_db
+def test_a_file_with_a_nul_byte_is_refused_with_a_clear_message(org: Any, login: Any) -> None:
+    """PostgreSQL cannot store a NUL: the upload is refused with a message, not a 500."""
+    response = _upload(login(org.admin), "organisation,service,type\nMeals\x00,Hot meals,meals\n")
+    assert response.status_code == 400
+    assert "invalid control characters (NUL)" in response.content.decode()
+    assert DirectoryImport.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_file_name_with_control_characters_is_kept_without_them(org: Any, login: Any) -> None:
+    response = _upload(login(org.admin), GOOD_AND_BAD, name="services\x00\x07.csv")
+    assert response.status_code == 200
+    assert DirectoryImport.objects.get().filename == "services.csv"
+
+
+@pytest.mark.django_db
 def test_a_file_that_is_not_utf8_is_refused_with_a_clear_message(org: Any, login: Any) -> None:
     http = login(org.admin)
     response = http.post(

@@ -333,6 +333,11 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Break the glass: how long emergency access to an out-of-scope client lasts.
 BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
 
+# Plausible dates (core/dates.py): appointments, due, review, target and expiry dates lie within
+# this many years of today, and contact times and other things that happened at most this many
+# years back (and not in the future).
+DATE_WINDOW_YEARS = int(os.environ.get("CASELOAD_DATE_WINDOW_YEARS", "5"))
+
 # Instrument definitions an organisation adds (licensed instruments such as Zarit): a folder of
 # JSON files in the same format as caseload/assessments/instruments/ (see docs/instruments.md).
 CASELOAD_INSTRUMENTS_DIR = os.environ.get("CASELOAD_INSTRUMENTS_DIR", "")

@@ -93,7 +93,7 @@ def directory_import(request: HttpRequest) -> HttpResponse:
         form=lambda _, data: DirectoryUploadForm(data, request.FILES if data is not None else None),
         save=lambda form: services.directory_import_preview(
             actor=actor,
-            filename=form.cleaned_data["file"].name or "",
+            filename=form.cleaned_data["filename"],
             content=form.cleaned_data["content"],
         ),
         render=lambda page: render(

@@ -14,6 +14,7 @@ from caseload.core import clock
 from caseload.core.forms import CaseloadForm
 from caseload.notes.models import ContactType, ContactWith, ProgressNote
 from caseload.notes.services import MAX_MINUTES, MIN_MINUTES
+from caseload.programrules.forms import TimeFieldsMixin
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -31,7 +32,7 @@ class RelatedPersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg
         return f"{person.name} ({person.get_relationship_display().lower()})"
 
 
-class NoteForm(CaseloadForm):
+class NoteForm(TimeFieldsMixin, CaseloadForm):
     contact_at = forms.DateTimeField(
         label="Date and time of the contact",
         help_text="For example 2026-03-02 08:10. Times are in the organisation's time zone.",
@@ -125,11 +126,13 @@ class NoteForm(CaseloadForm):
             "minutes": data["minutes"],
             "narrative": data["narrative"],
             "significant_event": data.get("significant_event", False),
+            "time": self.time_details(),
         }
 
     @staticmethod
     def initial_for(note: ProgressNote) -> dict[str, Any]:
         return {
+            **TimeFieldsMixin.time_initial_for(note),
             "contact_at": timezone.localtime(note.contact_at),
             "contact_type": note.contact_type,
             "contact_with": note.contact_with,

@@ -224,7 +224,9 @@ def _short(code: str, need: int, have: int, label: str) -> str:
 # -- prerequisites --------------------------------------------------------------------------
 
 
-def prerequisite_reasons(program: Program, fact: Fact, rule_set: RuleSet) -> list[str]:
+def prerequisite_reasons(
+    program: Program, fact: Fact, rule_set: RuleSet | None = None
+) -> list[str]:
     """Why ``program`` cannot be billed this client-month, whatever the time: plain words."""
     reasons: list[str] = []
     needs = program.requires
@@ -329,6 +331,47 @@ def _addons(track: Track, minutes: int, result: Result) -> None:
         addon.code,
         [_short(ordinal_code(units + 1, addon.code), need, minutes, track.label)],
     )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One staff track's minutes this month against its next threshold (the chart, the
+    worklist): ``code`` is the next code to reach, ``need`` its total minutes (None once the
+    add-on cap is reached)."""
+
+    program: str
+    label: str
+    minutes: int
+    code: str
+    need: int | None
+    thresholds: tuple[tuple[str, int], ...]
+
+    @property
+    def short(self) -> int | None:
+        return None if self.need is None else max(0, self.need - self.minutes)
+
+
+def progress(fact: Fact, rule_set: RuleSet | None = None) -> list[Progress]:
+    """The time tracks of ``fact``'s program that have minutes (or the first), with the next
+    threshold of each; empty for programs without time thresholds."""
+    rule_set = rule_set or rules_module.for_year(fact.year)
+    program = rule_set.program(fact.program)
+    if program.kind != "time":
+        return []
+    tracks = [t for t in program.tracks if t.month in (None, fact.cocm_month or "first")]
+    considered = [t for t in tracks if t.minutes(fact.minutes) > 0] or tracks[:1]
+    out = []
+    for track in considered:
+        minutes = track.minutes(fact.minutes)
+        thresholds = [(track.base.code, track.base.minutes)]
+        addon = track.addon
+        if addon is not None:
+            cap = addon.max if addon.max is not None else max(2, addon.units(minutes) + 1)
+            thresholds += [(addon.code, addon.threshold(unit)) for unit in range(1, cap + 1)]
+        upcoming = [(code, need) for code, need in thresholds if need > minutes]
+        code, need = upcoming[0] if upcoming else (thresholds[-1][0], None)
+        out.append(Progress(program.key, track.label, minutes, code, need, tuple(thresholds)))
+    return out
 
 
 # -- transitional care ----------------------------------------------------------------------

@@ -203,7 +203,7 @@ def test_month_report_by_program_and_care_manager(org: Any, login: Any) -> None:
     response = login(org.director).get(reverse("programrules:month") + "?month=2026-10")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "99439 × 1, 99490 × 1" in html
+    assert "99490 × 1, 99439 × 1" in html
     assert "1 minute short of 99490" in html
     assert (
         AuditEvent.objects.filter(action="client.listed", detail__page="program_month").count() == 2

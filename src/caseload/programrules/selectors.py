@@ -120,6 +120,13 @@ class ProgramTimeSummary:
     def total_minutes(self) -> int:
         return sum(entry.minutes for entry in self.entries)
 
+    @property
+    def timer_minutes(self) -> int:
+        """Whole minutes on the viewer's timer so far (0 in its first minute)."""
+        if self.timer is None:
+            return 0
+        return max(0, int((clock.now() - self.timer.started_at).total_seconds() // 60))
+
 
 def _staff_words(by_staff: dict[str, int]) -> list[tuple[str, int]]:
     labels = {
@@ -307,10 +314,15 @@ class ProgramTotals:
     clients_met: int = 0
     codes: Counter[str] = field(default_factory=Counter)
     minutes: int = 0
+    order: tuple[str, ...] = ()  # the program's codes as the rules file lists them
 
     @property
     def codes_text(self) -> str:
-        return ", ".join(f"{code} × {n}" for code, n in sorted(self.codes.items())) or "none"
+        def rank(code: str) -> int:
+            return self.order.index(code) if code in self.order else len(self.order)
+
+        ordered = sorted(self.codes.items(), key=lambda item: (rank(item[0]), item[0]))
+        return ", ".join(f"{code} × {n}" for code, n in ordered) or "none"
 
 
 @dataclass
@@ -364,7 +376,9 @@ def program_month_summary(*, actor: User, month: dt.date) -> ProgramMonthSummary
             pk__in={r.care_manager_id for r in results if r.care_manager_id}
         )
     }
-    totals = {key: ProgramTotals(key, p.name) for key, p in rule_set.programs.items()}
+    totals = {
+        key: ProgramTotals(key, p.name, order=p.codes) for key, p in rule_set.programs.items()
+    }
     per_manager: dict[Any, CareManagerTotals] = {}
     clients_of_manager: dict[Any, set[Any]] = defaultdict(set)
     met_clients_of_manager: dict[Any, set[Any]] = defaultdict(set)

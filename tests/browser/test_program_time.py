@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,7 +95,7 @@ def test_maya_times_a_call_and_grace_downloads_the_billing_csv(
         page.get_by_role("link", name=re.compile("Download the billing CSV")).click()
     download = download_info.value
     assert download.suggested_filename == "program-billing-2026-10.csv"
-    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     assert rows[0][:4] == ["client", "mrn", "program", "month"]
     assert rows[1][:6] == [client.full_name, client.mrn, "CCM", "2026-10", "99490 99439", "45"]
     assert len(rows) == 2  # the client 2 minutes short is not billed

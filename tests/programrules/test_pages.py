@@ -266,3 +266,15 @@ def test_close_and_reopen_from_the_month_page(org: Any, login: Any) -> None:
         .status_code
         == 404
     )
+
+
+def test_an_unreadable_month_closes_nothing(org: Any, login: Any) -> None:
+    october(org)
+    http = login(org.director)
+    for bad in ("", "2026-13", "1999-01", "x\x00"):
+        response = http.post(reverse("programrules:month_close"), {"month": bad})
+        assert response.status_code == 302
+    assert not services.closed_month(dt.date(2026, 10, 1))
+    page = http.get(reverse("programrules:month") + "?month=1999-01")
+    assert page.status_code == 200
+    assert "Choose a month like 2026-11, from 2026 on." in page.content.decode()

@@ -14,7 +14,7 @@ import calendar
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,11 +98,15 @@ def consent_covers(text: str, program: rules.Program) -> bool:
     return any(code.lower() in lowered for code in program.codes)
 
 
-def _consents(client_ids: set[Any], month: dt.date) -> dict[Any, list[str]]:
+#: ``where("client_id")``: the condition naming the clients evaluated, on any model's field.
+Where = Callable[[str], Q]
+
+
+def _consents(where: Where, month: dt.date) -> dict[Any, list[str]]:
     first, last = month, last_day(month)
     rows = (
         Consent.objects.filter(
-            client_id__in=client_ids,
+            where("client_id"),
             kind=ConsentKind.BILLING,
             entered_in_error_at__isnull=True,
             given_on__lte=last,
@@ -117,10 +121,10 @@ def _consents(client_ids: set[Any], month: dt.date) -> dict[Any, list[str]]:
     return found
 
 
-def _conditions(client_ids: set[Any], month: dt.date) -> dict[Any, int]:
+def _conditions(where: Where, month: dt.date) -> dict[Any, int]:
     rows = (
         ChronicCondition.objects.filter(
-            client_id__in=client_ids,
+            where("client_id"),
             entered_in_error_at__isnull=True,
             noted_on__lte=last_day(month),
         )
@@ -132,20 +136,22 @@ def _conditions(client_ids: set[Any], month: dt.date) -> dict[Any, int]:
     return dict(rows)
 
 
-def _care_plans(client_ids: set[Any], month: dt.date) -> set[Any]:
+def _care_plans(where: Where, month: dt.date) -> set[Any]:
     return set(
         CarePlanVersion.objects.filter(
-            careplan__client_id__in=client_ids, created_at__lt=month_end(month)
-        ).values_list("careplan__client_id", flat=True)
+            where("careplan__client_id"), created_at__lt=month_end(month)
+        )
+        .values_list("careplan__client_id", flat=True)
+        .distinct()
     )
 
 
-def _care_managers(client_ids: set[Any]) -> dict[Any, int]:
+def _care_managers(where: Where) -> dict[Any, int]:
     """Each client's care manager: of an active enrolment first, else of any open one."""
     active: dict[Any, int] = {}
     any_open: dict[Any, int] = {}
     rows = (
-        Enrolment.objects.filter(client_id__in=client_ids)
+        Enrolment.objects.filter(where("client_id"))
         .exclude(status=EnrolmentStatus.DISCHARGED)
         .order_by("referred_on")
         .values_list("client_id", "care_manager_id", "status")
@@ -157,11 +163,12 @@ def _care_managers(client_ids: set[Any]) -> dict[Any, int]:
     return {**any_open, **active}
 
 
-def _earlier_cocm(client_ids: set[Any], month: dt.date) -> set[Any]:
+def _earlier_cocm(where: Where, month: dt.date) -> set[Any]:
     return set(
         counted_entries()
-        .filter(client_id__in=client_ids, program="CoCM", month__lt=month)
+        .filter(where("client_id"), program="CoCM", month__lt=month)
         .values_list("client_id", flat=True)
+        .distinct()
     )
 
 
@@ -213,11 +220,22 @@ def evaluate_month(month: dt.date, *, client_ids: Iterable[Any] | None = None) -
     clients = {client_id for client_id, _ in minutes} | {e.client_id for e in episodes}
     if not clients:
         return []
-    consents = _consents(clients, month)
-    conditions = _conditions(clients, month)
-    plans = _care_plans(clients, month)
-    managers = _care_managers(clients)
-    earlier_cocm = _earlier_cocm(clients, month)
+    # The other facts are read for the same clients: named when the caller asked about a few,
+    # else as the month's time entries (a subquery, not a list of every id) and discharges.
+    discharged = [e.client_id for e in episodes]
+
+    def where(field: str) -> Q:
+        if wanted is not None:
+            return Q(**{f"{field}__in": wanted})
+        return Q(**{f"{field}__in": entries.values("client_id")}) | Q(
+            **{f"{field}__in": discharged}
+        )
+
+    consents = _consents(where, month)
+    conditions = _conditions(where, month)
+    plans = _care_plans(where, month)
+    managers = _care_managers(where)
+    earlier_cocm = _earlier_cocm(where, month)
     holidays = holidays_between(
         month - dt.timedelta(days=7), last_day(month) + dt.timedelta(days=45)
     )

@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
 from caseload.access import policies
 from caseload.clients.models import Client
 from caseload.core import clock
@@ -29,6 +31,7 @@ from caseload.programrules.evaluation import (
 from caseload.programrules.models import (
     ChronicCondition,
     MonthClose,
+    MonthResult,
     RunningTimer,
     StaffType,
     TimeEntry,
@@ -53,13 +56,15 @@ def parse_month(value: str | None) -> dt.date:
     if not value:
         first = this_month()
         return (first - dt.timedelta(days=1)).replace(day=1)
+    message = f"Choose a month like 2026-11, from {min(rules.years())} on."
     try:
         year, month = (int(part) for part in value.split("-"))
-        return dt.date(year, month, 1)
+        chosen = dt.date(year, month, 1)
     except ValueError as exc:
-        raise ValidationFailed(
-            "Choose a month like 2026-11.", field_errors={"month": ["Choose a month like 2026-11."]}
-        ) from exc
+        raise ValidationFailed(message, field_errors={"month": [message]}) from exc
+    if chosen.year < min(rules.years()):
+        raise ValidationFailed(message, field_errors={"month": [message]})
+    return chosen
 
 
 def note_time_initial(*, actor: User, client: Client) -> dict[str, str]:
@@ -366,9 +371,16 @@ def program_month_summary(*, actor: User, month: dt.date) -> ProgramMonthSummary
     month = month.replace(day=1)
     rule_set = rules.for_year(month.year)
     results = month_results(month)
-    visible = {
-        c.pk: c for c in policies.client_scope(actor).filter(pk__in={r.client_id for r in results})
-    }
+    closing = closed_month(month)
+    # The month's clients as subqueries (time entries, or frozen results) and the few
+    # discharges, not a list of every id: the organisation's month is many thousands.
+    with_results = (
+        Q(pk__in=MonthResult.objects.filter(month_close=closing).values("client_id"))
+        if closing is not None
+        else Q(pk__in=counted_entries().filter(month=month).values("client_id"))
+        | Q(pk__in=[r.client_id for r in results if r.program == "TCM"])
+    )
+    visible = {c.pk: c for c in policies.client_scope(actor).filter(with_results)}
     results = [r for r in results if r.client_id in visible]
     managers = {
         u.pk: u
@@ -421,7 +433,7 @@ def program_month_summary(*, actor: User, month: dt.date) -> ProgramMonthSummary
     )
     return ProgramMonthSummary(
         month=month,
-        closing=closed_month(month),
+        closing=closing,
         programs=[t for t in totals.values() if t.clients],
         care_managers=sorted(
             per_manager.values(),

@@ -322,9 +322,12 @@ def conditions(request: HttpRequest, client_id: Any) -> HttpResponse:
 
 
 def _month(request: HttpRequest) -> dt.date:
+    """The month asked about (``?month=2026-11``); a page asked about a month that cannot be
+    shows last month, with a message."""
     try:
         return selectors.parse_month(request.GET.get("month") or request.POST.get("month"))
-    except ValidationFailed:
+    except ValidationFailed as error:
+        messages.error(request, error.message)
         return selectors.parse_month(None)
 
 
@@ -390,7 +393,11 @@ def month_close(request: HttpRequest) -> HttpResponse:
     policies.require_may_close_months(actor)
     if refused := post_only(request):
         return refused
-    month = _month(request)
+    try:  # closing is never a guess: an unreadable month closes nothing
+        month = selectors.parse_month(request.POST.get("month") or "?")
+    except ValidationFailed as error:
+        messages.error(request, error.message)
+        return redirect("programrules:month")
     try:
         services.month_close(actor=actor, month=month)
     except (ValidationFailed, Conflict) as error:

@@ -314,7 +314,11 @@ def time_entry_update(
     """Correct a time entry, with a reason (kept with the values before and after)."""
     with transaction.atomic():
         client = policies.require_clinical_client(actor, entry.client_id)
-        current = TimeEntry.objects.select_for_update().select_related("note").get(pk=entry.pk)
+        current = (
+            TimeEntry.objects.select_for_update(of=("self",))
+            .select_related("note")
+            .get(pk=entry.pk)
+        )
         entered_in_error.refuse_if_entered_in_error(current, "time entry")
         policies.require_may_edit_time_entry(actor, current.performed_by)
         if current.note is not None and current.note.status == "draft":

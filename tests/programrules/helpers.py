@@ -78,3 +78,19 @@ def add_time(
         billing_practitioner=practitioner,
         **extra,
     )
+
+
+def correct(entry: TimeEntry, by: Any, minutes: int, *, reason: str = "Checked the log") -> Any:
+    """Correct ``entry``'s minutes as ``by``, keeping its other values (the edit page's path)."""
+    current = TimeEntry.objects.get(pk=entry.pk)
+    return services.time_entry_update(
+        actor=by,
+        entry=current,
+        expected_version=current.version,
+        minutes=minutes,
+        program=current.program,
+        activity=current.activity,
+        staff_type=current.staff_type,
+        billing_practitioner=current.billing_practitioner,
+        reason=reason,
+    )

@@ -16,7 +16,7 @@ from caseload.programrules.evaluation import consent_covers, evaluate_month, mon
 from caseload.programrules.models import MonthClose, MonthResult, TimeEntry
 from caseload.programrules.rules import for_year
 from caseload.transitions import services as transition_services
-from tests.programrules.helpers import add_time, ready
+from tests.programrules.helpers import add_time, correct, ready
 
 pytestmark = pytest.mark.django_db
 NOVEMBER = dt.date(2026, 11, 1)
@@ -174,17 +174,7 @@ def test_a_director_closes_a_month_and_its_results_are_frozen(org: Any) -> None:
     assert event.detail["results"] == 1
     # Corrections are refused while closed; reopening needs a reason.
     with pytest.raises(ValidationFailed):
-        services.time_entry_update(
-            actor=org.junior,
-            entry=entry,
-            expected_version=entry.version,
-            minutes=10,
-            program="CCM",
-            activity="coordination",
-            staff_type="clinical_staff",
-            billing_practitioner="",
-            reason="Less",
-        )
+        correct(entry, org.junior, 10, reason="Less")
     with pytest.raises(ValidationFailed) as caught:
         services.month_reopen(actor=org.director, month=october, reason=" ")
     assert caught.value.field_errors["reason"] == ["Say why the month is reopened."]
@@ -192,17 +182,7 @@ def test_a_director_closes_a_month_and_its_results_are_frozen(org: Any) -> None:
     assert AuditEvent.objects.get(action="program_month.reopened").detail["reason"] == (
         "A late correction"
     )
-    services.time_entry_update(
-        actor=org.junior,
-        entry=entry,
-        expected_version=entry.version,
-        minutes=10,
-        program="CCM",
-        activity="coordination",
-        staff_type="clinical_staff",
-        billing_practitioner="",
-        reason="Less",
-    )
+    correct(entry, org.junior, 10, reason="Less")
     assert month_results(october)[0].codes == []  # live again
     assert MonthResult.objects.get(month_close=closing).codes == ["99490"]  # history kept
     services.month_close(actor=org.director, month=october)

@@ -16,7 +16,7 @@ from caseload.programrules import services
 from caseload.programrules.evaluation import month_of
 from caseload.programrules.models import RunningTimer, TimeEntry, TimeEntryChange
 from caseload.programrules.services import TimeDetails
-from tests.programrules.helpers import add_time, local
+from tests.programrules.helpers import add_time, correct, local
 
 pytestmark = pytest.mark.django_db
 
@@ -167,29 +167,9 @@ def test_out_of_scope_client_is_not_found(org: Any) -> None:
 def test_correcting_time_needs_a_reason_and_keeps_before_and_after(org: Any) -> None:
     entry = add_time(org.junior_client, org.junior, 12)
     with pytest.raises(ValidationFailed) as caught:
-        services.time_entry_update(
-            actor=org.junior,
-            entry=entry,
-            expected_version=entry.version,
-            minutes=15,
-            program="CCM",
-            activity="coordination",
-            staff_type="clinical_staff",
-            billing_practitioner="Dr. Priya Nair",
-            reason="  ",
-        )
+        correct(entry, org.junior, 15, reason="  ")
     assert caught.value.field_errors["reason"] == ["Say why the time is changed."]
-    services.time_entry_update(
-        actor=org.supervisor,
-        entry=entry,
-        expected_version=entry.version,
-        minutes=15,
-        program="CCM",
-        activity="coordination",
-        staff_type="clinical_staff",
-        billing_practitioner="Dr. Priya Nair",
-        reason="The call ran on: 15 minutes by the log.",
-    )
+    correct(entry, org.supervisor, 15, reason="The call ran on: 15 minutes by the log.")
     entry.refresh_from_db()
     assert entry.minutes == 15
     change = TimeEntryChange.objects.get(entry=entry)
@@ -202,68 +182,36 @@ def test_correcting_time_needs_a_reason_and_keeps_before_and_after(org: Any) -> 
 
 def test_a_stale_correction_is_a_version_conflict(org: Any) -> None:
     entry = add_time(org.junior_client, org.junior, 12)
-    kwargs: dict[str, Any] = {
-        "program": "CCM",
-        "activity": "coordination",
-        "staff_type": "clinical_staff",
-        "billing_practitioner": "",
-        "reason": "Fix",
-    }
-    services.time_entry_update(
-        actor=org.junior, entry=entry, expected_version=1, minutes=13, **kwargs
-    )
-    stale = TimeEntry.objects.get(pk=entry.pk)
+    stale = TimeEntry.objects.get(pk=entry.pk)  # opened in another tab
+    correct(entry, org.junior, 13)
     with pytest.raises(VersionConflict):
         services.time_entry_update(
-            actor=org.junior, entry=stale, expected_version=1, minutes=14, **kwargs
+            actor=org.junior,
+            entry=stale,
+            expected_version=stale.version,
+            minutes=14,
+            program="CCM",
+            activity="coordination",
+            staff_type="clinical_staff",
+            billing_practitioner="",
+            reason="Fix",
         )
 
 
 def test_only_the_worker_their_supervisor_seniors_and_directors_correct_time(org: Any) -> None:
     entry = add_time(org.supervisor_client, org.supervisor, 12)
     for minutes, actor in enumerate((org.senior, org.director, org.supervisor), start=13):
-        current = TimeEntry.objects.get(pk=entry.pk)
-        services.time_entry_update(
-            actor=actor,
-            entry=current,
-            expected_version=current.version,
-            minutes=minutes,
-            program="CCM",
-            activity="coordination",
-            staff_type="clinical_staff",
-            billing_practitioner="",
-            reason="Checked the log",
-        )
+        correct(entry, actor, minutes)
     assert TimeEntry.objects.get(pk=entry.pk).minutes == 15
     theirs = add_time(org.junior_client, org.supervisor, 10)  # the supervisor did this work
     with pytest.raises(PermissionDenied):
-        services.time_entry_update(
-            actor=org.junior,
-            entry=theirs,
-            expected_version=theirs.version,
-            minutes=11,
-            program="CCM",
-            activity="coordination",
-            staff_type="clinical_staff",
-            billing_practitioner="",
-            reason="Mine now",
-        )
+        correct(theirs, org.junior, 11, reason="Mine now")
 
 
 def test_a_draft_notes_time_is_changed_on_the_note(org: Any) -> None:
     entry = note(org).time_entry
     with pytest.raises(Conflict, match="draft note"):
-        services.time_entry_update(
-            actor=org.junior,
-            entry=entry,
-            expected_version=entry.version,
-            minutes=20,
-            program="CCM",
-            activity="coordination",
-            staff_type="clinical_staff",
-            billing_practitioner="",
-            reason="More",
-        )
+        correct(entry, org.junior, 20, reason="More")
 
 
 def test_timed_work_entered_in_error_stops_counting(org: Any) -> None:

@@ -26,7 +26,7 @@ from caseload.assessments.models import AssessmentResponse
 from caseload.careplans.models import CarePlanVersion
 from caseload.consents.models import Consent
 from caseload.directory.models import Service, ServiceOrganisation
-from caseload.programrules.models import TimeEntry
+from caseload.programrules.models import ChronicCondition, TimeEntry
 from caseload.referrals import services as referral_services
 from caseload.transitions import services as transition_services
 from tests import factories
@@ -194,6 +194,9 @@ def _graph(org: Any, side: str) -> Graph:
         performed_at=timezone.now() - dt.timedelta(hours=2),
         month=timezone.localdate().replace(day=1),
         minutes=12,
+    ).pk
+    ids["condition_id"] = ChronicCondition.objects.create(
+        client=client, name="Heart failure", noted_on=timezone.localdate(), recorded_by=owner
     ).pk
     return Graph(
         ids=ids

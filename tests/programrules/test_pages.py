@@ -278,3 +278,25 @@ def test_an_unreadable_month_closes_nothing(org: Any, login: Any) -> None:
     page = http.get(reverse("programrules:month") + "?month=1999-01")
     assert page.status_code == 200
     assert "Choose a month like 2026-11, from 2026 on." in page.content.decode()
+
+
+def test_a_condition_resolved_or_entered_in_error_stops_counting(org: Any, login: Any) -> None:
+    http = login(org.junior)
+    url = reverse("programrules:conditions", args=[org.junior_client.pk])
+    http.post(url, {"name": "Heart failure", "noted_on": "2026-03-02"})
+    http.post(url, {"name": "COPD", "noted_on": "2026-03-02"})
+    heart, copd = ChronicCondition.objects.order_by("name").reverse()
+    resolve = reverse("programrules:condition_resolve", args=[heart.pk])
+    assert http.get(resolve).status_code == 405
+    bad = http.post(resolve, {f"resolve-{heart.pk}-resolved_on": "2026-01-01"})  # before noted
+    assert bad.status_code == 302 and ChronicCondition.objects.get(pk=heart.pk).resolved_on is None
+    http.post(resolve, {f"resolve-{heart.pk}-resolved_on": "2026-11-20"})
+    assert ChronicCondition.objects.get(pk=heart.pk).resolved_on == dt.date(2026, 11, 20)
+    error = reverse("programrules:condition_entered_in_error", args=[copd.pk])
+    assert http.get(error).status_code == 200
+    assert http.post(error, {"reason": ""}).status_code == 400
+    assert http.post(error, {"reason": "Wrong client"}).status_code == 302
+    assert ChronicCondition.objects.get(pk=copd.pk).is_entered_in_error
+    page = http.get(url).content.decode()
+    assert "Resolved 20 Nov 2026" in page and "Wrong client" in page
+    assert AuditEvent.objects.filter(action="chronic_condition.resolved").exists()

@@ -204,18 +204,21 @@ class ChronicConditionForm(CaseloadForm):
     )
 
 
+class ConditionResolveForm(CaseloadForm):
+    resolved_on = forms.DateField(
+        label="Resolved on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date the condition resolved.",
+            "invalid": "Enter a real date, for example 2026-03-02.",
+        },
+    )
+
+
 class MonthReopenForm(CaseloadForm):
     reason = forms.CharField(
         label="Why reopen this month?",
         help_text="Kept in the audit trail. The results frozen at closing are kept.",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the month is reopened."},
-    )
-
-
-class EnteredInErrorReasonForm(CaseloadForm):
-    reason = forms.CharField(
-        label="Why was this time entered in error?",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why this time was entered in error."},
     )

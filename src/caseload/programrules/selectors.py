@@ -223,14 +223,23 @@ def running_timer(*, actor: User) -> RunningTimer | None:
 
 
 def chronic_conditions_for_client(*, actor: User, client: Client) -> list[ChronicCondition]:
+    """Every chronic condition of the client, current first, those entered in error last."""
     policies.require_clinical_in_scope(actor, client.pk)
     return list(
-        ChronicCondition.objects.filter(
-            policies.rows_of_client(actor, client.pk), entered_in_error_at__isnull=True
-        )
-        .select_related("recorded_by")
-        .order_by("resolved_on", "name")
+        ChronicCondition.objects.filter(policies.rows_of_client(actor, client.pk))
+        .select_related("recorded_by", "entered_in_error_by")
+        .order_by("entered_in_error_at", "resolved_on", "name")
     )
+
+
+def chronic_condition_get(*, actor: User, condition_id: Any) -> ChronicCondition:
+    policies.require_clinical(actor)
+    try:
+        return ChronicCondition.objects.select_related("client").get(
+            pk=condition_id, client__in=policies.client_scope(actor)
+        )
+    except (ChronicCondition.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Condition not found.") from exc
 
 
 # -- the worklist -------------------------------------------------------------------------------

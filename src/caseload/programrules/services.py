@@ -543,6 +543,26 @@ def chronic_condition_resolve(
     return current
 
 
+def chronic_condition_mark_entered_in_error(
+    *, actor: User, condition: ChronicCondition, reason: str
+) -> ChronicCondition:
+    """A condition recorded by mistake stops counting; it stays on the list, marked."""
+    with transaction.atomic():
+        client = policies.require_clinical_client(actor, condition.client_id)
+        current = ChronicCondition.objects.select_for_update().get(pk=condition.pk)
+        entered_in_error.refuse_if_entered_in_error(current, "condition")
+        fields = entered_in_error.mark(current, actor=actor, reason=reason)
+        current.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action="chronic_condition.entered_in_error",
+            target=current,
+            client=client,
+            detail={"name": current.name, "reason": current.entered_in_error_reason},
+        )
+    return current
+
+
 # -- closing a month ----------------------------------------------------------------------------
 
 

@@ -15,6 +15,16 @@ urlpatterns = [
         name="time_entered_in_error",
     ),
     path("conditions/<uuid:client_id>/", views.conditions, name="conditions"),
+    path(
+        "conditions/<uuid:condition_id>/resolve/",
+        views.condition_resolve,
+        name="condition_resolve",
+    ),
+    path(
+        "conditions/<uuid:condition_id>/entered-in-error/",
+        views.condition_entered_in_error,
+        name="condition_entered_in_error",
+    ),
     path("month/", views.month_report, name="month"),
     path("month/billing.csv", views.month_csv, name="month_csv"),
     path("month/close/", views.month_close, name="month_close"),

@@ -24,6 +24,7 @@ from caseload.core.http import post_only, request_actor
 from caseload.programrules import selectors, services
 from caseload.programrules.forms import (
     ChronicConditionForm,
+    ConditionResolveForm,
     MonthReopenForm,
     TimeEntryEditForm,
     TimerStopForm,
@@ -297,10 +298,14 @@ def conditions(request: HttpRequest, client_id: Any) -> HttpResponse:
                 target=client,
                 client=client,
             )
+        conditions = selectors.chronic_conditions_for_client(actor=actor, client=client)
         context = {
             **page.context(),
             "client": client,
-            "conditions": selectors.chronic_conditions_for_client(actor=actor, client=client),
+            "conditions": [
+                (c, _resolve_form(request, c) if c.resolved_on is None else None)
+                for c in conditions
+            ],
         }
         return render(request, "programrules/conditions.html", context, status=page.status)
 
@@ -315,6 +320,69 @@ def conditions(request: HttpRequest, client_id: Any) -> HttpResponse:
             f"{condition.name} added to {client.full_name}'s chronic conditions.",
             reverse("programrules:conditions", args=[client.pk]),
         ),
+    )
+
+
+def _resolve_form(request: HttpRequest, condition: ChronicCondition) -> ConditionResolveForm:
+    return ConditionResolveForm(
+        request.POST if request.method == "POST" else None,
+        initial={"resolved_on": clock.today()},
+        prefix=f"resolve-{condition.pk}",
+    )
+
+
+def condition_resolve(request: HttpRequest, condition_id: Any) -> HttpResponse:
+    """Mark a chronic condition resolved (it no longer counts from the next month)."""
+    actor = request_actor(request)
+    condition = selectors.chronic_condition_get(actor=actor, condition_id=condition_id)
+    if refused := post_only(request):
+        return refused
+    back = reverse("programrules:conditions", args=[condition.client_id])
+    form = _resolve_form(request, condition)
+    if not form.is_valid():
+        messages.error(request, "Enter the date the condition resolved.")
+        return redirect(back)
+    try:
+        services.chronic_condition_resolve(
+            actor=actor, condition=condition, resolved_on=form.cleaned_data["resolved_on"]
+        )
+    except (ValidationFailed, Conflict) as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{condition.name} marked resolved.")
+    return redirect(back)
+
+
+def condition_entered_in_error(request: HttpRequest, condition_id: Any) -> HttpResponse:
+    """Confirm, then mark a chronic condition as entered in error (it stops counting)."""
+    actor = request_actor(request)
+    condition = selectors.chronic_condition_get(actor=actor, condition_id=condition_id)
+    record_page_view(
+        request,
+        actor,
+        action="chronic_condition.viewed",
+        target=condition,
+        client=condition.client,
+        page="entered_in_error",
+    )
+    back = reverse("programrules:conditions", args=[condition.client_id])
+    return confirm_page(
+        request,
+        record=condition,
+        subject=client_subject(condition.client),
+        what="condition",
+        summary=[
+            ("Condition", condition.name),
+            ("ICD-10", condition.icd10 or "not recorded"),
+            ("Noted on", f"{condition.noted_on:%d %B %Y}"),
+        ],
+        action_url=reverse("programrules:condition_entered_in_error", args=[condition.pk]),
+        back_url=back,
+        back_label="Back to the chronic conditions",
+        mark=lambda reason: services.chronic_condition_mark_entered_in_error(
+            actor=actor, condition=condition, reason=reason
+        ),
+        done_message=f"{condition.name} marked as entered in error; it no longer counts.",
     )
 
 

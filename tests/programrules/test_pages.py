@@ -300,3 +300,25 @@ def test_a_condition_resolved_or_entered_in_error_stops_counting(org: Any, login
     page = http.get(url).content.decode()
     assert "Resolved 20 Nov 2026" in page and "Wrong client" in page
     assert AuditEvent.objects.filter(action="chronic_condition.resolved").exists()
+
+
+@pytest.mark.parametrize(
+    "value", ["bad\x00value", "x" * 100_000, "31/02/20x6", "-1e999", "2026-10\x00"]
+)
+def test_hostile_input_on_the_directors_month_pages(org: Any, login: Any, value: str) -> None:
+    """The shared hostile-input walk signs in as a supervisor; month end is a director's."""
+    october(org)
+    http = login(org.director)
+    services.month_close(actor=org.director, month=dt.date(2026, 10, 1))
+    for method, url, data in [
+        ("get", reverse("programrules:month"), {"month": value}),
+        ("get", reverse("programrules:month_csv"), {"month": value}),
+        ("post", reverse("programrules:month_close"), {"month": value}),
+        ("post", reverse("programrules:month_reopen") + "?month=2026-10", {"reason": value}),
+        ("get", reverse("programrules:month_reopen"), {"month": value}),
+    ]:
+        response = getattr(http, method)(url, data)
+        assert response.status_code < 500, (url, response.status_code)
+    # A NUL or an oversized reason is refused: the month stays closed.
+    if "\x00" in value or len(value) > 2000:
+        assert services.closed_month(dt.date(2026, 10, 1)) is not None

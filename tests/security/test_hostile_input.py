@@ -42,6 +42,7 @@ CLIENT_APPS = {
     "referrals",
     "appointments",
     "transitions",
+    "programrules",
 }
 
 

@@ -516,3 +516,46 @@ def require_may_remove_two_factor(actor: User, user: User) -> None:
         _director_only(actor, "remove the two-factor device of someone with client access")
     else:
         _administrator_or_director(actor, "remove someone's two-factor device")
+
+
+# -- time toward care management programs (programrules) ------------------------------------
+
+
+def can_edit_time_entry(actor: User, performed_by: User) -> bool:
+    """Who may correct a time entry (with a reason): whoever did the work, their supervisor,
+    seniors and directors (the client being in the actor's scope is checked first)."""
+    if not is_clinical(actor):
+        return False
+    if actor.pk == performed_by.pk or performed_by.supervisor_id == actor.pk:
+        return True
+    return actor.career_level in (CareerLevel.SENIOR, CareerLevel.DIRECTOR)
+
+
+def require_may_edit_time_entry(actor: User, performed_by: User) -> None:
+    if not can_edit_time_entry(actor, performed_by):
+        raise _refuse(
+            "Only the person who did the work, their supervisor, a senior care manager or a "
+            "director may change this time.",
+            "not_time_editor",
+        )
+
+
+def can_close_months(actor: Any) -> bool:
+    """Closing a month's program results (and reopening it) is a director's."""
+    return is_director(actor)
+
+
+def require_may_close_months(actor: User) -> None:
+    if not can_close_months(actor):
+        raise NotFound("Not found.")
+
+
+def can_see_program_reports(actor: Any) -> bool:
+    """The month-end program report and billing export: seniors (their programs' clients) and
+    directors (every client); what each sees is still cut by ``client_scope``."""
+    return is_director(actor) or is_senior(actor)
+
+
+def require_program_reports(actor: User) -> None:
+    if not can_see_program_reports(actor):
+        raise NotFound("Not found.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
@@ -207,3 +208,13 @@ def _prefixed(condition: Q, prefix: str) -> Q:
             key, value = cast("tuple[str, Any]", child)
             result.children.append((f"{prefix}{key}", value))
     return result
+
+
+def clients_with_published_plan(condition: Q, *, before: dt.datetime) -> set[Any]:
+    """Ids of the clients ``condition`` names (on ``careplan__client_id``) with a care plan
+    version published before ``before``. The caller has scoped the clients."""
+    return set(
+        CarePlanVersion.objects.filter(condition, created_at__lt=before)
+        .values_list("careplan__client_id", flat=True)
+        .distinct()
+    )

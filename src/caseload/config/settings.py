@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "caseload.appointments",
     "caseload.transitions",
     "caseload.consents",
+    "caseload.programrules",
 ]
 
 MIDDLEWARE = [

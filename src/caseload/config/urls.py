@@ -58,6 +58,7 @@ urlpatterns = [
     path("staff/", include("caseload.staff.urls")),
     path("access/", include("caseload.access.urls")),
     path("consents/", include("caseload.consents.urls")),
+    path("programs/", include("caseload.programrules.urls")),
     path("audit/", include("caseload.access.audit_urls")),
     path("assessments/", include("caseload.assessments.urls")),
     # coordination's pages keep the addresses people have (bookmarks, links in notes and letters,

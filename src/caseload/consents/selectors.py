@@ -176,3 +176,22 @@ def people_who_may_receive_updates(*, actor: User, client: Client) -> dict[Any, 
             related_person__entered_in_error_at__isnull=True,
         )
     )
+
+
+def billing_consent_programs(
+    condition: Q, *, first: dt.date, last: dt.date, start: dt.datetime
+) -> list[tuple[Any, str]]:
+    """(client id, billing program text) of every billing consent in force at some time between
+    ``first`` and ``last`` (not revoked before ``start``) for the clients ``condition`` names.
+    The caller has scoped the clients (the monthly program evaluation)."""
+    return list(
+        Consent.objects.filter(
+            condition,
+            kind=ConsentKind.BILLING,
+            entered_in_error_at__isnull=True,
+            given_on__lte=last,
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=first))
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=start))
+        .values_list("client_id", "billing_program")
+    )

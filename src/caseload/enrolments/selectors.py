@@ -235,3 +235,21 @@ def enrolment_rows_by_client(condition: Q, client_ids: list[Any]) -> dict[Any, l
     ):
         rows[enrolment["client_id"]].append(enrolment)
     return rows
+
+
+def care_managers_of_open_enrolments(condition: Q) -> dict[Any, Any]:
+    """Each client's care manager id (clients named by ``condition`` on ``client_id``): of an
+    active enrolment first, else of the earliest open one. The caller has scoped the clients."""
+    active: dict[Any, Any] = {}
+    any_open: dict[Any, Any] = {}
+    rows = (
+        Enrolment.objects.filter(condition)
+        .exclude(status=EnrolmentStatus.DISCHARGED)
+        .order_by("referred_on")
+        .values_list("client_id", "care_manager_id", "status")
+    )
+    for client_id, care_manager_id, status in rows:
+        any_open.setdefault(client_id, care_manager_id)
+        if status == EnrolmentStatus.ACTIVE:
+            active.setdefault(client_id, care_manager_id)
+    return {**any_open, **active}

@@ -41,6 +41,7 @@ from caseload.notes.selectors import (
     notes_entered_in_error_for_client,
     timeline_note_get,
 )
+from caseload.programrules.selectors import note_time_initial
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
@@ -103,7 +104,11 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     return form_view(
         request,
         client,
-        form=lambda _, data: NoteForm(data, initial=_new_note_initial(), related_people=people),
+        form=lambda _, data: NoteForm(
+            data,
+            initial={**_new_note_initial(), **note_time_initial(actor=actor, client=client)},
+            related_people=people,
+        ),
         save=lambda form: services.note_create(
             actor=actor,
             client=client,

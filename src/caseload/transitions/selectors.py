@@ -19,6 +19,7 @@ from caseload.transitions.models import (
     CLOCK_ORDER,
     ClockKind,
     ClockState,
+    EpisodeCloseReason,
     EpisodeStatus,
     TransitionalCareEpisode,
     TransitionalClock,
@@ -177,3 +178,19 @@ def transitional_reason(due_on: dt.date, kind: str | None, today: dt.date | None
     if due_on < today:
         return f"Transitional care: {what} was due {day_words(due_on, today)}"
     return f"Transitional care: {what} due {day_words(due_on, today)}"
+
+
+def episodes_discharged_between(
+    first: dt.date, last: dt.date, *, client_ids: set[Any] | None = None
+) -> list[TransitionalCareEpisode]:
+    """Episodes discharged between ``first`` and ``last`` (not closed as entered in error), with
+    their clocks; of ``client_ids`` when given. The caller has scoped the clients."""
+    episodes = (
+        TransitionalCareEpisode.objects.filter(discharged_on__gte=first, discharged_on__lte=last)
+        .exclude(close_reason=EpisodeCloseReason.ERROR)
+        .prefetch_related("clocks")
+        .order_by("discharged_on")
+    )
+    if client_ids is not None:
+        episodes = episodes.filter(client_id__in=client_ids)
+    return list(episodes)

@@ -15,6 +15,7 @@ from caseload.clients.models import Client
 from caseload.core.errors import ValidationFailed
 from caseload.core.forms import add_service_errors
 from caseload.core.htmx import wants_fragment
+from caseload.programrules.selectors import program_time_within_reach
 from caseload.worklist.forms import CaseloadFilterForm, parse_view
 from caseload.worklist.selectors import CaseloadPage, caseload_page
 
@@ -61,7 +62,25 @@ def caseload(request: HttpRequest) -> HttpResponse:
     form.set_program_choices(result.program_choices)
     _record_shown(actor, result)
 
-    context = {"nav": "caseload", "form": form, "result": result, "partial": partial}
+    within_reach = (
+        []
+        if partial or result.program is not None or result.is_search
+        else program_time_within_reach(actor=actor, care_manager=result.owner or actor)
+    )
+    if within_reach:
+        audit_record_many(
+            actor=actor,
+            action="client.listed",
+            targets=[(row.client, row.client) for row in within_reach],
+            detail={"page": "caseload_program_time"},
+        )
+    context = {
+        "nav": "caseload",
+        "form": form,
+        "result": result,
+        "partial": partial,
+        "within_reach": within_reach,
+    }
     # htmx swaps only 2xx responses, so a fragment carries its error summary with status 200.
     status = 400 if form.errors and not partial else 200
     response = render(request, TABLE_TEMPLATE if partial else PAGE_TEMPLATE, context, status=status)

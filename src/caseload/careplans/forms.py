@@ -13,7 +13,7 @@ from caseload.careplans.models import (
     InterventionStatus,
     ProblemStatus,
 )
-from caseload.core.forms import CaseloadForm
+from caseload.core.forms import CaseloadForm, VersionField
 
 DATE_FORMAT = "%Y-%m-%d"
 DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-09-30."}
@@ -39,11 +39,6 @@ def _choices(choices: list[tuple[str, str]], prompt: str) -> list[tuple[str, str
 
 class _PlanForm(CaseloadForm):
     """CaseloadForm already links each input to its hint and error text."""
-
-
-class VersionField(forms.IntegerField):
-    def __init__(self) -> None:
-        super().__init__(widget=forms.HiddenInput, min_value=1)
 
 
 class CarePlanCreateForm(_PlanForm):

@@ -892,7 +892,7 @@ class _ClientSeeder:
         ProgressNote.objects.filter(pk=note.pk).update(signed_at=signed)
         self.history.stamp(note, min(when + dt.timedelta(minutes=minutes), now))
         if note.cosigner is not None and when < now - dt.timedelta(days=COSIGN_AFTER_DAYS):
-            notes.note_cosign(actor=note.cosigner, note=note)
+            notes.note_cosign(actor=note.cosigner, note=note, expected_version=note.version)
             ProgressNote.objects.filter(pk=note.pk).update(cosigned_at=cosigned)
             self.history.touch(note, cosigned)
         return note
@@ -1089,7 +1089,9 @@ class _ClientSeeder:
                 self.complete(task, owner, org.at(min(due, org.today), 15))
 
     def complete(self, task: Task, actor: User, when: dt.datetime) -> None:
-        tasks.task_complete(actor=actor, task=task, outcome_note="Done.")
+        tasks.task_complete(
+            actor=actor, task=task, expected_version=task.version, outcome_note="Done."
+        )
         Task.objects.filter(pk=task.pk).update(completed_at=when)
         self.history.touch(task, when)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from caseload.clients.models import RelatedPerson
 from caseload.core import clock
-from caseload.core.forms import CaseloadForm
+from caseload.core.forms import CaseloadForm, VersionField
 from caseload.notes.models import ContactType, ContactWith, ProgressNote
 from caseload.notes.services import MAX_MINUTES, MIN_MINUTES
 
@@ -145,11 +145,11 @@ class NoteForm(CaseloadForm):
 
 
 class NoteEditForm(NoteForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
 class SignForm(CaseloadForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = VersionField()
 
 
 class AddendumForm(CaseloadForm):
@@ -162,7 +162,7 @@ class AddendumForm(CaseloadForm):
 
 
 class ReturnForm(CaseloadForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = VersionField()
     comment = forms.CharField(
         label="What should the author change?",
         help_text="The author sees this comment and answers with an addendum.",

@@ -66,7 +66,6 @@ class ReferralForm(CaseloadForm):
         "insurance items need consent to share identity and contact details; the reason needs "
         "conditions and needs; the goal needs the care plan.",
     )
-    version = VersionField()
 
     def __init__(
         self,
@@ -89,6 +88,12 @@ class ReferralForm(CaseloadForm):
                 for group, links in link_groups
             ],
         ]
+
+
+class ReferralEditForm(ReferralForm):
+    """A draft referral changed: the form carries the version it was filled from."""
+
+    version = VersionField()
 
 
 class ReferralTransitionForm(CaseloadForm):

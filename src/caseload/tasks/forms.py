@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from caseload.careplans.models import Goal
-from caseload.core.forms import CaseloadForm
+from caseload.core.forms import CaseloadForm, VersionField
 from caseload.staff.models import User
 from caseload.tasks.models import Priority, Task
 
@@ -107,7 +107,7 @@ class TaskForm(CaseloadForm):
 
 
 class TaskEditForm(TaskForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
 class CompleteForm(CaseloadForm):
@@ -118,6 +118,7 @@ class CompleteForm(CaseloadForm):
         required=False,
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class CancelForm(CaseloadForm):
@@ -126,3 +127,4 @@ class CancelForm(CaseloadForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why the task is cancelled."},
     )
+    version = VersionField()

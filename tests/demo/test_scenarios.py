@@ -17,22 +17,18 @@ from caseload.access.selectors import break_glass_queue
 from caseload.assessments.models import AssessmentResponse
 from caseload.audit import chain
 from caseload.audit.models import AuditEvent
-from caseload.clients.models import Client, Flag, FlagKind
+from caseload.clients.models import Flag, FlagKind
 from caseload.core import business_days, clock
-from caseload.demo import data
 from caseload.referrals.models import Referral
 from caseload.staff.models import User
 from caseload.tasks.models import Priority, Task, TaskStatus
+from tests.demo.test_seed_demo import client_named
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.usefixtures("seeded"),
     pytest.mark.xdist_group("demo"),
 ]
-
-
-def client_named(family_name: str) -> Client:
-    return Client.objects.get(family_name=family_name, mrn__startswith=data.MRN_PREFIX)
 
 
 # --- Tuesday 9:00: Aisha, Daniela Ortiz's PHQ-9 --------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -241,29 +242,53 @@ def complete(request: HttpRequest, task_id: Any) -> HttpResponse:
         return refused
     if _is_htmx(request):
         return _complete_row(request, actor, task)
+    return _close(
+        request,
+        actor,
+        task,
+        form_class=CompleteForm,
+        text="outcome_note",
+        close=lambda version, text: services.task_complete(
+            actor=actor, task=task, expected_version=version, outcome_note=text
+        ),
+        kept_heading="Your outcome (not saved)",
+        done=f"Done: {task.title}.",
+        done_url=_safe_next(request, reverse("tasks:mine")),
+    )
+
+
+def _close(
+    request: HttpRequest,
+    actor: User,
+    task: Task,
+    *,
+    form_class: type[CompleteForm] | type[CancelForm],
+    text: str,
+    close: Callable[[int, str], Task],
+    kept_heading: str,
+    done: str,
+    done_url: str,
+) -> HttpResponse:
+    """Complete or cancel ``task`` from the form of that name on the task page (``text`` is
+    its outcome or reason field), against the version the page showed; a task closed meanwhile
+    shows the text back under ``kept_heading``."""
+    form_name = "complete_form" if form_class is CompleteForm else "cancel_form"
     return form_view(
         request,
         task,
-        form=lambda record, data: CompleteForm(data, initial={"version": record.version}),
-        save=lambda form: services.task_complete(
-            actor=actor,
-            task=task,
-            expected_version=form.cleaned_data["version"],
-            outcome_note=form.cleaned_data["outcome_note"],
-        ),
+        form=lambda record, data: form_class(data, initial={"version": record.version}),
+        save=lambda form: close(form.cleaned_data["version"], form.cleaned_data[text]),
         render=lambda page: render(
             request,
             "tasks/edit.html",
             {
-                **_edit_context(actor, page.record, complete_form=page.form),
+                **_edit_context(actor, page.record, **cast("Any", {form_name: page.form})),
                 **page.context(),
-                **_kept(page, "outcome_note", "Your outcome (not saved)"),
+                **_kept(page, text, kept_heading),
             },
             status=page.status,
         ),
-        success=lambda _: success_redirect(
-            request, f"Done: {task.title}.", _safe_next(request, reverse("tasks:mine"))
-        ),
+        success=lambda _: success_redirect(request, done, done_url),
         reload=lambda: task_get(actor=actor, task_id=task.pk),
         current=lambda fresh, _: _task_rows(fresh),
         refused_url=reverse("tasks:edit", kwargs={"task_id": task.pk}),
@@ -322,34 +347,18 @@ def cancel(request: HttpRequest, task_id: Any) -> HttpResponse:
     task = task_get(actor=actor, task_id=task_id)
     if refused := _method_not_allowed(request, "POST"):
         return refused
-    return form_view(
+    return _close(
         request,
+        actor,
         task,
-        form=lambda record, data: CancelForm(data, initial={"version": record.version}),
-        save=lambda form: services.task_cancel(
-            actor=actor,
-            task=task,
-            expected_version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"],
+        form_class=CancelForm,
+        text="reason",
+        close=lambda version, text: services.task_cancel(
+            actor=actor, task=task, expected_version=version, reason=text
         ),
-        render=lambda page: render(
-            request,
-            "tasks/edit.html",
-            {
-                **_edit_context(actor, page.record, cancel_form=page.form),
-                **page.context(),
-                **_kept(page, "reason", "Your reason for cancelling (not saved)"),
-            },
-            status=page.status,
-        ),
-        success=lambda _: success_redirect(
-            request,
-            f"Task cancelled: {task.title}.",
-            _safe_next(request, _chart_tasks_url(task.client_id)),
-        ),
-        reload=lambda: task_get(actor=actor, task_id=task.pk),
-        current=lambda fresh, _: _task_rows(fresh),
-        refused_url=reverse("tasks:edit", kwargs={"task_id": task.pk}),
+        kept_heading="Your reason for cancelling (not saved)",
+        done=f"Task cancelled: {task.title}.",
+        done_url=_safe_next(request, _chart_tasks_url(task.client_id)),
     )
 
 

@@ -315,7 +315,9 @@ def test_haddad_was_discharged_last_friday_and_his_transitional_clocks_run():
 
 
 def test_baptiste_meals_follow_up_is_about_her_meals_goal():
-    task = Task.objects.get(client=client_named("Baptiste"), title__startswith="Meals")
+    task = Task.objects.get(
+        client=client_named("Baptiste"), title__startswith="Chase referral: no answer from"
+    )
 
     assert task.goal is not None
     assert task.goal.description == "Eats two balanced meals a day"

@@ -32,7 +32,7 @@ def definition(
     score_range: list[int] | None = None,
 ) -> dict[str, Any]:
     """Two required 0-3 questions a and b, their total 0-6, and the given flags."""
-    return {
+    raw = {
         "format": "caseload-instrument/1",
         "code": "rules",
         "version": "1",
@@ -65,6 +65,7 @@ def definition(
             "flags": flags or [],
         },
     }
+    return copy.deepcopy(raw)
 
 
 def flagged(instrument: Instrument, answers: dict[str, Any]) -> set[str]:
@@ -425,3 +426,622 @@ def test_a_float_that_is_whole_counts_as_a_whole_number() -> None:
     raw = copy.deepcopy(raw)
     raw["scoring"]["range"] = [0, True]
     assert any("'range' must be [lowest, highest]" in p for p in problems_of(raw))
+
+
+# --- every refusal names its problem -----------------------------------------------------------
+
+
+def _item(raw: dict[str, Any], index: int) -> dict[str, Any]:
+    item: dict[str, Any] = raw["questionnaire"]["item"][index]
+    return item
+
+
+def _set(path: str, value: Any) -> Any:
+    """An edit of the base definition: ``path`` is dotted keys (list indexes as numbers)."""
+
+    def edit(raw: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = raw
+        for key in parents:
+            node = node[int(key)] if key.isdigit() else node.setdefault(key, {})
+        if value is _DELETE:
+            del node[int(last) if last.isdigit() else last]
+        elif isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return edit
+
+
+_DELETE = object()
+CHOICE_C = {
+    "linkId": "c",
+    "type": "choice",
+    "text": "C",
+    "answerOption": [{"valueCoding": {"code": "x", "display": "X"}}],
+}
+CHOICE_R = {"linkId": "r", "type": "choice", "repeats": True, "text": "R", "answerSet": "levels"}
+
+
+def _flag(when: Any) -> Any:
+    return _set("scoring.flags", [{"code": "f", "label": "F", "when": when}])
+
+
+def _add_item(item: dict[str, Any]) -> Any:
+    def edit(raw: dict[str, Any]) -> None:
+        raw["questionnaire"]["item"].append(copy.deepcopy(item))
+        raw["scoring"]["total"]["sum"] = ["a", "b"]
+
+    return edit
+
+
+def _both(*edits: Any) -> Any:
+    def edit(raw: dict[str, Any]) -> None:
+        for one in edits:
+            one(raw)
+
+    return edit
+
+
+REFUSALS = [
+    (
+        "format",
+        _set("format", "caseload-instrument/2"),
+        "'format' must be \"caseload-instrument/1\"",
+    ),
+    ("code", _set("code", "Bad Code"), "'code' must be 1-40 lowercase letters"),
+    ("version", _set("version", " "), "the definition needs a non-empty 'version'"),
+    ("short name", _set("short_name", _DELETE), "the definition needs a non-empty 'short_name'"),
+    ("title", _set("title", 3), "the definition needs a non-empty 'title'"),
+    ("item text", _set("licence", {"item_text": "summary"}), "'licence.item_text' must be"),
+    ("panel loinc", _set("loinc", {"panel": "44249"}), "the LOINC panel code '44249' is malformed"),
+    ("answer sets", _set("answerSets", ["levels"]), "'answerSets' must be an object"),
+    ("no items", _set("questionnaire.item", []), "the questionnaire needs at least one item"),
+    ("item object", _set("questionnaire.item.1", "b"), "item 2 is not an object"),
+    ("link id", _set("questionnaire.item.1.linkId", " "), "item 2 needs a linkId"),
+    (
+        "clash",
+        _set("questionnaire.item.1.linkId", "a."),
+        "item 'a.': its linkId clashes with another once punctuation is removed",
+    ),
+    ("text", _set("questionnaire.item.1.text", ""), "item 'b' needs a non-empty 'text'"),
+    (
+        "answer set",
+        _set("questionnaire.item.1.answerSet", "nope"),
+        "item 'b' names the unknown answer set 'nope'",
+    ),
+    (
+        "options",
+        _set("questionnaire.item.1", {**CHOICE_C, "linkId": "b", "answerOption": []}),
+        "item 'b' needs at least one answer option",
+    ),
+    (
+        "option coding",
+        _set("answerSets.levels.1", {"valueCoding": {"code": "1"}, "score": 1}),
+        "item 'a', option 2 needs a valueCoding with a code and a display",
+    ),
+    ("option object", _set("answerSets.levels.2", "2"), "item 'a', option 3 needs a valueCoding"),
+    (
+        "repeated code",
+        _set("answerSets.levels.3", {"valueCoding": {"code": "2", "display": "Again"}, "score": 3}),
+        "item 'a' repeats the answer code '2'",
+    ),
+    (
+        "option score",
+        _set("answerSets.levels.3.score", "3"),
+        "item 'a', option '3' has a score that is not a whole number",
+    ),
+    (
+        "max value",
+        _add_item({"linkId": "n", "type": "integer", "text": "N", "minValue": 0, "maxValue": "9"}),
+        "item 'n' has a maxValue that is not a whole number",
+    ),
+    (
+        "item loinc",
+        _set("questionnaire.item.0.code", [{"system": "http://loinc.org", "code": "x1"}]),
+        "item 'a' has a malformed LOINC code 'x1'",
+    ),
+    (
+        "total sum",
+        _set("scoring.total.sum", []),
+        "'scoring.total.sum' must list the items to add up",
+    ),
+    (
+        "total object",
+        _set("scoring.total", ["a"]),
+        "'scoring.total.sum' must list the items to add up",
+    ),
+    (
+        "no range",
+        _set("scoring.range", _DELETE),
+        "'scoring.range' must state the total's [lowest, highest]",
+    ),
+    ("short range", _set("scoring.range", [0]), "the total 'range' must be [lowest, highest]"),
+    ("long range", _set("scoring.range", [0, 6, 9]), "the total 'range' must be [lowest, highest]"),
+    ("range text", _set("scoring.range", ["0", 6]), "the total 'range' must be [lowest, highest]"),
+    (
+        "optional summed",
+        _both(_add_item(OPTIONAL), _set("scoring.total.sum", ["a", "b", "c"])),
+        "the total sums 'c', which is optional",
+    ),
+    ("scoring", _set("scoring", []), "'scoring' must be an object"),
+    (
+        "questionnaire",
+        _set("questionnaire.resourceType", "Patient"),
+        "'questionnaire' must be an object with resourceType",
+    ),
+    (
+        "direction",
+        _set("scoring.direction", "up"),
+        "'scoring.direction' must be one of lower_is_better, higher_is_better",
+    ),
+    (
+        "subscale code",
+        _set("scoring.subscales", [{"code": "total", "label": "T", "sum": ["a"]}]),
+        "subscale 'total' needs a unique code (not 'total')",
+    ),
+    (
+        "subscale bad code",
+        _set("scoring.subscales", [{"code": "S!", "label": "T", "sum": ["a"]}]),
+        "subscale 'S!' needs a unique code",
+    ),
+    (
+        "subscale twice",
+        _set(
+            "scoring.subscales",
+            [{"code": "s", "label": "S", "sum": ["a"]}, {"code": "s", "label": "S", "sum": ["b"]}],
+        ),
+        "subscale 's' needs a unique code",
+    ),
+    (
+        "subscale sum",
+        _set("scoring.subscales", [{"code": "s", "label": "S", "sum": "a"}]),
+        "subscale 's' must list the items it adds up",
+    ),
+    (
+        "subscale label",
+        _set("scoring.subscales", [{"code": "s", "sum": ["a"]}]),
+        "subscale 's' needs a non-empty 'label'",
+    ),
+    (
+        "subscale range",
+        _set("scoring.subscales", [{"code": "s", "label": "S", "sum": ["a"], "range": [0, 4]}]),
+        "subscale 's' declares range (0, 4) but its items add up to (0, 3)",
+    ),
+    (
+        "subscale range shape",
+        _set("scoring.subscales", [{"code": "s", "label": "S", "sum": ["a"], "range": [3]}]),
+        "subscale 's' 'range' must be [lowest, highest]",
+    ),
+    (
+        "subscale unknown",
+        _set("scoring.subscales", [{"code": "s", "label": "S", "sum": ["zz"]}]),
+        "subscale 's' sums the unknown item 'zz'",
+    ),
+    (
+        "subscale loinc",
+        _set("scoring.subscales", [{"code": "s", "label": "S", "sum": ["a"], "loinc": "1-23"}]),
+        "subscale 's' has a malformed LOINC code",
+    ),
+    (
+        "domain code",
+        _set("scoring.domains", [{"code": "D", "label": "D", "positive_when": {"domain": "x"}}]),
+        "domain 'D' needs a unique code",
+    ),
+    (
+        "domain twice",
+        _set(
+            "scoring.domains",
+            [{"code": "d", "label": "D", "positive_when": {"item": "a", "op": ">", "value": 0}}]
+            * 2,
+        ),
+        "domain 'd' needs a unique code",
+    ),
+    (
+        "domain label",
+        _set(
+            "scoring.domains",
+            [{"code": "d", "positive_when": {"item": "a", "op": ">", "value": 0}}],
+        ),
+        "domain 'd' needs a non-empty 'label'",
+    ),
+    (
+        "domain condition",
+        _set("scoring.domains", [{"code": "d", "label": "D", "positive_when": {}}]),
+        "domain 'd' has an empty or malformed condition",
+    ),
+    ("band object", _set("scoring.bands", ["low"]), "each band must be an object"),
+    (
+        "band min",
+        _set("scoring.bands", [{"code": "all", "label": "All", "min": "0", "max": 6}]),
+        "band 'all' needs a code and whole-number min <= max",
+    ),
+    (
+        "band max",
+        _set("scoring.bands", [{"code": "all", "label": "All", "min": 0}]),
+        "band 'all' needs a code and whole-number min <= max",
+    ),
+    (
+        "band order",
+        _set("scoring.bands", [{"code": "all", "label": "All", "min": 6, "max": 0}]),
+        "band 'all' needs a code and whole-number min <= max",
+    ),
+    (
+        "band code",
+        _set("scoring.bands", [{"code": "", "label": "All", "min": 0, "max": 6}]),
+        "band '' needs a code",
+    ),
+    (
+        "band level",
+        _set(
+            "scoring.bands", [{"code": "all", "label": "All", "min": 0, "max": 6, "level": "red"}]
+        ),
+        "band 'all' level must be one of none, low, moderate, high, severe",
+    ),
+    (
+        "band label",
+        _set("scoring.bands", [{"code": "all", "min": 0, "max": 6}]),
+        "band 'all' needs a non-empty 'label'",
+    ),
+    (
+        "band start",
+        _set("scoring.bands", [{"code": "all", "label": "All", "min": 1, "max": 6}]),
+        "band 'all' starts at 1, expected 0",
+    ),
+    (
+        "band codes",
+        _set(
+            "scoring.bands",
+            [
+                {"code": "x", "label": "X", "min": 0, "max": 2},
+                {"code": "x", "label": "Y", "min": 3, "max": 6},
+            ],
+        ),
+        "band codes must be unique",
+    ),
+    (
+        "bands without total",
+        _both(
+            _set("scoring.total", _DELETE),
+            _set("scoring.range", _DELETE),
+            _set("scoring.bands", [{"code": "all", "label": "All", "min": 0, "max": 6}]),
+        ),
+        "bands need a total to apply to",
+    ),
+    (
+        "flag code",
+        _set(
+            "scoring.flags",
+            [{"code": "F F", "label": "F", "when": {"score": "total", "op": ">", "value": 0}}],
+        ),
+        "flag 'F F' needs a unique code",
+    ),
+    (
+        "flag twice",
+        _set(
+            "scoring.flags",
+            [{"code": "f", "label": "F", "when": {"score": "total", "op": ">", "value": 0}}] * 2,
+        ),
+        "flag 'f' needs a unique code",
+    ),
+    (
+        "flag level",
+        _set(
+            "scoring.flags",
+            [
+                {
+                    "code": "f",
+                    "label": "F",
+                    "level": "red",
+                    "when": {"score": "total", "op": ">", "value": 0},
+                }
+            ],
+        ),
+        "flag 'f' level must be one of info, warning, urgent",
+    ),
+    (
+        "flag action",
+        _set(
+            "scoring.flags",
+            [
+                {
+                    "code": "f",
+                    "label": "F",
+                    "action": "call",
+                    "when": {"score": "total", "op": ">", "value": 0},
+                }
+            ],
+        ),
+        "flag 'f' action must be one of safety_follow_up, referral, falls_prevention_goal",
+    ),
+    (
+        "flag label",
+        _set("scoring.flags", [{"code": "f", "when": {"score": "total", "op": ">", "value": 0}}]),
+        "flag 'f' needs a non-empty 'label'",
+    ),
+    ("condition", _flag("total > 2"), "flag 'f' has an empty or malformed condition"),
+    ("no condition", _flag(None), "flag 'f' has an empty or malformed condition"),
+    ("unknown domain", _flag({"domain": "zz"}), "flag 'f' refers to the unknown domain 'zz'"),
+    (
+        "unknown score",
+        _flag({"score": "zz", "op": ">", "value": 0}),
+        "flag 'f' refers to the unknown score 'zz'",
+    ),
+    (
+        "condition kind",
+        _flag({"answer": "a", "op": ">", "value": 0}),
+        "flag 'f': a condition needs 'item', 'score', 'domain', 'any' or 'all'",
+    ),
+    (
+        "operator",
+        _flag({"score": "total", "op": "=>", "value": 0}),
+        "flag 'f': 'op' must be one of > >= < <= == !=",
+    ),
+    ("no operator", _flag({"item": "a", "value": 0}), "flag 'f': 'op' must be one of"),
+    (
+        "value",
+        _flag({"score": "total", "op": ">", "value": "2"}),
+        "flag 'f': 'value' must be a whole number",
+    ),
+    (
+        "answer_in list",
+        _flag({"item": "a", "answer_in": "1"}),
+        "flag 'f': 'answer_in' needs a list of answer codes",
+    ),
+    (
+        "answer_not_in list",
+        _flag({"item": "a", "answer_not_in": []}),
+        "flag 'f': 'answer_not_in' needs a list of answer codes",
+    ),
+    (
+        "answer_not_in code",
+        _flag({"item": "a", "answer_not_in": ["9"]}),
+        "flag 'f' refers to the unknown answer '9' of 'a'",
+    ),
+    (
+        "unscored item",
+        _both(_add_item(CHOICE_R), _flag({"item": "r", "op": ">", "value": 0})),
+        "flag 'f' compares the score of 'r', which has no score",
+    ),
+    (
+        "no questions",
+        _set("questionnaire.item", [{"linkId": "note", "type": "display", "text": "Only text"}]),
+        "the questionnaire asks no questions",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"), [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS]
+)
+def test_a_broken_definition_is_refused_naming_the_problem(edit: Any, problem: str) -> None:
+    raw = definition()
+    raw["scoring"]["bands"] = [
+        {"code": "low", "label": "Low", "min": 0, "max": 2},
+        {"code": "high", "label": "High", "min": 3, "max": 6, "level": "high"},
+    ]
+    assert parse_instrument(copy.deepcopy(raw)).bands  # the base is valid
+    edit(raw)
+    found = problems_of(raw)
+    assert any(problem in p for p in found), found
+
+
+def test_a_definition_that_is_not_an_object_is_refused() -> None:
+    with pytest.raises(InstrumentError) as caught:
+        parse_instrument(["not", "an", "object"])  # type: ignore[arg-type]
+    assert caught.value.problems == ["the file must hold a JSON object"]
+    assert str(caught.value) == "<memory>: the file must hold a JSON object"
+
+
+def test_a_condition_with_answers_needs_no_operator_and_a_summed_unknown_item_only_that() -> None:
+    parse_instrument(
+        definition(
+            flags=[{"code": "f", "label": "F", "when": {"item": "a", "answer_not_in": ["0"]}}]
+        )
+    )
+    raw = definition(total=["a", "zz"])
+    assert problems_of(raw) == ["the total sums the unknown item 'zz'"]
+    raw = definition(total=["a", "b"], extra_items=[CHOICE_R])
+    raw["scoring"]["total"]["sum"] = ["a", "r"]
+    assert problems_of(raw) == ["the total sums 'r', which has no score"]
+
+
+# --- what a valid definition keeps -------------------------------------------------------------
+
+
+def test_a_valid_definition_keeps_what_it_says() -> None:
+    raw = definition(
+        flags=[
+            {
+                "code": "f",
+                "label": "F",
+                "level": "urgent",
+                "action": "referral",
+                "domain": "dom",
+                "when": {"domain": "dom"},
+            },
+            {"code": "g", "label": "G", "when": {"score": "total", "op": ">", "value": 5}},
+        ],
+        extra_items=[
+            {
+                "linkId": "c.1",
+                "type": "choice",
+                "text": "C",
+                "hint": "Pick one",
+                "code": [
+                    {"system": "other", "code": "x"},
+                    {"system": "http://loinc.org", "code": "12-3"},
+                ],
+                "answerOption": [
+                    {"valueCoding": {"code": "x", "display": "X", "system": "http://loinc.org"}},
+                    {"valueCoding": {"code": "y", "display": "Y"}},
+                ],
+            },
+            {"linkId": "note", "type": "display", "text": "Read"},
+            {
+                "linkId": "n",
+                "type": "integer",
+                "text": "Days",
+                "unit": "days",
+                "minValue": 1,
+                "maxValue": 9,
+            },
+        ],
+        total=["a", "b"],
+    )
+    raw.update(
+        purpose="Why",
+        instructions="How",
+        attribution="Who",
+        licence={"item_text": "short_labels", "note": "Own wording"},
+        loinc={"panel": "", "total": "99-1"},
+    )
+    raw["questionnaire"]["code"] = [{"system": "http://loinc.org", "code": "77-7"}]
+    raw["scoring"]["direction"] = "higher_is_better"
+    raw["scoring"]["subscales"] = [{"code": "sa", "label": "A only", "sum": ["a"], "loinc": "55-5"}]
+    raw["scoring"]["domains"] = [
+        {"code": "dom", "label": "Dom", "positive_when": {"item": "c.1", "answer_in": ["y"]}}
+    ]
+    raw["scoring"]["bands"] = [
+        {"code": "low", "label": "Low", "min": 0, "max": 2},
+        {"code": "mid", "label": "Mid", "min": 3, "max": 4, "level": "moderate"},
+        {"code": "high", "label": "High", "min": 5, "max": 6, "level": "high"},
+    ]
+    instrument = parse_instrument(raw, source="own.json")
+    assert (instrument.purpose, instrument.instructions, instrument.attribution) == (
+        "Why",
+        "How",
+        "Who",
+    )
+    assert instrument.licence_note == "Own wording"
+    assert instrument.verbatim_text is False
+    assert instrument.url == "urn:caseload:questionnaire:rules"
+    assert (instrument.panel_loinc, instrument.total_loinc) == ("77-7", "99-1")
+    assert instrument.direction == "higher_is_better"
+    assert instrument.source == "own.json"
+    assert instrument.has_total
+    assert instrument.range_label() == "0–6"
+    assert instrument.thresholds() == [(3, "Mid"), (5, "High")]
+    assert instrument.band_by_code("mid").level == "moderate"  # type: ignore[union-attr]
+    assert instrument.band_by_code("none") is None
+    assert instrument.band_for(None) is None
+    assert [b.code for b in map(instrument.band_for, range(7))] == ["low"] * 3 + ["mid"] * 2 + [
+        "high"
+    ] * 2  # type: ignore[union-attr]
+    assert instrument.band_for(7) is None
+    assert [s.range for s in instrument.subscales] == [(0, 3)]
+    assert instrument.subscales[0].loinc == "55-5"
+    assert [q.link_id for q in instrument.questions] == ["a", "b", "c.1", "n"]
+    assert instrument.item("zz") is None
+    c = instrument.item("c.1")
+    assert c is not None
+    assert (c.field_name, c.hint, c.loinc, c.required, c.repeats) == (
+        "a_c_1",
+        "Pick one",
+        "12-3",
+        False,
+        False,
+    )
+    assert not c.is_scored  # an option without a score
+    assert c.options[0].as_coding() == {"code": "x", "display": "X", "system": "http://loinc.org"}
+    assert c.options[1].as_coding() == {"code": "y", "display": "Y"}
+    n = instrument.item("n")
+    assert n is not None
+    assert (n.unit, n.min_value, n.max_value, n.is_scored) == ("days", 1, 9, True)
+    assert n.score_range() == (1, 9)
+    assert n.display_of(7) == "7 days"
+    assert c.display_of("y") == "Y"
+    assert c.display_of(None) == c.display_of("") == c.display_of([]) == ""
+    assert instrument.item("a").display_of("0") == "Level 0"  # type: ignore[union-attr]
+    assert instrument.item("note").is_question is False  # type: ignore[union-attr]
+    flag = instrument.flags[0]
+    assert (flag.level, flag.action, flag.domain) == ("urgent", "referral", "dom")
+    assert (instrument.flags[1].level, instrument.flags[1].action) == ("warning", "")
+    result = score_answers(instrument, {"a": "3", "b": "3", "c.1": "y"})
+    assert result.total == 6
+    assert result.subscales == {"sa": 3}
+    assert result.domains == {"dom": True}
+    assert [f.as_dict() for f in result.flags] == [
+        {"code": "f", "label": "F", "level": "urgent", "action": "referral", "domain": "dom"},
+        {"code": "g", "label": "G", "level": "warning", "action": "", "domain": ""},
+    ]
+    assert instrument.bands[0].level == "none"
+    assert parse_instrument(raw).sha256 == instrument.sha256
+    assert len(instrument.sha256) == 64
+
+
+def test_a_definition_without_licence_or_loinc_blocks_takes_the_defaults() -> None:
+    raw = definition()
+    raw["licence"] = "free"
+    raw["loinc"] = "none"
+    raw["questionnaire"]["url"] = "urn:example:rules"
+    instrument = parse_instrument(raw)
+    assert instrument.verbatim_text is True
+    assert instrument.licence_note == ""
+    assert (instrument.panel_loinc, instrument.total_loinc) == ("", "")
+    assert instrument.url == "urn:example:rules"
+    assert instrument.direction == "lower_is_better"
+    assert not parse_instrument({**definition(), "scoring": {}}).has_total
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+
+def test_choose_all_that_apply_keeps_each_answer_once_in_the_order_given() -> None:
+    instrument = parse_instrument(definition(extra_items=[CHOICE_R], total=["a", "b"]))
+    clean, errors = clean_answers(instrument, {"r": ["2", "0", "2"], "a": "1"}, complete=False)
+    assert errors == {}
+    assert clean == {"r": ["2", "0"], "a": "1"}
+    assert instrument.item("r").display_of(["2", "0", "9"]) == "Level 2; Level 0; 9"  # type: ignore[union-attr]
+    clean, errors = clean_answers(instrument, {"r": "1"}, complete=False)
+    assert clean == {"r": ["1"]}
+    _, errors = clean_answers(instrument, {"r": ["1", "7"]}, complete=False)
+    assert errors == {"r": ["Choose one of the answers offered."]}
+
+
+def test_a_draft_may_leave_required_questions_blank_but_not_answer_a_display_item() -> None:
+    note = {"linkId": "note", "type": "display", "text": "Read"}
+    instrument = parse_instrument(definition(extra_items=[note], total=["a", "b"]))
+    clean, errors = clean_answers(instrument, {"a": "", "b": []}, complete=False)
+    assert (clean, errors) == ({}, {})
+    _, errors = clean_answers(instrument, {"a": None, "b": "1"}, complete=True)
+    assert errors == {"a": ["Answer this question."]}
+    _, errors = clean_answers(instrument, {"note": "x", "a": "1", "b": "1"}, complete=True)
+    assert errors == {"note": ["This is not a question on this form."]}
+
+
+def test_an_integer_answer_at_the_minimum_is_kept_and_below_it_refused() -> None:
+    count = {
+        "linkId": "n",
+        "type": "integer",
+        "required": True,
+        "text": "N",
+        "minValue": 2,
+        "maxValue": 5,
+    }
+    instrument = parse_instrument(definition(extra_items=[count], score_range=[2, 11]))
+    clean, errors = clean_answers(instrument, {"n": 2}, complete=False)
+    assert (clean, errors) == ({"n": 2}, {})
+    _, errors = clean_answers(instrument, {"n": 1}, complete=False)
+    assert errors == {"n": ["Enter a number of 2 or more."]}
+    _, errors = clean_answers(instrument, {"n": True}, complete=False)
+    assert errors == {"n": ["Enter a whole number."]}
+    clean, _ = clean_answers(instrument, {"n": 4.0}, complete=False)
+    assert clean == {"n": 4}
+    _, errors = clean_answers(instrument, {"n": 4.5}, complete=False)
+    assert errors == {"n": ["Enter a whole number."]}
+
+
+def test_scoring_needs_every_required_answer_and_a_scored_choice() -> None:
+    instrument = parse_instrument(definition())
+    with pytest.raises(ValueError, match="cannot score: 1 required question"):
+        score_answers(instrument, {"a": "1"})
+    with pytest.raises(ValueError, match="'7' is not a scored answer to 'a'"):
+        score_answers(instrument, {"a": "7", "b": "1"})
+    assert [
+        i.link_id
+        for i in __import__("caseload.assessments.definitions", fromlist=["x"]).missing_required(
+            instrument, {"a": "1", "b": ""}
+        )
+    ] == ["b"]

@@ -738,7 +738,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changed", action="store_true", help="only modules a change touched")
     parser.add_argument("--jobs", "-j", type=int, default=int(os.environ.get("MUTATE_JOBS", 1)))
     parser.add_argument(
-        "--budget", type=float, default=None, help="seconds per module; a longer run is cut short"
+        "--budget",
+        type=float,
+        default=None,
+        help="seconds for the whole run, shared by the modules; a module still running when its "
+        "share is spent is scored on the mutants it tried (a seeded random sample)",
     )
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--json", type=Path, help="write every verdict here")
@@ -785,7 +789,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         modules = [m for m in modules if any(k[0] == m for k in only)]
     results = []
-    for module in modules:
+    finish = time.monotonic() + args.budget if args.budget else None
+    for index, module in enumerate(modules):
+        share = (finish - time.monotonic()) / (len(modules) - index) if finish else None
         print(f"Mutating {module} …", file=sys.stderr, flush=True)
         try:
             result = run_module(
@@ -793,7 +799,7 @@ def main(argv: list[str] | None = None) -> int:
                 module,
                 only=only,
                 jobs=args.jobs,
-                budget=args.budget,
+                budget=share,
                 python=args.python,
                 log=not args.quiet,
             )

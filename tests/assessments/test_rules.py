@@ -521,6 +521,11 @@ REFUSALS = [
         _set("answerSets.levels.1", {"valueCoding": {"code": "1"}, "score": 1}),
         "item 'a', option 2 needs a valueCoding with a code and a display",
     ),
+    (
+        "option code",
+        _set("answerSets.levels.1", {"valueCoding": {"display": "One"}, "score": 1}),
+        "item 'a', option 2 needs a valueCoding with a code and a display",
+    ),
     ("option object", _set("answerSets.levels.2", "2"), "item 'a', option 3 needs a valueCoding"),
     (
         "repeated code",
@@ -1045,3 +1050,42 @@ def test_scoring_needs_every_required_answer_and_a_scored_choice() -> None:
             instrument, {"a": "1", "b": ""}
         )
     ] == ["b"]
+
+
+def test_a_subscale_summing_an_unknown_item_names_only_that() -> None:
+    raw = definition()
+    raw["scoring"]["subscales"] = [{"code": "s", "label": "S", "sum": ["a", "zz"], "range": [0, 9]}]
+    assert problems_of(raw) == ["subscale 's' sums the unknown item 'zz'"]
+
+
+def test_a_rule_on_a_question_without_options_is_refused_not_crashed() -> None:
+    raw = definition(
+        flags=[{"code": "f", "label": "F", "when": {"item": "b", "answer_in": ["1"]}}],
+        total=["a"],
+        score_range=[0, 3],
+    )
+    raw["questionnaire"]["item"][1]["answerSet"] = "missing"
+    assert problems_of(raw) == [
+        "item 'b' names the unknown answer set 'missing'",
+        "flag 'f' refers to the unknown answer '1' of 'b'",
+    ]
+
+
+def test_an_item_scores_only_its_scored_answers() -> None:
+    partly = {
+        "linkId": "c",
+        "type": "choice",
+        "text": "C",
+        "answerOption": [
+            {"valueCoding": {"code": "x", "display": "X"}, "score": 2},
+            {"valueCoding": {"code": "y", "display": "Y"}},
+        ],
+    }
+    instrument = parse_instrument(definition(extra_items=[partly], total=["a", "b"]))
+    item = instrument.item("c")
+    assert item is not None
+    assert not item.is_scored
+    assert item.score_range() == (2, 2)
+    assert item.score_of("x") == 2
+    with pytest.raises(ValueError, match="'y' is not a scored answer to 'c'"):
+        item.score_of("y")

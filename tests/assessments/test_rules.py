@@ -1069,6 +1069,12 @@ def test_a_rule_on_a_question_without_options_is_refused_not_crashed() -> None:
         "item 'b' names the unknown answer set 'missing'",
         "flag 'f' refers to the unknown answer '1' of 'b'",
     ]
+    del raw["questionnaire"]["item"][1]["answerSet"]
+    raw["questionnaire"]["item"][1]["answerOption"] = []
+    assert problems_of(raw) == [
+        "item 'b' needs at least one answer option",
+        "flag 'f' refers to the unknown answer '1' of 'b'",
+    ]
 
 
 def test_an_item_scores_only_its_scored_answers() -> None:

@@ -1095,3 +1095,72 @@ def test_an_item_scores_only_its_scored_answers() -> None:
     assert item.score_of("x") == 2
     with pytest.raises(ValueError, match="'y' is not a scored answer to 'c'"):
         item.score_of("y")
+
+
+def test_a_refused_answer_is_never_kept_as_clean() -> None:
+    count = {"linkId": "n", "type": "integer", "text": "N", "minValue": 2, "maxValue": 5}
+    instrument = parse_instrument(definition(extra_items=[count], total=["a", "b"]))
+    for answers in ({"a": ["1", "2"]}, {"a": "9"}, {"n": 1}, {"n": 6}, {"n": "x"}):
+        clean, errors = clean_answers(instrument, answers, complete=False)
+        assert clean == {}, answers
+        assert list(errors) == list(answers)
+
+
+def test_an_integer_item_without_a_minimum_is_refused_without_crashing() -> None:
+    no_min = {"linkId": "n", "type": "integer", "required": True, "text": "N", "maxValue": 3}
+    assert problems_of(definition(extra_items=[no_min], score_range=[0, 9])) == [
+        "item 'n' needs a whole-number minValue"
+    ]
+    with_points = {**no_min, "points": [{"min": 1, "score": 1}]}
+    assert problems_of(definition(extra_items=[with_points], total=["a", "b"])) == [
+        "item 'n' needs a whole-number minValue"
+    ]
+
+
+def test_an_open_points_table_needs_no_maximum_value() -> None:
+    open_ended = points_item([{"min": 0, "max": 0, "score": 0}, {"min": 1, "score": 2}], minValue=0)
+    instrument = parse_instrument(definition(extra_items=[open_ended], score_range=[0, 8]))
+    assert instrument.item("n").max_value is None  # type: ignore[union-attr]
+    assert score_answers(instrument, {"a": "0", "b": "0", "n": 5000}).total == 2
+
+
+def test_scoring_is_safe_on_an_instrument_whose_rules_name_what_it_lacks() -> None:
+    # The loader refuses such files; scoring still never crashes or flags on them.
+    import dataclasses
+
+    from caseload.assessments.definitions import FlagRule
+
+    instrument = parse_instrument(definition(total=["a", "b"]))
+    broken = dataclasses.replace(instrument, total_items=("a", "zz"))
+    with pytest.raises(ValueError, match="unknown item 'zz'"):
+        score_answers(broken, {"a": "1", "b": "1"})
+    rules = dataclasses.replace(
+        instrument,
+        total_items=(),
+        flags=(
+            FlagRule(code="i", label="I", when={"item": "zz", "op": ">", "value": 0}),
+            FlagRule(code="t", label="T", when={"score": "total", "op": "<", "value": 9}),
+        ),
+    )
+    result = score_answers(rules, {"a": "1", "b": "1", "zz": "1"})
+    assert result.total is None
+    assert result.band is None
+    assert result.flags == ()
+    assert rules.range_label() == "0–6"
+    assert dataclasses.replace(rules, range=None).range_label() == ""
+
+
+def test_the_fingerprint_is_the_sha256_of_the_canonical_json() -> None:
+    import hashlib
+
+    from caseload.assessments.definitions import fingerprint
+
+    text = '{"a":"é","b":[1,2]}'
+    assert fingerprint({"b": [1, 2], "a": "é"}) == hashlib.sha256(text.encode()).hexdigest()
+    assert fingerprint({"a": "é", "b": [1, 2]}) == fingerprint({"b": [1, 2], "a": "é"})
+
+
+def test_items_without_a_loinc_code_have_an_empty_one() -> None:
+    instrument = parse_instrument(definition())
+    assert [i.loinc for i in instrument.items] == ["", ""]
+    assert instrument.panel_loinc == ""

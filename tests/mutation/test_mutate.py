@@ -98,13 +98,15 @@ def test_columns_after_non_ascii_text_are_respected() -> None:
     assert mutate.apply(source, mutant) == 'LABEL = "0–4 days"; LIMIT = (4 <= 5)\n'
 
 
-def test_every_mutant_of_the_rule_modules_is_still_python() -> None:
+def test_mutants_of_the_rule_modules_are_still_python() -> None:
+    # apply() parses every mutant it writes; here a spread of each module's mutants (parsing
+    # all of them would cost half a minute).
     config = mutate.load_config(ROOT)
     for module in config.modules:
         source = (ROOT / module).read_text()
         mutants = mutate.mutants_of(module, source)
         assert len(mutants) > 20
-        for mutant in mutants:
+        for mutant in mutants[:: max(1, len(mutants) // 40)]:
             ast.parse(mutate.apply(source, mutant))
 
 

@@ -49,7 +49,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench scripts/mutate.py
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src
+	$(BIN)/mypy src scripts/mutate.py
 
 ## bench: worklist and chart timings with 10,000 generated clients, SQLite then PostgreSQL.
 bench: $(STAMP)

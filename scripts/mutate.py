@@ -146,10 +146,9 @@ class _Collector(ast.NodeVisitor):
     """Walks a module and yields (node, change, replacement-source) for every mutation."""
 
     def __init__(self) -> None:
-        self.found: list[tuple[ast.AST, str, str]] = []
-        self._skip: set[int] = set()
+        self.found: list[tuple[ast.expr | ast.stmt, str, str]] = []
 
-    def add(self, node: ast.AST, change: str, new: ast.AST | str) -> None:
+    def add(self, node: ast.expr | ast.stmt, change: str, new: ast.AST | str) -> None:
         text = new if isinstance(new, str) else ast.unparse(new)
         if isinstance(node, ast.expr) and not isinstance(new, str):
             text = f"({text})"

@@ -219,6 +219,7 @@ def test_a_rule_on_a_subscale_of_no_total_and_a_domain() -> None:
     result = score_answers(instrument, {"a": "0", "b": "2", "c": "x"})
     assert result.subscales == {"sub": 2}
     assert result.domains == {"dom": False}
+    assert score_answers(instrument, {"a": "0", "b": "2"}).domains == {"dom": False}
 
 
 # --- integer items -----------------------------------------------------------------------------
@@ -605,6 +606,11 @@ REFUSALS = [
         "subscale 's' must list the items it adds up",
     ),
     (
+        "subscale sum empty",
+        _set("scoring.subscales", [{"code": "s", "label": "S", "sum": []}]),
+        "subscale 's' must list the items it adds up",
+    ),
+    (
         "subscale label",
         _set("scoring.subscales", [{"code": "s", "sum": ["a"]}]),
         "subscale 's' needs a non-empty 'label'",
@@ -956,6 +962,7 @@ def test_a_valid_definition_keeps_what_it_says() -> None:
     assert (n.unit, n.min_value, n.max_value, n.is_scored) == ("days", 1, 9, True)
     assert n.score_range() == (1, 9)
     assert n.display_of(7) == "7 days"
+    assert n.display_of(None) == n.display_of("") == n.display_of([]) == ""
     assert c.display_of("y") == "Y"
     assert c.display_of(None) == c.display_of("") == c.display_of([]) == ""
     assert instrument.item("a").display_of("0") == "Level 0"  # type: ignore[union-attr]
@@ -1128,7 +1135,7 @@ def test_scoring_is_safe_on_an_instrument_whose_rules_name_what_it_lacks() -> No
     # The loader refuses such files; scoring still never crashes or flags on them.
     import dataclasses
 
-    from caseload.assessments.definitions import FlagRule
+    from caseload.assessments.definitions import Domain, FlagRule
 
     instrument = parse_instrument(definition(total=["a", "b"]))
     broken = dataclasses.replace(instrument, total_items=("a", "zz"))
@@ -1142,7 +1149,15 @@ def test_scoring_is_safe_on_an_instrument_whose_rules_name_what_it_lacks() -> No
             FlagRule(code="t", label="T", when={"score": "total", "op": "<", "value": 9}),
         ),
     )
+    rules = dataclasses.replace(
+        rules,
+        domains=(
+            Domain(code="s", label="S", positive_when={"score": "zz", "op": ">", "value": 0}),
+            Domain(code="i", label="I", positive_when={"item": "zz", "answer_in": ["1"]}),
+        ),
+    )
     result = score_answers(rules, {"a": "1", "b": "1", "zz": "1"})
+    assert result.domains == {"s": False, "i": False}
     assert result.total is None
     assert result.band is None
     assert result.flags == ()

@@ -449,7 +449,9 @@ class ModuleResult:
 
     @property
     def score(self) -> float:
-        return 100.0 * self.caught / self.scored if self.scored else 100.0
+        if not self.scored:  # nothing tried: proven only if there was nothing to try
+            return 0.0 if self.partial else 100.0
+        return 100.0 * self.caught / self.scored
 
     @property
     def survivors(self) -> list[Mutant]:
@@ -567,6 +569,11 @@ def run_module(
                 f"{module}: the tests fail without any mutant; fix them first.\n"
                 + getattr(first, "last_output", "")[-3000:]
             )
+        # Every other copy runs the unmutated module once too, so its test database is
+        # created (and kept) by unmutated code.
+        for space in workspaces[1:]:
+            if space.run(source, timeout=None)[0] != "passed":
+                raise SystemExit(f"{module}: the tests fail without any mutant in a second copy")
         canary = source + '\n\nraise RuntimeError("mutation canary")\n'
         if first.run(canary, timeout=None)[0] == "passed":
             raise SystemExit(

@@ -206,6 +206,15 @@ def test_tests_at_the_boundary_catch_every_mutant_and_pass(tmp_path: Path) -> No
     assert "Every module at or above the floor of 95 %." in out
 
 
+def test_a_run_out_of_time_is_scored_on_what_it_tried_and_nothing_tried_fails(
+    tmp_path: Path,
+) -> None:
+    code, out = run(toy_project(tmp_path, STRONG), "--budget", "0.001")
+    assert code == 1
+    assert "(partial: time budget)" in out
+    assert "BELOW FLOOR" in out
+
+
 def test_an_equivalent_mutant_needs_a_reason_and_leaves_the_score(tmp_path: Path) -> None:
     entry = (
         '[[equivalent]]\nmodule = "src/toy.py"\nline = "return age >= 18"\n'

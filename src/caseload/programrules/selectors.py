@@ -184,7 +184,15 @@ def program_time_for_client(*, actor: User, client: Client) -> ProgramTimeSummar
             resolved_on__isnull=True,
         )
     )
-    timer = RunningTimer.objects.filter(user=actor).select_related("client").first()
+    # The viewer's timer by id only: the chart's sections never read clients again. A timer
+    # running on another client names that client, as the viewer may see them.
+    timer = RunningTimer.objects.filter(user=actor).first()
+    if timer is not None and timer.client_id != client.pk:
+        elsewhere = policies.client_scope(actor).filter(pk=timer.client_id).first()
+        if elsewhere is None:
+            timer = None
+        else:
+            timer.client = elsewhere
     return ProgramTimeSummary(
         month=month,
         rows=_program_rows(results, month),

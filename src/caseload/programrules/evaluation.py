@@ -21,13 +21,14 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from caseload.careplans.models import CarePlanVersion
-from caseload.consents.models import Consent, ConsentKind
+from caseload.careplans.selectors import clients_with_published_plan
+from caseload.consents.selectors import billing_consent_programs
 from caseload.core.business_days import holidays_between
-from caseload.enrolments.models import Enrolment, EnrolmentStatus
+from caseload.enrolments.selectors import care_managers_of
 from caseload.programrules import engine, rules
 from caseload.programrules.models import ChronicCondition, MonthClose, MonthResult, TimeEntry
-from caseload.transitions.models import ClockKind, EpisodeCloseReason, TransitionalCareEpisode
+from caseload.transitions.models import ClockKind, TransitionalCareEpisode
+from caseload.transitions.selectors import episodes_discharged_between
 
 
 def month_of(moment: dt.datetime) -> dt.date:
@@ -102,25 +103,6 @@ def consent_covers(text: str, program: rules.Program) -> bool:
 Where = Callable[[str], Q]
 
 
-def _consents(where: Where, month: dt.date) -> dict[Any, list[str]]:
-    first, last = month, last_day(month)
-    rows = (
-        Consent.objects.filter(
-            where("client_id"),
-            kind=ConsentKind.BILLING,
-            entered_in_error_at__isnull=True,
-            given_on__lte=last,
-        )
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=first))
-        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=month_start(month)))
-        .values_list("client_id", "billing_program")
-    )
-    found: dict[Any, list[str]] = defaultdict(list)
-    for client_id, text in rows:
-        found[client_id].append(text)
-    return found
-
-
 def _conditions(where: Where, month: dt.date) -> dict[Any, int]:
     rows = (
         ChronicCondition.objects.filter(
@@ -136,33 +118,6 @@ def _conditions(where: Where, month: dt.date) -> dict[Any, int]:
     return dict(rows)
 
 
-def _care_plans(where: Where, month: dt.date) -> set[Any]:
-    return set(
-        CarePlanVersion.objects.filter(
-            where("careplan__client_id"), created_at__lt=month_end(month)
-        )
-        .values_list("careplan__client_id", flat=True)
-        .distinct()
-    )
-
-
-def _care_managers(where: Where) -> dict[Any, int]:
-    """Each client's care manager: of an active enrolment first, else of any open one."""
-    active: dict[Any, int] = {}
-    any_open: dict[Any, int] = {}
-    rows = (
-        Enrolment.objects.filter(where("client_id"))
-        .exclude(status=EnrolmentStatus.DISCHARGED)
-        .order_by("referred_on")
-        .values_list("client_id", "care_manager_id", "status")
-    )
-    for client_id, care_manager_id, status in rows:
-        any_open.setdefault(client_id, care_manager_id)
-        if status == EnrolmentStatus.ACTIVE:
-            active.setdefault(client_id, care_manager_id)
-    return {**any_open, **active}
-
-
 def _earlier_cocm(where: Where, month: dt.date) -> set[Any]:
     return set(
         counted_entries()
@@ -170,20 +125,6 @@ def _earlier_cocm(where: Where, month: dt.date) -> set[Any]:
         .values_list("client_id", flat=True)
         .distinct()
     )
-
-
-def _episodes(month: dt.date, client_ids: set[Any] | None) -> list[TransitionalCareEpisode]:
-    episodes = (
-        TransitionalCareEpisode.objects.filter(
-            discharged_on__gte=month, discharged_on__lte=last_day(month)
-        )
-        .exclude(close_reason=EpisodeCloseReason.ERROR)
-        .prefetch_related("clocks")
-        .order_by("discharged_on")
-    )
-    if client_ids is not None:
-        episodes = episodes.filter(client_id__in=client_ids)
-    return list(episodes)
 
 
 def _clock_dates(episode: TransitionalCareEpisode) -> dict[str, dt.date | None]:
@@ -216,7 +157,7 @@ def evaluate_month(month: dt.date, *, client_ids: Iterable[Any] | None = None) -
         .order_by()
     ):
         practitioners[client_id].add(name.strip())
-    episodes = _episodes(month, wanted)
+    episodes = episodes_discharged_between(month, last_day(month), client_ids=wanted)
     clients = {client_id for client_id, _ in minutes} | {e.client_id for e in episodes}
     if not clients:
         return []
@@ -231,10 +172,14 @@ def evaluate_month(month: dt.date, *, client_ids: Iterable[Any] | None = None) -
             **{f"{field}__in": discharged}
         )
 
-    consents = _consents(where, month)
+    consents = billing_consent_programs(
+        clients=where("client_id"), first=month, last=last_day(month)
+    )
     conditions = _conditions(where, month)
-    plans = _care_plans(where, month)
-    managers = _care_managers(where)
+    plans = clients_with_published_plan(
+        clients=where("careplan__client_id"), before=month_end(month)
+    )
+    managers = care_managers_of(clients=where("client_id"))
     earlier_cocm = _earlier_cocm(where, month)
     holidays = holidays_between(
         month - dt.timedelta(days=7), last_day(month) + dt.timedelta(days=45)

@@ -305,7 +305,9 @@ def program_time_within_reach(*, actor: User, care_manager: User) -> list[Within
         for step in engine.progress(item.fact):
             if step.short is not None and 0 < step.short <= REACH_MINUTES:
                 found.append((item.client_id, item.program, step))
-    by_id = {c.pk: c for c in Client.objects.filter(pk__in={cid for cid, _, _ in found})}
+    by_id = {
+        c.pk: c for c in policies.client_scope(actor).filter(pk__in={cid for cid, _, _ in found})
+    }
     rows = [
         WithinReach(by_id[cid], program, step.code, step.minutes, step.need or 0)
         for cid, program, step in found

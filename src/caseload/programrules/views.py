@@ -20,7 +20,7 @@ from caseload.core.csv import stream_rows
 from caseload.core.entered_in_error import confirm_page
 from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caseload.core.formviews import FormPage, form_view, success_redirect
-from caseload.core.http import post_only, request_actor
+from caseload.core.http import post_only
 from caseload.programrules import selectors, services
 from caseload.programrules.forms import (
     ChronicConditionForm,
@@ -30,6 +30,7 @@ from caseload.programrules.forms import (
     TimerStopForm,
 )
 from caseload.programrules.models import Activity, RunningTimer, TimeEntry
+from caseload.staff.http import request_actor
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client

@@ -186,9 +186,6 @@ def _graph(org: Any, side: str) -> Graph:
         answers={},
     ).pk
     ids["program_id"] = enrolment.program_id
-    ids["import_id"] = DirectoryImport.objects.create(
-        uploaded_by=org.admin, filename="services.csv", content="organisation,service,type\n"
-    ).pk
     ids["entry_id"] = TimeEntry.objects.create(
         client=client,
         source="timer",
@@ -202,6 +199,9 @@ def _graph(org: Any, side: str) -> Graph:
     ).pk
     ids["condition_id"] = ChronicCondition.objects.create(
         client=client, name="Heart failure", noted_on=timezone.localdate(), recorded_by=owner
+    ).pk
+    ids["import_id"] = DirectoryImport.objects.create(
+        uploaded_by=org.admin, filename="services.csv", content="organisation,service,type\n"
     ).pk
     return Graph(
         ids=ids

@@ -322,3 +322,12 @@ def test_hostile_input_on_the_directors_month_pages(org: Any, login: Any, value:
     # A NUL or an oversized reason is refused: the month stays closed.
     if "\x00" in value or len(value) > 2000:
         assert services.closed_month(dt.date(2026, 10, 1)) is not None
+
+
+def test_a_timer_running_elsewhere_is_named_on_another_chart(org: Any, login: Any) -> None:
+    http = login(org.supervisor)
+    http.post(reverse("programrules:timer_start", args=[org.junior_client.pk]))
+    html = chart(http, org.supervisor_client)
+    assert "Your timer is running for <a" in html
+    assert org.junior_client.full_name in html
+    assert "Start timer" not in html

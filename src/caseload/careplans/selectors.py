@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
@@ -210,11 +209,11 @@ def _prefixed(condition: Q, prefix: str) -> Q:
     return result
 
 
-def clients_with_published_plan(condition: Q, *, before: dt.datetime) -> set[Any]:
-    """Ids of the clients ``condition`` names (on ``careplan__client_id``) with a care plan
-    version published before ``before``. The caller has scoped the clients."""
+def clients_with_published_plan(*, clients: Q, before: Any) -> set[Any]:
+    """For the program rules' monthly evaluation: which of the clients (``clients``, a condition
+    on ``careplan__client_id``) had a published care plan version before ``before`` (a moment)."""
     return set(
-        CarePlanVersion.objects.filter(condition, created_at__lt=before)
+        CarePlanVersion.objects.filter(clients, created_at__lt=before)
         .values_list("careplan__client_id", flat=True)
         .distinct()
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -139,8 +138,3 @@ def active_flags_by_client(client_ids: list[Any]) -> dict[Any, list[Any]]:
     ):
         flags[flag["client_id"]].append(flag)
     return flags
-
-
-def clients_by_id(client_ids: Iterable[Any]) -> dict[Any, Client]:
-    """The clients with these ids, by id. The ids come from a scoped query of the caller."""
-    return {c.pk: c for c in Client.objects.filter(pk__in=set(client_ids))}

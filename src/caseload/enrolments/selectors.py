@@ -237,13 +237,14 @@ def enrolment_rows_by_client(condition: Q, client_ids: list[Any]) -> dict[Any, l
     return rows
 
 
-def care_managers_of_open_enrolments(condition: Q) -> dict[Any, Any]:
-    """Each client's care manager id (clients named by ``condition`` on ``client_id``): of an
-    active enrolment first, else of the earliest open one. The caller has scoped the clients."""
+def care_managers_of(*, clients: Q) -> dict[Any, Any]:
+    """Each client's care manager id (``clients``: a condition on ``client_id``): of an active
+    enrolment first, else of any open one (the program rules' month-end report by care
+    manager)."""
     active: dict[Any, Any] = {}
     any_open: dict[Any, Any] = {}
     rows = (
-        Enrolment.objects.filter(condition)
+        Enrolment.objects.filter(clients)
         .exclude(status=EnrolmentStatus.DISCHARGED)
         .order_by("referred_on")
         .values_list("client_id", "care_manager_id", "status")

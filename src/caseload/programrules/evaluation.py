@@ -24,7 +24,7 @@ from django.utils import timezone
 from caseload.careplans.selectors import clients_with_published_plan
 from caseload.consents.selectors import billing_consent_programs
 from caseload.core.business_days import holidays_between
-from caseload.enrolments.selectors import care_managers_of_open_enrolments
+from caseload.enrolments.selectors import care_managers_of
 from caseload.programrules import engine, rules
 from caseload.programrules.models import ChronicCondition, MonthClose, MonthResult, TimeEntry
 from caseload.transitions.models import ClockKind, TransitionalCareEpisode
@@ -103,15 +103,6 @@ def consent_covers(text: str, program: rules.Program) -> bool:
 Where = Callable[[str], Q]
 
 
-def _consents(where: Where, month: dt.date) -> dict[Any, list[str]]:
-    found: dict[Any, list[str]] = defaultdict(list)
-    for client_id, text in billing_consent_programs(
-        where("client_id"), first=month, last=last_day(month), start=month_start(month)
-    ):
-        found[client_id].append(text)
-    return found
-
-
 def _conditions(where: Where, month: dt.date) -> dict[Any, int]:
     rows = (
         ChronicCondition.objects.filter(
@@ -127,15 +118,6 @@ def _conditions(where: Where, month: dt.date) -> dict[Any, int]:
     return dict(rows)
 
 
-def _care_plans(where: Where, month: dt.date) -> set[Any]:
-    return clients_with_published_plan(where("careplan__client_id"), before=month_end(month))
-
-
-def _care_managers(where: Where) -> dict[Any, int]:
-    """Each client's care manager: of an active enrolment first, else of any open one."""
-    return care_managers_of_open_enrolments(where("client_id"))
-
-
 def _earlier_cocm(where: Where, month: dt.date) -> set[Any]:
     return set(
         counted_entries()
@@ -143,10 +125,6 @@ def _earlier_cocm(where: Where, month: dt.date) -> set[Any]:
         .values_list("client_id", flat=True)
         .distinct()
     )
-
-
-def _episodes(month: dt.date, client_ids: set[Any] | None) -> list[TransitionalCareEpisode]:
-    return episodes_discharged_between(month, last_day(month), client_ids=client_ids)
 
 
 def _clock_dates(episode: TransitionalCareEpisode) -> dict[str, dt.date | None]:
@@ -179,7 +157,7 @@ def evaluate_month(month: dt.date, *, client_ids: Iterable[Any] | None = None) -
         .order_by()
     ):
         practitioners[client_id].add(name.strip())
-    episodes = _episodes(month, wanted)
+    episodes = episodes_discharged_between(month, last_day(month), client_ids=wanted)
     clients = {client_id for client_id, _ in minutes} | {e.client_id for e in episodes}
     if not clients:
         return []
@@ -194,10 +172,14 @@ def evaluate_month(month: dt.date, *, client_ids: Iterable[Any] | None = None) -
             **{f"{field}__in": discharged}
         )
 
-    consents = _consents(where, month)
+    consents = billing_consent_programs(
+        clients=where("client_id"), first=month, last=last_day(month)
+    )
     conditions = _conditions(where, month)
-    plans = _care_plans(where, month)
-    managers = _care_managers(where)
+    plans = clients_with_published_plan(
+        clients=where("careplan__client_id"), before=month_end(month)
+    )
+    managers = care_managers_of(clients=where("client_id"))
     earlier_cocm = _earlier_cocm(where, month)
     holidays = holidays_between(
         month - dt.timedelta(days=7), last_day(month) + dt.timedelta(days=45)

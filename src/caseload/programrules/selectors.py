@@ -16,7 +16,6 @@ from django.db.models import Q
 
 from caseload.access import policies
 from caseload.clients.models import Client
-from caseload.clients.selectors import clients_by_id
 from caseload.core import clock
 from caseload.core.errors import NotFound, ValidationFailed
 from caseload.enrolments.models import OPEN_STATUSES
@@ -185,7 +184,15 @@ def program_time_for_client(*, actor: User, client: Client) -> ProgramTimeSummar
             resolved_on__isnull=True,
         )
     )
-    timer = RunningTimer.objects.filter(user=actor).select_related("client").first()
+    # The viewer's timer by id only: the chart's sections never read clients again. A timer
+    # running on another client names that client, as the viewer may see them.
+    timer = RunningTimer.objects.filter(user=actor).first()
+    if timer is not None and timer.client_id != client.pk:
+        elsewhere = policies.client_scope(actor).filter(pk=timer.client_id).first()
+        if elsewhere is None:
+            timer = None
+        else:
+            timer.client = elsewhere
     return ProgramTimeSummary(
         month=month,
         rows=_program_rows(results, month),
@@ -298,7 +305,9 @@ def program_time_within_reach(*, actor: User, care_manager: User) -> list[Within
         for step in engine.progress(item.fact):
             if step.short is not None and 0 < step.short <= REACH_MINUTES:
                 found.append((item.client_id, item.program, step))
-    by_id = clients_by_id(cid for cid, _, _ in found)
+    by_id = {
+        c.pk: c for c in policies.client_scope(actor).filter(pk__in={cid for cid, _, _ in found})
+    }
     rows = [
         WithinReach(by_id[cid], program, step.code, step.minutes, step.need or 0)
         for cid, program, step in found

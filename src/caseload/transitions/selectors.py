@@ -181,10 +181,11 @@ def transitional_reason(due_on: dt.date, kind: str | None, today: dt.date | None
 
 
 def episodes_discharged_between(
-    first: dt.date, last: dt.date, *, client_ids: set[Any] | None = None
+    first: dt.date, last: dt.date, *, client_ids: Any = None
 ) -> list[TransitionalCareEpisode]:
-    """Episodes discharged between ``first`` and ``last`` (not closed as entered in error), with
-    their clocks; of ``client_ids`` when given. The caller has scoped the clients."""
+    """Transitional-care episodes discharged from ``first`` to ``last`` (not entered in error),
+    with their clocks, for the program rules' transitional care codes; only ``client_ids``'
+    when given."""
     episodes = (
         TransitionalCareEpisode.objects.filter(discharged_on__gte=first, discharged_on__lte=last)
         .exclude(close_reason=EpisodeCloseReason.ERROR)

@@ -24,7 +24,7 @@ FORMAT = "caseload-instrument/1"
 LOINC_SYSTEM = "http://loinc.org"
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-_LOINC = re.compile(r"^\d{1,7}-\d$")
+_LOINC = re.compile(r"^\d{1,7}-\d$", re.ASCII)
 _OPS = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,

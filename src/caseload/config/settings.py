@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "caseload.core.middleware.RequestContextMiddleware",
     "caseload.core.middleware.ApiProblemMiddleware",
+    "caseload.core.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -314,7 +315,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Request bodies (docs/security.md, V5). Whole bodies above CASELOAD_MAX_REQUEST_BYTES are
+# refused with 413 before they are read (the reverse proxy should cap them too); form fields
+# take at most 2.5 MB together (a field holds at most 20,000 characters: core/validators.py),
+# files at most the body, and a form at most 1,000 fields and 5 files.
+MAX_REQUEST_BYTES = int(os.environ.get("CASELOAD_MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # Logs go to standard error, as text or (LOG_FORMAT=json) one JSON object per line; every
 # record carries the request id, and a 500 its traceback (caseload/core/logs.py).

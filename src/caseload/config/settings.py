@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "caseload.appointments",
     "caseload.transitions",
     "caseload.consents",
+    "caseload.team",
+    "caseload.reports",
 ]
 
 MIDDLEWARE = [
@@ -331,6 +333,11 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Break the glass: how long emergency access to an out-of-scope client lasts.
 BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
+
+# Bulk reassignment: the new care manager's introductory call is due this many business days on.
+INTRO_CALL_BUSINESS_DAYS = int(os.environ.get("CASELOAD_INTRO_CALL_BUSINESS_DAYS", "3"))
+# Batches of more than this many enrolments run as a background job with progress.
+REASSIGN_INLINE_LIMIT = int(os.environ.get("CASELOAD_REASSIGN_INLINE_LIMIT", "200"))
 
 # Instrument definitions an organisation adds (licensed instruments such as Zarit): a folder of
 # JSON files in the same format as caseload/assessments/instruments/ (see docs/instruments.md).

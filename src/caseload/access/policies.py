@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from caseload.core import clock, request_context
-from caseload.core.errors import NotFound, PermissionDenied
+from caseload.core.errors import Conflict, NotFound, PermissionDenied
 from caseload.staff.models import CareerLevel
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
     from caseload.enrolments.models import Enrolment
     from caseload.staff.models import User
+
+#: The refusal to deactivate an account with open enrolments (its page links to reassignment).
+OPEN_CASELOAD = "open_caseload"
 
 CLINICAL_LEVELS = frozenset(
     {CareerLevel.JUNIOR, CareerLevel.CARE_MANAGER, CareerLevel.SENIOR, CareerLevel.DIRECTOR}
@@ -435,6 +438,21 @@ def require_may_set_active(actor: User, user: User, *, active: bool) -> None:
         _director_only(actor, "reactivate an account with access to client records")
     else:
         _administrator_or_director(actor, "activate or deactivate an account")
+
+
+def require_no_open_caseload(user: User) -> None:
+    """An account that still manages open enrolments is not deactivated: its clients would be
+    left with a care manager who cannot sign in. Reassign them first (``/team/reassign/``)."""
+    from caseload.enrolments.models import OPEN_STATUSES, Enrolment
+
+    count = Enrolment.objects.filter(care_manager=user, status__in=OPEN_STATUSES).count()
+    if count:
+        raise Conflict(
+            f"{user} still manages {count} open enrolment{'s' if count != 1 else ''}: reassign "
+            "them to other care managers before deactivating the account.",
+            code=OPEN_CASELOAD,
+            params={"user_id": user.pk, "count": count},
+        )
 
 
 def require_may_set_password(actor: User, user: User) -> None:

@@ -67,6 +67,7 @@ urlpatterns = [
     path("coordination/", include("caseload.referrals.urls")),
     path("coordination/", include("caseload.appointments.urls")),
     path("coordination/", include("caseload.transitions.urls")),
+    path("team/", include("caseload.team.urls")),
 ]
 
 handler404 = "caseload.core.views.not_found"

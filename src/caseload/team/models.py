@@ -33,6 +33,7 @@ class ReassignmentBatch(BaseModel):
     clients_moved = models.PositiveIntegerField(default=0)
     tasks_moved = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -368,6 +368,7 @@ def reassignment_batch_run(batch_id: Any, progress: Progress | None = None) -> R
         )
     except AppError as error:
         batch.status, batch.error, batch.done = BatchStatus.FAILED, error.message, 0
+        batch.error_code = error.code
     else:
         batch.status = BatchStatus.DONE
         batch.done = batch.total = outcome.enrolments

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from caseload.team import views
+
+app_name = "team"
+
+urlpatterns = [
+    path("reassign/", views.reassign, name="reassign"),
+    path("reassign/preview/", views.preview, name="reassign_preview"),
+    path("reassign/confirm/", views.confirm, name="reassign_confirm"),
+    path("reassign/batches/<uuid:batch_id>/", views.batch_view, name="batch"),
+]

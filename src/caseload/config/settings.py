@@ -202,6 +202,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # the worklist's correlated subqueries and gains nothing (docs/benchmarks.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
+# Reports may read from a replica (caseload.reports.routers): DATABASE_REPLICA_URL names it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["caseload.reports.routers.ReportReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = os.environ.get("REDIS_URL", "")
@@ -231,7 +241,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "worklist:caseload"
+LOGIN_REDIRECT_URL = "home"  # by role: caseload, team view or month report
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: idle timeout and no session outlives the browser. The idle timeout is enforced by

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from caseload.core.htmx import wants_fragment
 from caseload.core.http import get_only, request_actor
 from caseload.enrolments.models import Enrolment
 from caseload.staff.models import User
-from caseload.team import jobs, selectors
+from caseload.team import jobs, selectors, team_view
 from caseload.team.distribution import distribute
 from caseload.team.forms import PreviewForm, ReassignFilterForm, ReassignSelectForm, loads_of
 from caseload.team.models import BatchStatus, ReassignmentBatch
@@ -244,3 +245,56 @@ def batch_view(request: HttpRequest, batch_id: Any) -> HttpResponse:
         return refused
     template = "team/partials/batch_status.html" if wants_fragment(request) else "team/batch.html"
     return render(request, template, {"nav": "team", "batch": batch})
+
+
+@require_GET
+def team(request: HttpRequest) -> HttpResponse:
+    """The team view: each supervisee's or program colleague's figures, linked to the clients."""
+    actor = request_actor(request)
+    rows = team_view.team_rows(actor=actor)  # NotFound for anyone without a team
+    return render(
+        request,
+        "team/team.html",
+        {"nav": "team_view", "rows": rows, "figures": team_view.FIGURES},
+    )
+
+
+@require_GET
+def team_clients(request: HttpRequest) -> HttpResponse:
+    """The clients behind one figure of one team member, a page at a time (audited)."""
+    actor = request_actor(request)
+    member = team_view.team_member(actor=actor, member_id=request.GET.get("member", ""))
+    figure = request.GET.get("figure", "")
+    clients = team_view.figure_clients(actor=actor, member=member, figure=figure)
+    page = Paginator(clients, 100).get_page(request.GET.get("page"))
+    audit_record_many(
+        actor=actor,
+        action="client.listed",
+        targets=[(c, c) for c in page.object_list],
+        detail={"page": "team", "figure": figure, "member": member.pk},
+    )
+    return render(
+        request,
+        "team/team_clients.html",
+        {
+            "nav": "team_view",
+            "page": page,
+            "member": member,
+            "label": team_view.LABELS[figure],
+            "here": request.GET.urlencode(),
+        },
+    )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Where signing in lands, by role: a director on the organisation's month report, a senior
+    on their program's, a supervisor on the team view, everyone else on their caseload."""
+    actor = request_actor(request)
+    if policies.leads_programs(actor):
+        programs = policies.led_programs_or_all(actor)
+        query = f"?program={programs[0]}" if programs else ""
+        return HttpResponseRedirect(reverse("reports:month") + query)
+    if policies.can_see_team(actor):
+        return HttpResponseRedirect(reverse("team:view"))
+    return HttpResponseRedirect(reverse("worklist:caseload"))

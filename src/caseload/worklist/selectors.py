@@ -81,6 +81,7 @@ _FACT_FIELDS = [
     "mrn",
     "has_safety_flag",
     "overdue_tasks",
+    "plan_returned",
     "review_due",
     "last_contact_at",
     "is_new",
@@ -420,6 +421,8 @@ def attention_for(row: dict[str, Any], *, today: dt.date) -> tuple[str, str]:
     overdue = row["overdue_tasks"]
     if overdue:
         return (f"{overdue} overdue task" if overdue == 1 else f"{overdue} overdue tasks"), "danger"
+    if row.get("plan_returned"):
+        return "Care plan returned by the supervisor: revise and resubmit", "warn"
     if row["review_is_due"]:
         due = row["review_due"]
         if due == today:
@@ -633,6 +636,14 @@ def _annotate_facts(
             )
         ),
         "overdue_tasks": Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0)),
+        # A care plan the supervisor sent back: its author has to revise and resubmit it.
+        "plan_returned": Exists(
+            CarePlan.objects.filter(
+                _prefixed(relevant, "enrolment__"),
+                client_id=OuterRef("pk"),
+                status=CarePlanStatus.RETURNED,
+            )
+        ),
         "review_due": Subquery(reviews),
         "last_contact_at": Subquery(contacts),
         "is_new": Exists(new),
@@ -758,6 +769,7 @@ def _build_rows(facts: list[dict[str, Any]], *, relevant: Q, today: dt.date) -> 
         row_facts: dict[str, Any] = {
             "safety_flag": safety,
             "overdue_tasks": fact["overdue_tasks"],
+            "plan_returned": bool(fact.get("plan_returned")),
             "review_due": fact["review_due"],
             "review_is_due": fact["review_is_due"],
             "days_since_contact": fact["days_since_contact"],

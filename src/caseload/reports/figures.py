@@ -28,7 +28,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 
 from caseload.assessments.expressions import AddDays
-from caseload.assessments.models import AssessmentResponse, ResponseStatus
+from caseload.assessments.models import (
+    AssessmentResponse,
+    ReassessmentSchedule,
+    ResponseStatus,
+)
 from caseload.careplans.models import CarePlan, CarePlanStatus, Goal, GoalStatus
 from caseload.enrolments.models import Enrolment, ProgramKind
 from caseload.notes.models import ContactType, ContactWith, NoteStatus, ProgressNote
@@ -137,32 +141,24 @@ def _not_reached(month: Month) -> Q:
     return _open_on(month.end) & ~Q(Exists(reached))
 
 
-def _scheduled() -> QuerySet[Enrolment]:
-    """One row per open-or-past enrolment × active reassessment schedule of its program."""
-    return (
-        _enrolments()
-        .filter(program__reassessment_schedules__is_active=True)
-        .annotate(
-            schedule_code=F("program__reassessment_schedules__instrument_code"),
-            schedule_days=F("program__reassessment_schedules__interval_days"),
-        )
-    )
-
-
 def _reassessment_overdue(month: Month) -> Q:
-    """Open at the month's end with no completed score of the scheduled instrument still valid
-    then (taken before the end, and less than the interval before it)."""
+    """Open at the month's end, in a program with an active reassessment schedule, with no
+    completed score of that instrument still valid then (taken before the end, less than the
+    schedule's interval before it)."""
     valid = (
         AssessmentResponse.objects.filter(
-            client_id=OuterRef("client_id"),
-            instrument_code=OuterRef("schedule_code"),
+            client_id=OuterRef(OuterRef("client_id")),
+            instrument_code=OuterRef("instrument_code"),
             status=ResponseStatus.COMPLETED,
             assessed_on__lt=month.end,
         )
-        .annotate(valid_until=AddDays(F("assessed_on"), OuterRef("schedule_days")))
+        .annotate(valid_until=AddDays(F("assessed_on"), OuterRef("interval_days")))
         .filter(valid_until__gte=month.end)
     )
-    return _open_on(month.end) & ~Q(Exists(valid))
+    unmet = ReassessmentSchedule.objects.filter(
+        program_id=OuterRef("program_id"), is_active=True
+    ).filter(~Q(Exists(valid)))
+    return _open_on(month.end) & Q(Exists(unmet))
 
 
 def _phq(order: str, **window: Any) -> Subquery:
@@ -366,7 +362,7 @@ MEASURES: tuple[Measure, ...] = (
         "reassessments_overdue",
         "Reassessments overdue",
         "careplans",
-        _scheduled,
+        _enrolments,
         _reassessment_overdue,
         help="Open at the month's end without a valid score of a scheduled instrument.",
         **ENROLMENT,

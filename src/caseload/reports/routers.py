@@ -1,7 +1,8 @@
-"""Reports may read from a replica. When ``DATABASE_REPLICA_URL`` is set (settings: the
-``replica`` database alias), the month report's queries, inside ``reading_reports()``, are sent
-there; every other read and every write, including the report page's own audit events, goes to
-the primary. Without a replica the router says nothing and Django uses ``default``."""
+"""Reports may read from a replica. When ``DATABASE_REPLICA_URL`` is set, settings add the
+``replica`` database alias and name it ``REPORT_DATABASE``; the month report's queries, inside
+``reading_reports()``, are then sent there. Every other read and every write, including the
+report page's own audit events, goes to the primary. Without a replica the router says nothing
+and Django uses ``default``."""
 
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ def reading_reports() -> Iterator[None]:
 
 class ReportReplicaRouter:
     def db_for_read(self, model: Any, **hints: Any) -> str | None:
-        if _reading_reports.get() and REPLICA in settings.DATABASES:
-            return REPLICA
+        alias = getattr(settings, "REPORT_DATABASE", None)
+        if _reading_reports.get() and alias:
+            return str(alias)
         return None
 
     def db_for_write(self, model: Any, **hints: Any) -> str | None:

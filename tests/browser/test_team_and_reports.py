@@ -96,14 +96,14 @@ def test_rosa_reassigns_tomass_caseload_and_grace_reads_the_month(page: Any, tmp
     snap(page, "team-01-rosa-home-month-report")
 
     page.get_by_role("link", name="Reassign clients").first.click()
-    page.get_by_label("Care manager").select_option(label=re.compile("^Tomás Herrera"))
+    page.get_by_label("Care manager").select_option(label="Tomás Herrera (16 open)")
     page.get_by_role("button", name="Show clients").click()
     snap(page, "team-02-choose-clients")
     for name in ("Daniel Mensah", "Ana Lopez", "Ben Okoro", "Chloe Tran"):
         page.get_by_label(re.compile(f"^{name} —")).check()
     page.get_by_role("button", name="Preview the proposal").click()
     page.wait_for_url(re.compile(r"/team/reassign/preview/"))
-    assert page.get_by_text("No receiver speaks Haitian Creole").is_visible()
+    assert page.get_by_text("No receiver speaks Haitian Creole: Client9 Family09.").is_visible()
     snap(page, "team-03-preview")
 
     # Rosa changes one row and updates the totals; then confirms with a reason.

@@ -158,9 +158,14 @@ def month(request: HttpRequest) -> HttpResponseBase:
     try:
         chosen = parse_month(request.GET.get("month"))
     except ValidationFailed as error:
+        form = MonthReportForm(request.GET, programs=programs, everyone=everyone)
         form.is_valid()
         add_service_errors(form, error)
         chosen = last_complete_month()
+    else:
+        # The form shows what the report is of: the month and program chosen, or the defaults.
+        shown = {"month": chosen.key, "program": program_id or ""}
+        form = MonthReportForm(shown, programs=programs, everyone=everyone)
     report = selectors.month_report(actor=actor, month=chosen, program_id=program_id)
     audit_record(
         actor=actor,

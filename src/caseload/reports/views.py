@@ -17,11 +17,11 @@ from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.core.errors import ValidationFailed
 from caseload.core.forms import add_service_errors
-from caseload.core.http import request_actor
 from caseload.enrolments.models import Program
 from caseload.reports import exports, figures, selectors
 from caseload.reports.forms import MonthReportForm
 from caseload.reports.months import last_complete_month, parse_month
+from caseload.staff.http import request_actor
 from caseload.staff.models import User
 
 PAGE_SIZE = 100

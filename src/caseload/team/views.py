@@ -20,8 +20,9 @@ from caseload.clients.models import Client
 from caseload.core.errors import AppError, Conflict, NotFound
 from caseload.core.forms import add_service_errors
 from caseload.core.htmx import wants_fragment
-from caseload.core.http import get_only, request_actor
+from caseload.core.http import get_only
 from caseload.enrolments.models import Enrolment
+from caseload.staff.http import request_actor
 from caseload.staff.models import User
 from caseload.team import jobs, selectors, team_view
 from caseload.team.distribution import distribute

@@ -12,6 +12,7 @@ from caseload.enrolments.models import Enrolment
 from caseload.tasks.models import Task
 from caseload.team.models import ReassignmentBatch
 from caseload.team.services import INTRO_TITLE
+from tests.jobs_support import run_queued_jobs
 from tests.team.conftest import Departure
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +161,24 @@ def test_someone_elses_batch_is_not_found(org: Any, departure: Departure, login:
     url = http.post(reverse("team:reassign_confirm"), data)["Location"]
     assert login(org.senior_other).get(url).status_code == 404
     assert login(org.director).get(url).status_code == 200
+
+
+def test_a_large_batch_runs_as_a_background_job_and_the_page_says_when_it_is_done(
+    org: Any, departure: Departure, login: Any, settings: Any
+) -> None:
+    settings.REASSIGN_INLINE_LIMIT = 3  # five clients: a large batch here
+    http = login(org.senior)
+    data = {**_selection(departure, [departure.lena]), "reason": "Tomás leaves"}
+    for e in departure.enrolments:
+        data[f"to_{e.pk}"] = str(departure.lena.pk)
+        data[f"version_{e.pk}"] = str(e.version)
+    url = http.post(reverse("team:reassign_confirm"), data)["Location"]
+    waiting = http.get(url).content.decode()
+    assert "Waiting to start: 5 client enrolments" in waiting
+    assert 'hx-trigger="every 2s"' in waiting
+    assert Enrolment.objects.filter(care_manager=departure.leaving).count() == 5
+    assert run_queued_jobs() == ["Done: 5 clients moved"]
+    done = http.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Done: 5 clients (5 enrolments) moved" in done
+    assert "hx-trigger" not in done
+    assert not Enrolment.objects.filter(care_manager=departure.leaving).exists()

@@ -99,6 +99,21 @@ def audit_record(
     return _append([_event(actor, action, target, client, detail)])[0]
 
 
+def audit_record_each(
+    *,
+    actor: User,
+    action: str,
+    events: list[tuple[models.Model, Client | None, dict[str, Any]]],
+) -> list[AuditEvent]:
+    """Append one event per (target, client, detail), each with its own detail, in one insert
+    (a bulk reassignment's event per client)."""
+    if not events:
+        return []
+    return _append(
+        [_event(actor, action, target, client, detail) for target, client, detail in events]
+    )
+
+
 # The columns audit_record_many() writes, in order (``id`` is the database's).
 _COLUMNS = (
     "sequence",

@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "caseload.transitions",
     "caseload.consents",
     "caseload.programrules",
+    "caseload.team",
+    "caseload.reports",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +210,17 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # the worklist's correlated subqueries and gains nothing (docs/benchmarks.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
+# Reports may read from a replica (caseload.reports.routers): DATABASE_REPLICA_URL names it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    REPORT_DATABASE = "replica"
+DATABASE_ROUTERS = ["caseload.reports.routers.ReportReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = os.environ.get("REDIS_URL", "")
@@ -246,7 +259,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "worklist:caseload"
+LOGIN_REDIRECT_URL = "home"  # by role: caseload, team view or month report
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: idle timeout and no session outlives the browser. The idle timeout is enforced by
@@ -361,6 +374,11 @@ BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
 # this many years of today, and contact times and other things that happened at most this many
 # years back (and not in the future).
 DATE_WINDOW_YEARS = int(os.environ.get("CASELOAD_DATE_WINDOW_YEARS", "5"))
+
+# Bulk reassignment: the new care manager's introductory call is due this many business days on.
+INTRO_CALL_BUSINESS_DAYS = int(os.environ.get("CASELOAD_INTRO_CALL_BUSINESS_DAYS", "3"))
+# Batches of more than this many enrolments run as a background job with progress.
+REASSIGN_INLINE_LIMIT = int(os.environ.get("CASELOAD_REASSIGN_INLINE_LIMIT", "200"))
 
 # Instrument definitions an organisation adds (licensed instruments such as Zarit): a folder of
 # JSON files in the same format as caseload/assessments/instruments/ (see docs/instruments.md).

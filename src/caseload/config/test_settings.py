@@ -24,3 +24,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         or str(DATA_DIR / f"test-{os.getpid()}.sqlite3")  # noqa: F405
     }
     DATABASES["default"]["OPTIONS"]["timeout"] = 20  # noqa: F405
+
+# A second alias standing for a read replica (the test database's mirror), for the test that
+# turns REPORT_DATABASE on (tests/reports/test_router.py); nothing else routes there.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -56,6 +56,7 @@ from caseload.core.errors import Conflict
 from caseload.demo import data, scenarios
 from caseload.demo.coordination import seed_coordination_demo
 from caseload.demo.programrules import seed_programrules_demo
+from caseload.demo.team import seed_team_demo
 from caseload.enrolments import services as enrolments
 from caseload.enrolments.models import (
     CareTeamMember,
@@ -161,6 +162,7 @@ def seed_demo() -> SeedResult:
         _seed_break_the_glass()
         _seed_measurement_based_care()
         seed_programrules_demo(today=clock.today(), now=clock.now())
+        seed_team_demo()  # Rosa's Wednesday and Grace's month end (demo/team.py)
     after = row_counts()
     return SeedResult(
         created=True,

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "caseload.appointments",
     "caseload.transitions",
     "caseload.consents",
+    "caseload.workforce",
 ]
 
 MIDDLEWARE = [
@@ -335,3 +336,5 @@ BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
 # Instrument definitions an organisation adds (licensed instruments such as Zarit): a folder of
 # JSON files in the same format as caseload/assessments/instruments/ (see docs/instruments.md).
 CASELOAD_INSTRUMENTS_DIR = os.environ.get("CASELOAD_INSTRUMENTS_DIR", "")
+# An organisation's own credential rule files (docs/credentials.md).
+CASELOAD_CREDENTIALS_DIR = os.environ.get("CASELOAD_CREDENTIALS_DIR", "")

@@ -63,6 +63,26 @@ AUDIENCE = {
         "other": {"director", "privacy"},
     },
 }
+# A staff member's professional profile (the junior's, or the other care manager's): their own,
+# their direct supervisor's and the directors'; never the privacy officer's or administrator's.
+WORKFORCE_AUDIENCE = {
+    "own": {"junior", "supervisor", "director"},
+    "other": {"other_cm", "director"},
+}
+AUDIENCE.update(
+    dict.fromkeys(
+        (
+            "workforce:profile",
+            "workforce:work_pattern",
+            "workforce:entry_new",
+            "workforce:entry_edit",
+            "workforce:entry_verify",
+            "workforce:entry_remove",
+            "workforce:ce_certificate",
+        ),
+        WORKFORCE_AUDIENCE,
+    )
+)
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
@@ -140,6 +160,26 @@ def _coordination_ids(client: Any, owner: Any) -> dict[str, Any]:
     }
 
 
+def _workforce_ids(owner: Any) -> dict[str, Any]:
+    """A CE activity with its certificate on ``owner``'s professional profile."""
+    from django.core.files.base import ContentFile
+
+    from caseload.workforce.models import CERecord
+
+    entry = CERecord(
+        staff=owner,
+        activity="Ethics in care management",
+        completed_on=timezone.localdate(),
+        hours=2,
+        ethics_hours=2,
+        certificate_name="ethics.pdf",
+        certificate_type="application/pdf",
+    )
+    entry.certificate.save("certificate", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    entry.save()
+    return {"staff_id": owner.pk, "section": "ce", "entry_id": entry.pk}
+
+
 def _graph(org: Any, side: str) -> Graph:
     client = org.junior_client if side == "own" else org.other_client
     owner = org.junior if side == "own" else org.other_cm
@@ -174,7 +214,7 @@ def _graph(org: Any, side: str) -> Graph:
         reason="On call: client in crisis at night",
         expires_at=timezone.now() - dt.timedelta(hours=1),
     )
-    ids = _coordination_ids(client, owner)
+    ids = _coordination_ids(client, owner) | _workforce_ids(owner)
     ids["response_id"] = AssessmentResponse.objects.create(
         client=client,
         enrolment=enrolment,
@@ -288,7 +328,7 @@ def test_every_client_record_page_writes_an_audit_event(org: Any) -> None:
     checked, missing = [], []
     for name, pattern in APP_ROUTES:
         names = _kwargs_of(pattern)
-        if not names:
+        if not names or name.startswith("workforce:"):  # staff members' records, not clients'
             continue
         url = reverse(name, kwargs={n: graph.ids[n] for n in names})
         before = AuditEvent.objects.count()

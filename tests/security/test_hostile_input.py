@@ -36,6 +36,7 @@ CLIENT_APPS = {
     "referrals",
     "appointments",
     "transitions",
+    "workforce",
 }
 
 

@@ -459,3 +459,72 @@ def require_may_remove_two_factor(actor: User, user: User) -> None:
         _director_only(actor, "remove the two-factor device of someone with client access")
     else:
         _administrator_or_director(actor, "remove someone's two-factor device")
+
+
+# ---------------------------------------------------------------------------------------------
+# Workforce: a staff member's professional profile, continuing education and career advice.
+# The content is the staff member's own, their direct supervisor's to see and verify, and the
+# directors'. Administrators and privacy officers (without a clinical career level) see none of
+# it; outside these rules a profile is *not found*.
+
+
+def workforce_staff_scope(actor: Any) -> QuerySet[User]:
+    """Staff whose workforce profile ``actor`` may see: themselves, their direct supervisees,
+    or every clinical staff member for a director; nobody for non-clinical accounts."""
+    from caseload.staff.models import User
+
+    if not is_clinical(actor):
+        return User.objects.none()
+    clinical = User.objects.filter(career_level__in=CLINICAL_LEVELS)
+    if actor.career_level == CareerLevel.DIRECTOR:
+        return clinical
+    return clinical.filter(Q(pk=actor.pk) | Q(pk__in=supervisee_ids(actor)))
+
+
+def require_workforce_profile(actor: User, staff_id: Any) -> User:
+    """The staff member whose profile ``actor`` may see, else NotFound."""
+    try:
+        return workforce_staff_scope(actor).get(pk=staff_id)
+    except (ValueError, TypeError) as exc:
+        raise NotFound("Not found.") from exc
+    except workforce_staff_scope(actor).model.DoesNotExist as exc:
+        raise NotFound("Not found.") from exc
+
+
+def can_edit_workforce_profile(actor: Any, staff: User) -> bool:
+    """The staff member maintains their own profile."""
+    return is_clinical(actor) and actor.pk == staff.pk
+
+
+def require_may_edit_workforce_profile(actor: User, staff: User) -> None:
+    if not can_edit_workforce_profile(actor, staff):
+        raise PermissionDenied(
+            "Only the staff member changes their profile; a supervisor or director verifies it.",
+            code="workforce_not_owner",
+        )
+
+
+def can_verify_workforce_entry(actor: Any, staff: User) -> bool:
+    """Their supervisor or a director marks a staff member's entries verified (not their own)."""
+    if not is_clinical(actor) or actor.pk == staff.pk:
+        return False
+    return bool(actor.career_level == CareerLevel.DIRECTOR or staff.supervisor_id == actor.pk)
+
+
+def require_may_verify_workforce_entry(actor: User, staff: User) -> None:
+    if not can_verify_workforce_entry(actor, staff):
+        raise PermissionDenied(
+            "Only the staff member's supervisor or a director verifies their entries.",
+            code="workforce_not_verifier",
+        )
+
+
+def can_manage_workforce(actor: Any) -> bool:
+    """Credential compliance for everyone, the organisation's ladder and required credentials:
+    directors."""
+    return is_director(actor)
+
+
+def require_workforce_manager(actor: User) -> None:
+    if not can_manage_workforce(actor):
+        raise NotFound("Not found.")

@@ -338,3 +338,9 @@ BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
 CASELOAD_INSTRUMENTS_DIR = os.environ.get("CASELOAD_INSTRUMENTS_DIR", "")
 # An organisation's own credential rule files (docs/credentials.md).
 CASELOAD_CREDENTIALS_DIR = os.environ.get("CASELOAD_CREDENTIALS_DIR", "")
+# Uploaded files (CE certificates) go through Django's storage API: the file system here, an
+# S3-compatible store in production by setting STORAGES["default"].
+MEDIA_ROOT = os.environ.get("CASELOAD_MEDIA_ROOT", str(DATA_DIR / "media"))
+CASELOAD_CE_CERTIFICATE_MAX_BYTES = int(
+    os.environ.get("CASELOAD_CE_CERTIFICATE_MAX_BYTES", str(5 * 1024 * 1024))
+)

@@ -59,6 +59,7 @@ urlpatterns = [
     path("consents/", include("caseload.consents.urls")),
     path("audit/", include("caseload.audit.urls")),
     path("assessments/", include("caseload.assessments.urls")),
+    path("workforce/", include("caseload.workforce.urls")),
     # coordination's pages keep the addresses people have (bookmarks, links in notes and letters,
     # the calendar feed subscribed in calendar apps): the apps that took them over are mounted at
     # /coordination/, with the client overview the chart app composes from three of them.

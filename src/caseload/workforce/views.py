@@ -1,0 +1,241 @@
+"""Pages of a staff member's professional record (profile, entries, CE certificates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from caseload.access import policies
+from caseload.audit.services import audit_record
+from caseload.core import clock
+from caseload.core.errors import NotFound, PermissionDenied
+from caseload.core.formviews import FormPage, changed_rows, form_view, success_redirect
+from caseload.core.http import get_only, post_only, request_actor
+from caseload.workforce import records, rules, selectors, services
+from caseload.workforce.engine import Certification, evaluate_renewal
+from caseload.workforce.forms import SECTION_FORMS, EntryForm, WorkPatternForm
+from caseload.workforce.models import CERecord, Entry
+
+
+def _profile_url(staff_id: Any) -> str:
+    return reverse("workforce:profile", args=[staff_id])
+
+
+def mine(request: HttpRequest) -> HttpResponse:
+    """The signed-in staff member's own profile."""
+    actor = request_actor(request)
+    if not policies.is_clinical(actor):
+        raise NotFound("Not found.")
+    return redirect("workforce:profile", staff_id=actor.pk)
+
+
+def renewal_rows(staff: Any, certifications: list[Any], ce: list[CERecord]) -> list[Any]:
+    """Each held certification with rules: the current period's CE and the pace needed."""
+    loaded = rules.load_rules()
+    today = clock.today()
+    entries = records.ce_entries(ce)
+    rows = []
+    for cert in certifications:
+        rule = loaded.get(cert.code)
+        if rule is None:
+            continue
+        result = evaluate_renewal(
+            rule, Certification(cert.code, cert.issued_on, cert.valid_through), entries, today
+        )
+        rows.append(
+            {"cert": cert, "result": result, "per_month": result.hours_per_month_needed(today)}
+        )
+    return rows
+
+
+def profile(request: HttpRequest, staff_id: int) -> HttpResponse:
+    actor = request_actor(request)
+    view = selectors.profile_get(actor=actor, staff_id=staff_id)
+    if response := get_only(request):
+        return response
+    context = {
+        "view": view,
+        "staff": view.staff,
+        "sections": services.SECTIONS,
+        "renewals": renewal_rows(view.staff, view.certifications, view.ce),
+        "today": clock.today(),
+        "nav": "career" if view.staff.pk == actor.pk else "",
+    }
+    return render(request, "workforce/profile.html", context)
+
+
+def _entry_initial(entry: Entry, section: services.Section) -> dict[str, Any]:
+    initial = {name: getattr(entry, name) for name in section.fields}
+    initial["version"] = entry.version
+    return initial
+
+
+def _form(
+    request: HttpRequest, form_class: type[EntryForm], data: Any, initial: dict[str, Any]
+) -> EntryForm:
+    files = request.FILES if data is not None else None
+    return form_class(data, files, initial=initial)
+
+
+def _upload(form: EntryForm) -> Any:
+    return form.cleaned_data.get("certificate") or None
+
+
+@require_http_methods(["GET", "POST"])
+def entry_new(request: HttpRequest, staff_id: int, section: str) -> HttpResponse:
+    actor = request_actor(request)
+    staff = selectors.staff_get(actor=actor, staff_id=staff_id)
+    kind = selectors.section_get(section)
+    policies.require_may_edit_workforce_profile(actor, staff)
+    form_class = SECTION_FORMS[kind.key]
+
+    def show(page: FormPage[Any, EntryForm]) -> HttpResponse:
+        context = {**page.context(), "staff": staff, "section": kind, "entry": None}
+        return render(request, "workforce/entry_form.html", context, status=page.status)
+
+    return form_view(
+        request,
+        staff,
+        form=lambda record, data: _form(request, form_class, data, {}),
+        save=lambda form: services.entry_create(
+            actor=actor,
+            staff=staff,
+            section=kind,
+            data=form.cleaned_data,
+            certificate=_upload(form),
+        ),
+        render=show,
+        success=lambda _: success_redirect(
+            request,
+            f"Added to your {kind.plural.lower()}.",
+            _profile_url(staff.pk) + f"#{kind.key}",
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, section: str, entry_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    kind = selectors.section_get(section)
+    entry = selectors.entry_get(actor=actor, section=kind, entry_id=entry_id)
+    policies.require_may_edit_workforce_profile(actor, entry.staff)
+    form_class = SECTION_FORMS[kind.key]
+
+    def show(page: FormPage[Entry, EntryForm]) -> HttpResponse:
+        context = {**page.context(), "staff": entry.staff, "section": kind, "entry": page.record}
+        return render(request, "workforce/entry_form.html", context, status=page.status)
+
+    return form_view(
+        request,
+        entry,
+        form=lambda record, data: _form(request, form_class, data, _entry_initial(record, kind)),
+        save=lambda form: services.entry_update(
+            actor=actor,
+            entry=entry,
+            expected_version=form.cleaned_data["version"],
+            data=form.cleaned_data,
+            certificate=_upload(form),
+        ),
+        render=show,
+        success=lambda _: success_redirect(
+            request, "Saved.", _profile_url(entry.staff_id) + f"#{kind.key}"
+        ),
+        reload=lambda: selectors.entry_get(actor=actor, section=kind, entry_id=entry.pk),
+        current=lambda fresh, form: changed_rows(
+            form, {name: getattr(fresh, name) for name in kind.fields}
+        ),
+    )
+
+
+def entry_verify(request: HttpRequest, section: str, entry_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    kind = selectors.section_get(section)
+    entry = selectors.entry_get(actor=actor, section=kind, entry_id=entry_id)
+    if response := post_only(request):
+        return response
+    services.entry_verify(actor=actor, entry=entry)
+    messages.success(request, f"Marked the {kind.singular} verified.")
+    return redirect(_profile_url(entry.staff_id) + f"#{kind.key}")
+
+
+def entry_remove(request: HttpRequest, section: str, entry_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    kind = selectors.section_get(section)
+    entry = selectors.entry_get(actor=actor, section=kind, entry_id=entry_id)
+    if response := post_only(request):
+        return response
+    if request.POST.get("confirm") != "remove":
+        messages.error(request, f"The {kind.singular} was not removed: use its Remove button.")
+        return redirect(_profile_url(entry.staff_id) + f"#{kind.key}")
+    services.entry_remove(actor=actor, entry=entry)
+    messages.success(request, f"Removed the {kind.singular}.")
+    return redirect(_profile_url(entry.staff_id) + f"#{kind.key}")
+
+
+def ce_certificate(request: HttpRequest, entry_id: str) -> HttpResponse | FileResponse:
+    """The CE certificate file, to the people who may see the profile."""
+    actor = request_actor(request)
+    entry = selectors.entry_get(actor=actor, section=services.SECTIONS["ce"], entry_id=entry_id)
+    if response := get_only(request):
+        return response
+    if not isinstance(entry, CERecord) or not entry.certificate:
+        raise NotFound("This activity has no certificate.")
+    if entry.staff_id != actor.pk:
+        audit_record(actor=actor, action="workforce.ce_certificate_viewed", target=entry)
+    handle = entry.certificate.open("rb")
+    download = FileResponse(
+        handle,
+        content_type=entry.certificate_type or "application/octet-stream",
+        as_attachment=entry.certificate_type == "application/pdf",
+        filename=entry.certificate_name or "certificate",
+    )
+    download["X-Content-Type-Options"] = "nosniff"
+    return download
+
+
+@require_http_methods(["GET", "POST"])
+def work_pattern(request: HttpRequest, staff_id: int) -> HttpResponse:
+    actor = request_actor(request)
+    staff = selectors.staff_get(actor=actor, staff_id=staff_id)
+    if not policies.can_edit_workforce_profile(actor, staff):
+        raise PermissionDenied("Only the staff member changes how they work here.")
+    pattern = services.work_pattern_for(staff)
+
+    def show(page: FormPage[Any, WorkPatternForm]) -> HttpResponse:
+        context = {**page.context(), "staff": staff}
+        return render(request, "workforce/work_pattern.html", context, status=page.status)
+
+    return form_view(
+        request,
+        pattern,
+        form=lambda record, data: WorkPatternForm(
+            data,
+            initial={
+                "version": record.version,
+                "hours_per_week": record.hours_per_week,
+                "supervision_hours_per_year": record.supervision_hours_per_year,
+            },
+        ),
+        save=lambda form: services.work_pattern_update(
+            actor=actor,
+            staff=staff,
+            expected_version=form.cleaned_data["version"] or 0,
+            hours_per_week=form.cleaned_data["hours_per_week"],
+            supervision_hours_per_year=form.cleaned_data["supervision_hours_per_year"],
+        ),
+        render=show,
+        success=lambda _: success_redirect(request, "Saved.", _profile_url(staff.pk)),
+        reload=lambda: services.work_pattern_for(staff),
+        current=lambda fresh, form: changed_rows(
+            form,
+            {
+                "hours_per_week": fresh.hours_per_week,
+                "supervision_hours_per_year": fresh.supervision_hours_per_year,
+            },
+        ),
+    )

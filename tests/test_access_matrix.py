@@ -73,6 +73,8 @@ AUDIENCE.update(
     dict.fromkeys(
         (
             "workforce:profile",
+            "workforce:advisor",
+            "workforce:advisor_pdf",
             "workforce:work_pattern",
             "workforce:entry_new",
             "workforce:entry_edit",

@@ -983,3 +983,30 @@ def advise(
         if c.code in rules
     ]
     return Advice(profile=profile, eligibility=eligibility, renewals=renewals)
+
+
+def experience_years(
+    profile: Profile, kinds: Sequence[str], *, full_time_hours: float = 35.0
+) -> float:
+    """Paid, non-volunteer experience of ``kinds`` before ``as_of``, in full-time years (the
+    ladder's measure; several jobs on one day count at most one full-time day)."""
+    jobs = [
+        j
+        for j in profile.employment
+        if j.kind in kinds and j.paid and not j.internship_or_volunteer and j.start < profile.as_of
+    ]
+    if not jobs:
+        return 0.0
+    origin = min(j.start for j in jobs)
+    line = _Timeline(origin, profile.as_of)
+    full_time = _units(full_time_hours)
+    daily = [0] * line.length
+    for job in jobs:
+        share = min(
+            full_time,
+            _units(job.hours_per_week) if job.hours_per_week is not None else full_time,
+        )
+        last = line.index(job.end + dt.timedelta(days=1)) if job.end else line.length
+        for i in range(line.index(job.start), min(last, line.index(profile.as_of))):
+            daily[i] = min(full_time, daily[i] + share)
+    return sum(daily) / full_time / 365.25

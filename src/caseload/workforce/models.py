@@ -178,3 +178,62 @@ class WorkPattern(BaseModel, Versioned):
     )
     hours_per_week = models.DecimalField(max_digits=5, decimal_places=2, default=40)
     supervision_hours_per_year = models.DecimalField(max_digits=6, decimal_places=1, default=52)
+
+
+class ReviewKind(models.TextChoices):
+    SUPERVISOR = "supervisor", "Supervisor's review"
+    SELF = "self", "Self-review"
+
+
+class CompetencyReview(BaseModel):
+    """A rating of every competency of the framework (frameworks/competencies.json), by the
+    staff member's supervisor or by the staff member themselves; reviews are kept as history."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=ReviewKind.choices)
+    reviewed_on = models.DateField()
+    ratings = models.JSONField(default=dict)  # competency id -> 1..4
+    comments = models.JSONField(default=dict)  # competency id -> text
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-created_at"]
+
+
+class SalaryBand(BaseModel):
+    """The organisation's own salary band for a ladder level (instead of the typical US one)."""
+
+    level = models.CharField(max_length=20, unique=True)
+    low = models.PositiveIntegerField()
+    high = models.PositiveIntegerField()
+    open_ended = models.BooleanField(default=False)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class ProgramCredential(BaseModel):
+    """A program requires its care managers to hold a credential (a current CCM, say)."""
+
+    program = models.ForeignKey("enrolments.Program", on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=20)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "code"], name="workforce_program_credential")
+        ]
+
+
+class WorkforceSettings(BaseModel, Versioned):
+    """The organisation's workforce settings (one row)."""
+
+    refuse_assignment_without_credential = models.BooleanField(
+        default=False,
+        help_text="Refuse, rather than only warn, when a client is assigned to a care manager "
+        "without a credential the program requires.",
+    )
+    ce_reminder_days = models.PositiveIntegerField(default=90)

@@ -12,6 +12,7 @@ from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.core.errors import NotFound
 from caseload.workforce import records
+from caseload.workforce.advisor import StaffAdvice, staff_advice
 from caseload.workforce.models import (
     CERecord,
     CertificationRecord,
@@ -86,3 +87,12 @@ def section_get(key: str) -> Section:
         return SECTIONS[key]
     except KeyError as exc:
         raise NotFound("Not found.") from exc
+
+
+def advice_get(*, actor: User, staff: User) -> StaffAdvice:
+    """The advisor's plan for a staff member ``actor`` may see (viewing another's is audited)."""
+    policies.require_workforce_profile(actor, staff.pk)
+    plan = staff_advice(staff)
+    if staff.pk != actor.pk:
+        audit_record(actor=actor, action="workforce.advice_viewed", target=staff)
+    return plan

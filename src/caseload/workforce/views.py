@@ -20,6 +20,7 @@ from caseload.workforce import records, rules, selectors, services
 from caseload.workforce.engine import Certification, evaluate_renewal
 from caseload.workforce.forms import SECTION_FORMS, EntryForm, WorkPatternForm
 from caseload.workforce.models import CERecord, Entry
+from caseload.workforce.plan_pdf import career_plan_pdf
 
 
 def _profile_url(staff_id: Any) -> str:
@@ -239,3 +240,31 @@ def work_pattern(request: HttpRequest, staff_id: int) -> HttpResponse:
             },
         ),
     )
+
+
+def advisor(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """The career path advisor for a staff member (their own, a supervisee's, or a director's
+    view of anyone)."""
+    actor = request_actor(request)
+    staff = selectors.staff_get(actor=actor, staff_id=staff_id)
+    if response := get_only(request):
+        return response
+    plan = selectors.advice_get(actor=actor, staff=staff)
+    context = {
+        "plan": plan,
+        "staff": staff,
+        "own": staff.pk == actor.pk,
+        "nav": "career" if staff.pk == actor.pk else "",
+    }
+    return render(request, "workforce/advisor.html", context)
+
+
+def advisor_pdf(request: HttpRequest, staff_id: int) -> HttpResponse:
+    actor = request_actor(request)
+    staff = selectors.staff_get(actor=actor, staff_id=staff_id)
+    if response := get_only(request):
+        return response
+    plan = selectors.advice_get(actor=actor, staff=staff)
+    response = HttpResponse(career_plan_pdf(plan), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="career-plan-{staff.username}.pdf"'
+    return response

@@ -31,7 +31,7 @@ from caseload.transitions import services as transition_services
 from tests import factories
 from tests.referrals.conftest import give_provider_consent
 
-PUBLIC = {"healthz", "login", "appointments:calendar_feed"}
+PUBLIC = {"healthz", "login", "appointments:calendar_feed", "career"}
 # Pages that a role can reach only with a further right than seeing the client: answered 404
 # (the record's existence is not hidden, the page is) — listed so each is a decision, not a gap.
 VISIBLE_BUT_NOT_FOR = {

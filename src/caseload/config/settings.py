@@ -341,6 +341,10 @@ CASELOAD_CREDENTIALS_DIR = os.environ.get("CASELOAD_CREDENTIALS_DIR", "")
 # Uploaded files (CE certificates) go through Django's storage API: the file system here, an
 # S3-compatible store in production by setting STORAGES["default"].
 MEDIA_ROOT = os.environ.get("CASELOAD_MEDIA_ROOT", str(DATA_DIR / "media"))
+# The public career advisor (/career/): requests per address per window (Django's cache: use a
+# shared cache such as Redis when several worker processes serve the site).
+CASELOAD_CAREER_RATE_LIMIT = int(os.environ.get("CASELOAD_CAREER_RATE_LIMIT", "30"))
+CASELOAD_CAREER_RATE_WINDOW = int(os.environ.get("CASELOAD_CAREER_RATE_WINDOW", "600"))
 CASELOAD_CE_CERTIFICATE_MAX_BYTES = int(
     os.environ.get("CASELOAD_CE_CERTIFICATE_MAX_BYTES", str(5 * 1024 * 1024))
 )

@@ -13,6 +13,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 TWO_FACTOR_REQUIRED_FOR = []
+CASELOAD_CAREER_RATE_LIMIT = 10_000  # the public advisor's limit is tested on its own
 MEDIA_ROOT = str(DATA_DIR / "test-media")  # noqa: F405 - uploaded files of the tests  # tests opt in with override_settings
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

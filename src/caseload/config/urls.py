@@ -8,6 +8,7 @@ from caseload.config.api import api
 from caseload.core import views as core_views
 from caseload.enrolments import urls as enrolments_urls
 from caseload.staff import twofactor
+from caseload.workforce import public as workforce_public
 
 #: Admin pages of models that left the coordination app, and the app that has them now.
 MOVED_ADMIN = {"holiday": "core", "service": "directory", "serviceorganisation": "directory"}
@@ -28,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
+    path("career/", workforce_public.career, name="career"),
     path("accounts/sign-in/", core_views.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", core_views.sign_out, name="logout"),
     path("accounts/two-factor/set-up/", twofactor.set_up, name="two_factor_set_up"),

@@ -74,6 +74,8 @@ AUDIENCE.update(
         (
             "workforce:profile",
             "workforce:advisor",
+            "workforce:reviews",
+            "workforce:review_new",
             "workforce:advisor_pdf",
             "workforce:work_pattern",
             "workforce:entry_new",

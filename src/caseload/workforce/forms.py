@@ -176,3 +176,72 @@ class WorkPatternForm(CaseloadForm):
         maximum=2000,
         hint="Time with your supervisor in supervision or case consultation.",
     )
+
+
+class CompetencyReviewForm(CaseloadForm):
+    """One rating (and an optional comment) per competency of the framework."""
+
+    reviewed_on = date_field("Date of the review")
+    summary = forms.CharField(
+        label="Summary",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Strengths, and what to work on before the next review.",
+    )
+
+    def __init__(self, *args: Any, competencies: Any, scale: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(value), f"{value} — {label}") for value, label, _ in scale]
+        self.fieldsets = [("Review", ["reviewed_on"])]
+        for competency in competencies:
+            rating, comment = f"rating_{competency.id}", f"comment_{competency.id}"
+            self.fields[rating] = forms.ChoiceField(
+                label=competency.name,
+                choices=choices,
+                widget=forms.RadioSelect,
+                help_text=competency.description,
+                error_messages={"required": f"Rate {competency.name}."},
+            )
+            self.fields[comment] = forms.CharField(
+                label=f"Comment on {competency.name.lower()}", required=False, max_length=1000
+            )
+            self.fieldsets.append((competency.name, [rating, comment]))
+        self.fieldsets.append(("Overall", ["summary"]))
+
+    def ratings(self) -> dict[str, int]:
+        return {
+            name.removeprefix("rating_"): int(value)
+            for name, value in self.cleaned_data.items()
+            if name.startswith("rating_") and value
+        }
+
+    def comments(self) -> dict[str, str]:
+        return {
+            name.removeprefix("comment_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("comment_") and value
+        }
+
+
+class SalaryBandsForm(CaseloadForm):
+    def __init__(self, *args: Any, levels: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fieldsets = []
+        for level in levels:
+            low, high, open_ended = f"{level.id}_low", f"{level.id}_high", f"{level.id}_open"
+            self.fields[low] = forms.IntegerField(
+                label="From (USD a year)", required=False, min_value=1, max_value=10_000_000
+            )
+            self.fields[high] = forms.IntegerField(
+                label="To (USD a year)", required=False, min_value=1, max_value=10_000_000
+            )
+            self.fields[open_ended] = forms.BooleanField(
+                label="And above (open-ended)", required=False
+            )
+            self.fieldsets.append(
+                (
+                    f"{level.name} (typical US: {level.salary.label()})",
+                    [low, high, open_ended],
+                )
+            )

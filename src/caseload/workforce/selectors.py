@@ -16,6 +16,7 @@ from caseload.workforce.advisor import StaffAdvice, staff_advice
 from caseload.workforce.models import (
     CERecord,
     CertificationRecord,
+    CompetencyReview,
     EducationRecord,
     EmploymentRecord,
     Entry,
@@ -96,3 +97,12 @@ def advice_get(*, actor: User, staff: User) -> StaffAdvice:
     if staff.pk != actor.pk:
         audit_record(actor=actor, action="workforce.advice_viewed", target=staff)
     return plan
+
+
+def reviews_list(*, actor: User, staff: User) -> list[CompetencyReview]:
+    """A staff member's competency reviews, newest first (seeing someone else's is audited)."""
+    policies.require_workforce_profile(actor, staff.pk)
+    found = list(CompetencyReview.objects.filter(staff=staff).select_related("reviewer"))
+    if staff.pk != actor.pk:
+        audit_record(actor=actor, action="workforce.reviews_viewed", target=staff)
+    return found

@@ -17,14 +17,18 @@ from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.core import clock
 from caseload.core.errors import ValidationFailed, check_version
+from caseload.workforce.ladder import frameworks
 from caseload.workforce.models import (
     CERecord,
     CertificationRecord,
+    CompetencyReview,
     EducationRecord,
     EmploymentRecord,
     Entry,
     LicenceKind,
     LicenceRecord,
+    ReviewKind,
+    SalaryBand,
     WorkPattern,
 )
 
@@ -361,3 +365,91 @@ def work_pattern_update(
             },
         )
     return pattern
+
+
+# ---------------------------------------------------------------------------------------------
+# Competency reviews and the organisation's salary bands
+
+
+def competency_review_create(
+    *,
+    actor: User,
+    staff: User,
+    reviewed_on: dt.date,
+    ratings: dict[str, int],
+    comments: dict[str, str],
+    summary: str,
+) -> CompetencyReview:
+    """A self-review (by the staff member) or a supervisor's review (by their supervisor or a
+    director) against every competency of the framework."""
+    if actor.pk == staff.pk:
+        policies.require_may_edit_workforce_profile(actor, staff)
+        kind = ReviewKind.SELF
+    else:
+        policies.require_may_verify_workforce_entry(actor, staff)
+        kind = ReviewKind.SUPERVISOR
+    fw = frameworks()
+    errors: dict[str, list[str]] = {}
+    for competency in fw.competencies:
+        if ratings.get(competency.id) not in (1, 2, 3, 4):
+            errors[f"rating_{competency.id}"] = [f"Rate {competency.name}."]
+    if reviewed_on > clock.today():
+        errors["reviewed_on"] = ["The review date cannot be in the future."]
+    if errors:
+        raise ValidationFailed("Check the highlighted fields.", field_errors=errors)
+    known = {c.id for c in fw.competencies}
+    with transaction.atomic():
+        review = CompetencyReview.objects.create(
+            staff=staff,
+            reviewer=actor,
+            kind=kind,
+            reviewed_on=reviewed_on,
+            ratings={k: int(v) for k, v in ratings.items() if k in known},
+            comments={k: v.strip() for k, v in comments.items() if k in known and v.strip()},
+            summary=summary.strip(),
+        )
+        audit_record(
+            actor=actor,
+            action=f"workforce.competency_review_{kind}",
+            target=review,
+            detail={"staff": staff.pk, "ratings": review.ratings},
+        )
+    return review
+
+
+def salary_band_set(
+    *, actor: User, level: str, low: int | None, high: int | None, open_ended: bool
+) -> SalaryBand | None:
+    """The organisation's band for a ladder level; both figures empty restores the typical
+    US band."""
+    policies.require_workforce_manager(actor)
+    if frameworks().level(level) is None:
+        raise ValidationFailed("Choose a ladder level.")
+    with transaction.atomic():
+        existing = SalaryBand.objects.select_for_update().filter(level=level).first()
+        if low is None and high is None:
+            if existing is not None:
+                audit_record(
+                    actor=actor,
+                    action="workforce.salary_band_cleared",
+                    target=existing,
+                    detail={"level": level, "low": existing.low, "high": existing.high},
+                )
+                existing.delete()
+            return None
+        if low is None or high is None or low <= 0 or high < low:
+            raise ValidationFailed(
+                "Check the highlighted fields.",
+                field_errors={f"{level}_high": ["Enter both figures, the upper one not lower."]},
+            )
+        band = existing or SalaryBand(level=level, set_by=actor, low=low, high=high)
+        before = {"low": existing.low, "high": existing.high} if existing else None
+        band.low, band.high, band.open_ended, band.set_by = low, high, open_ended, actor
+        band.save()
+        audit_record(
+            actor=actor,
+            action="workforce.salary_band_set",
+            target=band,
+            detail={"level": level, "before": before, "low": low, "high": high},
+        )
+    return band

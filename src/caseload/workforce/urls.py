@@ -21,6 +21,10 @@ app_name = "workforce"
 
 urlpatterns = [
     path("", views.mine, name="mine"),
+    path("ladder/", views.ladder_page, name="ladder"),
+    path("ladder/salaries/", views.ladder_salaries, name="ladder_salaries"),
+    path("staff/<int:staff_id>/reviews/", views.reviews, name="reviews"),
+    path("staff/<int:staff_id>/reviews/new/", views.review_new, name="review_new"),
     path("staff/<int:staff_id>/", views.profile, name="profile"),
     path("staff/<int:staff_id>/advisor/", views.advisor, name="advisor"),
     path("staff/<int:staff_id>/advisor.pdf", views.advisor_pdf, name="advisor_pdf"),

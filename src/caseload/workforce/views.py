@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,10 +17,17 @@ from caseload.core import clock
 from caseload.core.errors import NotFound, PermissionDenied
 from caseload.core.formviews import FormPage, changed_rows, form_view, success_redirect
 from caseload.core.http import get_only, post_only, request_actor
-from caseload.workforce import records, rules, selectors, services
+from caseload.workforce import ladder, records, rules, selectors, services
+from caseload.workforce.advisor import organisation_frameworks
 from caseload.workforce.engine import Certification, evaluate_renewal
-from caseload.workforce.forms import SECTION_FORMS, EntryForm, WorkPatternForm
-from caseload.workforce.models import CERecord, Entry
+from caseload.workforce.forms import (
+    SECTION_FORMS,
+    CompetencyReviewForm,
+    EntryForm,
+    SalaryBandsForm,
+    WorkPatternForm,
+)
+from caseload.workforce.models import CERecord, Entry, ReviewKind, SalaryBand
 from caseload.workforce.plan_pdf import career_plan_pdf
 
 
@@ -268,3 +276,151 @@ def advisor_pdf(request: HttpRequest, staff_id: int) -> HttpResponse:
     response = HttpResponse(career_plan_pdf(plan), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="career-plan-{staff.username}.pdf"'
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# The ladder and competency reviews
+
+
+def ladder_page(request: HttpRequest) -> HttpResponse:
+    """The organisation's career ladder: levels, what each asks, caseload caps, salary bands."""
+    actor = request_actor(request)
+    if not policies.is_clinical(actor):
+        raise NotFound("Not found.")
+    if response := get_only(request):
+        return response
+    fw = organisation_frameworks()
+    context = {
+        "fw": fw,
+        "current": fw.level_of(actor.career_level),
+        "may_manage": policies.can_manage_workforce(actor),
+        "nav": "career",
+    }
+    return render(request, "workforce/ladder.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def ladder_salaries(request: HttpRequest) -> HttpResponse:
+    """A director sets the organisation's own salary band for each level (or keeps the
+    typical US figures)."""
+    actor = request_actor(request)
+    policies.require_workforce_manager(actor)
+    levels = ladder.frameworks().levels
+    bands = {band.level: band for band in SalaryBand.objects.all()}
+    initial: dict[str, Any] = {}
+    for level_id, band in bands.items():
+        initial.update(
+            {
+                f"{level_id}_low": band.low,
+                f"{level_id}_high": band.high,
+                f"{level_id}_open": band.open_ended,
+            }
+        )
+
+    def save(form: SalaryBandsForm) -> None:
+        data = form.cleaned_data
+        with transaction.atomic():
+            for level in levels:
+                services.salary_band_set(
+                    actor=actor,
+                    level=level.id,
+                    low=data.get(f"{level.id}_low"),
+                    high=data.get(f"{level.id}_high"),
+                    open_ended=bool(data.get(f"{level.id}_open")),
+                )
+
+    return form_view(
+        request,
+        None,
+        form=lambda record, data: SalaryBandsForm(data, levels=levels, initial=initial),
+        save=save,
+        render=lambda page: render(
+            request, "workforce/salaries.html", page.context(), status=page.status
+        ),
+        success=lambda _: success_redirect(
+            request, "Salary bands saved.", reverse("workforce:ladder")
+        ),
+    )
+
+
+def reviews(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """A staff member's competency reviews: the latest self-review and supervisor's review side
+    by side, and the history."""
+    actor = request_actor(request)
+    staff = selectors.staff_get(actor=actor, staff_id=staff_id)
+    if response := get_only(request):
+        return response
+    history = selectors.reviews_list(actor=actor, staff=staff)
+    fw = ladder.frameworks()
+    latest_self = next((r for r in history if r.kind == ReviewKind.SELF), None)
+    latest_supervisor = next((r for r in history if r.kind == ReviewKind.SUPERVISOR), None)
+    rows: list[dict[str, Any]] = [
+        {
+            "competency": c,
+            "self": latest_self.ratings.get(c.id) if latest_self else None,
+            "self_comment": latest_self.comments.get(c.id, "") if latest_self else "",
+            "supervisor": latest_supervisor.ratings.get(c.id) if latest_supervisor else None,
+            "supervisor_comment": latest_supervisor.comments.get(c.id, "")
+            if latest_supervisor
+            else "",
+        }
+        for c in fw.competencies
+    ]
+    for row in rows:
+        a, b = row["self"], row["supervisor"]
+        row["differs"] = a is not None and b is not None and abs(a - b) >= 2
+    context = {
+        "staff": staff,
+        "rows": rows,
+        "latest_self": latest_self,
+        "latest_supervisor": latest_supervisor,
+        "history": [
+            (review, [(c.name, review.ratings.get(c.id, "—")) for c in fw.competencies])
+            for review in history
+        ],
+        "scale": fw.scale,
+        "may_review": policies.can_edit_workforce_profile(actor, staff)
+        or policies.can_verify_workforce_entry(actor, staff),
+        "own": staff.pk == actor.pk,
+    }
+    return render(request, "workforce/reviews.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def review_new(request: HttpRequest, staff_id: int) -> HttpResponse:
+    actor = request_actor(request)
+    staff = selectors.staff_get(actor=actor, staff_id=staff_id)
+    own = staff.pk == actor.pk
+    if not (
+        policies.can_edit_workforce_profile(actor, staff)
+        or policies.can_verify_workforce_entry(actor, staff)
+    ):
+        raise PermissionDenied("Only the staff member, their supervisor or a director reviews.")
+    fw = ladder.frameworks()
+
+    def show(page: FormPage[Any, CompetencyReviewForm]) -> HttpResponse:
+        context = {**page.context(), "staff": staff, "own": own}
+        return render(request, "workforce/review_form.html", context, status=page.status)
+
+    return form_view(
+        request,
+        staff,
+        form=lambda record, data: CompetencyReviewForm(
+            data,
+            competencies=fw.competencies,
+            scale=fw.scale,
+            initial={"reviewed_on": clock.today()},
+        ),
+        save=lambda form: services.competency_review_create(
+            actor=actor,
+            staff=staff,
+            reviewed_on=form.cleaned_data["reviewed_on"],
+            ratings=form.ratings(),
+            comments=form.comments(),
+            summary=form.cleaned_data["summary"],
+        ),
+        render=show,
+        success=lambda _: success_redirect(
+            request, "Review saved.", reverse("workforce:reviews", args=[staff.pk])
+        ),
+    )

@@ -63,6 +63,8 @@ AUDIENCE = {
         "other": {"director", "privacy"},
     },
 }
+# A program's credential requirements are the directors' to change.
+AUDIENCE["workforce:requirement_remove"] = {"own": {"director"}, "other": {"director"}}
 # A staff member's professional profile (the junior's, or the other care manager's): their own,
 # their direct supervisor's and the directors'; never the privacy officer's or administrator's.
 WORKFORCE_AUDIENCE = {
@@ -168,7 +170,7 @@ def _workforce_ids(owner: Any) -> dict[str, Any]:
     """A CE activity with its certificate on ``owner``'s professional profile."""
     from django.core.files.base import ContentFile
 
-    from caseload.workforce.models import CERecord
+    from caseload.workforce.models import CERecord, ProgramCredential
 
     entry = CERecord(
         staff=owner,
@@ -181,7 +183,16 @@ def _workforce_ids(owner: Any) -> dict[str, Any]:
     )
     entry.certificate.save("certificate", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     entry.save()
-    return {"staff_id": owner.pk, "section": "ce", "entry_id": entry.pk}
+    program = owner.managed_enrolments.first().program
+    requirement, _ = ProgramCredential.objects.get_or_create(
+        program=program, code="CCM", defaults={"added_by": owner}
+    )
+    return {
+        "staff_id": owner.pk,
+        "section": "ce",
+        "entry_id": entry.pk,
+        "requirement_id": requirement.pk,
+    }
 
 
 def _graph(org: Any, side: str) -> Graph:

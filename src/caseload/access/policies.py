@@ -6,6 +6,8 @@ Records outside an actor's scope are reported as *not found*, never *forbidden* 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -214,6 +216,35 @@ def require_can_assign(actor: User, enrolment_program_id: Any, care_manager: Use
             "care manager.",
             code="assign_not_allowed",
         )
+    refusals = [
+        c.message for c in assignment_concerns(enrolment_program_id, care_manager) if c.refuse
+    ]
+    if refusals:
+        raise PermissionDenied(" ".join(refusals), code="credential_required")
+
+
+@dataclass(frozen=True)
+class AssignmentConcern:
+    """Something about a care manager that matters when they are given a program's client: a
+    warning, or (``refuse``) a reason the assignment is not allowed."""
+
+    message: str
+    refuse: bool = False
+
+
+#: Checks apps above ``access`` register (in their AppConfig.ready) on who may carry a program's
+#: clients; each is called with the program id and the care manager. The workforce app's asks
+#: for the credentials a program requires.
+ASSIGNMENT_CHECKS: list[Callable[[Any, User], list[AssignmentConcern]]] = []
+
+
+def assignment_concerns(program_id: Any, care_manager: User) -> list[AssignmentConcern]:
+    return [concern for check in ASSIGNMENT_CHECKS for concern in check(program_id, care_manager)]
+
+
+def assignment_warnings(program_id: Any, care_manager: User) -> list[str]:
+    """What to tell the person who just assigned ``care_manager`` to the program's client."""
+    return [c.message for c in assignment_concerns(program_id, care_manager) if not c.refuse]
 
 
 def can_reassign(actor: User, enrolment: Enrolment) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from caseload.core.forms import CaseloadForm, VersionField
+from caseload.staff.models import User
 from caseload.workforce.models import (
     CEApproval,
     EducationLevel,
@@ -245,3 +246,38 @@ class SalaryBandsForm(CaseloadForm):
                     [low, high, open_ended],
                 )
             )
+
+
+def program_model() -> Any:
+    """The Program model, reached through staff (workforce sits beside enrolments, not above)."""
+    return User._meta.get_field("programs").related_model
+
+
+class ProgramCredentialForm(CaseloadForm):
+    program: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Program", queryset=None, error_messages={"required": "Choose the program."}
+    )
+    code = forms.RegexField(
+        label="Required credential",
+        regex=r"^[A-Za-z][A-Za-z0-9-]{0,19}$",
+        max_length=20,
+        help_text="Its code, for example CCM.",
+        error_messages={
+            "required": "Enter the credential's code.",
+            "invalid": "Enter the code in letters, digits and hyphens, for example CCM.",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast("forms.ModelChoiceField[Any]", self.fields["program"])
+        field.queryset = program_model().objects.filter(is_active=True).order_by("name")
+
+
+class WorkforceSettingsForm(CaseloadForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    refuse = forms.BooleanField(
+        label="Refuse to assign a client to a care manager who lacks a credential the program "
+        "requires (otherwise Caseload warns and assigns)",
+        required=False,
+    )

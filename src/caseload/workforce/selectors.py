@@ -21,6 +21,7 @@ from caseload.workforce.models import (
     EmploymentRecord,
     Entry,
     LicenceRecord,
+    ProgramCredential,
 )
 from caseload.workforce.services import SECTIONS, Section, work_pattern_for
 
@@ -106,3 +107,10 @@ def reviews_list(*, actor: User, staff: User) -> list[CompetencyReview]:
     if staff.pk != actor.pk:
         audit_record(actor=actor, action="workforce.reviews_viewed", target=staff)
     return found
+
+
+def program_credential_get(*, requirement_id: Any) -> ProgramCredential:
+    try:
+        return ProgramCredential.objects.select_related("program").get(pk=requirement_id)
+    except (ValueError, TypeError, ValidationError, ProgramCredential.DoesNotExist) as exc:
+        raise NotFound("Not found.") from exc

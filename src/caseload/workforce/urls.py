@@ -22,6 +22,14 @@ app_name = "workforce"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("ladder/", views.ladder_page, name="ladder"),
+    path("credentials/", views.credentials_page, name="credentials"),
+    path("credentials/requirements/", views.requirements, name="requirements"),
+    path("credentials/settings/", views.settings_save, name="settings_save"),
+    path(
+        "credentials/requirements/<uuid:requirement_id>/remove/",
+        views.requirement_remove,
+        name="requirement_remove",
+    ),
     path("ladder/salaries/", views.ladder_salaries, name="ladder_salaries"),
     path("staff/<int:staff_id>/reviews/", views.reviews, name="reviews"),
     path("staff/<int:staff_id>/reviews/new/", views.review_new, name="review_new"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -14,17 +14,20 @@ from django.views.decorators.http import require_http_methods
 from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.core import clock
-from caseload.core.errors import NotFound, PermissionDenied
+from caseload.core.csv import stream_rows
+from caseload.core.errors import Conflict, NotFound, PermissionDenied
 from caseload.core.formviews import FormPage, changed_rows, form_view, success_redirect
 from caseload.core.http import get_only, post_only, request_actor
-from caseload.workforce import ladder, records, rules, selectors, services
+from caseload.workforce import compliance, ladder, records, rules, selectors, services
 from caseload.workforce.advisor import organisation_frameworks
 from caseload.workforce.engine import Certification, evaluate_renewal
 from caseload.workforce.forms import (
     SECTION_FORMS,
     CompetencyReviewForm,
     EntryForm,
+    ProgramCredentialForm,
     SalaryBandsForm,
+    WorkforceSettingsForm,
     WorkPatternForm,
 )
 from caseload.workforce.models import CERecord, Entry, ReviewKind, SalaryBand
@@ -424,3 +427,100 @@ def review_new(request: HttpRequest, staff_id: int) -> HttpResponse:
             request, "Review saved.", reverse("workforce:reviews", args=[staff.pk])
         ),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Compliance (directors)
+
+
+def credentials_page(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Whose licence or certification expires in the next 90 days, what has lapsed, and CE
+    progress per person and period; ``?format=csv`` downloads it."""
+    actor = request_actor(request)
+    policies.require_workforce_manager(actor)
+    if response := get_only(request):
+        return response
+    overview = compliance.compliance_overview(actor=actor)
+    if request.GET.get("format") == "csv":
+        stream = StreamingHttpResponse(
+            stream_rows(compliance.CSV_COLUMNS, compliance.compliance_rows(overview)),
+            content_type="text/csv; charset=utf-8",
+        )
+        stream["Content-Disposition"] = (
+            f'attachment; filename="credentials-{overview.today.isoformat()}.csv"'
+        )
+        return stream
+    context = {"overview": overview, "nav": "credentials"}
+    return render(request, "workforce/credentials.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def requirements(request: HttpRequest) -> HttpResponse:
+    """The credentials each program requires, and whether a missing one warns or refuses."""
+    actor = request_actor(request)
+    found = compliance.program_requirements(actor=actor)
+    current = compliance.settings_get()
+
+    def show(page: FormPage[Any, ProgramCredentialForm]) -> HttpResponse:
+        context = {
+            **page.context(),
+            "requirements": found,
+            "settings_form": WorkforceSettingsForm(
+                initial={
+                    "version": current.version,
+                    "refuse": current.refuse_assignment_without_credential,
+                }
+            ),
+            "refuse": current.refuse_assignment_without_credential,
+        }
+        return render(request, "workforce/requirements.html", context, status=page.status)
+
+    return form_view(
+        request,
+        None,
+        form=lambda record, data: ProgramCredentialForm(data),
+        save=lambda form: compliance.program_credential_add(
+            actor=actor, program=form.cleaned_data["program"], code=form.cleaned_data["code"]
+        ),
+        render=show,
+        success=lambda added: success_redirect(
+            request,
+            f"{added.program.name} now requires a current {added.code}.",
+            reverse("workforce:requirements"),
+        ),
+    )
+
+
+def requirement_remove(request: HttpRequest, requirement_id: str) -> HttpResponse:
+    actor = request_actor(request)
+    policies.require_workforce_manager(actor)
+    requirement = selectors.program_credential_get(requirement_id=requirement_id)
+    if response := post_only(request):
+        return response
+    compliance.program_credential_remove(actor=actor, requirement=requirement)
+    messages.success(
+        request, f"{requirement.program.name} no longer requires the {requirement.code}."
+    )
+    return redirect("workforce:requirements")
+
+
+def settings_save(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    policies.require_workforce_manager(actor)
+    if response := post_only(request):
+        return response
+    form = WorkforceSettingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The setting was not saved: reload the page and try again.")
+        return redirect("workforce:requirements")
+    try:
+        compliance.settings_update(
+            actor=actor,
+            expected_version=form.cleaned_data["version"] or 0,
+            refuse=form.cleaned_data["refuse"],
+        )
+    except Conflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Setting saved.")
+    return redirect("workforce:requirements")

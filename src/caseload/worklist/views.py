@@ -15,6 +15,7 @@ from caseload.clients.models import Client
 from caseload.core.errors import ValidationFailed
 from caseload.core.forms import add_service_errors
 from caseload.core.htmx import wants_fragment
+from caseload.workforce.compliance import worklist_reminders
 from caseload.worklist.forms import CaseloadFilterForm, parse_view
 from caseload.worklist.selectors import CaseloadPage, caseload_page
 
@@ -62,6 +63,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     _record_shown(actor, result)
 
     context = {"nav": "caseload", "form": form, "result": result, "partial": partial}
+    if not partial:
+        context["reminders"] = worklist_reminders(actor)
     # htmx swaps only 2xx responses, so a fragment carries its error summary with status 200.
     status = 400 if form.errors and not partial else 200
     response = render(request, TABLE_TEMPLATE if partial else PAGE_TEMPLATE, context, status=status)

@@ -53,6 +53,7 @@ from caseload.core.business_days import business_days_after
 from caseload.core.errors import Conflict
 from caseload.demo import data
 from caseload.demo.coordination import seed_coordination_demo
+from caseload.demo.workforce import seed_workforce_demo
 from caseload.enrolments import services as enrolments
 from caseload.enrolments.models import (
     CareTeamMember,
@@ -156,6 +157,7 @@ def seed_demo() -> SeedResult:
         seed_coordination_demo(*seeder.discharged)
         _seed_break_the_glass()
         _seed_measurement_based_care()
+        seed_workforce_demo(seeder.users, dict(seeder.programs), seeder.today)
     after = row_counts()
     return SeedResult(
         created=True,

@@ -178,7 +178,7 @@ def test_specialisations_come_from_programs_worked_in_and_reviews(maya, org):
     )
     (first, *_) = advisor.staff_advice(maya).specialisations
     assert first.specialisation.id == "geriatric"
-    assert any("managed 1 clients" in line for line in first.why)
+    assert any("managed 1 client in" in line for line in first.why)
     assert any("Assessment 4 (Advanced)" in line for line in first.why)
 
 

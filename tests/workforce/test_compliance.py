@@ -162,7 +162,7 @@ def test_assigning_to_someone_without_the_required_credential_warns(org, today, 
     assert response.status_code == 200
     page = response.content.decode()
     assert "Geriatric care management requires a current CCM" in page
-    assert "who holds no current CCM" in page
+    assert f"{org.junior} holds no current CCM" in page
     assert Enrolment.objects.filter(client=org.other_client, program=org.geriatric).exists()
 
 
@@ -180,7 +180,7 @@ def test_a_lapsed_credential_is_named(org, today, login):
         {"care_manager": str(org.supervisor.pk), "reason": "Leave", "version": "1"},
         follow=True,
     )
-    assert "whose CCM lapsed on 31 December 2025" in response.content.decode()
+    assert "CCM lapsed on 31 December 2025" in response.content.decode()
 
 
 def test_a_current_credential_raises_no_warning(org, today, login):

@@ -199,8 +199,9 @@ def _specialisations(
         why, score = [], 0.0
         for kind in spec.program_kinds:
             if clients.get(kind):
+                count = clients[kind]
                 why.append(
-                    f"You have managed {clients[kind]} clients in "
+                    f"You have managed {count} client{'s' if count != 1 else ''} in "
                     f"{kind.replace('_', ' ')} programs."
                 )
                 score += clients[kind]

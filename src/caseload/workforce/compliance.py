@@ -293,14 +293,14 @@ def credential_concerns(program_id: Any, care_manager: User) -> list[policies.As
             .first()
         )
         state = (
-            f"whose {requirement.code} lapsed on {lapsed.valid_through:%-d %B %Y}"
+            f"{care_manager}'s {requirement.code} lapsed on {lapsed.valid_through:%-d %B %Y}"
             if lapsed and lapsed.valid_through
-            else f"who holds no current {requirement.code}"
+            else f"{care_manager} holds no current {requirement.code}"
         )
         concerns.append(
             policies.AssignmentConcern(
                 message=f"{requirement.program.name} requires a current {requirement.code}: "
-                f"{care_manager} is a care manager {state}.",
+                f"{state}.",
                 refuse=refuse,
             )
         )

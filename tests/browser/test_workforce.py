@@ -75,7 +75,7 @@ def _records(org: Any) -> None:
         )
 
 
-def test_jordan_finds_a_pathway_on_the_public_page(page: Any) -> None:
+def test_jordan_finds_a_pathway_on_the_public_page(page: Any, settings: Any) -> None:
     cache.clear()
     page.goto("/career/")
     snap(page, "workforce-career-empty")
@@ -99,6 +99,10 @@ def test_jordan_finds_a_pathway_on_the_public_page(page: Any) -> None:
     page.wait_for_selector(".error-summary")
     assert page.locator("#id_job1_title").input_value() == "Home health aide"
     snap(page, "workforce-career-error")
+    settings.CASELOAD_CAREER_RATE_LIMIT = 0
+    page.goto("/career/")
+    assert "Too many requests" in page.inner_text("main")
+    snap(page, "workforce-career-limited")
 
 
 def test_maya_reads_her_career_plan(page: Any, org: Any) -> None:
@@ -126,6 +130,12 @@ def test_maya_reads_her_career_plan(page: Any, org: Any) -> None:
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector(".error-summary")
     snap(page, "workforce-ce-form-errors")
+    education = EducationRecord.objects.get(staff=org.junior)
+    page.goto(f"/workforce/education/{education.pk}/edit/")
+    page.get_by_label("Field of study").fill("")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(".error-summary")
+    snap(page, "workforce-education-edit-errors")
     page.goto(f"/workforce/staff/{org.junior.pk}/work-pattern/")
     snap(page, "workforce-work-pattern")
     page.goto("/workforce/ladder/")
@@ -163,3 +173,17 @@ def test_graces_credential_page_and_the_assignment_warning(page: Any, org: Any) 
     warning.wait_for()
     assert "requires a current CCM" in warning.inner_text()
     snap(page, "workforce-assignment-warning")
+
+
+def test_the_supervisor_verifies_a_supervisees_entry(page: Any, org: Any) -> None:
+    _records(org)
+    sign_in(page, "supervisor", factories.PASSWORD)
+    page.goto(f"/workforce/staff/{org.junior.pk}/")
+    page.wait_for_selector("h1")
+    snap(page, "workforce-profile-as-supervisor")
+    page.get_by_role("button", name="Mark verified Bachelor's degree in Social work").click()
+    page.wait_for_selector(".message-success")
+    assert "Verified" in page.inner_text("#education")
+    assert EducationRecord.objects.get(staff=org.junior).verified_by == org.supervisor
+    page.goto(f"/workforce/staff/{org.junior.pk}/advisor/")
+    snap(page, "workforce-advisor-as-supervisor")

@@ -76,6 +76,7 @@ AUDIENCE.update(
         (
             "workforce:profile",
             "workforce:advisor",
+            "workforce:advisor_ask",
             "workforce:reviews",
             "workforce:review_new",
             "workforce:advisor_pdf",

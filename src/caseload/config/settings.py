@@ -345,6 +345,12 @@ MEDIA_ROOT = os.environ.get("CASELOAD_MEDIA_ROOT", str(DATA_DIR / "media"))
 # shared cache such as Redis when several worker processes serve the site).
 CASELOAD_CAREER_RATE_LIMIT = int(os.environ.get("CASELOAD_CAREER_RATE_LIMIT", "30"))
 CASELOAD_CAREER_RATE_WINDOW = int(os.environ.get("CASELOAD_CAREER_RATE_WINDOW", "600"))
+# "Ask the advisor" (off by default): an OpenAI-compatible endpoint, e.g. a model server the
+# organisation runs itself (docs/credentials.md). Only profile facts and rule results are sent.
+CASELOAD_ADVISOR_LLM_URL = os.environ.get("CASELOAD_ADVISOR_LLM_URL", "")
+CASELOAD_ADVISOR_LLM_MODEL = os.environ.get("CASELOAD_ADVISOR_LLM_MODEL", "")
+CASELOAD_ADVISOR_LLM_API_KEY = os.environ.get("CASELOAD_ADVISOR_LLM_API_KEY", "")
+CASELOAD_ADVISOR_LLM_TIMEOUT = float(os.environ.get("CASELOAD_ADVISOR_LLM_TIMEOUT", "30"))
 CASELOAD_CE_CERTIFICATE_MAX_BYTES = int(
     os.environ.get("CASELOAD_CE_CERTIFICATE_MAX_BYTES", str(5 * 1024 * 1024))
 )

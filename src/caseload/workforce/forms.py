@@ -281,3 +281,13 @@ class WorkforceSettingsForm(CaseloadForm):
         "requires (otherwise Caseload warns and assigns)",
         required=False,
     )
+
+
+class AskForm(CaseloadForm):
+    question = forms.CharField(
+        label="Your question",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: what should I do this year to be ready for the CCM?",
+        error_messages={"required": "Enter your question."},
+    )

@@ -35,6 +35,7 @@ urlpatterns = [
     path("staff/<int:staff_id>/reviews/new/", views.review_new, name="review_new"),
     path("staff/<int:staff_id>/", views.profile, name="profile"),
     path("staff/<int:staff_id>/advisor/", views.advisor, name="advisor"),
+    path("staff/<int:staff_id>/advisor/ask/", views.advisor_ask, name="advisor_ask"),
     path("staff/<int:staff_id>/advisor.pdf", views.advisor_pdf, name="advisor_pdf"),
     path("staff/<int:staff_id>/work-pattern/", views.work_pattern, name="work_pattern"),
     path("staff/<int:staff_id>/<section:section>/new/", views.entry_new, name="entry_new"),

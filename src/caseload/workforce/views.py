@@ -18,11 +18,12 @@ from caseload.core.csv import stream_rows
 from caseload.core.errors import Conflict, NotFound, PermissionDenied
 from caseload.core.formviews import FormPage, changed_rows, form_view, success_redirect
 from caseload.core.http import get_only, post_only, request_actor
-from caseload.workforce import compliance, ladder, records, rules, selectors, services
+from caseload.workforce import ask, compliance, ladder, records, rules, selectors, services
 from caseload.workforce.advisor import organisation_frameworks
 from caseload.workforce.engine import Certification, evaluate_renewal
 from caseload.workforce.forms import (
     SECTION_FORMS,
+    AskForm,
     CompetencyReviewForm,
     EntryForm,
     ProgramCredentialForm,
@@ -266,6 +267,8 @@ def advisor(request: HttpRequest, staff_id: int) -> HttpResponse:
         "staff": staff,
         "own": staff.pk == actor.pk,
         "nav": "career" if staff.pk == actor.pk else "",
+        "ask_enabled": ask.enabled(),
+        "ask_form": AskForm(),
     }
     return render(request, "workforce/advisor.html", context)
 
@@ -524,3 +527,41 @@ def settings_save(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, "Setting saved.")
     return redirect("workforce:requirements")
+
+
+def advisor_ask(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """'Ask the advisor': the rule-based plan with a generated answer beside it (not stored)."""
+    actor = request_actor(request)
+    staff = selectors.staff_get(actor=actor, staff_id=staff_id)
+    if response := post_only(request):
+        return response
+    if not ask.enabled():
+        messages.error(request, "Ask the advisor is not set up in this organisation.")
+        return redirect("workforce:advisor", staff_id=staff.pk)
+    plan = selectors.advice_get(actor=actor, staff=staff)
+    form = AskForm(request.POST)
+    context: dict[str, Any] = {
+        "plan": plan,
+        "staff": staff,
+        "own": staff.pk == actor.pk,
+        "ask_form": form,
+        "ask_enabled": True,
+    }
+    status = 200
+    if not form.is_valid():
+        status = 400
+    else:
+        try:
+            answer = ask.ask(plan, form.cleaned_data["question"])
+        except ask.AdvisorUnavailable as error:
+            context["ask_error"] = str(error)
+            status = 502
+        else:
+            context["answer"] = answer
+            audit_record(
+                actor=actor,
+                action="workforce.advisor_asked",
+                target=staff,
+                detail={"endpoint": answer.endpoint_host, "model": answer.model},
+            )
+    return render(request, "workforce/advisor.html", context, status=status)

@@ -84,6 +84,29 @@ def _hostile(kind: str, variant: str) -> str:
     )
 
 
+def post_hostile_forms(
+    http: HttpClient, urls: list[tuple[str, str]], variant: str
+) -> tuple[int, list[tuple[str, int]]]:
+    """Fill every POST form on each page (that answers 200 with HTML) with ``variant`` input
+    and post it; returns how many were posted and (what was posted, status) for each."""
+    posted, answers = 0, []
+    for name, url in urls:
+        page = http.get(url)
+        if page.status_code != 200 or "text/html" not in page.get("Content-Type", ""):
+            continue
+        parser = _Forms()
+        parser.feed(page.content.decode())
+        for form in parser.forms:
+            action = form["action"] or url
+            if action == reverse("logout"):
+                continue
+            data = {field: _hostile(kind, variant) for field, kind in form["fields"].items()}
+            status = http.post(action, data).status_code
+            posted += 1
+            answers.append((f"{name}: POST {action} with {variant} input -> {status}", status))
+    return posted, answers
+
+
 @pytest.mark.django_db
 def test_every_state_changing_route_requires_a_csrf_token(org: Any) -> None:
     http = HttpClient(enforce_csrf_checks=True)
@@ -101,22 +124,8 @@ def test_every_state_changing_route_requires_a_csrf_token(org: Any) -> None:
 def test_hostile_form_input_never_causes_a_server_error(org: Any, variant: str) -> None:
     http = HttpClient(raise_request_exception=False)
     http.force_login(org.supervisor)
-    failures, posted = [], 0
-    for name, url in _urls(org):
-        page = http.get(url)
-        if page.status_code != 200 or "text/html" not in page.get("Content-Type", ""):
-            continue
-        parser = _Forms()
-        parser.feed(page.content.decode())
-        for form in parser.forms:
-            action = form["action"] or url
-            if action == reverse("logout"):
-                continue
-            data = {field: _hostile(kind, variant) for field, kind in form["fields"].items()}
-            status = http.post(action, data).status_code
-            posted += 1
-            if status >= 500:
-                failures.append(f"{name}: POST {action} with {variant} input -> {status}")
+    posted, answers = post_hostile_forms(http, _urls(org), variant)
+    failures = [answer for answer, status in answers if status >= 500]
     assert posted > 10, "too few forms found: is the page walk broken?"
     assert not failures, "\n".join(failures)
 

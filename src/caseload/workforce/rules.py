@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from caseload.core.datafiles import load_definitions
+
 FORMAT = "caseload-credential/1"
 SHIPPED_DIR = Path(__file__).resolve().parent / "credentials"
 
@@ -469,37 +471,20 @@ def load_file(path: Path) -> CredentialRule:
     return parse_rule(raw, source=str(path))
 
 
-def _load_dir(directory: Path, report: LoadReport, *, shipped: bool) -> None:
-    for path in sorted(directory.glob("*.json")):
-        try:
-            rule = load_file(path)
-        except CredentialRuleError as error:
-            report.errors.append(error)
-            continue
-        existing = report.rules.get(rule.code)
-        if existing is not None:
-            if shipped or existing.source.startswith(str(directory)):
-                report.errors.append(
-                    CredentialRuleError(str(path), [f"the code '{rule.code}' is already used"])
-                )
-                continue
-            report.notes.append(f"{path.name} replaces the shipped '{rule.code}' rule")
-        report.rules[rule.code] = rule
-
-
 def load_report() -> LoadReport:
     """Read and validate every rule file (shipped, then the organisation's)."""
-    report = LoadReport()
-    _load_dir(SHIPPED_DIR, report, shipped=True)
-    extra = organisation_dir()
-    if extra is not None:
-        if extra.is_dir():
-            _load_dir(extra, report, shipped=False)
-        else:
-            report.errors.append(
-                CredentialRuleError(str(extra), ["CASELOAD_CREDENTIALS_DIR is not a directory"])
-            )
-    return report
+    loaded = load_definitions(
+        SHIPPED_DIR,
+        organisation_dir(),
+        load=load_file,
+        code_of=lambda rule: rule.code,
+        source_of=lambda rule: rule.source,
+        error=CredentialRuleError,
+        error_type=CredentialRuleError,
+        setting="CASELOAD_CREDENTIALS_DIR",
+        noun="rule",
+    )
+    return LoadReport(rules=loaded.found, errors=loaded.errors, notes=loaded.notes)
 
 
 def load_rules() -> dict[str, CredentialRule]:

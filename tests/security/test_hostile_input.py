@@ -44,6 +44,7 @@ CLIENT_APPS = {
     "transitions",
     "programrules",
     "team",
+    "workforce",
 }
 
 

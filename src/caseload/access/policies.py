@@ -6,6 +6,8 @@ Records outside an actor's scope are reported as *not found*, never *forbidden* 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -218,6 +220,35 @@ def require_can_assign(actor: User, enrolment_program_id: Any, care_manager: Use
             "care manager.",
             code="assign_not_allowed",
         )
+    refusals = [
+        c.message for c in assignment_concerns(enrolment_program_id, care_manager) if c.refuse
+    ]
+    if refusals:
+        raise PermissionDenied(" ".join(refusals), code="credential_required")
+
+
+@dataclass(frozen=True)
+class AssignmentConcern:
+    """Something about a care manager that matters when they are given a program's client: a
+    warning, or (``refuse``) a reason the assignment is not allowed."""
+
+    message: str
+    refuse: bool = False
+
+
+#: Checks apps above ``access`` register (in their AppConfig.ready) on who may carry a program's
+#: clients; each is called with the program id and the care manager. The workforce app's asks
+#: for the credentials a program requires.
+ASSIGNMENT_CHECKS: list[Callable[[Any, User], list[AssignmentConcern]]] = []
+
+
+def assignment_concerns(program_id: Any, care_manager: User) -> list[AssignmentConcern]:
+    return [concern for check in ASSIGNMENT_CHECKS for concern in check(program_id, care_manager)]
+
+
+def assignment_warnings(program_id: Any, care_manager: User) -> list[str]:
+    """What to tell the person who just assigned ``care_manager`` to the program's client."""
+    return [c.message for c in assignment_concerns(program_id, care_manager) if not c.refuse]
 
 
 def can_reassign(actor: User, enrolment: Enrolment) -> bool:
@@ -666,3 +697,72 @@ def report_programs(actor: User) -> list[Any] | None:
     director, a senior's own; NotFound for everyone else."""
     require_leads_programs(actor)
     return led_programs_or_all(actor)
+
+
+# ---------------------------------------------------------------------------------------------
+# Workforce: a staff member's professional profile, continuing education and career advice.
+# The content is the staff member's own, their direct supervisor's to see and verify, and the
+# directors'. Administrators and privacy officers (without a clinical career level) see none of
+# it; outside these rules a profile is *not found*.
+
+
+def workforce_staff_scope(actor: Any) -> QuerySet[User]:
+    """Staff whose workforce profile ``actor`` may see: themselves, their direct supervisees,
+    or every clinical staff member for a director; nobody for non-clinical accounts."""
+    from caseload.staff.models import User
+
+    if not is_clinical(actor):
+        return User.objects.none()
+    clinical = User.objects.filter(career_level__in=CLINICAL_LEVELS)
+    if actor.career_level == CareerLevel.DIRECTOR:
+        return clinical
+    return clinical.filter(Q(pk=actor.pk) | Q(pk__in=supervisee_ids(actor)))
+
+
+def require_workforce_profile(actor: User, staff_id: Any) -> User:
+    """The staff member whose profile ``actor`` may see, else NotFound."""
+    try:
+        return workforce_staff_scope(actor).get(pk=staff_id)
+    except (ValueError, TypeError) as exc:
+        raise NotFound("Not found.") from exc
+    except workforce_staff_scope(actor).model.DoesNotExist as exc:
+        raise NotFound("Not found.") from exc
+
+
+def can_edit_workforce_profile(actor: Any, staff: User) -> bool:
+    """The staff member maintains their own profile."""
+    return is_clinical(actor) and actor.pk == staff.pk
+
+
+def require_may_edit_workforce_profile(actor: User, staff: User) -> None:
+    if not can_edit_workforce_profile(actor, staff):
+        raise PermissionDenied(
+            "Only the staff member changes their profile; a supervisor or director verifies it.",
+            code="workforce_not_owner",
+        )
+
+
+def can_verify_workforce_entry(actor: Any, staff: User) -> bool:
+    """Their supervisor or a director marks a staff member's entries verified (not their own)."""
+    if not is_clinical(actor) or actor.pk == staff.pk:
+        return False
+    return bool(actor.career_level == CareerLevel.DIRECTOR or staff.supervisor_id == actor.pk)
+
+
+def require_may_verify_workforce_entry(actor: User, staff: User) -> None:
+    if not can_verify_workforce_entry(actor, staff):
+        raise PermissionDenied(
+            "Only the staff member's supervisor or a director verifies their entries.",
+            code="workforce_not_verifier",
+        )
+
+
+def can_manage_workforce(actor: Any) -> bool:
+    """Credential compliance for everyone, the organisation's ladder and required credentials:
+    directors."""
+    return is_director(actor)
+
+
+def require_workforce_manager(actor: User) -> None:
+    if not can_manage_workforce(actor):
+        raise NotFound("Not found.")

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "caseload.programrules",
     "caseload.team",
     "caseload.reports",
+    "caseload.workforce",
 ]
 
 MIDDLEWARE = [
@@ -414,3 +415,21 @@ CASELOAD_HOLIDAYS_SUBDIV = os.environ.get("CASELOAD_HOLIDAYS_SUBDIV", "").strip(
 # JSON fixtures and `caseload backup` keep times to the microsecond (Django's encoder keeps
 # milliseconds).
 SERIALIZATION_MODULES = {"json": "caseload.core.serializers"}
+# An organisation's own credential rule files (docs/credentials.md).
+CASELOAD_CREDENTIALS_DIR = os.environ.get("CASELOAD_CREDENTIALS_DIR", "")
+# Uploaded files (CE certificates) go through Django's storage API: the file system here, an
+# S3-compatible store in production by setting STORAGES["default"].
+MEDIA_ROOT = os.environ.get("CASELOAD_MEDIA_ROOT", str(DATA_DIR / "media"))
+# The public career advisor (/career/): requests per address per window (Django's cache: use a
+# shared cache such as Redis when several worker processes serve the site).
+CASELOAD_CAREER_RATE_LIMIT = int(os.environ.get("CASELOAD_CAREER_RATE_LIMIT", "30"))
+CASELOAD_CAREER_RATE_WINDOW = int(os.environ.get("CASELOAD_CAREER_RATE_WINDOW", "600"))
+# "Ask the advisor" (off by default): an OpenAI-compatible endpoint, e.g. a model server the
+# organisation runs itself (docs/credentials.md). Only profile facts and rule results are sent.
+CASELOAD_ADVISOR_LLM_URL = os.environ.get("CASELOAD_ADVISOR_LLM_URL", "")
+CASELOAD_ADVISOR_LLM_MODEL = os.environ.get("CASELOAD_ADVISOR_LLM_MODEL", "")
+CASELOAD_ADVISOR_LLM_API_KEY = os.environ.get("CASELOAD_ADVISOR_LLM_API_KEY", "")
+CASELOAD_ADVISOR_LLM_TIMEOUT = float(os.environ.get("CASELOAD_ADVISOR_LLM_TIMEOUT", "30"))
+CASELOAD_CE_CERTIFICATE_MAX_BYTES = int(
+    os.environ.get("CASELOAD_CE_CERTIFICATE_MAX_BYTES", str(5 * 1024 * 1024))
+)

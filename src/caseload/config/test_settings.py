@@ -12,7 +12,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; a
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-TWO_FACTOR_REQUIRED_FOR = []  # tests opt in with override_settings
+TWO_FACTOR_REQUIRED_FOR = []
+CASELOAD_CAREER_RATE_LIMIT = 10_000  # the public advisor's limit is tested on its own
+MEDIA_ROOT = str(DATA_DIR / "test-media")  # noqa: F405 - uploaded files of the tests  # tests opt in with override_settings
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: the live server's threads then wait on each other's

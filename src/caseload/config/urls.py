@@ -10,6 +10,7 @@ from caseload.enrolments import urls as enrolments_urls
 from caseload.staff import twofactor
 from caseload.staff import views as staff_views
 from caseload.team import views as team_views
+from caseload.workforce import public as workforce_public
 
 #: Admin pages of models that left the coordination app, and the app that has them now.
 MOVED_ADMIN = {"holiday": "core", "service": "directory", "serviceorganisation": "directory"}
@@ -30,6 +31,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
+    path("career/", workforce_public.career, name="career"),
     path("accounts/sign-in/", staff_views.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", staff_views.sign_out, name="logout"),
     path("accounts/two-factor/set-up/", twofactor.set_up, name="two_factor_set_up"),
@@ -62,6 +64,7 @@ urlpatterns = [
     path("programs/", include("caseload.programrules.urls")),
     path("audit/", include("caseload.access.audit_urls")),
     path("assessments/", include("caseload.assessments.urls")),
+    path("workforce/", include("caseload.workforce.urls")),
     # coordination's pages keep the addresses people have (bookmarks, links in notes and letters,
     # the calendar feed subscribed in calendar apps): the apps that took them over are mounted at
     # /coordination/, with the client overview the chart app composes from three of them.

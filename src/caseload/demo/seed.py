@@ -57,6 +57,7 @@ from caseload.demo import data, scenarios
 from caseload.demo.coordination import seed_coordination_demo
 from caseload.demo.programrules import seed_programrules_demo
 from caseload.demo.team import seed_team_demo
+from caseload.demo.workforce import seed_workforce_demo
 from caseload.enrolments import services as enrolments
 from caseload.enrolments.models import (
     CareTeamMember,
@@ -163,6 +164,7 @@ def seed_demo() -> SeedResult:
         _seed_measurement_based_care()
         seed_programrules_demo(today=clock.today(), now=clock.now())
         seed_team_demo()  # Rosa's Wednesday and Grace's month end (demo/team.py)
+        seed_workforce_demo(seeder.users, dict(seeder.programs), seeder.today)
     after = row_counts()
     return SeedResult(
         created=True,

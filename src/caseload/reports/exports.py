@@ -8,7 +8,7 @@ from typing import Any
 from fpdf import FPDF
 
 from caseload.core.csv import stream_rows
-from caseload.referrals.letters import FONT_DIRS
+from caseload.core.pdf import FONT_DIRS
 from caseload.reports.selectors import FigureRow, MonthReport
 
 

@@ -18,6 +18,7 @@ from caseload.core.errors import ValidationFailed
 from caseload.core.forms import add_service_errors
 from caseload.core.htmx import wants_fragment
 from caseload.programrules.selectors import program_time_within_reach
+from caseload.workforce.compliance import worklist_reminders
 from caseload.worklist.forms import CaseloadFilterForm, parse_view
 from caseload.worklist.selectors import CaseloadPage, caseload_page, parse_search_date
 
@@ -85,6 +86,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "break_glass_form": _break_glass_offer(actor, result),
         "break_glass_hours": settings.BREAK_GLASS_MINUTES // 60,
     }
+    if not partial:
+        context["reminders"] = worklist_reminders(actor)
     # htmx swaps only 2xx responses, so a fragment carries its error summary with status 200.
     status = 400 if form.errors and not partial else 200
     response = render(request, TABLE_TEMPLATE if partial else PAGE_TEMPLATE, context, status=status)

@@ -25,13 +25,15 @@ from caseload.appointments import services as appointment_services
 from caseload.assessments.models import AssessmentResponse
 from caseload.careplans.models import CarePlanVersion
 from caseload.consents.models import Consent
-from caseload.directory.models import Service, ServiceOrganisation
+from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
+from caseload.programrules.models import ChronicCondition, TimeEntry
 from caseload.referrals import services as referral_services
+from caseload.team.models import ReassignmentBatch
 from caseload.transitions import services as transition_services
 from tests import factories
 from tests.referrals.conftest import give_provider_consent
 
-PUBLIC = {"healthz", "login", "appointments:calendar_feed"}
+PUBLIC = {"healthz", "login", "appointments:calendar_feed", "career"}
 # Pages that a role can reach only with a further right than seeing the client: answered 404
 # (the record's existence is not hidden, the page is) — listed so each is a decision, not a gap.
 VISIBLE_BUT_NOT_FOR = {
@@ -58,11 +60,43 @@ AUDIENCE = {
     "audit:client_report": {"own": {"director", "privacy"}, "other": {"director", "privacy"}},
     # A break-the-glass access by the junior (own) or by the other care manager (other), reviewed
     # by the user's supervisor, directors and the privacy officer.
+    # An uploaded directory file's import page: administrators' (to anyone else, not found).
+    "directory:directory_import_status": {"own": {"admin"}, "other": {"admin"}},
     "access:review": {
         "own": {"supervisor", "director", "privacy"},
         "other": {"director", "privacy"},
     },
+    # A bulk reassignment's progress page: the senior who confirmed it (own: the junior's
+    # program's senior; other: the other program's) and directors.
+    "team:batch": {"own": {"senior", "director"}, "other": {"senior_other", "director"}},
 }
+# A program's credential requirements are the directors' to change.
+AUDIENCE["workforce:requirement_remove"] = {"own": {"director"}, "other": {"director"}}
+# A staff member's professional profile (the junior's, or the other care manager's): their own,
+# their direct supervisor's and the directors'; never the privacy officer's or administrator's.
+WORKFORCE_AUDIENCE = {
+    "own": {"junior", "supervisor", "director"},
+    "other": {"other_cm", "director"},
+}
+AUDIENCE.update(
+    dict.fromkeys(
+        (
+            "workforce:profile",
+            "workforce:advisor",
+            "workforce:advisor_ask",
+            "workforce:reviews",
+            "workforce:review_new",
+            "workforce:advisor_pdf",
+            "workforce:work_pattern",
+            "workforce:entry_new",
+            "workforce:entry_edit",
+            "workforce:entry_verify",
+            "workforce:entry_remove",
+            "workforce:ce_certificate",
+        ),
+        WORKFORCE_AUDIENCE,
+    )
+)
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
@@ -140,6 +174,35 @@ def _coordination_ids(client: Any, owner: Any) -> dict[str, Any]:
     }
 
 
+def _workforce_ids(owner: Any) -> dict[str, Any]:
+    """A CE activity with its certificate on ``owner``'s professional profile."""
+    from django.core.files.base import ContentFile
+
+    from caseload.workforce.models import CERecord, ProgramCredential
+
+    entry = CERecord(
+        staff=owner,
+        activity="Ethics in care management",
+        completed_on=timezone.localdate(),
+        hours=2,
+        ethics_hours=2,
+        certificate_name="ethics.pdf",
+        certificate_type="application/pdf",
+    )
+    entry.certificate.save("certificate", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    entry.save()
+    program = owner.managed_enrolments.first().program
+    requirement, _ = ProgramCredential.objects.get_or_create(
+        program=program, code="CCM", defaults={"added_by": owner}
+    )
+    return {
+        "staff_id": owner.pk,
+        "section": "ce",
+        "entry_id": entry.pk,
+        "requirement_id": requirement.pk,
+    }
+
+
 def _graph(org: Any, side: str) -> Graph:
     client = org.junior_client if side == "own" else org.other_client
     owner = org.junior if side == "own" else org.other_cm
@@ -174,7 +237,7 @@ def _graph(org: Any, side: str) -> Graph:
         reason="On call: client in crisis at night",
         expires_at=timezone.now() - dt.timedelta(hours=1),
     )
-    ids = _coordination_ids(client, owner)
+    ids = _coordination_ids(client, owner) | _workforce_ids(owner)
     ids["response_id"] = AssessmentResponse.objects.create(
         client=client,
         enrolment=enrolment,
@@ -183,6 +246,29 @@ def _graph(org: Any, side: str) -> Graph:
         answers={},
     ).pk
     ids["program_id"] = enrolment.program_id
+    ids["entry_id"] = TimeEntry.objects.create(
+        client=client,
+        source="timer",
+        program="CCM",
+        activity="coordination",
+        performed_by=owner,
+        staff_type="clinical_staff",
+        performed_at=timezone.now() - dt.timedelta(hours=2),
+        month=timezone.localdate().replace(day=1),
+        minutes=12,
+    ).pk
+    ids["condition_id"] = ChronicCondition.objects.create(
+        client=client, name="Heart failure", noted_on=timezone.localdate(), recorded_by=owner
+    ).pk
+    ids["import_id"] = DirectoryImport.objects.create(
+        uploaded_by=org.admin, filename="services.csv", content="organisation,service,type\n"
+    ).pk
+    ids["batch_id"] = ReassignmentBatch.objects.create(
+        actor=org.senior if side == "own" else org.senior_other,
+        reason="Leaving",
+        moves=[{"enrolment": str(enrolment.pk), "version": enrolment.version, "to": owner.pk}],
+        total=1,
+    ).pk
     return Graph(
         ids=ids
         | {
@@ -288,7 +374,7 @@ def test_every_client_record_page_writes_an_audit_event(org: Any) -> None:
     checked, missing = [], []
     for name, pattern in APP_ROUTES:
         names = _kwargs_of(pattern)
-        if not names:
+        if not names or name.startswith("workforce:"):  # staff members' records, not clients'
             continue
         url = reverse(name, kwargs={n: graph.ids[n] for n in names})
         before = AuditEvent.objects.count()

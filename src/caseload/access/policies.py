@@ -6,12 +6,14 @@ Records outside an actor's scope are reported as *not found*, never *forbidden* 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from caseload.core import clock, request_context
-from caseload.core.errors import NotFound, PermissionDenied
+from caseload.core.errors import Conflict, NotFound, PermissionDenied
 from caseload.staff.models import CareerLevel
 
 if TYPE_CHECKING:
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
     from caseload.enrolments.models import Enrolment
     from caseload.notes.models import ProgressNote
     from caseload.staff.models import User
+
+#: The refusal to deactivate an account with open enrolments (its page links to reassignment).
+OPEN_CASELOAD = "open_caseload"
 
 CLINICAL_LEVELS = frozenset(
     {CareerLevel.JUNIOR, CareerLevel.CARE_MANAGER, CareerLevel.SENIOR, CareerLevel.DIRECTOR}
@@ -215,6 +220,35 @@ def require_can_assign(actor: User, enrolment_program_id: Any, care_manager: Use
             "care manager.",
             code="assign_not_allowed",
         )
+    refusals = [
+        c.message for c in assignment_concerns(enrolment_program_id, care_manager) if c.refuse
+    ]
+    if refusals:
+        raise PermissionDenied(" ".join(refusals), code="credential_required")
+
+
+@dataclass(frozen=True)
+class AssignmentConcern:
+    """Something about a care manager that matters when they are given a program's client: a
+    warning, or (``refuse``) a reason the assignment is not allowed."""
+
+    message: str
+    refuse: bool = False
+
+
+#: Checks apps above ``access`` register (in their AppConfig.ready) on who may carry a program's
+#: clients; each is called with the program id and the care manager. The workforce app's asks
+#: for the credentials a program requires.
+ASSIGNMENT_CHECKS: list[Callable[[Any, User], list[AssignmentConcern]]] = []
+
+
+def assignment_concerns(program_id: Any, care_manager: User) -> list[AssignmentConcern]:
+    return [concern for check in ASSIGNMENT_CHECKS for concern in check(program_id, care_manager)]
+
+
+def assignment_warnings(program_id: Any, care_manager: User) -> list[str]:
+    """What to tell the person who just assigned ``care_manager`` to the program's client."""
+    return [c.message for c in assignment_concerns(program_id, care_manager) if not c.refuse]
 
 
 def can_reassign(actor: User, enrolment: Enrolment) -> bool:
@@ -504,6 +538,21 @@ def require_may_set_active(actor: User, user: User, *, active: bool) -> None:
         _administrator_or_director(actor, "activate or deactivate an account")
 
 
+def require_no_open_caseload(user: User) -> None:
+    """An account that still manages open enrolments is not deactivated: its clients would be
+    left with a care manager who cannot sign in. Reassign them first (``/team/reassign/``)."""
+    from caseload.enrolments.models import OPEN_STATUSES, Enrolment
+
+    count = Enrolment.objects.filter(care_manager=user, status__in=OPEN_STATUSES).count()
+    if count:
+        raise Conflict(
+            f"{user} still manages {count} open enrolment{'s' if count != 1 else ''}: reassign "
+            "them to other care managers before deactivating the account.",
+            code=OPEN_CASELOAD,
+            params={"user_id": user.pk, "count": count},
+        )
+
+
 def require_may_set_password(actor: User, user: User) -> None:
     """One's own password is free; an administrator or director resets others', except a
     director's or privacy officer's, which only a director resets. (The person then finds
@@ -526,3 +575,204 @@ def require_may_remove_two_factor(actor: User, user: User) -> None:
         _director_only(actor, "remove the two-factor device of someone with client access")
     else:
         _administrator_or_director(actor, "remove someone's two-factor device")
+
+
+# -- time toward care management programs (programrules) ------------------------------------
+
+
+def can_edit_time_entry(actor: User, performed_by: User) -> bool:
+    """Who may correct a time entry (with a reason): whoever did the work, their supervisor,
+    seniors and directors (the client being in the actor's scope is checked first)."""
+    if not is_clinical(actor):
+        return False
+    if actor.pk == performed_by.pk or performed_by.supervisor_id == actor.pk:
+        return True
+    return actor.career_level in (CareerLevel.SENIOR, CareerLevel.DIRECTOR)
+
+
+def require_may_edit_time_entry(actor: User, performed_by: User) -> None:
+    if not can_edit_time_entry(actor, performed_by):
+        raise _refuse(
+            "Only the person who did the work, their supervisor, a senior care manager or a "
+            "director may change this time.",
+            "not_time_editor",
+        )
+
+
+def can_close_months(actor: Any) -> bool:
+    """Closing a month's program results (and reopening it) is a director's."""
+    return is_director(actor)
+
+
+def require_may_close_months(actor: User) -> None:
+    if not can_close_months(actor):
+        raise NotFound("Not found.")
+
+
+def can_see_program_reports(actor: Any) -> bool:
+    """The month-end program report and billing export: seniors (their programs' clients) and
+    directors (every client); what each sees is still cut by ``client_scope``."""
+    return is_director(actor) or is_senior(actor)
+
+
+def require_program_reports(actor: User) -> None:
+    if not can_see_program_reports(actor):
+        raise NotFound("Not found.")
+
+
+# --- Leading care managers: bulk reassignment, the team view, the month report ------------------
+#
+# Seniors lead their programs (reassign within them, see their month report); directors lead the
+# whole organisation; a supervisor sees their supervisees on the team view. Everyone else is told
+# these pages do not exist (404), like any record out of their scope.
+
+
+def leads_programs(actor: Any) -> bool:
+    """Seniors and directors: the people who move caseloads and read the month report."""
+    return is_director(actor) or is_senior(actor)
+
+
+def led_programs_or_all(actor: User) -> list[Any] | None:
+    """The programs ``actor`` leads: None for a director (every program), a senior's own."""
+    if is_director(actor):
+        return None
+    return led_program_ids(actor)
+
+
+def require_leads_programs(actor: User) -> None:
+    if not leads_programs(actor):
+        raise NotFound("Not found.")
+
+
+def reassignable_enrolments(actor: User) -> Q:
+    """The condition on Enrolment rows ``actor`` may move in bulk: a director any, a senior
+    those of the programs they lead, nobody else any."""
+    if not leads_programs(actor):
+        return Q(pk__in=[])
+    programs = led_programs_or_all(actor)
+    return Q() if programs is None else Q(program_id__in=programs)
+
+
+def reassignment_receivers(actor: User) -> QuerySet[User]:
+    """Who may receive clients from ``actor``'s bulk reassignment: active clinical staff below
+    director who carry a caseload, in the programs ``actor`` leads (a director: any program)."""
+    from caseload.staff.models import User
+
+    if not leads_programs(actor):
+        return User.objects.none()
+    staff = User.objects.filter(
+        is_active=True,
+        career_level__in=[CareerLevel.JUNIOR, CareerLevel.CARE_MANAGER, CareerLevel.SENIOR],
+    ).exclude(caseload_cap_override=0)
+    programs = led_programs_or_all(actor)
+    if programs is not None:
+        staff = staff.filter(programs__in=programs)
+    return staff.distinct()
+
+
+def can_see_team(actor: Any) -> bool:
+    """The team view: supervisors (anyone with active supervisees), seniors and directors."""
+    if not is_clinical(actor):
+        return False
+    return leads_programs(actor) or bool(supervisee_ids(actor))
+
+
+def require_team_viewer(actor: User) -> None:
+    if not can_see_team(actor):
+        raise NotFound("Not found.")
+
+
+def team_members(actor: User) -> QuerySet[User]:
+    """The care managers on ``actor``'s team view: a director's whole clinical staff, a senior's
+    program staff and supervisees, a supervisor's supervisees (never ``actor`` themselves)."""
+    from caseload.staff.models import User
+
+    if not can_see_team(actor):
+        return User.objects.none()
+    staff = User.objects.filter(
+        is_active=True,
+        career_level__in=[CareerLevel.JUNIOR, CareerLevel.CARE_MANAGER, CareerLevel.SENIOR],
+    ).exclude(pk=actor.pk)
+    if is_director(actor):
+        return staff
+    condition = Q(pk__in=supervisee_ids(actor))
+    programs = led_program_ids(actor)
+    if programs:
+        condition |= Q(programs__in=programs)
+    return staff.filter(condition).distinct()
+
+
+def report_programs(actor: User) -> list[Any] | None:
+    """Programs whose month report ``actor`` reads: None (all, and the organisation's) for a
+    director, a senior's own; NotFound for everyone else."""
+    require_leads_programs(actor)
+    return led_programs_or_all(actor)
+
+
+# ---------------------------------------------------------------------------------------------
+# Workforce: a staff member's professional profile, continuing education and career advice.
+# The content is the staff member's own, their direct supervisor's to see and verify, and the
+# directors'. Administrators and privacy officers (without a clinical career level) see none of
+# it; outside these rules a profile is *not found*.
+
+
+def workforce_staff_scope(actor: Any) -> QuerySet[User]:
+    """Staff whose workforce profile ``actor`` may see: themselves, their direct supervisees,
+    or every clinical staff member for a director; nobody for non-clinical accounts."""
+    from caseload.staff.models import User
+
+    if not is_clinical(actor):
+        return User.objects.none()
+    clinical = User.objects.filter(career_level__in=CLINICAL_LEVELS)
+    if actor.career_level == CareerLevel.DIRECTOR:
+        return clinical
+    return clinical.filter(Q(pk=actor.pk) | Q(pk__in=supervisee_ids(actor)))
+
+
+def require_workforce_profile(actor: User, staff_id: Any) -> User:
+    """The staff member whose profile ``actor`` may see, else NotFound."""
+    try:
+        return workforce_staff_scope(actor).get(pk=staff_id)
+    except (ValueError, TypeError) as exc:
+        raise NotFound("Not found.") from exc
+    except workforce_staff_scope(actor).model.DoesNotExist as exc:
+        raise NotFound("Not found.") from exc
+
+
+def can_edit_workforce_profile(actor: Any, staff: User) -> bool:
+    """The staff member maintains their own profile."""
+    return is_clinical(actor) and actor.pk == staff.pk
+
+
+def require_may_edit_workforce_profile(actor: User, staff: User) -> None:
+    if not can_edit_workforce_profile(actor, staff):
+        raise PermissionDenied(
+            "Only the staff member changes their profile; a supervisor or director verifies it.",
+            code="workforce_not_owner",
+        )
+
+
+def can_verify_workforce_entry(actor: Any, staff: User) -> bool:
+    """Their supervisor or a director marks a staff member's entries verified (not their own)."""
+    if not is_clinical(actor) or actor.pk == staff.pk:
+        return False
+    return bool(actor.career_level == CareerLevel.DIRECTOR or staff.supervisor_id == actor.pk)
+
+
+def require_may_verify_workforce_entry(actor: User, staff: User) -> None:
+    if not can_verify_workforce_entry(actor, staff):
+        raise PermissionDenied(
+            "Only the staff member's supervisor or a director verifies their entries.",
+            code="workforce_not_verifier",
+        )
+
+
+def can_manage_workforce(actor: Any) -> bool:
+    """Credential compliance for everyone, the organisation's ladder and required credentials:
+    directors."""
+    return is_director(actor)
+
+
+def require_workforce_manager(actor: User) -> None:
+    if not can_manage_workforce(actor):
+        raise NotFound("Not found.")

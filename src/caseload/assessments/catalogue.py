@@ -22,6 +22,7 @@ from django.dispatch import receiver
 
 from caseload.assessments.definitions import Instrument, InstrumentError, parse_instrument
 from caseload.assessments.fhir import instrument_from_questionnaire
+from caseload.core.datafiles import load_definitions
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "instruments"
 
@@ -54,37 +55,20 @@ def load_file(path: Path) -> Instrument:
     return parse_instrument(raw, source=str(path))
 
 
-def _load_dir(directory: Path, report: LoadReport, *, shipped: bool) -> None:
-    for path in sorted(directory.glob("*.json")):
-        try:
-            instrument = load_file(path)
-        except InstrumentError as error:
-            report.errors.append(error)
-            continue
-        existing = report.instruments.get(instrument.code)
-        if existing is not None:
-            if shipped or existing.source.startswith(str(directory)):
-                report.errors.append(
-                    InstrumentError(str(path), [f"the code '{instrument.code}' is already used"])
-                )
-                continue
-            report.notes.append(f"{path.name} replaces the shipped '{instrument.code}' instrument")
-        report.instruments[instrument.code] = instrument
-
-
 def load_all() -> LoadReport:
     """Read and validate every definition (shipped, then the organisation's)."""
-    report = LoadReport()
-    _load_dir(SHIPPED_DIR, report, shipped=True)
-    extra = organisation_dir()
-    if extra is not None:
-        if extra.is_dir():
-            _load_dir(extra, report, shipped=False)
-        else:
-            report.errors.append(
-                InstrumentError(str(extra), ["CASELOAD_INSTRUMENTS_DIR is not a directory"])
-            )
-    return report
+    loaded = load_definitions(
+        SHIPPED_DIR,
+        organisation_dir(),
+        load=load_file,
+        code_of=lambda instrument: instrument.code,
+        source_of=lambda instrument: instrument.source,
+        error=InstrumentError,
+        error_type=InstrumentError,
+        setting="CASELOAD_INSTRUMENTS_DIR",
+        noun="instrument",
+    )
+    return LoadReport(instruments=loaded.found, errors=loaded.errors, notes=loaded.notes)
 
 
 _lock = threading.Lock()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from caseload.access.policies import client_scope, rows_of_client
 from caseload.careplans.models import (
@@ -197,6 +197,19 @@ def next_review_due_subquery(*, enrolment_condition: Q) -> Subquery:
     )
 
 
+def returned_plan_exists(*, enrolment_condition: Q) -> Exists:
+    """Whether the outer client has a plan (of an enrolment matching ``enrolment_condition``)
+    that the supervisor returned and its author has not yet resubmitted: something to do on the
+    author's worklist. Correlated like ``next_review_due_subquery``."""
+    return Exists(
+        CarePlan.objects.filter(
+            _prefixed(enrolment_condition, "enrolment__"),
+            client_id=OuterRef("pk"),
+            status=CarePlanStatus.RETURNED,
+        )
+    )
+
+
 def _prefixed(condition: Q, prefix: str) -> Q:
     """The same condition on a related model (Q(status=...) → Q(enrolment__status=...))."""
     result = Q(_connector=condition.connector, _negated=condition.negated)
@@ -207,3 +220,13 @@ def _prefixed(condition: Q, prefix: str) -> Q:
             key, value = cast("tuple[str, Any]", child)
             result.children.append((f"{prefix}{key}", value))
     return result
+
+
+def clients_with_published_plan(*, clients: Q, before: Any) -> set[Any]:
+    """For the program rules' monthly evaluation: which of the clients (``clients``, a condition
+    on ``careplan__client_id``) had a published care plan version before ``before`` (a moment)."""
+    return set(
+        CarePlanVersion.objects.filter(clients, created_at__lt=before)
+        .values_list("careplan__client_id", flat=True)
+        .distinct()
+    )

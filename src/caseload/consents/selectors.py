@@ -176,3 +176,26 @@ def people_who_may_receive_updates(*, actor: User, client: Client) -> dict[Any, 
             related_person__entered_in_error_at__isnull=True,
         )
     )
+
+
+def billing_consent_programs(*, clients: Q, first: dt.date, last: dt.date) -> dict[Any, list[str]]:
+    """For the program rules' monthly evaluation: the billing program words of each client's
+    time-based billing consents in force at some time from ``first`` to ``last`` (by client id).
+    ``clients`` is a condition on the consent's ``client_id`` naming the clients evaluated; the
+    caller decides who may see the results."""
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
+    rows = (
+        Consent.objects.filter(
+            clients,
+            kind=ConsentKind.BILLING,
+            entered_in_error_at__isnull=True,
+            given_on__lte=last,
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=first))
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=start))
+        .values_list("client_id", "billing_program")
+    )
+    found: dict[Any, list[str]] = {}
+    for client_id, words in rows:
+        found.setdefault(client_id, []).append(words)
+    return found

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from caseload.access import policies
 from caseload.core.errors import NotFound
-from caseload.directory.models import Service, ServiceType
+from caseload.directory.models import DirectoryImport, Service, ServiceType
 
 if TYPE_CHECKING:
     from caseload.staff.models import User
@@ -125,3 +125,12 @@ def referral_service_choices() -> QuerySet[Service]:
         .select_related("organisation")
         .order_by("organisation__name", "name")
     )
+
+
+def directory_import_get(*, actor: User, import_id: Any) -> DirectoryImport:
+    """An uploaded directory file, for administrators (to anyone else: not found)."""
+    policies.require_administrator(actor)
+    upload = DirectoryImport.objects.select_related("uploaded_by").filter(pk=import_id).first()
+    if upload is None:
+        raise NotFound("Not found.")
+    return upload

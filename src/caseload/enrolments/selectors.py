@@ -235,3 +235,22 @@ def enrolment_rows_by_client(condition: Q, client_ids: list[Any]) -> dict[Any, l
     ):
         rows[enrolment["client_id"]].append(enrolment)
     return rows
+
+
+def care_managers_of(*, clients: Q) -> dict[Any, Any]:
+    """Each client's care manager id (``clients``: a condition on ``client_id``): of an active
+    enrolment first, else of any open one (the program rules' month-end report by care
+    manager)."""
+    active: dict[Any, Any] = {}
+    any_open: dict[Any, Any] = {}
+    rows = (
+        Enrolment.objects.filter(clients)
+        .exclude(status=EnrolmentStatus.DISCHARGED)
+        .order_by("referred_on")
+        .values_list("client_id", "care_manager_id", "status")
+    )
+    for client_id, care_manager_id, status in rows:
+        any_open.setdefault(client_id, care_manager_id)
+        if status == EnrolmentStatus.ACTIVE:
+            active.setdefault(client_id, care_manager_id)
+    return {**any_open, **active}

@@ -71,6 +71,14 @@ def _referral_form(
     )
 
 
+def _assigned(request: HttpRequest, enrolment: Enrolment, message: str, url: str) -> HttpResponse:
+    """Say what was saved, and what the organisation asks of the program's care managers that
+    this one lacks (a required credential, say) when it warns rather than refuses."""
+    for warning in policies.assignment_warnings(enrolment.program_id, enrolment.care_manager):
+        messages.warning(request, warning)
+    return success_redirect(request, message, url)
+
+
 def _care_manager_refusal_on_field(save: Callable[[], _Saved]) -> _Saved:
     """A refusal to assign the chosen care manager is that field's error."""
     try:
@@ -108,8 +116,9 @@ def client_register(request: HttpRequest) -> HttpResponse:
             {"nav": "new_client", **page.context()},
             status=page.status,
         ),
-        success=lambda saved: success_redirect(
+        success=lambda saved: _assigned(
             request,
+            saved[0].enrolments.get(),
             f"{saved[0].full_name} is registered and referred to {saved[1].name}.",
             reverse("clients:chart", args=[saved[0].pk]),
         ),
@@ -144,8 +153,9 @@ def create(request: HttpRequest, client_id: UUID) -> HttpResponse:
             {"client": client, **page.context()},
             status=page.status,
         ),
-        success=lambda enrolment: success_redirect(
+        success=lambda enrolment: _assigned(
             request,
+            enrolment,
             f"{client.full_name} is referred to {enrolment.program.name}.",
             _detail_url(enrolment),
         ),
@@ -283,16 +293,19 @@ def reassign(request: HttpRequest, enrolment_id: UUID) -> HttpResponse:
             initial={"version": record.version},
             care_managers=_reassign_choices(actor, record),
         ),
-        save=lambda form: services.enrolment_reassign(
-            actor=actor,
-            enrolment=enrolment,
-            care_manager=form.cleaned_data["care_manager"],
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
+        save=lambda form: _care_manager_refusal_on_field(
+            lambda: services.enrolment_reassign(
+                actor=actor,
+                enrolment=enrolment,
+                care_manager=form.cleaned_data["care_manager"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
         ),
         render=lambda page: _action_page(request, "enrolments/reassign.html", page),
-        success=lambda updated: success_redirect(
+        success=lambda updated: _assigned(
             request,
+            updated,
             f"{updated.client.full_name}'s care manager is now {updated.care_manager}.",
             _detail_url(updated),
         ),

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from caseload.core.forms import CaseloadForm, VersionField, datetime_field
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.directory.forms import ServiceChoiceField
 from caseload.directory.models import Service
 from caseload.enrolments.forms import EnrolmentChoiceField
@@ -42,6 +43,7 @@ class ReferralForm(CaseloadForm):
         max_length=300,
     )
     reason = forms.CharField(
+        max_length=LONG_TEXT,
         label="Reason for the referral",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why you are referring the client."},
@@ -67,7 +69,6 @@ class ReferralForm(CaseloadForm):
         "insurance items need consent to share identity and contact details; the reason needs "
         "conditions and needs; the goal needs the care plan.",
     )
-    version = VersionField()
 
     def __init__(
         self,
@@ -92,6 +93,12 @@ class ReferralForm(CaseloadForm):
         ]
 
 
+class ReferralEditForm(ReferralForm):
+    """A draft referral changed: the form carries the version it was filled from."""
+
+    version = VersionField()
+
+
 class ReferralTransitionForm(CaseloadForm):
     to_status = forms.ChoiceField(
         label="New status",
@@ -104,6 +111,7 @@ class ReferralTransitionForm(CaseloadForm):
     )
     scheduled_for = datetime_field("Booked to start", required=False)
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Note",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -123,6 +131,7 @@ class ReferralTransitionForm(CaseloadForm):
 
 class ReferralReopenForm(CaseloadForm):
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Why reopen it",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the referral is reopened."},

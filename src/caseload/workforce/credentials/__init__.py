@@ -1,0 +1,1 @@
+"""Credential rule files: one JSON file per credential (docs/credentials.md)."""

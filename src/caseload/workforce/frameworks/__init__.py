@@ -1,0 +1,1 @@
+"""The career ladder, the competency framework and the specialisation paths, as data."""

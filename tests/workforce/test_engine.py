@@ -1,0 +1,501 @@
+"""The credential engine against CCMC's and NACCM's published rules, with dated edge cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+
+from caseload.workforce import engine
+from tests.workforce.helpers import LPN, RN, SHIPPED, advise, degree, job
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+# --------------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        ("2025-01-10", 12, "2026-01-10"),
+        ("2024-01-31", 1, "2024-02-29"),  # clamped to the month's end, leap year
+        ("2023-01-31", 1, "2023-02-28"),
+        ("2024-02-29", 12, "2025-02-28"),
+        ("2025-03-31", -1, "2025-02-28"),
+        ("2025-12-15", 1, "2026-01-15"),
+        ("2025-11-30", 36, "2028-11-30"),
+    ],
+)
+def test_add_months_is_the_same_day_of_the_month_clamped(start, months, expected):
+    assert engine.add_months(d(start), months) == d(expected)
+
+
+def test_months_between_counts_whole_months_then_a_fraction():
+    assert engine.months_between(d("2025-01-10"), d("2026-01-10")) == 12
+    assert engine.months_between(d("2025-01-10"), d("2025-02-10")) == 1
+    assert engine.months_between(d("2025-01-10"), d("2025-01-25")) == Fraction(15, 31)
+    assert engine.months_between(d("2025-01-10"), d("2025-01-01")) == 0
+
+
+# --------------------------------------------------------------------------------- CCM
+
+
+def ccm(as_of: str, **parts):
+    return advise(as_of, **parts)["CCM"]
+
+
+def test_ccm_category_1_day_before_and_on_the_eligibility_date():
+    parts = {"licences": [RN], "employment": [job("2025-01-10", ccm=True)]}
+    before = ccm("2026-01-09", **parts)
+    on = ccm("2026-01-10", **parts)
+    assert before["eligible"] is False
+    assert before["eligible_from"] == "2026-01-10"
+    assert before["route"].startswith("Category 1")
+    assert before["missing"] and "supervised by a CCM" in before["missing"][0]
+    assert on["eligible"] is True
+    assert on["eligible_from"] == "2026-01-10"
+    assert on["missing"] == []
+    assert any("RN licence" in line for line in on["why"])
+
+
+def test_ccm_start_on_leap_day_clamps_to_the_end_of_february():
+    result = ccm("2025-01-01", licences=[RN], employment=[job("2024-02-29", ccm=True)])
+    assert result["eligible_from"] == "2025-02-28"
+
+
+def test_ccm_category_2_without_ccm_supervision_takes_24_months():
+    parts = {"education": [degree("bachelor", "2019-05-15")], "employment": [job("2024-03-01")]}
+    assert ccm("2026-02-28", **parts)["eligible"] is False
+    result = ccm("2026-03-01", **parts)
+    assert result["eligible"] is True
+    assert result["eligible_from"] == "2026-03-01"
+    assert result["route"].startswith("Category 2")
+
+
+def test_ccm_category_3_supervising_case_managers():
+    parts = {
+        "education": [degree("master", "2010-05-15")],
+        "employment": [job("2025-06-30", kind="supervising_case_managers", title="Team lead")],
+    }
+    assert ccm("2026-06-29", **parts)["eligible"] is False
+    result = ccm("2026-06-30", **parts)
+    assert result["eligible"] is True
+    assert result["route"].startswith("Category 3")
+
+
+def test_ccm_the_earliest_route_decides():
+    # Supervised by a CCM for the first 6 months only, then not: category 1 never completes
+    # (6 of 12), category 2 does at 24 months.
+    parts = {
+        "licences": [RN],
+        "employment": [
+            job("2024-01-01", "2024-06-30", ccm=True),
+            job("2024-07-01", ccm=False),
+        ],
+    }
+    result = ccm("2025-01-01", **parts)
+    assert result["eligible_from"] == "2026-01-01"
+    assert result["route"].startswith("Category 2")
+
+
+def test_ccm_part_time_is_prorated_against_a_35_hour_week():
+    # 17.5 hours a week is half of full time: 12 months' worth takes 730 days.
+    result = ccm("2025-06-01", licences=[RN], employment=[job("2025-01-10", hours=17.5, ccm=True)])
+    assert result["eligible_from"] == "2027-01-10"
+    assert any("17.5/35 of full time" in line for line in result["why"])
+
+
+def test_ccm_more_than_full_time_counts_as_full_time():
+    result = ccm("2025-06-01", licences=[RN], employment=[job("2025-01-10", hours=60, ccm=True)])
+    assert result["eligible_from"] == "2026-01-10"
+
+
+def test_ccm_two_half_time_jobs_on_the_same_days_make_full_time():
+    jobs = [job("2025-01-10", hours=17.5, ccm=True), job("2025-01-10", hours=17.5, ccm=True)]
+    assert ccm("2025-06-01", licences=[RN], employment=jobs)["eligible_from"] == "2026-01-10"
+
+
+def test_ccm_a_gap_between_jobs_postpones_the_date():
+    # 2024-01-01..2024-06-30 is 182 days of the 366 needed; the rest from 2025-01-01.
+    jobs = [job("2024-01-01", "2024-06-30", ccm=True), job("2025-01-01", ccm=True)]
+    result = ccm("2025-02-01", licences=[RN], employment=jobs)
+    assert result["eligible_from"] == "2025-07-04"
+
+
+def test_ccm_past_experience_that_ended_still_counts():
+    jobs = [job("2020-01-01", "2020-12-31", ccm=True)]
+    result = ccm("2026-12-05", licences=[RN], employment=jobs)
+    assert result["eligible"] is True
+    assert result["eligible_from"] == "2021-01-01"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"volunteer": True}, "internships and volunteering are not accepted"),
+        ({"paid": False}, "only paid employment counts"),
+    ],
+)
+def test_ccm_volunteer_and_unpaid_work_never_count(overrides, reason):
+    result = ccm("2026-12-05", licences=[RN], employment=[job("2020-01-01", ccm=True, **overrides)])
+    assert result["eligible"] is False
+    assert result["eligible_from"] is None
+    assert any(reason in line for line in result["why"])
+
+
+def test_ccm_needs_a_licence_allowing_independent_assessment_or_a_related_degree():
+    parts = {
+        "education": [
+            degree("associate", "2018-05-15"),
+            degree("bachelor", "2019-05-15", related=False),
+        ],
+        "licences": [LPN],
+        "employment": [job("2020-01-01", ccm=True)],
+    }
+    result = ccm("2026-12-05", **parts)
+    assert result["eligible"] is False
+    assert result["eligible_from"] is None
+    assert result["route"] == "none"
+    assert "licence or degree" in result["missing"][0]
+
+
+def test_ccm_an_inactive_licence_does_not_qualify():
+    lapsed = {**RN, "active": False}
+    result = ccm("2026-12-05", licences=[lapsed], employment=[job("2020-01-01", ccm=True)])
+    assert result["eligible_from"] is None
+
+
+def test_ccm_experience_before_the_degree_counts_and_eligibility_starts_at_the_degree():
+    # CCMC's published categories do not ask that experience follows the degree: two years of
+    # case management before a degree completed in the future make the person eligible the day
+    # the degree is completed.
+    parts = {"education": [degree("bachelor", "2027-05-15")], "employment": [job("2024-01-01")]}
+    result = ccm("2026-12-05", **parts)
+    assert result["eligible"] is False
+    assert result["eligible_from"] == "2027-05-15"
+    assert any("expected 2027-05-15" in m for m in result["missing"])
+
+
+def test_ccm_current_work_that_cannot_count_gives_no_date():
+    parts = {"licences": [RN], "employment": [job("2024-01-01", kind="direct_client")]}
+    result = ccm("2026-12-05", **parts)
+    assert result["eligible_from"] is None
+    assert any("would not meet" in line for line in result["why"])
+
+
+# --------------------------------------------------------------------------------- CMC
+
+
+def cmc(as_of: str, **parts):
+    return advise(as_of, **parts)["CMC"]
+
+
+def test_cmc_criterion_1_counts_care_management_only_after_the_degree():
+    parts = {
+        "education": [degree("master", "2023-06-01")],
+        "employment": [job("2023-01-01", supervision=52)],
+    }
+    before = cmc("2025-05-31", **parts)
+    on = cmc("2025-06-01", **parts)
+    assert before["eligible"] is False and before["eligible_from"] == "2025-06-01"
+    assert on["eligible"] is True and on["eligible_from"] == "2025-06-01"
+    assert on["criterion"] == "I"
+    assert any("from 2023-06-01 (the eligibility degree) only" in line for line in on["why"])
+
+
+def test_cmc_experience_ended_before_the_degree_does_not_count():
+    parts = {
+        "education": [degree("master", "2023-06-01")],
+        "employment": [job("2020-01-01", "2023-05-31", supervision=60)],
+    }
+    result = cmc("2026-12-05", **parts)
+    assert result["eligible"] is False
+    assert result["eligible_from"] is None
+    assert any("ended before the eligibility degree" in line for line in result["why"])
+
+
+def test_cmc_too_little_supervision_does_not_count():
+    parts = {
+        "education": [degree("master", "2015-06-01")],
+        "employment": [job("2016-01-01", supervision=49)],
+    }
+    result = cmc("2026-12-05", **parts)
+    assert result["eligible"] is False
+    assert result["eligible_from"] is None
+    assert any("49 hours of supervision a year is below the 50" in line for line in result["why"])
+    # exactly 50 hours a year is enough
+    parts["employment"] = [job("2016-01-01", supervision=50)]
+    assert cmc("2026-12-05", **parts)["eligible"] is True
+
+
+def test_cmc_criterion_2_two_years_plus_a_year_of_direct_client_work():
+    parts = {
+        "education": [degree("bachelor", "2018-05-15")],
+        "employment": [
+            job("2018-06-01", "2019-05-31", kind="direct_client", title="Social work assistant"),
+            job("2019-06-01", supervision=52),
+        ],
+    }
+    assert cmc("2021-05-31", **parts)["eligible"] is False
+    result = cmc("2021-06-01", **parts)
+    assert result["eligible"] is True
+    assert result["eligible_from"] == "2021-06-01"
+    assert result["criterion"] == "II"
+
+
+def test_cmc_criterion_2_further_care_management_is_the_additional_direct_client_year():
+    parts = {"education": [degree("bachelor", "2018-05-15")], "employment": [job("2019-06-01")]}
+    result = cmc("2021-06-01", **parts)
+    assert result["eligible"] is False
+    assert result["criterion"] == "II"
+    assert result["eligible_from"] == "2022-06-01"
+    assert any("direct work with clients" in m for m in result["missing"])
+
+
+def test_cmc_direct_client_work_before_the_degree_counts_but_care_management_does_not():
+    parts = {
+        "education": [degree("bachelor", "2018-05-15")],
+        "employment": [
+            job("2016-01-01", "2016-12-31", kind="direct_client"),
+            job("2017-01-01", "2018-05-14"),  # care management before the degree
+            job("2018-06-01"),
+        ],
+    }
+    result = cmc("2020-06-01", **parts)
+    # care management after the degree: 24 months from 2018-06-01 → 2020-06-01; the direct
+    # client year (and earlier care management) more than covers the additional year.
+    assert result["eligible"] is True
+    assert result["eligible_from"] == "2020-06-01"
+    assert result["criterion"] == "II"
+
+
+def test_cmc_criterion_3_associate_degree_three_plus_two_years():
+    parts = {
+        "education": [degree("associate", "2015-06-01")],
+        "employment": [
+            job("2015-07-01", "2017-06-30", kind="direct_client", title="Home health aide"),
+            job("2017-07-01", supervision=52),
+        ],
+    }
+    assert cmc("2020-06-30", **parts)["eligible"] is False
+    result = cmc("2020-07-01", **parts)
+    assert result["eligible"] is True
+    assert result["criterion"] == "III"
+    assert result["eligible_from"] == "2020-07-01"
+
+
+@pytest.mark.parametrize(
+    "education",
+    [
+        degree("rn_diploma", "2015-06-01", related=True, field="nursing"),
+        degree("bachelor", "2015-06-01", related=False, field="accounting"),
+    ],
+)
+def test_cmc_rn_diploma_and_an_unrelated_degree_are_criterion_3(education):
+    result = cmc("2026-12-05", education=[education], employment=[job("2015-07-01")])
+    assert result["criterion"] == "III"
+    assert result["eligible"] is True
+    # 3 years of care management and 2 more of direct client work: 5 years of care management.
+    assert result["eligible_from"] == "2020-07-01"
+
+
+def test_cmc_part_time_care_management_takes_proportionally_longer():
+    parts = {
+        "education": [degree("master", "2020-01-01")],
+        "employment": [job("2021-01-01", hours=17.5, supervision=52)],
+    }
+    # 24 months from 2021-01-01 is 730 full-time days; at half time, 1460 days.
+    result = cmc("2022-01-01", **parts)
+    assert result["eligible_from"] == (d("2021-01-01") + dt.timedelta(days=1460)).isoformat()
+
+
+def test_cmc_internships_and_volunteering_are_excluded():
+    parts = {
+        "education": [degree("master", "2015-06-01")],
+        "employment": [job("2016-01-01", volunteer=True)],
+    }
+    result = cmc("2026-12-05", **parts)
+    assert result["eligible_from"] is None
+    assert any("internships and volunteering" in line for line in result["why"])
+
+
+def test_cmc_only_counts_the_last_ten_years():
+    parts = {
+        "education": [degree("master", "2000-06-01")],
+        "employment": [job("2001-01-01", "2003-12-31")],
+    }
+    assert cmc("2005-01-01", **parts)["eligible"] is True
+    result = cmc("2026-12-05", **parts)
+    assert result["eligible"] is False
+    assert result["eligible_from"] is None
+
+
+def test_jordan_home_health_aide_with_an_associate_degree():
+    parts = {
+        "education": [degree("associate", "2022-05-20", field="health sciences")],
+        "employment": [job("2023-09-01", kind="direct_client", title="Home health aide")],
+    }
+    result = advise("2026-12-05", **parts)
+    assert result["CMC"]["criterion"] == "III"
+    assert result["CMC"]["eligible_from"] is None  # aide work never becomes care management
+    assert any("care management" in m for m in result["CMC"]["missing"])
+    assert result["CCM"]["route"] == "none"
+    assert result["CCM"]["eligible_from"] is None
+
+
+def test_no_qualifying_education_has_no_cmc_criterion():
+    result = cmc("2026-12-05", employment=[job("2015-07-01")])
+    assert result["criterion"] is None
+    assert result["eligible_from"] is None
+
+
+# --------------------------------------------------------------------------------- renewals
+
+
+def test_issue_example_profile_output_shape():
+    result = advise(
+        "2026-12-05",
+        education=[degree("bachelor", "2020-05-15")],
+        licences=[RN],
+        employment=[job("2025-01-10", supervision=52)],
+        certifications=[{"code": "CCM", "issued": "2022-01-01", "valid_through": "2026-12-31"}],
+        ce=[{"completed": "2023-03-01", "hours": 20, "ethics": False}],
+    )
+    assert set(result) == {"CCM", "CMC", "renewals"}
+    assert set(result["CCM"]) == {"eligible", "eligible_from", "route", "missing", "why"}
+    assert set(result["CMC"]) == {
+        "eligible",
+        "eligible_from",
+        "route",
+        "missing",
+        "why",
+        "criterion",
+    }
+    assert result["renewals"] == [
+        {
+            "credential": "CCM",
+            "valid_through": "2026-12-31",
+            "ce_hours": 20,
+            "ce_required": 80,
+            "hours_missing": 60,
+            "ethics_hours": 0,
+            "ethics_required": 8,
+            "ethics_missing": 8,
+        }
+    ]
+
+
+def test_ccm_renewal_counts_only_ce_inside_the_five_year_period():
+    ce = [
+        {"completed": "2021-12-31", "hours": 10, "ethics": True},  # before the period
+        {"completed": "2022-01-01", "hours": 5, "ethics": True},  # first day
+        {"completed": "2026-12-31", "hours": 3, "ethics": False},  # last day
+        {"completed": "2027-01-01", "hours": 7, "ethics": False},  # next period
+    ]
+    cert = {"code": "CCM", "issued": "2017-01-01", "valid_through": "2026-12-31"}
+    (renewal,) = advise("2027-01-15", certifications=[cert], ce=ce)["renewals"]
+    assert renewal["ce_hours"] == 8
+    assert renewal["ethics_hours"] == 5
+    assert renewal["hours_missing"] == 72
+    assert renewal["ethics_missing"] == 3
+
+
+def test_ce_after_the_as_of_date_is_not_counted_yet():
+    ce = [{"completed": "2026-12-20", "hours": 10}]
+    cert = {"code": "CCM", "issued": "2022-01-01", "valid_through": "2026-12-31"}
+    (renewal,) = advise("2026-12-05", certifications=[cert], ce=ce)["renewals"]
+    assert renewal["ce_hours"] == 0
+
+
+def test_daniel_71_of_80_and_7_of_8_ethics():
+    ce = [
+        {"completed": "2023-04-01", "hours": 40},
+        {"completed": "2024-09-12", "hours": 24, "ethics_hours": 4},
+        {"completed": "2025-10-02", "hours": 7, "ethics_hours": 3},
+    ]
+    cert = {"code": "CCM", "issued": "2022-01-01", "valid_through": "2027-01-31"}
+    (renewal,) = advise("2026-12-05", certifications=[cert], ce=ce)["renewals"]
+    assert (renewal["ce_hours"], renewal["hours_missing"]) == (71, 9)
+    assert (renewal["ethics_hours"], renewal["ethics_missing"]) == (7, 1)
+
+
+def test_cmc_renewal_is_three_years_and_45_hours_without_an_ethics_minimum():
+    cert = {"code": "CMC", "issued": "2018-04-01", "valid_through": "2027-03-31"}
+    ce = [{"completed": "2024-03-31", "hours": 10}, {"completed": "2024-04-01", "hours": 12}]
+    (renewal,) = advise("2026-12-05", certifications=[cert], ce=ce)["renewals"]
+    assert renewal["ce_hours"] == 12
+    assert renewal["ce_required"] == 45
+    assert renewal["ethics_required"] == 0
+    assert renewal["ethics_missing"] == 0
+
+
+def test_a_certification_without_rules_has_no_renewal_line():
+    cert = {"code": "ACM-RN", "issued": "2022-01-01", "valid_through": "2026-12-31"}
+    assert advise("2026-12-05", certifications=[cert])["renewals"] == []
+
+
+def test_hours_a_month_needed_to_renew():
+    profile = engine.profile_from_json(
+        {
+            "as_of": "2026-09-01",
+            "certifications": [{"code": "CCM", "valid_through": "2026-12-31"}],
+            "ce": [{"completed": "2023-01-01", "hours": 60}],
+        }
+    )
+    (renewal,) = engine.advise(profile, SHIPPED).renewals
+    # 20 hours in the 4 months from 2026-09-01 to the end of 2026-12-31.
+    assert renewal.hours_per_month_needed(d("2026-09-01")) == 5
+    assert renewal.hours_per_month_needed(d("2027-01-01")) is None
+
+
+# --------------------------------------------------------------------------------- input
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ({}, "profile.as_of"),
+        ({"as_of": "2026-13-01"}, "not a date"),
+        ({"as_of": "2026-12-05", "education": [{"level": "diploma"}]}, "education[0].level"),
+        (
+            {"as_of": "2026-12-05", "employment": [{"kind": "job", "start": "2020-01-01"}]},
+            "employment[0].kind",
+        ),
+        (
+            {
+                "as_of": "2026-12-05",
+                "employment": [{"kind": "other", "start": "2020-01-01", "end": "2019-01-01"}],
+            },
+            "before its start",
+        ),
+        ({"as_of": "2026-12-05", "ce": [{"completed": "2020-01-01"}]}, "ce[0].hours"),
+        ({"as_of": "2026-12-05", "employment": "none"}, "employment: must be a list"),
+    ],
+)
+def test_a_malformed_profile_names_the_problem(raw, problem):
+    with pytest.raises(engine.ProfileError) as caught:
+        engine.profile_from_json(raw)
+    assert problem in str(caught.value)
+
+
+def test_profile_round_trips_through_its_json_shape():
+    raw = {
+        "as_of": "2026-12-05",
+        "education": [degree("bachelor", "2020-05-15")],
+        "licences": [RN],
+        "employment": [job("2025-01-10")],
+        "certifications": [{"code": "CCM", "issued": "2022-01-01", "valid_through": "2026-12-31"}],
+        "ce": [{"completed": "2023-03-01", "hours": 20, "ethics_hours": 2}],
+    }
+    profile = engine.profile_from_json(raw)
+    assert engine.profile_from_json(engine.profile_to_json(profile)) == profile
+
+
+def test_both_shipped_rules_load():
+    assert set(SHIPPED) == {"CCM", "CMC"}
+    assert SHIPPED["CCM"].renewal.ce_hours == 80
+    assert SHIPPED["CMC"].renewal.cycle_years == 3

@@ -11,10 +11,11 @@ def staff_account_changes(staff_pk: Any, actions: tuple[str, ...]) -> list[dict[
     """The audit events ``actions`` of one staff account (its career level and supervisor
     changes), oldest first, as dicts with ``occurred_at``, ``action`` and ``detail``. About a
     member of staff, not a client: the workforce profile derives their job here from them."""
-    return list(
+    rows = (
         AuditEvent.objects.filter(
             target_type="staff.user", target_id=str(staff_pk), action__in=actions
         )
         .order_by("sequence")
         .values("occurred_at", "action", "detail")
     )
+    return [dict(row) for row in rows]

@@ -26,6 +26,7 @@ from caseload.assessments.models import AssessmentResponse
 from caseload.careplans.models import CarePlanVersion
 from caseload.consents.models import Consent
 from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
+from caseload.programrules.models import ChronicCondition, TimeEntry
 from caseload.referrals import services as referral_services
 from caseload.transitions import services as transition_services
 from tests import factories
@@ -185,6 +186,20 @@ def _graph(org: Any, side: str) -> Graph:
         answers={},
     ).pk
     ids["program_id"] = enrolment.program_id
+    ids["entry_id"] = TimeEntry.objects.create(
+        client=client,
+        source="timer",
+        program="CCM",
+        activity="coordination",
+        performed_by=owner,
+        staff_type="clinical_staff",
+        performed_at=timezone.now() - dt.timedelta(hours=2),
+        month=timezone.localdate().replace(day=1),
+        minutes=12,
+    ).pk
+    ids["condition_id"] = ChronicCondition.objects.create(
+        client=client, name="Heart failure", noted_on=timezone.localdate(), recorded_by=owner
+    ).pk
     ids["import_id"] = DirectoryImport.objects.create(
         uploaded_by=org.admin, filename="services.csv", content="organisation,service,type\n"
     ).pk

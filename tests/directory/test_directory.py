@@ -177,6 +177,22 @@ def test_file_level_problems_are_reported(text: str, message: str, db: None) -> 
 
 
 @pytest.mark.django_db
+def test_a_file_with_a_nul_byte_is_refused_with_a_clear_message(org: Any, login: Any) -> None:
+    """PostgreSQL cannot store a NUL: the upload is refused with a message, not a 500."""
+    response = _upload(login(org.admin), "organisation,service,type\nMeals\x00,Hot meals,meals\n")
+    assert response.status_code == 400
+    assert "invalid control characters (NUL)" in response.content.decode()
+    assert DirectoryImport.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_file_name_with_control_characters_is_kept_without_them(org: Any, login: Any) -> None:
+    response = _upload(login(org.admin), GOOD_AND_BAD, name="services\x00\x07.csv")
+    assert response.status_code == 200
+    assert DirectoryImport.objects.get().filename == "services.csv"
+
+
+@pytest.mark.django_db
 def test_a_file_that_is_not_utf8_is_refused_with_a_clear_message(org: Any, login: Any) -> None:
     http = login(org.admin)
     response = http.post(
@@ -363,3 +379,20 @@ def test_an_organisation_changed_with_a_new_service_in_the_admin_is_one_audit_ev
         {"changed": {"fields": ["Phone"]}},
         {"added": {"name": "service", "object": "Grocery delivery — Eastside Meals on Wheels"}},
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("organisation", ["not-a-uuid", "00000000-0000-0000-0000-00000000000g"])
+def test_a_malformed_organisation_id_in_the_admin_is_a_form_error(
+    org: Any, login: Any, organisation: str
+) -> None:
+    """The admin's autocomplete looked the malformed id up to draw the form again: a 500."""
+    response = login(org.admin).post(
+        reverse("admin:directory_service_add"),
+        {"organisation": organisation, "name": "Hot meals", "service_type": "meals"},
+    )
+    assert response.status_code == 200  # the admin draws the form again with its errors
+    html = response.content.decode()
+    assert "<title>Error: Add service" in html
+    assert 'class="errorlist' in html
+    assert not Service.objects.filter(name="Hot meals").exists()

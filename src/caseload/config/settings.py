@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "caseload.appointments",
     "caseload.transitions",
     "caseload.consents",
+    "caseload.programrules",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "caseload.core.middleware.RequestContextMiddleware",
     "caseload.core.middleware.ApiProblemMiddleware",
+    "caseload.core.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,7 +134,7 @@ MIDDLEWARE = [
     "caseload.core.middleware.AppErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caseload.core.middleware.SessionLifetimeMiddleware",
-    "caseload.core.middleware.TwoFactorMiddleware",
+    "caseload.staff.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "caseload.core.middleware.SecurityHeadersMiddleware",
@@ -313,7 +315,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Request bodies (docs/security.md, V5). Whole bodies above CASELOAD_MAX_REQUEST_BYTES are
+# refused with 413 before they are read (the reverse proxy should cap them too); form fields
+# take at most 2.5 MB together (a field holds at most 20,000 characters: core/validators.py),
+# files at most the body, and a form at most 1,000 fields and 5 files.
+MAX_REQUEST_BYTES = int(os.environ.get("CASELOAD_MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # Logs go to standard error, as text or (LOG_FORMAT=json) one JSON object per line; every
 # record carries the request id, and a 500 its traceback (caseload/core/logs.py).
@@ -346,6 +356,11 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Break the glass: how long emergency access to an out-of-scope client lasts.
 BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
+
+# Plausible dates (core/dates.py): appointments, due, review, target and expiry dates lie within
+# this many years of today, and contact times and other things that happened at most this many
+# years back (and not in the future).
+DATE_WINDOW_YEARS = int(os.environ.get("CASELOAD_DATE_WINDOW_YEARS", "5"))
 
 # Instrument definitions an organisation adds (licensed instruments such as Zarit): a folder of
 # JSON files in the same format as caseload/assessments/instruments/ (see docs/instruments.md).

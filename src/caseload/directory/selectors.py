@@ -53,12 +53,6 @@ class DirectoryPage:
         return self.page + 1
 
 
-def _require_staff(actor: User) -> None:
-    """The directory is for every active member of staff (clinical or administrator)."""
-    if not (policies.is_clinical(actor) or policies.is_administrator(actor)):
-        raise NotFound("Not found.")
-
-
 def directory_search(
     *,
     actor: User,
@@ -70,7 +64,7 @@ def directory_search(
     per_page: int = DIRECTORY_PAGE_SIZE,
 ) -> DirectoryPage:
     """Active directory services matching the words, type, language and referral filter."""
-    _require_staff(actor)
+    policies.require_directory_reader(actor)
     services = Service.objects.filter(is_active=True, organisation__is_active=True)
     q = q.strip()
     for word in q.split()[:8]:

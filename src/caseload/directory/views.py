@@ -15,11 +15,11 @@ from caseload.access import policies
 from caseload.core.errors import ValidationFailed
 from caseload.core.formviews import form_view
 from caseload.core.htmx import wants_fragment
-from caseload.core.http import request_actor
 from caseload.directory import selectors, services
 from caseload.directory.csv_import import ImportReport
 from caseload.directory.forms import DirectoryConfirmForm, DirectorySearchForm, DirectoryUploadForm
 from caseload.directory.models import DirectoryImport
+from caseload.staff.http import request_actor
 from caseload.staff.models import User
 
 
@@ -93,7 +93,7 @@ def directory_import(request: HttpRequest) -> HttpResponse:
         form=lambda _, data: DirectoryUploadForm(data, request.FILES if data is not None else None),
         save=lambda form: services.directory_import_preview(
             actor=actor,
-            filename=form.cleaned_data["file"].name or "",
+            filename=form.cleaned_data["filename"],
             content=form.cleaned_data["content"],
         ),
         render=lambda page: render(

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint typecheck bench install lock demo-db browser clean mutate
+.PHONY: run test test-fast lint typecheck bench load install lock demo-db browser clean mutate
 
 # requirements-dev.lock: the runtime lock's packages at the same versions, plus the test and
 # development tools; every package pinned with its hashes.
@@ -63,6 +63,11 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --database sqlite
 	$(BIN)/python bench/run.py --database postgres
+
+## load: 50 care managers for 10 minutes (locust, loopback only) against gunicorn on PostgreSQL
+## with 100,000 generated clients; figures into docs/benchmarks.md (bench/load.py; LOAD_ARGS).
+load: $(STAMP)
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 ## mutate: mutation testing of the rule modules in mutation/modules.toml (docs/testing.md); fails
 ## when a module scores under the floor. MODULES="src/…/x.py" picks some; MUTATE_ARGS="-j 2".

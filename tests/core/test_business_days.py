@@ -212,12 +212,13 @@ def _close(first: str, last: str) -> None:
 
 def test_business_days_after_is_exact_across_a_closure_of_many_weeks(db: None) -> None:
     # Six weeks closed from Monday 2 September 2030: the first business day after is
-    # Monday 14 October, far beyond the first window read (1 × 7 + 14 days).
+    # Tuesday 15 October (Monday 14 October is Columbus Day), far beyond the first window
+    # read (1 × 7 + 14 days).
     _close("2030-09-02", "2030-10-11")
-    assert business_days.business_days_after(D("2030-08-30"), 1) == D("2030-10-14")
-    assert business_days.business_days_after(D("2030-08-30"), 2) == D("2030-10-15")
+    assert business_days.business_days_after(D("2030-08-30"), 1) == D("2030-10-15")
+    assert business_days.business_days_after(D("2030-08-30"), 2) == D("2030-10-16")
     # the answer on the last day of the first window is read within it
-    assert business_days.business_days_after(D("2030-10-04"), 0) == D("2030-10-14")
+    assert business_days.business_days_after(D("2030-10-04"), 0) == D("2030-10-15")
 
 
 def test_business_day_before_is_exact_across_a_closure_of_many_weeks(db: None) -> None:

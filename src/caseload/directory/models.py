@@ -122,9 +122,11 @@ class DirectoryImport(BaseModel):
     )
     applied_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
-    # While the background job imports it: rows written so far of the rows to write.
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_total = models.PositiveIntegerField(default=0)
+    # While the background job imports it: rows written so far of the rows to write. The
+    # database default lets the release before these columns insert rows while an upgrade
+    # migrates (docs/operations.md, "Upgrade").
+    rows_done = models.PositiveIntegerField(default=0, db_default=0)
+    rows_total = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["-created_at"]

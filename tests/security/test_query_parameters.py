@@ -71,3 +71,12 @@ def test_a_request_body_over_the_limit_is_refused_before_it_is_read(org, login, 
     )
     assert api.status_code == 413
     assert api["Content-Type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("page", ["\u0663", "1_0", "0", "9" * 30])
+def test_a_directory_page_number_that_is_not_one_is_a_400(org, login, page) -> None:
+    http = login(org.supervisor)
+    assert http.get(reverse("directory:directory"), {"page": "2"}).status_code == 200
+    response = http.get(reverse("directory:directory"), {"page": page})
+    assert response.status_code == 400
+    assert "page" in response.content.decode()

@@ -223,6 +223,17 @@ def datetime_field(
 F = TypeVar("F", bound=forms.Form)
 
 
+class PageQueryForm(CaseloadForm):
+    """``?page=``: which page of a list (ASCII digits, 1 to 100,000; none is the first)."""
+
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+
+def page_number(data: Any) -> int:
+    """The page a list's address asks for (``PageQueryForm``; 400 for one that is not)."""
+    return query_form(data, PageQueryForm).cleaned_data["page"] or 1
+
+
 def query_form(data: Any, form_class: type[F], **kwargs: Any) -> F:
     """A page's query parameters (``request.GET``) read by ``form_class``; a value it refuses is
     a 400 that names the parameter and says what is wrong (``ValidationFailed``), never a guess

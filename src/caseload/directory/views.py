@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.access import policies
 from caseload.core.errors import ValidationFailed
+from caseload.core.forms import page_number
 from caseload.core.formviews import form_view
 from caseload.core.http import request_actor
 from caseload.directory import selectors, services
@@ -20,13 +21,6 @@ from caseload.directory.csv_import import ImportReport
 from caseload.directory.forms import DirectoryConfirmForm, DirectorySearchForm, DirectoryUploadForm
 from caseload.directory.models import DirectoryImport
 from caseload.staff.models import User
-
-
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, int(raw or "1"))
-    except ValueError:
-        return 1
 
 
 @require_GET
@@ -41,7 +35,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         service_type=values.get("service_type", ""),
         language=values.get("language", ""),
         accepting_only=bool(values.get("accepting")),
-        page=_page_number(request.GET.get("page")),
+        page=page_number(request.GET),
     )
     try:
         for_client = str(uuid.UUID(request.GET.get("for", "")))

@@ -241,7 +241,7 @@ def query_form(data: Any, form_class: type[F], **kwargs: Any) -> F:
     form = form_class(data, **kwargs)
     if not form.is_valid():
         problems = "; ".join(
-            f"{name}: {' '.join(str(m) for m in messages)}"
+            f"{name}: {' '.join(str(m).rstrip('.') for m in messages)}"
             for name, messages in form.errors.items()
         )
         raise ValidationFailed(

@@ -132,3 +132,9 @@ class CancelForm(CaseloadForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why the task is cancelled."},
     )
+
+
+class OwnerQueryForm(CaseloadForm):
+    """My tasks' ``?owner=``: whose tasks (a staff id in ASCII digits; none is one's own)."""
+
+    owner = forms.IntegerField(required=False, min_value=1)

@@ -25,8 +25,10 @@ from caseload.appointments import services as appointment_services
 from caseload.assessments.models import AssessmentResponse
 from caseload.careplans.models import CarePlanVersion
 from caseload.consents.models import Consent
-from caseload.directory.models import Service, ServiceOrganisation
+from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
+from caseload.programrules.models import ChronicCondition, TimeEntry
 from caseload.referrals import services as referral_services
+from caseload.team.models import ReassignmentBatch
 from caseload.transitions import services as transition_services
 from tests import factories
 from tests.referrals.conftest import give_provider_consent
@@ -58,10 +60,15 @@ AUDIENCE = {
     "audit:client_report": {"own": {"director", "privacy"}, "other": {"director", "privacy"}},
     # A break-the-glass access by the junior (own) or by the other care manager (other), reviewed
     # by the user's supervisor, directors and the privacy officer.
+    # An uploaded directory file's import page: administrators' (to anyone else, not found).
+    "directory:directory_import_status": {"own": {"admin"}, "other": {"admin"}},
     "access:review": {
         "own": {"supervisor", "director", "privacy"},
         "other": {"director", "privacy"},
     },
+    # A bulk reassignment's progress page: the senior who confirmed it (own: the junior's
+    # program's senior; other: the other program's) and directors.
+    "team:batch": {"own": {"senior", "director"}, "other": {"senior_other", "director"}},
 }
 
 
@@ -183,6 +190,29 @@ def _graph(org: Any, side: str) -> Graph:
         answers={},
     ).pk
     ids["program_id"] = enrolment.program_id
+    ids["entry_id"] = TimeEntry.objects.create(
+        client=client,
+        source="timer",
+        program="CCM",
+        activity="coordination",
+        performed_by=owner,
+        staff_type="clinical_staff",
+        performed_at=timezone.now() - dt.timedelta(hours=2),
+        month=timezone.localdate().replace(day=1),
+        minutes=12,
+    ).pk
+    ids["condition_id"] = ChronicCondition.objects.create(
+        client=client, name="Heart failure", noted_on=timezone.localdate(), recorded_by=owner
+    ).pk
+    ids["import_id"] = DirectoryImport.objects.create(
+        uploaded_by=org.admin, filename="services.csv", content="organisation,service,type\n"
+    ).pk
+    ids["batch_id"] = ReassignmentBatch.objects.create(
+        actor=org.senior if side == "own" else org.senior_other,
+        reason="Leaving",
+        moves=[{"enrolment": str(enrolment.pk), "version": enrolment.version, "to": owner.pk}],
+        total=1,
+    ).pk
     return Graph(
         ids=ids
         | {

@@ -42,6 +42,8 @@ CLIENT_APPS = {
     "referrals",
     "appointments",
     "transitions",
+    "programrules",
+    "team",
 }
 
 

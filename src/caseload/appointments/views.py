@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.access import policies
 from caseload.appointments import selectors, services
 from caseload.appointments.forms import (
+    AppointmentEditForm,
     AppointmentForm,
     AppointmentStatusForm,
     CalendarFeedForm,
@@ -35,10 +36,11 @@ from caseload.core import business_days, clock
 from caseload.core.errors import NotFound
 from caseload.core.forms import query_form
 from caseload.core.formviews import ConflictShown, FormPage, Rows, form_view, success_redirect
-from caseload.core.http import get_only, post_only, request_actor
+from caseload.core.http import get_only, post_only
 from caseload.directory.selectors import referral_service_choices
 from caseload.referrals.models import Referral
 from caseload.referrals.selectors import referral_get
+from caseload.staff.http import request_actor
 from caseload.staff.models import User
 
 if TYPE_CHECKING:
@@ -111,11 +113,13 @@ def appointment_week(request: HttpRequest) -> HttpResponse:
     return render(request, "appointments/appointment_week.html", context)
 
 
-def _appointment_form(data: QueryDict | None, **kwargs: Any) -> AppointmentForm:
+def _appointment_form(
+    data: QueryDict | None, form_class: type[AppointmentForm] = AppointmentForm, **kwargs: Any
+) -> AppointmentForm:
     staff = User.objects.filter(is_active=True, career_level__in=policies.CLINICAL_LEVELS).order_by(
         "last_name", "first_name"
     )
-    return AppointmentForm(data, services=referral_service_choices(), staff=staff, **kwargs)
+    return form_class(data, services=referral_service_choices(), staff=staff, **kwargs)
 
 
 def _appointment_kwargs(form: AppointmentForm) -> dict[str, Any]:
@@ -282,7 +286,7 @@ def appointment_edit(request: HttpRequest, appointment_id: Any) -> HttpResponse:
         request,
         appointment,
         form=lambda record, data: _appointment_form(
-            data, initial=AppointmentForm.initial_from(record)
+            data, AppointmentEditForm, initial=AppointmentForm.initial_from(record)
         ),
         save=lambda form: services.appointment_update(
             actor=actor,

@@ -102,7 +102,11 @@ class Item:
     @property
     def is_scored(self) -> bool:
         if self.type == "choice":
-            return not self.repeats and all(o.score is not None for o in self.options)
+            return (
+                bool(self.options)
+                and not self.repeats
+                and all(o.score is not None for o in self.options)
+            )
         return self.type == "integer"
 
     def option(self, code: str) -> AnswerOption | None:

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_q",  # background jobs and the scheduler (caseload.core.jobs); before access (admin)
     "caseload.core",
     "caseload.audit",
     "caseload.access",
@@ -115,6 +116,9 @@ INSTALLED_APPS = [
     "caseload.appointments",
     "caseload.transitions",
     "caseload.consents",
+    "caseload.programrules",
+    "caseload.team",
+    "caseload.reports",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +136,7 @@ MIDDLEWARE = [
     "caseload.core.middleware.AppErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caseload.core.middleware.SessionLifetimeMiddleware",
-    "caseload.core.middleware.TwoFactorMiddleware",
+    "caseload.staff.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "caseload.core.middleware.SecurityHeadersMiddleware",
@@ -197,16 +201,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request (and /healthz: 503) within this many
+    # seconds instead of holding the worker.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
+    )
     # Caseload's queries are short OLTP queries; PostgreSQL's JIT spends 100-150 ms compiling
     # the worklist's correlated subqueries and gains nothing (docs/benchmarks.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# Reports may read from a replica (caseload.reports.routers): DATABASE_REPLICA_URL names it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    REPORT_DATABASE = "replica"
+DATABASE_ROUTERS = ["caseload.reports.routers.ReportReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        {
+            # A read is a miss and a write is dropped while Redis does not answer (logged):
+            # nothing cached is needed to serve a page (caseload/core/cache.py).
+            "BACKEND": "caseload.core.cache.DegradingRedisCache",
+            "LOCATION": _redis_url,
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
+        }
         if _redis_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -230,7 +259,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "worklist:caseload"
+LOGIN_REDIRECT_URL = "home"  # by role: caseload, team view or month report
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: idle timeout and no session outlives the browser. The idle timeout is enforced by
@@ -346,6 +375,42 @@ BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
 # years back (and not in the future).
 DATE_WINDOW_YEARS = int(os.environ.get("CASELOAD_DATE_WINDOW_YEARS", "5"))
 
+# Bulk reassignment: the new care manager's introductory call is due this many business days on.
+INTRO_CALL_BUSINESS_DAYS = int(os.environ.get("CASELOAD_INTRO_CALL_BUSINESS_DAYS", "3"))
+# Batches of more than this many enrolments run as a background job with progress.
+REASSIGN_INLINE_LIMIT = int(os.environ.get("CASELOAD_REASSIGN_INLINE_LIMIT", "200"))
+
 # Instrument definitions an organisation adds (licensed instruments such as Zarit): a folder of
 # JSON files in the same format as caseload/assessments/instruments/ (see docs/instruments.md).
 CASELOAD_INSTRUMENTS_DIR = os.environ.get("CASELOAD_INSTRUMENTS_DIR", "")
+
+# Background jobs (caseload.core.jobs) on django-q2 with its ORM broker: the queue and the
+# schedules are tables of this database, so `caseload qcluster` (the worker and scheduler) needs
+# nothing else. Caseload retries failed jobs itself (with growing delays), so the broker
+# acknowledges a failure rather than presenting it again; a job whose worker died (killed, or
+# past `timeout`) is presented again after `retry` seconds, at most `max_attempts` times.
+Q_CLUSTER = {
+    "name": "caseload",
+    "orm": "default",
+    "workers": int(os.environ.get("CASELOAD_JOB_WORKERS", "2")),
+    "timeout": int(os.environ.get("CASELOAD_JOB_TIMEOUT", "1800")),
+    "retry": int(os.environ.get("CASELOAD_JOB_TIMEOUT", "1800")) + 60,
+    "max_attempts": 3,
+    "ack_failures": True,
+    "catch_up": False,  # a cluster that was down runs a periodic job once, not once per miss
+    "poll": 1,
+    "save_limit": 1000,
+    "label": "Background jobs",
+    "cache": "default",
+}
+
+# Business days (caseload.core.business_days): the public holidays of this country and state
+# (ISO 3166 codes, as the `holidays` library names them: "US", "US"+"MA", "GB"+"SCT"), plus the
+# organisation's own closure days kept in /admin/ (Holidays). An empty country: the admin's
+# list alone.
+CASELOAD_HOLIDAYS_COUNTRY = os.environ.get("CASELOAD_HOLIDAYS_COUNTRY", "US").strip().upper()
+CASELOAD_HOLIDAYS_SUBDIV = os.environ.get("CASELOAD_HOLIDAYS_SUBDIV", "").strip().upper()
+
+# JSON fixtures and `caseload backup` keep times to the microsecond (Django's encoder keeps
+# milliseconds).
+SERIALIZATION_MODULES = {"json": "caseload.core.serializers"}

@@ -104,6 +104,7 @@ IMPORT_MAX_CHARACTERS = 2 * 1024 * 1024
 
 class DirectoryImportStatus(models.TextChoices):
     PENDING = "pending", "Awaiting confirmation"
+    IMPORTING = "importing", "Importing"
     APPLIED = "applied", "Imported"
     DISCARDED = "discarded", "Discarded"
 
@@ -121,6 +122,9 @@ class DirectoryImport(BaseModel):
     )
     applied_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    # While the background job imports it: rows written so far of the rows to write.
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,6 +12,7 @@ from caseload.directory.forms import ServiceChoiceField
 from caseload.directory.models import Service
 from caseload.enrolments.forms import EnrolmentChoiceField
 from caseload.enrolments.models import Enrolment
+from caseload.enrolments.selectors import enrolments_among
 from caseload.referrals.models import ReferralStatus, ShareField, Urgency
 
 
@@ -68,7 +69,6 @@ class ReferralForm(CaseloadForm):
         "insurance items need consent to share identity and contact details; the reason needs "
         "conditions and needs; the goal needs the care plan.",
     )
-    version = VersionField()
 
     def __init__(
         self,
@@ -80,7 +80,7 @@ class ReferralForm(CaseloadForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         enrolment_field: Any = self.fields["enrolment"]
-        enrolment_field.queryset = Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
+        enrolment_field.queryset = enrolments_among(enrolments)
         service_field: Any = self.fields["service"]
         service_field.queryset = services
         link_field: Any = self.fields["care_plan_link"]
@@ -91,6 +91,12 @@ class ReferralForm(CaseloadForm):
                 for group, links in link_groups
             ],
         ]
+
+
+class ReferralEditForm(ReferralForm):
+    """A draft referral changed: the form carries the version it was filled from."""
+
+    version = VersionField()
 
 
 class ReferralTransitionForm(CaseloadForm):

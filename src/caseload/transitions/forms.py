@@ -11,6 +11,7 @@ from caseload.core.forms import CaseloadForm, VersionField
 from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.enrolments.forms import EnrolmentChoiceField
 from caseload.enrolments.models import Enrolment
+from caseload.enrolments.selectors import enrolments_among
 from caseload.transitions.models import ClockKind, Complexity, DischargeSetting, EpisodeCloseReason
 
 DATE_HINT = "For example 2026-03-06."
@@ -69,7 +70,7 @@ class DischargeForm(CaseloadForm):
     def __init__(self, *args: Any, enrolments: list[Enrolment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         enrolment_field: Any = self.fields["enrolment"]
-        enrolment_field.queryset = Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
+        enrolment_field.queryset = enrolments_among(enrolments)
         if enrolments and not self.is_bound:
             self.initial.setdefault("enrolment", enrolments[0].pk)
 

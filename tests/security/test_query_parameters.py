@@ -71,3 +71,22 @@ def test_a_request_body_over_the_limit_is_refused_before_it_is_read(org, login, 
     )
     assert api.status_code == 413
     assert api["Content-Type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("page", ["\u0663", "1_0", "0", "9" * 30])
+def test_a_directory_page_number_that_is_not_one_is_a_400(org, login, page) -> None:
+    http = login(org.supervisor)
+    assert http.get(reverse("directory:directory"), {"page": "2"}).status_code == 200
+    response = http.get(reverse("directory:directory"), {"page": page})
+    assert response.status_code == 400
+    assert "page" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("owner", "status"), [("\u0663", 400), ("1_0", 400), ("abc", 400), ("9" * 30, 404)]
+)
+def test_my_tasks_for_an_owner_that_is_not_a_staff_id(org, login, owner, status) -> None:
+    """str.isdigit() took '٣' for a digit and the lookup read it as 3."""
+    http = login(org.supervisor)
+    assert http.get(reverse("tasks:mine"), {"owner": str(org.junior.pk)}).status_code == 200
+    assert http.get(reverse("tasks:mine"), {"owner": owner}).status_code == status

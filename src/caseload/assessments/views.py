@@ -27,7 +27,7 @@ from caseload.clients.models import Client
 from caseload.core import clock
 from caseload.core.csv import SafeWriter
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
-from caseload.core.forms import add_service_errors
+from caseload.core.forms import add_service_errors, page_number
 from caseload.core.formviews import ConflictShown, form_view, success_redirect, with_version
 from caseload.staff.models import User
 
@@ -416,13 +416,6 @@ def registry_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 def _clients(rows: Any) -> list[Client]:
     """The rows' clients as bare instances for the audit (``id=``: no uuid4() default)."""
     return [Client(id=row.client_id) for row in rows]
@@ -439,7 +432,7 @@ def registry(request: HttpRequest, program_id: UUID) -> HttpResponse:
         program_id=program_id,
         sort=request.GET.get("sort", "attention"),
         show=request.GET.get("show", "all"),
-        page=_page_number(request),
+        page=page_number(request.GET),
     )
     audit_record_many(
         actor=actor,

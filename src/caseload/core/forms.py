@@ -249,6 +249,17 @@ def datetime_field(
 F = TypeVar("F", bound=forms.Form)
 
 
+class PageQueryForm(CaseloadForm):
+    """``?page=``: which page of a list (ASCII digits, 1 to 100,000; none is the first)."""
+
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+
+def page_number(data: Any) -> int:
+    """The page a list's address asks for (``PageQueryForm``; 400 for one that is not)."""
+    return query_form(data, PageQueryForm).cleaned_data["page"] or 1
+
+
 def query_form(data: Any, form_class: type[F], **kwargs: Any) -> F:
     """A page's query parameters (``request.GET``) read by ``form_class``; a value it refuses is
     a 400 that names the parameter and says what is wrong (``ValidationFailed``), never a guess
@@ -256,7 +267,7 @@ def query_form(data: Any, form_class: type[F], **kwargs: Any) -> F:
     form = form_class(data, **kwargs)
     if not form.is_valid():
         problems = "; ".join(
-            f"{name}: {' '.join(str(m) for m in messages)}"
+            f"{name}: {' '.join(str(m).rstrip('.') for m in messages)}"
             for name, messages in form.errors.items()
         )
         raise ValidationFailed(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.access import policies
 from caseload.core.errors import ValidationFailed
+from caseload.core.forms import page_number
 from caseload.core.formviews import form_view
 from caseload.core.htmx import wants_fragment
 from caseload.directory import selectors, services
@@ -21,13 +22,6 @@ from caseload.directory.forms import DirectoryConfirmForm, DirectorySearchForm, 
 from caseload.directory.models import DirectoryImport
 from caseload.staff.http import request_actor
 from caseload.staff.models import User
-
-
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, int(raw or "1"))
-    except ValueError:
-        return 1
 
 
 @require_GET
@@ -42,7 +36,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         service_type=values.get("service_type", ""),
         language=values.get("language", ""),
         accepting_only=bool(values.get("accepting")),
-        page=_page_number(request.GET.get("page")),
+        page=page_number(request.GET),
     )
     try:
         for_client = str(uuid.UUID(request.GET.get("for", "")))

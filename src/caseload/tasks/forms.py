@@ -134,3 +134,9 @@ class CancelForm(CaseloadForm):
         error_messages={"required": "Say why the task is cancelled."},
     )
     version = VersionField()
+
+
+class OwnerQueryForm(CaseloadForm):
+    """My tasks' ``?owner=``: whose tasks (a staff id in ASCII digits; none is one's own)."""
+
+    owner = forms.IntegerField(required=False, min_value=1)

@@ -18,9 +18,10 @@ from caseload.careplans.selectors import goal_choices_for_client
 from caseload.clients.views import client_subject, record_page_view
 from caseload.core.entered_in_error import confirm_page
 from caseload.core.errors import Conflict, NotFound
+from caseload.core.forms import query_form
 from caseload.core.formviews import FormPage, Rows, form_view, success_redirect
 from caseload.tasks import services
-from caseload.tasks.forms import CancelForm, CompleteForm, TaskEditForm, TaskForm
+from caseload.tasks.forms import CancelForm, CompleteForm, OwnerQueryForm, TaskEditForm, TaskForm
 from caseload.tasks.models import Task, TaskStatus
 from caseload.tasks.selectors import (
     task_get,
@@ -71,10 +72,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     policies.require_clinical(actor)
     owner = actor
-    requested = request.GET.get("owner", "")
-    if requested and requested != str(actor.pk):
-        owners = policies.caseload_owner_choices(actor)
-        found = owners.filter(pk=requested).first() if requested.isdigit() else None
+    requested = query_form(request.GET, OwnerQueryForm).cleaned_data["owner"]
+    if requested is not None and requested != actor.pk:
+        found = policies.caseload_owner_choices(actor).filter(pk=requested).first()
         if found is None:
             raise NotFound("Staff member not found.")
         owner = found

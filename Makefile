@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint typecheck bench install lock demo-db browser clean
+.PHONY: run test test-fast lint typecheck bench install lock demo-db browser clean mutate
 
 # requirements-dev.lock: the runtime lock's packages at the same versions, plus the test and
 # development tools; every package pinned with its hashes.
@@ -51,18 +51,23 @@ test-fast: $(STAMP)
 ## client-data rule (semgrep, lint/semgrep.yml: no client-data manager outside its app's
 ## selectors and services).
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts/mutate.py
+	$(BIN)/ruff format --check src tests bench scripts/mutate.py
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/semgrep scan --metrics=off --disable-version-check --quiet --error --config lint/semgrep.yml src
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src
+	$(BIN)/mypy src scripts/mutate.py
 
 ## bench: worklist and chart timings with 10,000 generated clients, SQLite then PostgreSQL.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --database sqlite
 	$(BIN)/python bench/run.py --database postgres
+
+## mutate: mutation testing of the rule modules in mutation/modules.toml (docs/testing.md); fails
+## when a module scores under the floor. MODULES="src/…/x.py" picks some; MUTATE_ARGS="-j 2".
+mutate: $(STAMP)
+	nice $(BIN)/python scripts/mutate.py $(MODULES) $(MUTATE_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-results

@@ -103,6 +103,8 @@ def main() -> int:
     try:
         if args.listing_audit_overhead:
             pairs = _measure_listing_audit(subjects, requests=args.requests, warmup=args.warmup)
+        elif args.reports:
+            results = _measure_reports(subjects, requests=args.requests, warmup=args.warmup)
         else:
             results = _measure(subjects, requests=args.requests, warmup=args.warmup)
         machine = _machine()
@@ -146,6 +148,11 @@ def _arguments() -> argparse.Namespace:
         help="PostgreSQL JIT for the benchmark database (default off, as recommended for OLTP)",
     )
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--reports",
+        action="store_true",
+        help="measure the month report and the team view (issue 12) instead of the worklist",
+    )
     parser.add_argument(
         "--listing-audit-overhead",
         action="store_true",
@@ -230,6 +237,41 @@ def _analyze() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def _measure_reports(subjects: Any, *, requests: int, warmup: int) -> list[Result]:
+    """Issue 12's pages: the month report for the organisation (a director) and for one program
+    (its senior), and the senior's team view (every care manager of the program)."""
+    from django.test import Client as HttpClient
+
+    from caseload.reports.months import last_complete_month
+    from caseload.staff.models import User
+
+    director_http = HttpClient()
+    director_http.force_login(User.objects.get(username="bench-director"))
+    senior_http = HttpClient()
+    senior_http.force_login(User.objects.get(pk=subjects.senior_id))
+    month = last_complete_month().key
+    pages: list[tuple[str, Any, str, float | None]] = [
+        (
+            "Month report, whole organisation (director)",
+            director_http,
+            f"/reports/month/?month={month}",
+            2000.0,
+        ),
+        (
+            "Month report, one program (its senior)",
+            senior_http,
+            f"/reports/month/?month={month}&program={subjects.program_id}",
+            500.0,
+        ),
+        ("Team view, the program's care managers (senior)", senior_http, "/team/", 150.0),
+    ]
+    results = []
+    for name, http, path, target in pages:
+        print(f"Measuring {name}: GET {path}")
+        results.append(_page(name, http, path, target, requests=requests, warmup=warmup))
+    return results
 
 
 def _measure(subjects: Any, *, requests: int, warmup: int) -> list[Result]:
@@ -626,17 +668,20 @@ def _write_docs(
     table: str,
     build_seconds: float,
 ) -> None:
-    key = f"{args.database}-{args.clients}"
+    key = f"{args.database}-{args.clients}" + ("-reports" if args.reports else "")
     if args.database == "postgres" and args.pg_jit == "on":
         key += "-jit"
     command = f".venv/bin/python bench/run.py --database {args.database} --clients {args.clients}"
+    if args.reports:
+        command += " --reports"
     if args.database == "postgres":
         command = f"DATABASE_URL={_redacted(url)} {command} --pg-jit {args.pg_jit}"
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = "\n".join(
         [
             f"<!-- bench:{key} -->",
-            f"## {machine['database'].split(' ')[0]}, {args.clients:,} clients",
+            f"## {machine['database'].split(' ')[0]}, {args.clients:,} clients"
+            + (": month report and team view" if args.reports else ""),
             "",
             f"- Command: `{command}` ({args.requests} measured requests per page after "
             f"{args.warmup} warm-up)",

@@ -28,6 +28,7 @@ from caseload.consents.models import Consent
 from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
 from caseload.programrules.models import ChronicCondition, TimeEntry
 from caseload.referrals import services as referral_services
+from caseload.team.models import ReassignmentBatch
 from caseload.transitions import services as transition_services
 from tests import factories
 from tests.referrals.conftest import give_provider_consent
@@ -65,6 +66,9 @@ AUDIENCE = {
         "own": {"supervisor", "director", "privacy"},
         "other": {"director", "privacy"},
     },
+    # A bulk reassignment's progress page: the senior who confirmed it (own: the junior's
+    # program's senior; other: the other program's) and directors.
+    "team:batch": {"own": {"senior", "director"}, "other": {"senior_other", "director"}},
 }
 
 
@@ -202,6 +206,12 @@ def _graph(org: Any, side: str) -> Graph:
     ).pk
     ids["import_id"] = DirectoryImport.objects.create(
         uploaded_by=org.admin, filename="services.csv", content="organisation,service,type\n"
+    ).pk
+    ids["batch_id"] = ReassignmentBatch.objects.create(
+        actor=org.senior if side == "own" else org.senior_other,
+        reason="Leaving",
+        moves=[{"enrolment": str(enrolment.pk), "version": enrolment.version, "to": owner.pk}],
+        total=1,
     ).pk
     return Graph(
         ids=ids

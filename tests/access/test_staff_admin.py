@@ -146,6 +146,9 @@ def test_the_administrator_still_runs_accounts(org: Any, sam: User, login: Any) 
     assert AuditEvent.objects.filter(action="staff.created", target_id=str(newhire.pk))
     assert AuditEvent.objects.filter(action="admin.added", target_id=str(newhire.pk))
 
+    # Their client handed on first: an account with open enrolments is not deactivated
+    # (tests/team/test_deactivation.py).
+    org.other_client.enrolments.update(care_manager=org.senior_other)
     response = http.post(
         _change_url(org.other_cm), _form(org.other_cm, first_name="Renamed", is_active=False)
     )

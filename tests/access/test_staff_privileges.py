@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from caseload.access import services
 from caseload.audit.models import AuditEvent
 from caseload.core.errors import PermissionDenied, ValidationFailed
+from caseload.enrolments.models import Enrolment
 from caseload.staff.models import CareerLevel, User
 from tests import factories
 
@@ -42,7 +43,13 @@ def _level(level: str) -> Callable[[User, User, Any], Any]:
 
 
 def _active(active: bool) -> Callable[[User, User, Any], Any]:
-    return lambda actor, user, org: services.staff_set_active(actor=actor, user=user, active=active)
+    def change(actor: User, user: User, org: Any) -> Any:
+        # An account with open enrolments is not deactivated until they are reassigned
+        # (tests/team/test_deactivation.py): the target's clients are handed on first.
+        Enrolment.objects.filter(care_manager=user).update(care_manager=org.senior_other)
+        return services.staff_set_active(actor=actor, user=user, active=active)
+
+    return change
 
 
 ROWS = [
@@ -323,6 +330,7 @@ def test_only_an_administrator_creates_accounts_and_they_start_with_no_rights(or
 
 
 def test_reactivating_an_account_with_client_access_is_a_directors(org: Any) -> None:
+    Enrolment.objects.filter(care_manager=org.other_cm).update(care_manager=org.senior_other)
     services.staff_set_active(actor=org.admin, user=org.other_cm, active=False)
     with pytest.raises(PermissionDenied, match="Only a director"):
         services.staff_set_active(actor=org.admin, user=org.other_cm, active=True)

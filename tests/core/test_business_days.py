@@ -175,3 +175,56 @@ def test_business_days_after_reads_configured_holidays() -> None:
 
 def test_business_day_before_uses_holidays(db: None) -> None:
     assert business_days.business_day_before(D("2026-05-26")) == D("2026-05-22")
+
+
+def test_holidays_between_includes_holidays_on_both_end_dates(db: None) -> None:
+    Holiday.objects.all().delete()
+    for day, name in [
+        ("2030-03-04", "Before the range"),
+        ("2030-03-05", "First day"),
+        ("2030-03-07", "Middle"),
+        ("2030-03-11", "Last day"),
+        ("2030-03-12", "After the range"),
+    ]:
+        Holiday.objects.create(date=D(day), name=name)
+    start, end = D("2030-03-05"), D("2030-03-11")
+    assert business_days.holidays_between(start, end) == {
+        D("2030-03-05"),
+        D("2030-03-07"),
+        D("2030-03-11"),
+    }
+    assert business_days.holiday_names_between(start, end) == {
+        D("2030-03-05"): "First day",
+        D("2030-03-07"): "Middle",
+        D("2030-03-11"): "Last day",
+    }
+    assert business_days.holidays_between(end, end) == {end}
+
+
+def _close(first: str, last: str) -> None:
+    """Every weekday from ``first`` to ``last`` a holiday (an office closed for weeks)."""
+    day = D(first)
+    while day <= D(last):
+        if day.weekday() < 5:
+            Holiday.objects.get_or_create(date=day, defaults={"name": "Closure"})
+        day += dt.timedelta(days=1)
+
+
+def test_business_days_after_is_exact_across_a_closure_of_many_weeks(db: None) -> None:
+    # Six weeks closed from Monday 2 September 2030: the first business day after is
+    # Monday 14 October, far beyond the first window read (1 × 7 + 14 days).
+    _close("2030-09-02", "2030-10-11")
+    assert business_days.business_days_after(D("2030-08-30"), 1) == D("2030-10-14")
+    assert business_days.business_days_after(D("2030-08-30"), 2) == D("2030-10-15")
+    # the answer on the last day of the first window is read within it
+    assert business_days.business_days_after(D("2030-10-04"), 0) == D("2030-10-14")
+
+
+def test_business_day_before_is_exact_across_a_closure_of_many_weeks(db: None) -> None:
+    # Closed from Monday 2 September to Friday 11 October 2030: the business day before
+    # Monday 14 October is Friday 30 August, six weeks back.
+    _close("2030-09-02", "2030-10-11")
+    assert business_days.business_day_before(D("2030-10-14")) == D("2030-08-30")
+    # a holiday on that answer too: the day before it, read from a window further back
+    Holiday.objects.create(date=D("2030-08-30"), name="Closure")
+    assert business_days.business_day_before(D("2030-10-14")) == D("2030-08-29")

@@ -379,3 +379,20 @@ def test_an_organisation_changed_with_a_new_service_in_the_admin_is_one_audit_ev
         {"changed": {"fields": ["Phone"]}},
         {"added": {"name": "service", "object": "Grocery delivery — Eastside Meals on Wheels"}},
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("organisation", ["not-a-uuid", "00000000-0000-0000-0000-00000000000g"])
+def test_a_malformed_organisation_id_in_the_admin_is_a_form_error(
+    org: Any, login: Any, organisation: str
+) -> None:
+    """The admin's autocomplete looked the malformed id up to draw the form again: a 500."""
+    response = login(org.admin).post(
+        reverse("admin:directory_service_add"),
+        {"organisation": organisation, "name": "Hot meals", "service_type": "meals"},
+    )
+    assert response.status_code == 200  # the admin draws the form again with its errors
+    html = response.content.decode()
+    assert "<title>Error: Add service" in html
+    assert 'class="errorlist' in html
+    assert not Service.objects.filter(name="Hot meals").exists()

@@ -119,15 +119,17 @@ def test_a_note_entered_in_error_can_no_longer_be_changed_signed_cosigned_or_ame
             actor=org.junior, note=draft, expected_version=draft.version, **note_kwargs()
         )
     with pytest.raises(Conflict):
-        services.note_sign(actor=org.junior, note=draft)
+        services.note_sign(actor=org.junior, note=draft, expected_version=draft.version)
     signed = make_note(org.junior, org.junior_client, sign=True)
     services.note_mark_entered_in_error(actor=org.supervisor, note=signed, reason=REASON)
     with pytest.raises(Conflict):
         services.note_add_addendum(actor=org.junior, note=signed, text="More")
     with pytest.raises(Conflict):
-        services.note_cosign(actor=org.supervisor, note=signed)
+        services.note_cosign(actor=org.supervisor, note=signed, expected_version=signed.version)
     with pytest.raises(Conflict):
-        services.note_return(actor=org.supervisor, note=signed, comment="Why")
+        services.note_return(
+            actor=org.supervisor, note=signed, comment="Why", expected_version=signed.version
+        )
 
 
 def test_a_family_member_entered_in_error_is_not_a_contact_choice(org):

@@ -43,6 +43,7 @@ CLIENT_APPS = {
     "appointments",
     "transitions",
     "programrules",
+    "team",
 }
 
 

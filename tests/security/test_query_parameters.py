@@ -48,3 +48,26 @@ def test_the_audit_search_refuses_dates_outside_the_window(org, login, field, da
     assert response.status_code == 400
     html = response.content.decode()
     assert "must be on or" in html
+
+
+def test_a_worklist_view_named_with_other_scripts_digits_is_not_read(org, login) -> None:
+    """'staff:٣' is not staff 3: \\d matched any script's digits and int() read them."""
+    arabic = "".join(chr(0x0660 + int(d)) for d in str(org.junior.pk))
+    http = login(org.supervisor)
+    assert http.get("/", {"view": f"staff:{org.junior.pk}"}).status_code == 200
+    assert http.get("/", {"view": f"staff:{arabic}"}).status_code == 404
+
+
+def test_a_request_body_over_the_limit_is_refused_before_it_is_read(org, login, settings) -> None:
+    settings.MAX_REQUEST_BYTES = 1024 * 1024
+    http = login(org.junior)
+    url = reverse("notes:create", kwargs={"client_id": org.junior_client.pk})
+    response = http.post(url, {"narrative": "x" * (1024 * 1024 + 1)})
+    assert response.status_code == 413
+    api = http.post(
+        "/api/assessments/responses",
+        data=b"{}" + b" " * (1024 * 1024),
+        content_type="application/json",
+    )
+    assert api.status_code == 413
+    assert api["Content-Type"].startswith("application/problem+json")

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -137,6 +138,19 @@ class StaffAdmin(AuditedAdminMixin, UserAdmin):  # type: ignore[type-arg]
         # through the form's many-to-many fields.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def refused(self, request: HttpRequest, error: AppError, object_id: str | None) -> HttpResponse:
+        """As every refusal; an account with open enrolments also gets the way out: a link to
+        reassigning its clients."""
+        response = super().refused(request, error, object_id)
+        if error.code == policies.OPEN_CASELOAD:
+            url = f"{reverse('team:reassign')}?care_manager={error.params['user_id']}"
+            self.message_user(
+                request,
+                format_html('<a href="{}">Reassign their clients</a>, then deactivate.', url),
+                messages.WARNING,
+            )
+        return response
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from caseload.core import clock, request_context
-from caseload.core.errors import NotFound, PermissionDenied
+from caseload.core.errors import Conflict, NotFound, PermissionDenied
 from caseload.staff.models import CareerLevel
 
 if TYPE_CHECKING:
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from caseload.enrolments.models import Enrolment
     from caseload.notes.models import ProgressNote
     from caseload.staff.models import User
+
+#: The refusal to deactivate an account with open enrolments (its page links to reassignment).
+OPEN_CASELOAD = "open_caseload"
 
 CLINICAL_LEVELS = frozenset(
     {CareerLevel.JUNIOR, CareerLevel.CARE_MANAGER, CareerLevel.SENIOR, CareerLevel.DIRECTOR}
@@ -494,6 +497,21 @@ def require_may_set_active(actor: User, user: User, *, active: bool) -> None:
         _administrator_or_director(actor, "activate or deactivate an account")
 
 
+def require_no_open_caseload(user: User) -> None:
+    """An account that still manages open enrolments is not deactivated: its clients would be
+    left with a care manager who cannot sign in. Reassign them first (``/team/reassign/``)."""
+    from caseload.enrolments.models import OPEN_STATUSES, Enrolment
+
+    count = Enrolment.objects.filter(care_manager=user, status__in=OPEN_STATUSES).count()
+    if count:
+        raise Conflict(
+            f"{user} still manages {count} open enrolment{'s' if count != 1 else ''}: reassign "
+            "them to other care managers before deactivating the account.",
+            code=OPEN_CASELOAD,
+            params={"user_id": user.pk, "count": count},
+        )
+
+
 def require_may_set_password(actor: User, user: User) -> None:
     """One's own password is free; an administrator or director resets others', except a
     director's or privacy officer's, which only a director resets. (The person then finds
@@ -559,3 +577,92 @@ def can_see_program_reports(actor: Any) -> bool:
 def require_program_reports(actor: User) -> None:
     if not can_see_program_reports(actor):
         raise NotFound("Not found.")
+
+
+# --- Leading care managers: bulk reassignment, the team view, the month report ------------------
+#
+# Seniors lead their programs (reassign within them, see their month report); directors lead the
+# whole organisation; a supervisor sees their supervisees on the team view. Everyone else is told
+# these pages do not exist (404), like any record out of their scope.
+
+
+def leads_programs(actor: Any) -> bool:
+    """Seniors and directors: the people who move caseloads and read the month report."""
+    return is_director(actor) or is_senior(actor)
+
+
+def led_programs_or_all(actor: User) -> list[Any] | None:
+    """The programs ``actor`` leads: None for a director (every program), a senior's own."""
+    if is_director(actor):
+        return None
+    return led_program_ids(actor)
+
+
+def require_leads_programs(actor: User) -> None:
+    if not leads_programs(actor):
+        raise NotFound("Not found.")
+
+
+def reassignable_enrolments(actor: User) -> Q:
+    """The condition on Enrolment rows ``actor`` may move in bulk: a director any, a senior
+    those of the programs they lead, nobody else any."""
+    if not leads_programs(actor):
+        return Q(pk__in=[])
+    programs = led_programs_or_all(actor)
+    return Q() if programs is None else Q(program_id__in=programs)
+
+
+def reassignment_receivers(actor: User) -> QuerySet[User]:
+    """Who may receive clients from ``actor``'s bulk reassignment: active clinical staff below
+    director who carry a caseload, in the programs ``actor`` leads (a director: any program)."""
+    from caseload.staff.models import User
+
+    if not leads_programs(actor):
+        return User.objects.none()
+    staff = User.objects.filter(
+        is_active=True,
+        career_level__in=[CareerLevel.JUNIOR, CareerLevel.CARE_MANAGER, CareerLevel.SENIOR],
+    ).exclude(caseload_cap_override=0)
+    programs = led_programs_or_all(actor)
+    if programs is not None:
+        staff = staff.filter(programs__in=programs)
+    return staff.distinct()
+
+
+def can_see_team(actor: Any) -> bool:
+    """The team view: supervisors (anyone with active supervisees), seniors and directors."""
+    if not is_clinical(actor):
+        return False
+    return leads_programs(actor) or bool(supervisee_ids(actor))
+
+
+def require_team_viewer(actor: User) -> None:
+    if not can_see_team(actor):
+        raise NotFound("Not found.")
+
+
+def team_members(actor: User) -> QuerySet[User]:
+    """The care managers on ``actor``'s team view: a director's whole clinical staff, a senior's
+    program staff and supervisees, a supervisor's supervisees (never ``actor`` themselves)."""
+    from caseload.staff.models import User
+
+    if not can_see_team(actor):
+        return User.objects.none()
+    staff = User.objects.filter(
+        is_active=True,
+        career_level__in=[CareerLevel.JUNIOR, CareerLevel.CARE_MANAGER, CareerLevel.SENIOR],
+    ).exclude(pk=actor.pk)
+    if is_director(actor):
+        return staff
+    condition = Q(pk__in=supervisee_ids(actor))
+    programs = led_program_ids(actor)
+    if programs:
+        condition |= Q(programs__in=programs)
+    return staff.filter(condition).distinct()
+
+
+def report_programs(actor: User) -> list[Any] | None:
+    """Programs whose month report ``actor`` reads: None (all, and the organisation's) for a
+    director, a senior's own; NotFound for everyone else."""
+    require_leads_programs(actor)
+    return led_programs_or_all(actor)

@@ -224,6 +224,8 @@ def staff_set_active(*, actor: User, user: User, active: bool, reason: str = "")
     if is_system_account(user):
         raise PermissionDenied("The system account cannot sign in.", code="system_account")
     with transaction.atomic():
+        if not active:
+            policies.require_no_open_caseload(user)
         user.is_active = active
         user.save(update_fields=["is_active"])
         _record(actor, user, "active", not active, active, reason)

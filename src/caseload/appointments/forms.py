@@ -89,7 +89,6 @@ class AppointmentForm(CaseloadForm):
     book_anyway = forms.BooleanField(
         label="Book anyway (the member of staff will be double-booked)", required=False
     )
-    version = VersionField()
 
     def __init__(self, *args: Any, services: Any, staff: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,6 +119,12 @@ class AppointmentForm(CaseloadForm):
             "owner": appointment.owner_id,
             "version": appointment.version,
         }
+
+
+class AppointmentEditForm(AppointmentForm):
+    """An appointment changed: the form carries the version it was filled from."""
+
+    version = VersionField()
 
 
 class AppointmentStatusForm(CaseloadForm):

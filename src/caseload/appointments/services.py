@@ -269,7 +269,7 @@ def appointment_update(
     *,
     actor: User,
     appointment: Appointment,
-    expected_version: int | None,
+    expected_version: int,
     purpose: str,
     with_kind: str,
     location_kind: str,
@@ -389,7 +389,7 @@ def appointment_set_status(
     actor: User,
     appointment: Appointment,
     status: str,
-    expected_version: int | None,
+    expected_version: int,
     note: str = "",
 ) -> Appointment:
     """Record that a booked appointment was attended, missed or cancelled."""

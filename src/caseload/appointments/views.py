@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseload.access import policies
 from caseload.appointments import selectors, services
 from caseload.appointments.forms import (
+    AppointmentEditForm,
     AppointmentForm,
     AppointmentStatusForm,
     CalendarFeedForm,
@@ -112,11 +113,13 @@ def appointment_week(request: HttpRequest) -> HttpResponse:
     return render(request, "appointments/appointment_week.html", context)
 
 
-def _appointment_form(data: QueryDict | None, **kwargs: Any) -> AppointmentForm:
+def _appointment_form(
+    data: QueryDict | None, form_class: type[AppointmentForm] = AppointmentForm, **kwargs: Any
+) -> AppointmentForm:
     staff = User.objects.filter(is_active=True, career_level__in=policies.CLINICAL_LEVELS).order_by(
         "last_name", "first_name"
     )
-    return AppointmentForm(data, services=referral_service_choices(), staff=staff, **kwargs)
+    return form_class(data, services=referral_service_choices(), staff=staff, **kwargs)
 
 
 def _appointment_kwargs(form: AppointmentForm) -> dict[str, Any]:
@@ -283,7 +286,7 @@ def appointment_edit(request: HttpRequest, appointment_id: Any) -> HttpResponse:
         request,
         appointment,
         form=lambda record, data: _appointment_form(
-            data, initial=AppointmentForm.initial_from(record)
+            data, AppointmentEditForm, initial=AppointmentForm.initial_from(record)
         ),
         save=lambda form: services.appointment_update(
             actor=actor,

@@ -24,7 +24,7 @@ FORMAT = "caseload-instrument/1"
 LOINC_SYSTEM = "http://loinc.org"
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-_LOINC = re.compile(r"^\d{1,7}-\d$")
+_LOINC = re.compile(r"^\d{1,7}-\d$", re.ASCII)
 _OPS = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
@@ -102,7 +102,11 @@ class Item:
     @property
     def is_scored(self) -> bool:
         if self.type == "choice":
-            return not self.repeats and all(o.score is not None for o in self.options)
+            return (
+                bool(self.options)
+                and not self.repeats
+                and all(o.score is not None for o in self.options)
+            )
         return self.type == "integer"
 
     def option(self, code: str) -> AnswerOption | None:

@@ -36,7 +36,7 @@ from caseload.assessments.models import (
 )
 from caseload.careplans import selectors as careplans_selectors
 from caseload.careplans.models import Goal
-from caseload.core import clock
+from caseload.core import clock, dates
 from caseload.core.errors import NotFound
 from caseload.enrolments.models import EnrolmentStatus, Program
 from caseload.enrolments.selectors import enrolments_in_scope, enrolments_of_client
@@ -494,7 +494,7 @@ class RegistryRow:
             and self.phq_latest < REMISSION_BELOW
         )
         self.first_contact_on = self.phq_baseline_on or self.start_on
-        deadline = self.first_contact_on + dt.timedelta(days=FOLLOW_UP_DAYS)
+        deadline = dates.add_days(self.first_contact_on, FOLLOW_UP_DAYS)
         self.no_followup_in_4_weeks = today > deadline and (
             self.phq_followup_on is None or self.phq_followup_on > deadline
         )

@@ -53,8 +53,9 @@ def _save_head(head: AuditChainHead) -> None:
 
 
 def _now() -> datetime.datetime:
-    at = clock.now()
-    # Millisecond precision: what JSON backups keep, so restored events hash the same.
+    # In UTC, as the database hands it back, so the hash (over its ISO form) verifies whatever
+    # time zone the clock answered in; to the millisecond, as JSON backups keep it.
+    at = clock.now().astimezone(datetime.UTC)
     return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
@@ -96,6 +97,21 @@ def audit_record(
 ) -> AuditEvent:
     """Append one audit event for ``action`` by ``actor`` on ``target``; returns it."""
     return _append([_event(actor, action, target, client, detail)])[0]
+
+
+def audit_record_each(
+    *,
+    actor: User,
+    action: str,
+    events: list[tuple[models.Model, Client | None, dict[str, Any]]],
+) -> list[AuditEvent]:
+    """Append one event per (target, client, detail), each with its own detail, in one insert
+    (a bulk reassignment's event per client)."""
+    if not events:
+        return []
+    return _append(
+        [_event(actor, action, target, client, detail) for target, client, detail in events]
+    )
 
 
 # The columns audit_record_many() writes, in order (``id`` is the database's).

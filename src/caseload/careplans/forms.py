@@ -14,7 +14,7 @@ from caseload.careplans.models import (
     ProblemStatus,
 )
 from caseload.core.dates import HAPPENED, PLANNED, DateWindow, within
-from caseload.core.forms import CaseloadForm
+from caseload.core.forms import CaseloadForm, VersionField
 from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -44,11 +44,6 @@ def _choices(choices: list[tuple[str, str]], prompt: str) -> list[tuple[str, str
 
 class _PlanForm(CaseloadForm):
     """CaseloadForm already links each input to its hint and error text."""
-
-
-class VersionField(forms.IntegerField):
-    def __init__(self) -> None:
-        super().__init__(widget=forms.HiddenInput, min_value=1)
 
 
 class CarePlanCreateForm(_PlanForm):

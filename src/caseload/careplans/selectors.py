@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from caseload.access.policies import client_scope, rows_of_client
 from caseload.careplans.models import (
@@ -194,6 +194,19 @@ def next_review_due_subquery(*, enrolment_condition: Q) -> Subquery:
         .exclude(status=CarePlanStatus.CLOSED)
         .order_by("review_due")
         .values("review_due")[:1]
+    )
+
+
+def returned_plan_exists(*, enrolment_condition: Q) -> Exists:
+    """Whether the outer client has a plan (of an enrolment matching ``enrolment_condition``)
+    that the supervisor returned and its author has not yet resubmitted: something to do on the
+    author's worklist. Correlated like ``next_review_due_subquery``."""
+    return Exists(
+        CarePlan.objects.filter(
+            _prefixed(enrolment_condition, "enrolment__"),
+            client_id=OuterRef("pk"),
+            status=CarePlanStatus.RETURNED,
+        )
     )
 
 

@@ -8,7 +8,7 @@ from django import forms
 
 from caseload.clients.models import ClientStatus, FlagKind, Relationship, SexAtBirth
 from caseload.core.dates import BIRTH, within
-from caseload.core.forms import CaseloadForm
+from caseload.core.forms import CaseloadForm, VersionField
 from caseload.core.validators import LONG_TEXT
 
 #: Free-text answers are kept to what a person writes in a form (a page or two), so a pasted
@@ -136,7 +136,7 @@ class ClientEditForm(ClientDetailsForm):
         choices=ClientStatus.choices,
         help_text="Mark a client inactive or deceased instead of deleting anything.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     fieldsets = [
         *ClientDetailsForm.fieldsets,
@@ -196,7 +196,7 @@ class RelatedPersonEditForm(RelatedPersonForm):
         required=False,
         help_text="Untick when this person is no longer involved. The record is kept.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     FIELDS = (*RelatedPersonForm.FIELDS, "is_active")
 

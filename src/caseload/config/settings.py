@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "caseload.transitions",
     "caseload.consents",
     "caseload.programrules",
+    "caseload.team",
+    "caseload.reports",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +126,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "caseload.core.middleware.RequestContextMiddleware",
     "caseload.core.middleware.ApiProblemMiddleware",
+    "caseload.core.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -198,16 +201,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request (and /healthz: 503) within this many
+    # seconds instead of holding the worker.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
+    )
     # Caseload's queries are short OLTP queries; PostgreSQL's JIT spends 100-150 ms compiling
     # the worklist's correlated subqueries and gains nothing (docs/benchmarks.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# Reports may read from a replica (caseload.reports.routers): DATABASE_REPLICA_URL names it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    REPORT_DATABASE = "replica"
+DATABASE_ROUTERS = ["caseload.reports.routers.ReportReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        {
+            # A read is a miss and a write is dropped while Redis does not answer (logged):
+            # nothing cached is needed to serve a page (caseload/core/cache.py).
+            "BACKEND": "caseload.core.cache.DegradingRedisCache",
+            "LOCATION": _redis_url,
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
+        }
         if _redis_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -231,7 +259,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "worklist:caseload"
+LOGIN_REDIRECT_URL = "home"  # by role: caseload, team view or month report
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: idle timeout and no session outlives the browser. The idle timeout is enforced by
@@ -300,7 +328,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Request bodies (docs/security.md, V5). Whole bodies above CASELOAD_MAX_REQUEST_BYTES are
+# refused with 413 before they are read (the reverse proxy should cap them too); form fields
+# take at most 2.5 MB together (a field holds at most 20,000 characters: core/validators.py),
+# files at most the body, and a form at most 1,000 fields and 5 files.
+MAX_REQUEST_BYTES = int(os.environ.get("CASELOAD_MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # Logs go to standard error, as text or (LOG_FORMAT=json) one JSON object per line; every
 # record carries the request id, and a 500 its traceback (caseload/core/logs.py).
@@ -338,6 +374,11 @@ BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
 # this many years of today, and contact times and other things that happened at most this many
 # years back (and not in the future).
 DATE_WINDOW_YEARS = int(os.environ.get("CASELOAD_DATE_WINDOW_YEARS", "5"))
+
+# Bulk reassignment: the new care manager's introductory call is due this many business days on.
+INTRO_CALL_BUSINESS_DAYS = int(os.environ.get("CASELOAD_INTRO_CALL_BUSINESS_DAYS", "3"))
+# Batches of more than this many enrolments run as a background job with progress.
+REASSIGN_INLINE_LIMIT = int(os.environ.get("CASELOAD_REASSIGN_INLINE_LIMIT", "200"))
 
 # Instrument definitions an organisation adds (licensed instruments such as Zarit): a folder of
 # JSON files in the same format as caseload/assessments/instruments/ (see docs/instruments.md).

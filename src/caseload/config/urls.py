@@ -9,6 +9,7 @@ from caseload.core import views as core_views
 from caseload.enrolments import urls as enrolments_urls
 from caseload.staff import twofactor
 from caseload.staff import views as staff_views
+from caseload.team import views as team_views
 
 #: Admin pages of models that left the coordination app, and the app that has them now.
 MOVED_ADMIN = {"holiday": "core", "service": "directory", "serviceorganisation": "directory"}
@@ -69,6 +70,9 @@ urlpatterns = [
     path("coordination/", include("caseload.referrals.urls")),
     path("coordination/", include("caseload.appointments.urls")),
     path("coordination/", include("caseload.transitions.urls")),
+    path("team/", include("caseload.team.urls")),
+    path("home/", team_views.home, name="home"),
+    path("reports/", include("caseload.reports.urls")),
 ]
 
 handler404 = "caseload.core.views.not_found"

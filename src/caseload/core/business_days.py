@@ -85,16 +85,31 @@ def holidays_between(start: dt.date, end: dt.date) -> set[dt.date]:
 def business_days_after(start: dt.date, days: int) -> dt.date:
     """``add_business_days`` with the holidays from the database.
 
-    Holidays are read for a window of seven calendar days per business day plus two weeks,
-    which covers any realistic holiday calendar.
+    Holidays are read for a window of seven calendar days per business day plus two weeks (one
+    query for any realistic calendar); should the answer fall beyond it (a closure of weeks),
+    the window is doubled and the answer worked out again, so it is exact for any calendar.
     """
-    window_end = start + dt.timedelta(days=days * 7 + 14)
-    return add_business_days(start, days, holidays_between(start, window_end))
+    span = days * 7 + 14
+    while True:
+        window_end = start + dt.timedelta(days=span)
+        answer = add_business_days(start, days, holidays_between(start, window_end))
+        if answer <= window_end:
+            return answer
+        span *= 2
 
 
 def business_day_before(day: dt.date) -> dt.date:
-    """``previous_business_day`` with the holidays from the database."""
-    return previous_business_day(day, holidays_between(day - dt.timedelta(days=21), day))
+    """``previous_business_day`` with the holidays from the database.
+
+    Reads three weeks of holidays, and further back only when every day in them is off.
+    """
+    span = 21
+    while True:
+        window_start = day - dt.timedelta(days=span)
+        answer = previous_business_day(day, holidays_between(window_start, day))
+        if answer >= window_start:
+            return answer
+        span *= 2
 
 
 def holiday_names_between(start: dt.date, end: dt.date) -> dict[dt.date, str]:

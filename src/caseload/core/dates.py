@@ -94,3 +94,12 @@ def within(window: DateWindow, label: str) -> Callable[[object], None]:
             raise ValidationError(message, code="date_too_late")
 
     return validate
+
+
+def add_days(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days``, stopping at the ends of the calendar: a date stored before the
+    windows existed (9999-12-31) still works in arithmetic rather than overflowing."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min

@@ -192,14 +192,40 @@ def add_service_errors(form: forms.BaseForm, error: AppError) -> None:
             form.add_error(target, ValidationError(message, code=error.code))
 
 
+#: The message of a state-changing form sent without a well-formed ``version``.
+VERSION_REQUIRED = (
+    "This page is out of date or incomplete, so nothing was saved. Reload the page, check it, "
+    "then try again."
+)
+
+
 class VersionField(forms.IntegerField):
-    """The version of the record the form was filled from (hidden; optimistic locking)."""
+    """The version of the record the form was filled from (hidden; optimistic locking).
+
+    Required: a change sent without it, or with anything but ASCII digits (``1_0`` and ``٣``
+    are not versions, though ``int()`` reads them), is refused with the form shown again, never
+    saved unchecked over whatever is there now."""
+
+    default_error_messages = {
+        "required": VERSION_REQUIRED,
+        "invalid": VERSION_REQUIRED,
+        "min_value": VERSION_REQUIRED,
+        "max_value": VERSION_REQUIRED,
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.HiddenInput)
-        kwargs.setdefault("required", False)
         kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
         super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 10:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(text)
 
 
 def datetime_field(

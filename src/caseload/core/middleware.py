@@ -44,6 +44,30 @@ class RequestContextMiddleware:
         return response
 
 
+class RequestSizeMiddleware:
+    """Refuses a request whose declared body is larger than MAX_REQUEST_BYTES with 413, before
+    anything reads it (problem+json under /api/). Django's DATA_UPLOAD_* limits then hold the
+    form fields and files of the requests let through."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = int(settings.MAX_REQUEST_BYTES)
+        if length > limit:
+            detail = f"The request is larger than {limit // (1024 * 1024)} MB."
+            if is_api_request(request):
+                return problem_response(413, detail=detail)
+            return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
 class AppErrorMiddleware:
     """Renders application errors that escape a view: not-found as 404, others with a message."""
 

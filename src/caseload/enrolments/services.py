@@ -87,8 +87,8 @@ def enrolment_lock(enrolment: Enrolment) -> Enrolment:
     )
 
 
-def _check_version(locked: Enrolment, expected_version: int | None) -> None:
-    if expected_version is not None and locked.version != expected_version:
+def _check_version(locked: Enrolment, expected_version: int) -> None:
+    if locked.version != expected_version:
         raise VersionConflict(
             "Someone else changed this enrolment since you opened it: it is now "
             f"{locked.get_status_display()} with {locked.care_manager}.",
@@ -283,7 +283,7 @@ def enrolment_transition(
     to_status: str,
     reason: str,
     discharge_reason: str = "",
-    expected_version: int | None,
+    expected_version: int,
 ) -> Enrolment:
     """Move ``enrolment`` to ``to_status``; returns it updated.
 
@@ -366,7 +366,7 @@ def enrolment_reassign(
     enrolment: Enrolment,
     care_manager: User,
     reason: str,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> Enrolment:
     """Give ``enrolment`` a new care manager (seniors of the program, directors); returns it.
 
@@ -420,7 +420,7 @@ def enrolment_set_acuity(
     enrolment: Enrolment,
     acuity: int,
     reason: str = "",
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> Enrolment:
     """Change the acuity of an open enrolment; returns it. Raises Conflict, ValidationFailed."""
     _require_manage(actor, enrolment)

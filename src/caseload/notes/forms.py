@@ -12,7 +12,7 @@ from django.utils import timezone
 from caseload.clients.models import RelatedPerson
 from caseload.core import clock
 from caseload.core.dates import HAPPENED, within
-from caseload.core.forms import CaseloadForm
+from caseload.core.forms import CaseloadForm, VersionField
 from caseload.core.validators import NARRATIVE_TEXT, SHORT_TEXT
 from caseload.notes.models import ContactType, ContactWith, ProgressNote
 from caseload.notes.services import MAX_MINUTES, MIN_MINUTES
@@ -152,11 +152,11 @@ class NoteForm(TimeFieldsMixin, CaseloadForm):
 
 
 class NoteEditForm(NoteForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
 class SignForm(CaseloadForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = VersionField()
 
 
 class AddendumForm(CaseloadForm):
@@ -170,7 +170,7 @@ class AddendumForm(CaseloadForm):
 
 
 class ReturnForm(CaseloadForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = VersionField()
     comment = forms.CharField(
         max_length=SHORT_TEXT,
         label="What should the author change?",

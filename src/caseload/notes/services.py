@@ -335,9 +335,7 @@ def note_update(
     return note
 
 
-def note_sign(
-    *, actor: User, note: ProgressNote, expected_version: int | None = None
-) -> ProgressNote:
+def note_sign(*, actor: User, note: ProgressNote, expected_version: int) -> ProgressNote:
     """Sign and lock a draft (author only); a junior's note goes to their supervisor."""
     with transaction.atomic():
         policies.require_client(actor, note.client_id)
@@ -346,7 +344,7 @@ def note_sign(
         policies.require_note_author(actor, current, "sign")
         if current.status != NoteStatus.DRAFT:
             raise Conflict("This note is already signed.", code="already_signed")
-        if expected_version is not None and current.version != expected_version:
+        if current.version != expected_version:
             raise VersionConflict(
                 "This note was changed in another window or tab. Read it again, then sign.",
                 code="stale_version",
@@ -395,9 +393,7 @@ def note_add_addendum(*, actor: User, note: ProgressNote, text: str) -> NoteAdde
     return addendum
 
 
-def note_cosign(
-    *, actor: User, note: ProgressNote, expected_version: int | None = None
-) -> ProgressNote:
+def note_cosign(*, actor: User, note: ProgressNote, expected_version: int) -> ProgressNote:
     """Co-sign a note awaiting the actor's co-sign (the author's supervisor only)."""
     with transaction.atomic():
         policies.require_client(actor, note.client_id)
@@ -417,7 +413,7 @@ def note_cosign(
 
 
 def note_return(
-    *, actor: User, note: ProgressNote, comment: str, expected_version: int | None = None
+    *, actor: User, note: ProgressNote, comment: str, expected_version: int
 ) -> ProgressNote:
     """Send a note awaiting co-sign back to its author with a comment (the co-signer only)."""
     with transaction.atomic():

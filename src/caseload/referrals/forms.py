@@ -69,7 +69,6 @@ class ReferralForm(CaseloadForm):
         "insurance items need consent to share identity and contact details; the reason needs "
         "conditions and needs; the goal needs the care plan.",
     )
-    version = VersionField()
 
     def __init__(
         self,
@@ -92,6 +91,12 @@ class ReferralForm(CaseloadForm):
                 for group, links in link_groups
             ],
         ]
+
+
+class ReferralEditForm(ReferralForm):
+    """A draft referral changed: the form carries the version it was filled from."""
+
+    version = VersionField()
 
 
 class ReferralTransitionForm(CaseloadForm):

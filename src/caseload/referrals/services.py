@@ -234,7 +234,7 @@ def referral_update(
     *,
     actor: User,
     referral: Referral,
-    expected_version: int | None,
+    expected_version: int,
     enrolment: Enrolment | None,
     reason: str,
     urgency: str,
@@ -353,7 +353,7 @@ def referral_transition(
     actor: User,
     referral: Referral,
     to_status: str,
-    expected_version: int | None,
+    expected_version: int,
     note: str = "",
     scheduled_for: dt.datetime | None = None,
 ) -> Referral:
@@ -479,7 +479,7 @@ def _save_status_change(
 
 
 def referral_reopen(
-    *, actor: User, referral: Referral, reason: str, expected_version: int | None
+    *, actor: User, referral: Referral, reason: str, expected_version: int
 ) -> Referral:
     """Reopen a closed referral (a reason is required): it returns to the status it was closed
     from; a response deadline starts again from today if it is back to awaiting an answer."""

@@ -25,7 +25,12 @@ from caseload.core.http import get_only, post_only
 from caseload.directory import selectors as directory_selectors
 from caseload.enrolments.selectors import open_enrolments_for
 from caseload.referrals import selectors, services
-from caseload.referrals.forms import ReferralForm, ReferralReopenForm, ReferralTransitionForm
+from caseload.referrals.forms import (
+    ReferralEditForm,
+    ReferralForm,
+    ReferralReopenForm,
+    ReferralTransitionForm,
+)
 from caseload.referrals.letters import reference_of, referral_letter_pdf
 from caseload.referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
 from caseload.staff.http import request_actor
@@ -59,9 +64,13 @@ def _detail_url(referral_id: Any) -> str:
 
 
 def _referral_form(
-    actor: User, client: Client, data: QueryDict | None, initial: dict[str, Any] | None = None
+    actor: User,
+    client: Client,
+    data: QueryDict | None,
+    initial: dict[str, Any] | None = None,
+    form_class: type[ReferralForm] = ReferralForm,
 ) -> ReferralForm:
-    return ReferralForm(
+    return form_class(
         data,
         initial=initial,
         enrolments=open_enrolments_for(actor=actor, client=client),
@@ -192,7 +201,7 @@ def referral_edit(request: HttpRequest, referral_id: Any) -> HttpResponse:
         request,
         referral,
         form=lambda record, data: _referral_form(
-            actor, client, data, initial=_referral_initial(record)
+            actor, client, data, initial=_referral_initial(record), form_class=ReferralEditForm
         ),
         save=lambda form: services.referral_update(
             actor=actor,

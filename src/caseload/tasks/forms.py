@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from caseload.careplans.models import Goal
 from caseload.core.dates import PLANNED, within
-from caseload.core.forms import CaseloadForm
+from caseload.core.forms import CaseloadForm, VersionField
 from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.staff.models import User
 from caseload.tasks.models import Priority, Task
@@ -111,7 +111,7 @@ class TaskForm(CaseloadForm):
 
 
 class TaskEditForm(TaskForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
 class CompleteForm(CaseloadForm):
@@ -123,6 +123,7 @@ class CompleteForm(CaseloadForm):
         required=False,
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class CancelForm(CaseloadForm):
@@ -132,3 +133,4 @@ class CancelForm(CaseloadForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why the task is cancelled."},
     )
+    version = VersionField()

@@ -204,7 +204,7 @@ def clock_record_met(
     kind: str,
     met_on: dt.date | None,
     note: str = "",
-    expected_version: int | None,
+    expected_version: int,
 ) -> TransitionalClock:
     """Record when a clock's requirement was done; its task is completed. Recording the
     face-to-face visit moves the medication reconciliation deadline to the visit's date."""
@@ -291,7 +291,7 @@ def episode_close(
     episode: TransitionalCareEpisode,
     reason: str,
     note: str = "",
-    expected_version: int | None,
+    expected_version: int,
 ) -> TransitionalCareEpisode:
     """Close an episode early (readmitted, died, declined, entered in error); open tasks of its
     unmet clocks are cancelled."""

@@ -30,7 +30,7 @@ from django.utils import timezone
 from caseload.access import policies
 from caseload.appointments.selectors import appointment_reason, next_appointment_at
 from caseload.assessments.selectors import reassessment_due_annotations, reassessment_label
-from caseload.careplans.selectors import next_review_due_subquery
+from caseload.careplans.selectors import next_review_due_subquery, returned_plan_exists
 from caseload.clients.models import Client, FlagKind
 from caseload.clients.selectors import active_flags_by_client, has_safety_flag
 from caseload.core import clock
@@ -87,6 +87,7 @@ _FACT_FIELDS = [
     "mrn",
     "has_safety_flag",
     "overdue_tasks",
+    "plan_returned",
     "review_due",
     "last_contact_at",
     "is_new",
@@ -101,8 +102,8 @@ _FACT_FIELDS = [
     "coord_clock_kind",
 ]
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
 
 
 class _TemplateLookup:
@@ -426,6 +427,8 @@ def attention_for(row: dict[str, Any], *, today: dt.date) -> tuple[str, str]:
     overdue = row["overdue_tasks"]
     if overdue:
         return (f"{overdue} overdue task" if overdue == 1 else f"{overdue} overdue tasks"), "danger"
+    if row.get("plan_returned"):
+        return "Care plan returned by the supervisor: revise and resubmit", "warn"
     if row["review_is_due"]:
         due = row["review_due"]
         if due == today:
@@ -586,6 +589,8 @@ def _annotate_facts(
     facts: dict[str, Any] = {
         "has_safety_flag": has_safety_flag(),
         "overdue_tasks": Coalesce(overdue_task_count_subquery(today=today), Value(0)),
+        # A care plan the supervisor sent back: its author has to revise and resubmit it.
+        "plan_returned": returned_plan_exists(enrolment_condition=relevant),
         "review_due": next_review_due_subquery(enrolment_condition=relevant),
         "last_contact_at": last_contact_subquery(),
         "is_new": Exists(new),
@@ -679,6 +684,7 @@ def _build_rows(facts: list[dict[str, Any]], *, relevant: Q, today: dt.date) -> 
         row_facts: dict[str, Any] = {
             "safety_flag": safety,
             "overdue_tasks": fact["overdue_tasks"],
+            "plan_returned": bool(fact.get("plan_returned")),
             "review_due": fact["review_due"],
             "review_is_due": fact["review_is_due"],
             "days_since_contact": fact["days_since_contact"],

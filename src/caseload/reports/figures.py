@@ -1,0 +1,540 @@
+"""The month report's figures, each one SQL aggregate over the rows it counts.
+
+A ``Measure`` names a model's rows (``base``), the condition that puts a row in a month
+(``condition``), and the paths from a row to its program, care manager and client. From those
+three queries answer every question the report asks of it, whatever the number of clients:
+
+* ``trend``: the figure for each of 12 months, in one query (one conditional ``COUNT`` per month);
+* ``breakdown``: the month's figure per program or per care manager (``GROUP BY``);
+* ``client_ids``: the clients behind the figure (a subquery the client list pages through).
+
+Derived figures (contacts per client, response rate, share of clocks met) divide two measures;
+the median business days to close a referral is worked out from the (sent, closed) dates of the
+month's closed referrals. Months are the organisation's time zone (``months.Month``).
+
+Where history is not kept, a past month is judged on the record as it is now, and the figure's
+``help`` says so: a care plan's review date, a goal's status (dated by its last change) and the
+care manager of an enrolment (the report's per-care-manager rows are today's care managers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from caseload.assessments.expressions import AddDays
+from caseload.assessments.models import (
+    AssessmentResponse,
+    ReassessmentSchedule,
+    ResponseStatus,
+)
+from caseload.careplans.models import CarePlan, CarePlanStatus, Goal, GoalStatus
+from caseload.enrolments.models import Enrolment, ProgramKind
+from caseload.notes.models import ContactType, ContactWith, NoteStatus, ProgressNote
+from caseload.referrals.models import AWAITING_RESPONSE, Referral, ReferralEvent, ReferralStatus
+from caseload.reports.months import Month
+from caseload.transitions.models import EpisodeStatus, TransitionalClock
+
+#: Sections of the report, in order.
+SECTIONS = (
+    ("clients", "Clients"),
+    ("contacts", "Contacts"),
+    ("careplans", "Care plans and reassessments"),
+    ("goals", "Goals"),
+    ("referrals", "Referrals"),
+    ("collaborative", "Collaborative care"),
+    ("transitional", "Transitional care"),
+)
+
+NOT_REACHED_DAYS = 30
+#: A closed loop: the service answered with an outcome (a cancelled referral closes no loop).
+CLOSED_LOOP = (ReferralStatus.COMPLETED, ReferralStatus.DECLINED, ReferralStatus.NO_SHOW)
+PHQ9 = "phq9"
+REMISSION_BELOW = 5
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    section: str
+    base: Callable[[], QuerySet[Any]]
+    condition: Callable[[Month], Q]
+    program: str
+    care_manager: str
+    client: str
+    #: Count distinct clients (True) or rows (contacts, referrals, goals, clocks).
+    clients: bool = True
+    help: str = ""
+
+    def count(self, condition: Q | None = None) -> Count:
+        """COUNT of clients (distinct) or rows, of the rows meeting ``condition`` if given."""
+        if self.clients:
+            return Count(self.client, distinct=True, filter=condition)
+        return Count("pk", filter=condition)
+
+    def scoped(self, program_ids: list[Any] | None) -> QuerySet[Any]:
+        rows = self.base()
+        if program_ids is not None:
+            rows = rows.filter(**{f"{self.program}__in": program_ids})
+        return rows
+
+
+# --- Conditions shared by the enrolment measures ----------------------------------------------
+
+
+def _open_on(end: dt.date, prefix: str = "") -> Q:
+    """Enrolments started before ``end`` and not ended before it (open at the month's end)."""
+    return Q(**{f"{prefix}started_on__lt": end}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": end})
+    )
+
+
+def _active_in(month: Month) -> Q:
+    return Q(started_on__lt=month.end) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=month.first_day)
+    )
+
+
+def _enrolments() -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(started_on__isnull=False)
+
+
+def _contacts() -> QuerySet[ProgressNote]:
+    return ProgressNote.objects.filter(
+        status=NoteStatus.SIGNED,
+        entered_in_error_at__isnull=True,
+        enrolment__isnull=False,
+        reached=True,
+        contact_type__in=[
+            ContactType.PHONE,
+            ContactType.VIDEO,
+            ContactType.VISIT,
+            ContactType.MESSAGE,
+        ],
+    )
+
+
+def _in(month: Month, field: str) -> Q:
+    return Q(**{f"{field}__gte": month.start_at, f"{field}__lt": month.end_at})
+
+
+def _dated_in(month: Month, field: str) -> Q:
+    return Q(**{f"{field}__gte": month.first_day, f"{field}__lt": month.end})
+
+
+def _not_reached(month: Month) -> Q:
+    reached = ProgressNote.objects.filter(
+        client_id=OuterRef("client_id"),
+        status=NoteStatus.SIGNED,
+        entered_in_error_at__isnull=True,
+        reached=True,
+        contact_with__in=[ContactWith.CLIENT, ContactWith.RELATED_PERSON],
+        contact_at__gte=month.end_at - dt.timedelta(days=NOT_REACHED_DAYS),
+        contact_at__lt=month.end_at,
+    )
+    return _open_on(month.end) & ~Q(Exists(reached))
+
+
+def _reassessment_overdue(month: Month) -> Q:
+    """Open at the month's end, in a program with an active reassessment schedule, with no
+    completed score of that instrument still valid then (taken before the end, less than the
+    schedule's interval before it)."""
+    valid = (
+        AssessmentResponse.objects.filter(
+            client_id=OuterRef(OuterRef("client_id")),
+            instrument_code=OuterRef("instrument_code"),
+            status=ResponseStatus.COMPLETED,
+            assessed_on__lt=month.end,
+        )
+        .annotate(valid_until=AddDays(F("assessed_on"), OuterRef("interval_days")))
+        .filter(valid_until__gte=month.end)
+    )
+    unmet = ReassessmentSchedule.objects.filter(
+        program_id=OuterRef("program_id"), is_active=True
+    ).filter(~Q(Exists(valid)))
+    return _open_on(month.end) & Q(Exists(unmet))
+
+
+def _phq(order: str, **window: Any) -> Subquery:
+    return Subquery(
+        AssessmentResponse.objects.filter(
+            client_id=OuterRef("client_id"),
+            instrument_code=PHQ9,
+            status=ResponseStatus.COMPLETED,
+            **window,
+        )
+        .order_by(order, "created_at")
+        .values("total")[:1]
+    )
+
+
+def _collaborative() -> QuerySet[Enrolment]:
+    """Collaborative-care enrolments with their PHQ-9 baseline (first from referral on), the
+    latest score between weeks 8 and 12, and the latest follow-up by week 8."""
+    first_on = Subquery(
+        AssessmentResponse.objects.filter(
+            client_id=OuterRef("client_id"),
+            instrument_code=PHQ9,
+            status=ResponseStatus.COMPLETED,
+            assessed_on__gte=OuterRef("referred_on"),
+        )
+        .order_by("assessed_on", "created_at")
+        .values("assessed_on")[:1]
+    )
+    return (
+        _enrolments()
+        .filter(program__kind=ProgramKind.BEHAVIOURAL)
+        .annotate(start=Coalesce(F("started_on"), F("referred_on")))
+        .annotate(
+            week8=AddDays(F("start"), Value(56)),
+            week12=AddDays(F("start"), Value(84)),
+            baseline=_phq("assessed_on", assessed_on__gte=OuterRef("referred_on")),
+            baseline_on=first_on,
+        )
+        .annotate(
+            followup=_phq(
+                "-assessed_on",
+                assessed_on__gte=OuterRef("week8"),
+                assessed_on__lte=OuterRef("week12"),
+            ),
+            by_week8=_phq(
+                "-assessed_on",
+                assessed_on__gt=OuterRef("baseline_on"),
+                assessed_on__lte=OuterRef("week8"),
+            ),
+        )
+        .annotate(followup_twice=F("followup") * 2, by_week8_twice=F("by_week8") * 2)
+    )
+
+
+def _week12_in(month: Month) -> Q:
+    return Q(week12__gte=month.first_day, week12__lt=month.end, baseline__isnull=False)
+
+
+def _review_due(month: Month) -> Q:
+    improved = Q(by_week8_twice__lte=F("baseline")) | Q(by_week8__lt=REMISSION_BELOW)
+    return (
+        Q(week8__gte=month.first_day, week8__lt=month.end, baseline__isnull=False)
+        & (Q(ended_on__isnull=True) | Q(ended_on__gt=F("week8")))
+        & (Q(by_week8__isnull=True) | ~improved)
+    )
+
+
+def _referrals() -> QuerySet[Referral]:
+    return Referral.objects.all()
+
+
+def _response_overdue(month: Month) -> Q:
+    answered = ReferralEvent.objects.filter(
+        referral_id=OuterRef("pk"),
+        from_status__in=AWAITING_RESPONSE,
+        occurred_at__lt=month.end_at,
+    ).exclude(to_status__in=AWAITING_RESPONSE)
+    return Q(sent_on__lt=month.end, response_due_on__lt=month.end) & ~Q(Exists(answered))
+
+
+def _clocks() -> QuerySet[TransitionalClock]:
+    # A clock of an episode closed early and never met stopped: it is neither met nor missed.
+    return TransitionalClock.objects.exclude(
+        episode__status=EpisodeStatus.CLOSED, met_on__isnull=True
+    )
+
+
+class Paths(TypedDict):
+    """From a measure's row to its program, its care manager and its client."""
+
+    program: str
+    care_manager: str
+    client: str
+
+
+ENROLMENT: Paths = {
+    "program": "program_id",
+    "care_manager": "care_manager_id",
+    "client": "client_id",
+}
+VIA_ENROLMENT: Paths = {
+    "program": "enrolment__program_id",
+    "care_manager": "enrolment__care_manager_id",
+    "client": "client_id",
+}
+GOAL: Paths = {
+    "program": "careplan__enrolment__program_id",
+    "care_manager": "careplan__enrolment__care_manager_id",
+    "client": "careplan__client_id",
+}
+CLOCK: Paths = {
+    "program": "episode__enrolment__program_id",
+    "care_manager": "episode__enrolment__care_manager_id",
+    "client": "episode__client_id",
+}
+
+
+def _contact(key: str, label: str, **kind: Any) -> Measure:
+    def condition(month: Month) -> Q:
+        return _in(month, "contact_at") & Q(**kind)
+
+    return Measure(key, label, "contacts", _contacts, condition, clients=False, **VIA_ENROLMENT)
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "active",
+        "Active clients",
+        "clients",
+        _enrolments,
+        _active_in,
+        help="Clients with an enrolment open at some time in the month.",
+        **ENROLMENT,
+    ),
+    Measure(
+        "new",
+        "New clients",
+        "clients",
+        _enrolments,
+        lambda m: _dated_in(m, "started_on"),
+        help="Enrolments that started in the month.",
+        **ENROLMENT,
+    ),
+    Measure(
+        "discharged",
+        "Discharged",
+        "clients",
+        Enrolment.objects.all,
+        lambda m: Q(status="discharged") & _dated_in(m, "ended_on"),
+        **ENROLMENT,
+    ),
+    Measure(
+        "open_at_end",
+        "Open enrolments at month end",
+        "clients",
+        _enrolments,
+        lambda m: _open_on(m.end),
+        clients=False,
+        help="The caseload a care manager carried at the month's end, against their cap.",
+        **ENROLMENT,
+    ),
+    Measure(
+        "not_reached",
+        f"Not reached in {NOT_REACHED_DAYS} days",
+        "clients",
+        _enrolments,
+        _not_reached,
+        help=(
+            f"Open at the month's end with no contact that reached the client or their family "
+            f"in the {NOT_REACHED_DAYS} days before it."
+        ),
+        **ENROLMENT,
+    ),
+    Measure(
+        "contacts",
+        "Contacts",
+        "contacts",
+        _contacts,
+        lambda m: _in(m, "contact_at"),
+        clients=False,
+        help="Signed notes of a contact that reached someone: phone, video, in person, message.",
+        **VIA_ENROLMENT,
+    ),
+    _contact("contacts_phone", "By phone", contact_type=ContactType.PHONE),
+    _contact("contacts_video", "By video", contact_type=ContactType.VIDEO),
+    _contact("contacts_visit", "In person", contact_type=ContactType.VISIT),
+    _contact("contacts_message", "By message", contact_type=ContactType.MESSAGE),
+    _contact("with_client", "With the client", contact_with=ContactWith.CLIENT),
+    _contact("with_family", "With family or caregivers", contact_with=ContactWith.RELATED_PERSON),
+    _contact("with_provider", "With providers", contact_with=ContactWith.PROVIDER),
+    Measure(
+        "reviews_overdue",
+        "Care-plan reviews overdue",
+        "careplans",
+        lambda: CarePlan.objects.filter(status=CarePlanStatus.ACTIVE),
+        lambda m: Q(review_due__lt=m.end) & _open_on(m.end, "enrolment__"),
+        help="Active plans whose review date (as recorded now) fell before the month's end.",
+        **VIA_ENROLMENT,
+    ),
+    Measure(
+        "reassessments_overdue",
+        "Reassessments overdue",
+        "careplans",
+        _enrolments,
+        _reassessment_overdue,
+        help="Open at the month's end without a valid score of a scheduled instrument.",
+        **ENROLMENT,
+    ),
+    Measure(
+        "goals_achieved",
+        "Goals achieved",
+        "goals",
+        lambda: Goal.objects.filter(status=GoalStatus.ACHIEVED),
+        lambda m: _in(m, "updated_at"),
+        clients=False,
+        help="Goals marked achieved, dated by their last change.",
+        **GOAL,
+    ),
+    Measure(
+        "goals_in_progress",
+        "Goals in progress",
+        "goals",
+        lambda: Goal.objects.filter(status=GoalStatus.ACTIVE),
+        lambda m: Q(created_at__lt=m.end_at),
+        clients=False,
+        help="Goals active now that were set before the month's end.",
+        **GOAL,
+    ),
+    Measure(
+        "goals_not_achieved",
+        "Goals not achieved",
+        "goals",
+        lambda: Goal.objects.filter(status=GoalStatus.NOT_ACHIEVED),
+        lambda m: _in(m, "updated_at"),
+        clients=False,
+        **GOAL,
+    ),
+    Measure(
+        "referrals_sent",
+        "Referrals sent",
+        "referrals",
+        _referrals,
+        lambda m: _dated_in(m, "sent_on"),
+        clients=False,
+        **VIA_ENROLMENT,
+    ),
+    Measure(
+        "referrals_closed",
+        "Closed loop",
+        "referrals",
+        lambda: Referral.objects.filter(status__in=CLOSED_LOOP, sent_on__isnull=False),
+        lambda m: _in(m, "closed_at"),
+        clients=False,
+        help="Referrals closed with the service's outcome (completed, declined, did not attend).",
+        **VIA_ENROLMENT,
+    ),
+    Measure(
+        "responses_overdue",
+        "Responses overdue",
+        "referrals",
+        _referrals,
+        _response_overdue,
+        clients=False,
+        help="Sent referrals the service had not answered by their deadline, at the month's end.",
+        **VIA_ENROLMENT,
+    ),
+    Measure(
+        "phq_measured",
+        "Reached week 12 with a PHQ-9 baseline",
+        "collaborative",
+        _collaborative,
+        _week12_in,
+        **ENROLMENT,
+    ),
+    Measure(
+        "phq_response",
+        "PHQ-9 response at 8–12 weeks",
+        "collaborative",
+        _collaborative,
+        lambda m: _week12_in(m) & Q(followup_twice__lte=F("baseline")),
+        help="Latest PHQ-9 in weeks 8–12 at most half the baseline.",
+        **ENROLMENT,
+    ),
+    Measure(
+        "phq_remission",
+        "PHQ-9 remission at 8–12 weeks",
+        "collaborative",
+        _collaborative,
+        lambda m: _week12_in(m) & Q(followup__lt=REMISSION_BELOW),
+        help=f"Latest PHQ-9 in weeks 8–12 below {REMISSION_BELOW}.",
+        **ENROLMENT,
+    ),
+    Measure(
+        "psych_reviews_due",
+        "Psychiatric reviews due",
+        "collaborative",
+        _collaborative,
+        _review_due,
+        help="Reached week 8 in the month without response or remission: review by week 12.",
+        **ENROLMENT,
+    ),
+    Measure(
+        "clocks_due",
+        "Clocks due",
+        "transitional",
+        _clocks,
+        lambda m: _dated_in(m, "due_on"),
+        clients=False,
+        **CLOCK,
+    ),
+    Measure(
+        "clocks_met",
+        "Clocks met on time",
+        "transitional",
+        _clocks,
+        lambda m: _dated_in(m, "due_on") & Q(met_on__lte=F("due_on")),
+        clients=False,
+        **CLOCK,
+    ),
+)
+
+BY_KEY = {measure.key: measure for measure in MEASURES}
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A figure that divides one measure by another (``percent``: × 100)."""
+
+    key: str
+    label: str
+    section: str
+    numerator: str
+    denominator: str
+    percent: bool = False
+    help: str = ""
+
+    def of(self, top: float | None, bottom: float | None) -> float | None:
+        if not bottom or top is None:
+            return None
+        value = top / bottom * (100 if self.percent else 1)
+        return round(value, 1 if self.percent else 2)
+
+
+RATIOS: tuple[Ratio, ...] = (
+    Ratio(
+        "contacts_per_client",
+        "Contacts per active client",
+        "contacts",
+        "contacts",
+        "active",
+    ),
+    Ratio(
+        "phq_response_rate",
+        "Response rate",
+        "collaborative",
+        "phq_response",
+        "phq_measured",
+        percent=True,
+    ),
+    Ratio(
+        "phq_remission_rate",
+        "Remission rate",
+        "collaborative",
+        "phq_remission",
+        "phq_measured",
+        percent=True,
+    ),
+    Ratio(
+        "clocks_met_share",
+        "Share of clocks met",
+        "transitional",
+        "clocks_met",
+        "clocks_due",
+        percent=True,
+    ),
+)
+RATIO_BY_KEY = {ratio.key: ratio for ratio in RATIOS}
+MEDIAN_KEY = "referral_days_to_close"
+MEDIAN_LABEL = "Median business days to close"

@@ -1,0 +1,266 @@
+"""The month report: every figure for the organisation or a program, per program, per care
+manager and over the last 12 months, and the clients behind each figure.
+
+About three queries a figure (``figures.py``), whatever the number of clients; read from the
+replica when one is configured (``routers.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from caseload.access import policies
+from caseload.clients.models import Client
+from caseload.core.business_days import holidays_between, is_business_day
+from caseload.core.errors import NotFound, ValidationFailed
+from caseload.enrolments.models import Program
+from caseload.reports import extensions, figures
+from caseload.reports.figures import MEASURES, RATIOS, Measure
+from caseload.reports.months import Month, month_of
+from caseload.reports.routers import reading_reports
+from caseload.staff.models import User
+
+Value = float | int | None
+
+
+@dataclass
+class FigureRow:
+    key: str
+    label: str
+    section: str
+    help: str
+    kind: str  # "count", "rate", "percent", "days"
+    total: Value
+    trend: list[Value]
+    by_program: dict[Any, Value]
+    by_care_manager: dict[Any, Value]
+    #: The measure whose clients a figure's link lists (None: no list, e.g. a median).
+    clients_of: str | None
+
+
+@dataclass
+class MonthReport:
+    month: Month
+    months: list[Month]
+    program: Program | None
+    programs: list[Program]
+    care_managers: list[User]
+    rows: list[FigureRow]
+    extension_sections: list[extensions.ExtensionSection] = field(default_factory=list)
+
+    def row(self, key: str) -> FigureRow:
+        return next(r for r in self.rows if r.key == key)
+
+    def sections(self) -> list[tuple[str, str, list[FigureRow]]]:
+        return [
+            (key, label, [r for r in self.rows if r.section == key])
+            for key, label in figures.SECTIONS
+        ]
+
+    @property
+    def scope_label(self) -> str:
+        return self.program.name if self.program else "The whole organisation"
+
+
+def report_scope(*, actor: User, program_id: Any = None) -> tuple[Program | None, list[Any] | None]:
+    """The program asked for (None: all the actor may read) and the program ids the figures
+    cover (None: every program). NotFound for anyone who does not lead programs, and for a
+    program a senior does not lead."""
+    allowed = policies.report_programs(actor)
+    if program_id in (None, ""):
+        return None, allowed
+    try:
+        program = Program.objects.get(pk=program_id)
+    except (Program.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise NotFound("Program not found.") from exc
+    if allowed is not None and program.pk not in allowed:
+        raise NotFound("Program not found.")
+    return program, [program.pk]
+
+
+def _programs(program: Program | None, program_ids: list[Any] | None) -> list[Program]:
+    if program is not None:
+        return [program]
+    rows = Program.objects.filter(is_active=True)
+    if program_ids is not None:
+        rows = rows.filter(pk__in=program_ids)
+    return list(rows.order_by("name"))
+
+
+def _trend(measure: Measure, months: list[Month], program_ids: list[Any] | None) -> list[Value]:
+    counts = measure.scoped(program_ids).aggregate(
+        **{f"m{i}": measure.count(measure.condition(month)) for i, month in enumerate(months)}
+    )
+    return [counts[f"m{i}"] or 0 for i in range(len(months))]
+
+
+def _by(
+    measure: Measure, month: Month, program_ids: list[Any] | None, path: str
+) -> dict[Any, Value]:
+    rows = (
+        measure.scoped(program_ids)
+        .filter(measure.condition(month))
+        .order_by()
+        .values(path)
+        .annotate(n=measure.count())
+        .values_list(path, "n")
+    )
+    return {key: n for key, n in rows if key is not None}
+
+
+def _business_days_between(start: dt.date, end: dt.date, holidays: set[dt.date]) -> int:
+    """Business days after ``start`` up to and including ``end`` (0 for the same day)."""
+    days, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        days += is_business_day(day, holidays)
+    return days
+
+
+def _median_days(
+    months: list[Month], program_ids: list[Any] | None
+) -> tuple[list[Value], dict[Any, Value], dict[Any, Value]]:
+    """Median business days from sending to a closed loop, per month (trend), and for the last
+    month per program and per care manager."""
+    measure = figures.BY_KEY["referrals_closed"]
+    first, last = months[0], months[-1]
+    closed = (
+        measure.scoped(program_ids)
+        .filter(closed_at__gte=first.start_at, closed_at__lt=last.end_at)
+        .values_list("sent_on", "closed_at", measure.program, measure.care_manager)
+    )
+    holidays = holidays_between(first.first_day - dt.timedelta(days=400), last.end)
+    per_month: dict[Month, list[int]] = defaultdict(list)
+    per_program: dict[Any, list[int]] = defaultdict(list)
+    per_manager: dict[Any, list[int]] = defaultdict(list)
+    for sent_on, closed_at, program_id, manager_id in closed:
+        closed_on = timezone.localtime(closed_at).date()
+        days = _business_days_between(sent_on, closed_on, holidays)
+        month = month_of(closed_on)
+        per_month[month].append(days)
+        if month == last:
+            per_program[program_id].append(days)
+            per_manager[manager_id].append(days)
+
+    def median(values: Iterable[int]) -> Value:
+        values = list(values)
+        return statistics.median(values) if values else None
+
+    return (
+        [median(per_month.get(m, [])) for m in months],
+        {k: median(v) for k, v in per_program.items()},
+        {k: median(v) for k, v in per_manager.items()},
+    )
+
+
+def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthReport:
+    """The report for ``month`` (the organisation's, or one program's). NotFound as
+    ``report_scope``."""
+    program, program_ids = report_scope(actor=actor, program_id=program_id)
+    months = month.trailing(12)
+    rows: list[FigureRow] = []
+    with reading_reports():
+        for measure in MEASURES:
+            trend = _trend(measure, months, program_ids)
+            rows.append(
+                FigureRow(
+                    key=measure.key,
+                    label=measure.label,
+                    section=measure.section,
+                    help=measure.help,
+                    kind="count",
+                    total=trend[-1],
+                    trend=list(trend),
+                    by_program=_by(measure, month, program_ids, measure.program),
+                    by_care_manager=_by(measure, month, program_ids, measure.care_manager),
+                    clients_of=measure.key,
+                )
+            )
+        by_key = {row.key: row for row in rows}
+        for ratio in RATIOS:
+            top, bottom = by_key[ratio.numerator], by_key[ratio.denominator]
+            rows.append(
+                FigureRow(
+                    key=ratio.key,
+                    label=ratio.label,
+                    section=ratio.section,
+                    help=ratio.help,
+                    kind="percent" if ratio.percent else "rate",
+                    total=ratio.of(top.total, bottom.total),
+                    trend=[ratio.of(t, b) for t, b in zip(top.trend, bottom.trend, strict=True)],
+                    by_program={
+                        k: ratio.of(top.by_program.get(k, 0), v)
+                        for k, v in bottom.by_program.items()
+                    },
+                    by_care_manager={
+                        k: ratio.of(top.by_care_manager.get(k, 0), v)
+                        for k, v in bottom.by_care_manager.items()
+                    },
+                    clients_of=ratio.numerator,
+                )
+            )
+        medians, per_program, per_manager = _median_days(months, program_ids)
+        rows.append(
+            FigureRow(
+                key=figures.MEDIAN_KEY,
+                label=figures.MEDIAN_LABEL,
+                section="referrals",
+                help="From the day a referral was sent to the day its loop closed.",
+                kind="days",
+                total=medians[-1],
+                trend=medians,
+                by_program=per_program,
+                by_care_manager=per_manager,
+                clients_of="referrals_closed",
+            )
+        )
+        manager_ids = set()
+        for row in rows:
+            manager_ids |= set(row.by_care_manager)
+        managers = list(User.objects.filter(pk__in=manager_ids).order_by("last_name", "first_name"))
+        extension_sections = extensions.extension_sections(month=month, program_ids=program_ids)
+    order = {key: n for n, (key, _) in enumerate(figures.SECTIONS)}
+    rows.sort(key=lambda r: order[r.section])  # stable: each section keeps its figures' order
+    return MonthReport(
+        month=month,
+        months=months,
+        program=program,
+        programs=_programs(program, program_ids),
+        care_managers=managers,
+        rows=rows,
+        extension_sections=extension_sections,
+    )
+
+
+def figure_clients(
+    *,
+    actor: User,
+    month: Month,
+    figure: str,
+    program_id: Any = None,
+    care_manager_id: Any = None,
+) -> QuerySet[Client]:
+    """The clients behind one figure of the month (in the actor's scope, by name)."""
+    measure = figures.BY_KEY.get(figure)
+    if measure is None:
+        message = "Choose one of the report's figures."
+        raise ValidationFailed(message, field_errors={"figure": [message]})
+    _, program_ids = report_scope(actor=actor, program_id=program_id)
+    rows = measure.scoped(program_ids).filter(measure.condition(month))
+    if care_manager_id not in (None, ""):
+        if not str(care_manager_id).isdigit():
+            raise NotFound("Care manager not found.")
+        rows = rows.filter(**{measure.care_manager: int(care_manager_id)})
+    return (
+        policies.client_scope(actor)
+        .filter(Q(pk__in=rows.order_by().values(measure.client)))
+        .order_by("family_name", "given_name")
+    )

@@ -1,0 +1,49 @@
+"""A bulk reassignment as it runs: what was confirmed, and how far it got (its progress)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from caseload.core.models import BaseModel
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Moving clients"
+    DONE = "done", "Done"
+    FAILED = "failed", "Nothing was moved"
+
+
+class ReassignmentBatch(BaseModel):
+    """One confirmed bulk reassignment: the moves the senior confirmed on the preview (enrolment,
+    the version the preview showed, the receiver) and its progress. The moves are applied in one
+    transaction, all or nothing: a batch ends ``done`` with every client moved or ``failed``
+    with none, and the reason."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    #: [{"enrolment": "<uuid>", "version": 3, "to": 17}, …] as confirmed on the preview.
+    moves = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=12, choices=BatchStatus.choices, default=BatchStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    clients_moved = models.PositiveIntegerField(default=0)
+    tasks_moved = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.done / self.total)

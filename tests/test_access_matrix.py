@@ -25,7 +25,7 @@ from caseload.appointments import services as appointment_services
 from caseload.assessments.models import AssessmentResponse
 from caseload.careplans.models import CarePlanVersion
 from caseload.consents.models import Consent
-from caseload.directory.models import Service, ServiceOrganisation
+from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
 from caseload.referrals import services as referral_services
 from caseload.transitions import services as transition_services
 from tests import factories
@@ -58,6 +58,8 @@ AUDIENCE = {
     "audit:client_report": {"own": {"director", "privacy"}, "other": {"director", "privacy"}},
     # A break-the-glass access by the junior (own) or by the other care manager (other), reviewed
     # by the user's supervisor, directors and the privacy officer.
+    # An uploaded directory file's import page: administrators' (to anyone else, not found).
+    "directory:directory_import_status": {"own": {"admin"}, "other": {"admin"}},
     "access:review": {
         "own": {"supervisor", "director", "privacy"},
         "other": {"director", "privacy"},
@@ -183,6 +185,9 @@ def _graph(org: Any, side: str) -> Graph:
         answers={},
     ).pk
     ids["program_id"] = enrolment.program_id
+    ids["import_id"] = DirectoryImport.objects.create(
+        uploaded_by=org.admin, filename="services.csv", content="organisation,service,type\n"
+    ).pk
     return Graph(
         ids=ids
         | {

@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
 from caseload.careplans.models import CosignStatus
+from caseload.clients.selectors import contact_people_for_client
 from caseload.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from caseload.notes import services
 from caseload.notes.models import ProgressNote
 from caseload.notes.selectors import (
-    note_contact_people,
     note_page_for_client,
     notes_awaiting_cosign,
 )
@@ -138,7 +138,7 @@ def test_a_family_member_entered_in_error_is_not_a_contact_choice(org):
     daughter = factories.RelatedPersonFactory(client=org.junior_client, name="Ingrid")
     wrong = factories.RelatedPersonFactory(client=org.junior_client, name="Wrong Person")
     related_person_mark_entered_in_error(actor=org.junior, person=wrong, reason=REASON)
-    people = list(note_contact_people(actor=org.junior, client=org.junior_client))
+    people = list(contact_people_for_client(actor=org.junior, client=org.junior_client))
     assert people == [daughter]
     with pytest.raises(ValidationFailed) as caught:
         make_note(

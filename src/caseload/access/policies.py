@@ -17,6 +17,7 @@ from caseload.staff.models import CareerLevel
 if TYPE_CHECKING:
     from caseload.clients.models import Client
     from caseload.enrolments.models import Enrolment
+    from caseload.notes.models import ProgressNote
     from caseload.staff.models import User
 
 CLINICAL_LEVELS = frozenset(
@@ -220,6 +221,62 @@ def can_reassign(actor: User, enrolment: Enrolment) -> bool:
     if actor.career_level == CareerLevel.DIRECTOR:
         return is_clinical(actor)
     return is_senior(actor) and enrolment.program_id in led_program_ids(actor)
+
+
+def can_manage_enrolment(actor: User, enrolment: Enrolment) -> bool:
+    """The care manager, their supervisor, a senior leading the program, or a director.
+
+    Care-team members see the client but do not change the enrolment itself.
+    """
+    if not is_clinical(actor):
+        return False
+    if enrolment.care_manager_id == actor.pk or can_reassign(actor, enrolment):
+        return True
+    return enrolment.care_manager.supervisor_id == actor.pk
+
+
+def require_enrolment_manager(actor: User, enrolment: Enrolment) -> None:
+    """PermissionDenied unless ``actor`` may change ``enrolment`` (see can_manage_enrolment)."""
+    if not can_manage_enrolment(actor, enrolment):
+        raise PermissionDenied(
+            "Only the care manager, their supervisor, a senior care manager of this program or "
+            "a director may change this enrolment.",
+            code="enrolment_manage_not_allowed",
+        )
+
+
+def may_hold_client_work(actor: User, holder: User, client_id: Any) -> bool:
+    """May ``holder`` be given work about a client (an appointment on their calendar):
+    ``actor`` themself, or clinical staff whose scope includes the client."""
+    if holder.pk == actor.pk:
+        return True
+    return is_clinical(holder) and client_in_scope(holder, client_id)
+
+
+def require_note_author(actor: User, note: ProgressNote, doing: str) -> None:
+    """Only a note's author changes or signs it."""
+    if note.author_id != actor.pk:
+        raise PermissionDenied(f"Only the author of a note may {doing} it.", code="not_author")
+
+
+def can_mark_note_entered_in_error(actor: User, note: ProgressNote) -> bool:
+    """The author, the author's supervisor, or a senior or director (the client in scope is
+    checked apart). ``note.author`` should be loaded."""
+    if not is_clinical(actor):
+        return False
+    if note.author_id == actor.pk:
+        return True
+    if is_senior(actor) or is_director(actor):
+        return True
+    author: User = note.author
+    return author.supervisor_id == actor.pk
+
+
+def require_directory_reader(actor: User) -> None:
+    """The service directory is for every active member of staff (clinical or administrator);
+    anyone else is told it is not there."""
+    if not (is_clinical(actor) or is_administrator(actor)):
+        raise NotFound("Not found.")
 
 
 def caseload_owner_choices(actor: User) -> QuerySet[User]:

@@ -12,6 +12,7 @@ from caseload.assessments import catalogue
 from caseload.assessments.definitions import Instrument, Item
 from caseload.assessments.models import Comparator
 from caseload.core import clock
+from caseload.core.dates import HAPPENED, within
 from caseload.core.forms import CaseloadBoundField, CaseloadForm, VersionField
 
 CHOOSE_ONE = "Choose one of the answers offered."
@@ -23,6 +24,7 @@ class ResponseForm(CaseloadForm):
     saved as a draft; the service decides what completing needs."""
 
     assessed_on = forms.DateField(
+        validators=[within(HAPPENED, "The date given")],
         label="Date given",
         required=False,
         help_text="The day the assessment was given (today unless you change it).",

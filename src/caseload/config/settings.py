@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_q",  # background jobs and the scheduler (caseload.core.jobs); before access (admin)
     "caseload.core",
     "caseload.audit",
     "caseload.access",
@@ -131,7 +132,7 @@ MIDDLEWARE = [
     "caseload.core.middleware.AppErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caseload.core.middleware.SessionLifetimeMiddleware",
-    "caseload.core.middleware.TwoFactorMiddleware",
+    "caseload.staff.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "caseload.core.middleware.SecurityHeadersMiddleware",
@@ -332,6 +333,42 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Break the glass: how long emergency access to an out-of-scope client lasts.
 BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
 
+# Plausible dates (core/dates.py): appointments, due, review, target and expiry dates lie within
+# this many years of today, and contact times and other things that happened at most this many
+# years back (and not in the future).
+DATE_WINDOW_YEARS = int(os.environ.get("CASELOAD_DATE_WINDOW_YEARS", "5"))
+
 # Instrument definitions an organisation adds (licensed instruments such as Zarit): a folder of
 # JSON files in the same format as caseload/assessments/instruments/ (see docs/instruments.md).
 CASELOAD_INSTRUMENTS_DIR = os.environ.get("CASELOAD_INSTRUMENTS_DIR", "")
+
+# Background jobs (caseload.core.jobs) on django-q2 with its ORM broker: the queue and the
+# schedules are tables of this database, so `caseload qcluster` (the worker and scheduler) needs
+# nothing else. Caseload retries failed jobs itself (with growing delays), so the broker
+# acknowledges a failure rather than presenting it again; a job whose worker died (killed, or
+# past `timeout`) is presented again after `retry` seconds, at most `max_attempts` times.
+Q_CLUSTER = {
+    "name": "caseload",
+    "orm": "default",
+    "workers": int(os.environ.get("CASELOAD_JOB_WORKERS", "2")),
+    "timeout": int(os.environ.get("CASELOAD_JOB_TIMEOUT", "1800")),
+    "retry": int(os.environ.get("CASELOAD_JOB_TIMEOUT", "1800")) + 60,
+    "max_attempts": 3,
+    "ack_failures": True,
+    "catch_up": False,  # a cluster that was down runs a periodic job once, not once per miss
+    "poll": 1,
+    "save_limit": 1000,
+    "label": "Background jobs",
+    "cache": "default",
+}
+
+# Business days (caseload.core.business_days): the public holidays of this country and state
+# (ISO 3166 codes, as the `holidays` library names them: "US", "US"+"MA", "GB"+"SCT"), plus the
+# organisation's own closure days kept in /admin/ (Holidays). An empty country: the admin's
+# list alone.
+CASELOAD_HOLIDAYS_COUNTRY = os.environ.get("CASELOAD_HOLIDAYS_COUNTRY", "US").strip().upper()
+CASELOAD_HOLIDAYS_SUBDIV = os.environ.get("CASELOAD_HOLIDAYS_SUBDIV", "").strip().upper()
+
+# JSON fixtures and `caseload backup` keep times to the microsecond (Django's encoder keeps
+# milliseconds).
+SERIALIZATION_MODULES = {"json": "caseload.core.serializers"}

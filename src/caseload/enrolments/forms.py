@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from caseload.clients.forms import LONG_TEXT, ClientDetailsForm, DateInput
+from caseload.clients.forms import ClientDetailsForm, DateInput
+from caseload.core.dates import HAPPENED, within
 from caseload.core.forms import CaseloadForm, VersionField
+from caseload.core.validators import LONG_TEXT
 from caseload.enrolments.models import Acuity, DischargeReason, EnrolmentStatus
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ class EnrolmentCreateForm(CaseloadForm):
         help_text="How much care management the client needs now.",
     )
     referred_on = forms.DateField(
+        validators=[within(HAPPENED, "The referral date")],
         label="Referral date",
         widget=DateInput(),
         help_text="The day the referral arrived.",

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from caseload.clients.models import RelatedPerson
 from caseload.core import clock
+from caseload.core.dates import HAPPENED, within
 from caseload.core.forms import CaseloadForm, VersionField
+from caseload.core.validators import NARRATIVE_TEXT, SHORT_TEXT
 from caseload.notes.models import ContactType, ContactWith, ProgressNote
 from caseload.notes.services import MAX_MINUTES, MIN_MINUTES
 
@@ -33,6 +35,7 @@ class RelatedPersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg
 
 class NoteForm(CaseloadForm):
     contact_at = forms.DateTimeField(
+        validators=[within(HAPPENED, "The contact time")],
         label="Date and time of the contact",
         help_text="For example 2026-03-02 08:10. Times are in the organisation's time zone.",
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
@@ -92,6 +95,7 @@ class NoteForm(CaseloadForm):
         },
     )
     narrative = forms.CharField(
+        max_length=NARRATIVE_TEXT,
         label="What happened",
         help_text="What was discussed, what you observed, and what happens next.",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -154,6 +158,7 @@ class SignForm(CaseloadForm):
 
 class AddendumForm(CaseloadForm):
     text = forms.CharField(
+        max_length=NARRATIVE_TEXT,
         label="Addendum",
         help_text="A correction or addition. The signed note itself stays as it was.",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -164,6 +169,7 @@ class AddendumForm(CaseloadForm):
 class ReturnForm(CaseloadForm):
     version = VersionField()
     comment = forms.CharField(
+        max_length=SHORT_TEXT,
         label="What should the author change?",
         help_text="The author sees this comment and answers with an addendum.",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -136,11 +136,6 @@ def _refresh_caller_copy(note: ProgressNote, current: ProgressNote) -> None:
         setattr(note, field.attname, getattr(current, field.attname))
 
 
-def _require_author(actor: User, note: ProgressNote, doing: str) -> None:
-    if note.author_id != actor.pk:
-        raise PermissionDenied(f"Only the author of a note may {doing} it.", code="not_author")
-
-
 _NOT_PENDING = {
     CosignStatus.NOT_REQUIRED: "This note does not need a co-sign.",
     CosignStatus.COSIGNED: "This note is already co-signed.",
@@ -274,7 +269,7 @@ def note_update(
         policies.require_client(actor, note.client_id)
         current = _lock(note)
         entered_in_error.refuse_if_entered_in_error(current, "note")
-        _require_author(actor, current, "change")
+        policies.require_note_author(actor, current, "change")
         if current.status != NoteStatus.DRAFT:
             raise Conflict(
                 "This note is signed and can no longer be changed. Add an addendum instead.",
@@ -320,7 +315,7 @@ def note_sign(*, actor: User, note: ProgressNote, expected_version: int) -> Prog
         policies.require_client(actor, note.client_id)
         current = _lock(note)
         entered_in_error.refuse_if_entered_in_error(current, "note")
-        _require_author(actor, current, "sign")
+        policies.require_note_author(actor, current, "sign")
         if current.status != NoteStatus.DRAFT:
             raise Conflict("This note is already signed.", code="already_signed")
         if current.version != expected_version:
@@ -413,19 +408,6 @@ def note_return(
     return note
 
 
-def may_mark_note_entered_in_error(actor: User, note: ProgressNote) -> bool:
-    """The author, the author's supervisor, or a senior or director (the client in scope is
-    checked apart). ``note.author`` should be loaded."""
-    if not policies.is_clinical(actor):
-        return False
-    if note.author_id == actor.pk:
-        return True
-    if policies.is_senior(actor) or policies.is_director(actor):
-        return True
-    author: User = note.author
-    return author.supervisor_id == actor.pk
-
-
 def note_mark_entered_in_error(*, actor: User, note: ProgressNote, reason: str) -> ProgressNote:
     """Hide a note from every normal view with who, when and why; it stays in the history.
 
@@ -437,7 +419,7 @@ def note_mark_entered_in_error(*, actor: User, note: ProgressNote, reason: str) 
         policies.require_clinical(actor)
         policies.require_client(actor, note.client_id)
         current = _lock(note)
-        if not may_mark_note_entered_in_error(actor, current):
+        if not policies.can_mark_note_entered_in_error(actor, current):
             raise PermissionDenied(
                 "Only the note's author, their supervisor, a senior care manager or a director "
                 "may mark a note as entered in error.",

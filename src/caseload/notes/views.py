@@ -16,6 +16,7 @@ from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.careplans.models import CosignStatus
 from caseload.careplans.selectors import careplan_versions_awaiting_cosign
+from caseload.clients.selectors import contact_people_for_client
 from caseload.clients.views import client_subject, record_page_view
 from caseload.consents.selectors import people_who_may_receive_updates
 from caseload.core.entered_in_error import confirm_page
@@ -33,7 +34,6 @@ from caseload.notes.forms import (
 )
 from caseload.notes.models import ContactType, ContactWith, NoteStatus, ProgressNote
 from caseload.notes.selectors import (
-    note_contact_people,
     note_entered_in_error_count,
     note_get,
     note_page_for_client,
@@ -93,7 +93,7 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     actor = _actor(request)
     policies.require_clinical(actor)
     client = policies.require_client(actor, client_id)
-    people = note_contact_people(actor=actor, client=client)
+    people = contact_people_for_client(actor=actor, client=client)
     if request.method != "POST":
         audit_record(
             actor=actor,
@@ -119,7 +119,7 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
                 **page.context(),
                 "client": client,
                 "has_people": people.exists(),
-                "update_people": _update_people(client, people),
+                "update_people": _update_people(actor, client, people),
             },
             status=page.status,
         ),
@@ -209,9 +209,9 @@ def task_offer(request: HttpRequest, note_id: Any) -> HttpResponse:
     )
 
 
-def _update_people(client: Client, people: Any) -> list[Any]:
+def _update_people(actor: User, client: Client, people: Any) -> list[Any]:
     """The family members and caregivers the client agreed may receive updates, now."""
-    allowed = people_who_may_receive_updates(client)
+    allowed = people_who_may_receive_updates(actor=actor, client=client)
     return [person for person in people if person.pk in allowed]
 
 
@@ -236,7 +236,7 @@ def _detail_context(
         "can_edit": live and is_author and note.status == NoteStatus.DRAFT,
         "can_add_addendum": live and note.status == NoteStatus.SIGNED,
         "can_cosign": can_cosign,
-        "can_mark_entered_in_error": live and services.may_mark_note_entered_in_error(actor, note),
+        "can_mark_entered_in_error": live and policies.can_mark_note_entered_in_error(actor, note),
         "addendum_form": addendum_form or AddendumForm(),
         "return_form": return_form or ReturnForm(initial={"version": note.version}),
         "sign_form": sign_form or SignForm(initial={"version": note.version}),
@@ -296,8 +296,7 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
     """Change a draft note (its author only). Signed notes send the user to add an addendum."""
     actor = _actor(request)
     note = note_get(actor=actor, note_id=note_id)
-    if note.author_id != actor.pk:
-        raise PermissionDenied("Only the author of a note may change it.", code="not_author")
+    policies.require_note_author(actor, note, "change")
     if note.is_entered_in_error:
         messages.info(request, "This note was entered in error and can no longer be changed.")
         return redirect(_detail_url(note))
@@ -306,12 +305,12 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
             request, "This note is signed and cannot be changed. Add an addendum instead."
         )
         return redirect(_detail_url(note, "addenda"))
-    people = note_contact_people(actor=actor, client=note.client)
+    people = contact_people_for_client(actor=actor, client=note.client)
     context: dict[str, Any] = {
         "note": note,
         "client": note.client,
         "has_people": people.exists(),
-        "update_people": _update_people(note.client, people),
+        "update_people": _update_people(actor, note.client, people),
     }
     if request.method != "POST":
         audit_record(
@@ -508,7 +507,7 @@ def note_entered_in_error(request: HttpRequest, note_id: Any) -> HttpResponse:
     note = note_get(actor=actor, note_id=note_id)
     if refused := _method_not_allowed(request, "GET", "POST"):
         return refused
-    if not services.may_mark_note_entered_in_error(actor, note):
+    if not policies.can_mark_note_entered_in_error(actor, note):
         raise PermissionDenied(
             "Only the note's author, their supervisor, a senior care manager or a director may "
             "mark a note as entered in error.",

@@ -21,7 +21,7 @@ from caseload.audit.services import audit_form_viewed, audit_record, audit_recor
 from caseload.consents.selectors import provider_consents
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.formviews import ConflictShown, FormPage, Rows, form_view, success_redirect
-from caseload.core.http import get_only, post_only, request_actor
+from caseload.core.http import get_only, post_only
 from caseload.directory import selectors as directory_selectors
 from caseload.enrolments.selectors import open_enrolments_for
 from caseload.referrals import selectors, services
@@ -33,6 +33,7 @@ from caseload.referrals.forms import (
 )
 from caseload.referrals.letters import reference_of, referral_letter_pdf
 from caseload.referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
+from caseload.staff.http import request_actor
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
@@ -78,11 +79,11 @@ def _referral_form(
     )
 
 
-def _referral_kwargs(form: ReferralForm, client: Client) -> dict[str, Any]:
+def _referral_kwargs(actor: User, form: ReferralForm, client: Client) -> dict[str, Any]:
     data = form.cleaned_data
     try:
         problem, goal, intervention = selectors.resolve_care_plan_link(
-            client=client, value=data.get("care_plan_link") or ""
+            actor=actor, client=client, value=data.get("care_plan_link") or ""
         )
     except NotFound as exc:
         raise ValidationFailed(
@@ -114,7 +115,7 @@ def _render_form(
         "client": client,
         "referral": referral,
         "creating": referral is None,
-        "provider_consents": provider_consents(client),
+        "provider_consents": provider_consents(actor=request_actor(request), client=client),
     }
     return render(request, "referrals/referral_form.html", context, status=page.status)
 
@@ -147,7 +148,7 @@ def referral_create(request: HttpRequest, client_id: Any) -> HttpResponse:
             actor, client, data, initial=_create_initial(request) if data is None else None
         ),
         save=lambda form: services.referral_create(
-            actor=actor, client=client, **_referral_kwargs(form, client)
+            actor=actor, client=client, **_referral_kwargs(actor, form, client)
         ),
         render=lambda page: _render_form(request, client, page),
         success=lambda referral: success_redirect(
@@ -206,7 +207,7 @@ def referral_edit(request: HttpRequest, referral_id: Any) -> HttpResponse:
             actor=actor,
             referral=referral,
             expected_version=form.cleaned_data["version"],
-            **_referral_kwargs(form, client),
+            **_referral_kwargs(actor, form, client),
         ),
         render=lambda page: _render_form(request, client, page, referral=page.record),
         success=lambda _: success_redirect(request, "Referral saved.", _detail_url(referral.pk)),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
+from caseload.careplans.selectors import goal_choices_for_client
 from caseload.clients.views import client_subject, record_page_view
 from caseload.core.entered_in_error import confirm_page
 from caseload.core.errors import Conflict, NotFound
@@ -23,7 +24,6 @@ from caseload.tasks.forms import CancelForm, CompleteForm, TaskEditForm, TaskFor
 from caseload.tasks.models import Task, TaskStatus
 from caseload.tasks.selectors import (
     task_get,
-    task_goal_choices,
     task_list_for_owner,
     task_owner_choices,
 )
@@ -110,7 +110,7 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     policies.require_clinical(actor)
     client = policies.require_client(actor, client_id)
     owners = task_owner_choices(actor=actor, client=client)
-    goals = task_goal_choices(actor=actor, client=client)
+    goals = goal_choices_for_client(actor=actor, client=client)
     if request.method != "POST":
         audit_record(
             actor=actor,
@@ -156,7 +156,7 @@ def _edit_context(
         form = TaskEditForm(
             initial=TaskForm.initial_for(task),
             owners=task_owner_choices(actor=actor, client=task.client, include=task.owner_id),
-            goals=task_goal_choices(actor=actor, client=task.client, include=task.goal_id),
+            goals=goal_choices_for_client(actor=actor, client=task.client, include=task.goal_id),
         )
     return {
         "task": task,
@@ -201,7 +201,7 @@ def edit(request: HttpRequest, task_id: Any) -> HttpResponse:
     if not task.is_open or task.is_entered_in_error:
         return render(request, "tasks/edit.html", _edit_context(actor, task))
     owners = task_owner_choices(actor=actor, client=task.client, include=task.owner_id)
-    goals = task_goal_choices(actor=actor, client=task.client, include=task.goal_id)
+    goals = goal_choices_for_client(actor=actor, client=task.client, include=task.goal_id)
     return form_view(
         request,
         task,

@@ -19,6 +19,7 @@ from caseload.audit import chain
 from caseload.audit.models import AuditEvent
 from caseload.clients.models import Flag, FlagKind
 from caseload.core import business_days, clock
+from caseload.referrals.jobs import referral_followups
 from caseload.referrals.models import Referral
 from caseload.staff.models import User
 from caseload.tasks.models import Priority, Task, TaskStatus
@@ -82,6 +83,10 @@ def test_baptistes_meals_referral_comes_from_her_hrsn_screen():
     suggestion = Task.objects.get(client=baptiste, title__startswith="Suggested referral: Food")
     assert suggestion.status == TaskStatus.DONE
     assert referral.service.organisation.name in suggestion.outcome_note
+    # Unanswered past its deadline: the periodic follow-up job makes the chase task.
+    assert referral.is_response_overdue and referral.followup_task is None
+    referral_followups()
+    referral.refresh_from_db()
     assert referral.followup_task is not None and referral.followup_task.status == TaskStatus.OPEN
 
 

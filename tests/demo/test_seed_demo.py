@@ -21,6 +21,7 @@ from caseload.core.business_days import business_days_after
 from caseload.demo import data
 from caseload.enrolments.models import Enrolment, EnrolmentStatus, Program
 from caseload.notes.models import NoteStatus, ProgressNote
+from caseload.referrals.jobs import referral_followups
 from caseload.staff.models import CareerLevel, User
 from caseload.tasks.models import Priority, Task, TaskStatus
 from caseload.transitions.models import TransitionalCareEpisode
@@ -315,6 +316,7 @@ def test_haddad_was_discharged_last_friday_and_his_transitional_clocks_run():
 
 
 def test_baptiste_meals_follow_up_is_about_her_meals_goal():
+    referral_followups()  # the periodic job, as `make run`'s worker runs it
     task = Task.objects.get(
         client=client_named("Baptiste"), title__startswith="Chase referral: no answer from"
     )

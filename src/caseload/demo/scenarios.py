@@ -38,7 +38,6 @@ from caseload.directory.models import Service
 from caseload.enrolments.models import Enrolment
 from caseload.referrals import services as referrals
 from caseload.referrals.models import Referral, ReferralEvent
-from caseload.staff.services import system_actor
 from caseload.tasks.models import Task, TaskStatus
 from caseload.tasks.services import task_complete
 
@@ -105,8 +104,8 @@ def ortiz_phq9_today(enrolment: Enrolment) -> None:
 
 def baptiste_meals_referral() -> Referral | None:
     """Kim's HRSN screen with Mrs. Baptiste (food insecurity), and the home-delivered meals
-    referral its suggestion became: sent five business days ago, unanswered, so the follow-up
-    job has made its chase task."""
+    referral its suggestion became: sent five business days ago, unanswered, so the periodic
+    follow-up job (``referrals.jobs.referral_followups``) makes its chase task."""
     enrolment = (
         Enrolment.objects.filter(
             client__family_name="Baptiste",
@@ -158,7 +157,6 @@ def baptiste_meals_referral() -> Referral | None:
         )
     ReferralEvent.objects.filter(referral=referral).update(occurred_at=_local(sent_on, 9, 30))
     _close_suggestion(kim, client, f"Referred to {service.organisation.name} ({service.name}).")
-    referrals.referral_followups_create(actor=system_actor())
     return referral
 
 

@@ -553,6 +553,7 @@ def run_module(
     python: str,
     log: bool,
 ) -> ModuleResult:
+    deadline = time.monotonic() + budget if budget is not None else None
     source = (config.root / module).read_text()
     mutants = mutants_of(module, source)
     keys = {m.key for m in mutants}
@@ -585,7 +586,6 @@ def run_module(
         # A seeded shuffle: a run cut short by the budget has tried a fair sample, the same
         # one for the same source.
         random.Random(hashlib.sha256(source.encode()).hexdigest()).shuffle(order)
-        deadline = time.monotonic() + budget if budget else None
         outcomes: list[Outcome] = []
         pending = [m for m in order if m.key not in config.equivalents]
         outcomes.extend(Outcome(m, "equivalent") for m in order if m.key in config.equivalents)

@@ -5,8 +5,9 @@
 # "<!-- production-smoke: ... -->" markers) with /opt/caseload and /var/lib/caseload moved
 # to a temporary folder and gunicorn's port to a free one; sets every variable README's
 # configure block exports; then signs in over HTTP, registers a client, opens the chart, the
-# worklist and a static file by its hashed name (scripts/smoke_http.py), stops gunicorn and
-# fails on any error, printing gunicorn's log.
+# worklist and a static file by its hashed name (scripts/smoke_http.py), waits for the job
+# worker and scheduler (README's `caseload qcluster`) to run the periodic jobs, stops both and
+# fails on any error, printing their logs.
 #
 # Usage: scripts/production-smoke.sh POSTGRES_URL [REDIS_URL]
 #   POSTGRES_URL  a database on the server to connect to; the smoke creates and drops its own
@@ -26,6 +27,8 @@ scratch=${TMPDIR:-/tmp}
 work=$(mktemp -d "$scratch/caseload-smoke.XXXXXX")
 gunicorn_log="$work/gunicorn.log"
 gunicorn_pid=""
+worker_log="$work/worker.log"
+worker_pid=""
 started=$SECONDS
 
 say() { printf -- '--- %s (%ss)\n' "$*" "$((SECONDS - started))"; }
@@ -35,9 +38,16 @@ finish() {
   if [ -n "$gunicorn_pid" ] && kill -0 "$gunicorn_pid" 2>/dev/null; then
     kill -TERM "$gunicorn_pid" && wait "$gunicorn_pid" || true
   fi
+  if [ -n "$worker_pid" ] && kill -0 "$worker_pid" 2>/dev/null; then
+    kill -TERM "$worker_pid" && wait "$worker_pid" || true
+  fi
   if [ "$status" != 0 ] && [ -f "$gunicorn_log" ]; then
     echo "--- gunicorn's log:" >&2
     cat "$gunicorn_log" >&2
+  fi
+  if [ "$status" != 0 ] && [ -f "$worker_log" ]; then
+    echo "--- the job worker's log:" >&2
+    cat "$worker_log" >&2
   fi
   psql -q "$pg_url" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -98,8 +108,10 @@ done
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 gunicorn_line=$(grep '^gunicorn ' <<<"$setup_block" | sed "s#127.0.0.1:8000#127.0.0.1:$port#")
-commands=$(grep -v '^gunicorn ' <<<"$setup_block")
+worker_line=$(grep '^caseload qcluster' <<<"$setup_block" || true)
+commands=$(grep -v -e '^gunicorn ' -e '^caseload qcluster' <<<"$setup_block")
 [ -n "$gunicorn_line" ] || { echo "README's set-up block starts no gunicorn" >&2; exit 1; }
+[ -n "$worker_line" ] || { echo "README's set-up block starts no job worker" >&2; exit 1; }
 
 say "README, set up: migrate, collectstatic, check --deploy, the first administrator"
 cd "$work"
@@ -135,6 +147,10 @@ print(json.dumps({"program": str(program.pk), "care_manager": str(user.pk)}))
 program_id=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["program"])' "$ids")
 care_manager_id=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["care_manager"])' "$ids")
 
+say "README, start: $worker_line"
+bash -c "exec $worker_line" >"$worker_log" 2>&1 &
+worker_pid=$!
+
 say "README, start: $gunicorn_line"
 bash -c "exec $gunicorn_line" >"$gunicorn_log" 2>&1 &
 gunicorn_pid=$!
@@ -151,12 +167,30 @@ say "Sign in, register a client, open the chart, the worklist and a static file"
   --program-id "$program_id" --care-manager-id "$care_manager_id" \
   --admin-username it-admin --admin-password "$FIRST_ADMIN_PASSWORD"
 
-say "Stop gunicorn; its log has no error; the audit chain verifies"
+say "The worker ran the periodic jobs by itself (its scheduler wakes every 30 s)"
+for _ in $(seq 1 90); do
+  ran=$(caseload shell --verbosity 0 -c '
+from django_q.models import Success
+print(Success.objects.filter(name__startswith="referrals.jobs.referral_followups").count())')
+  [ "$ran" -ge 1 ] && break
+  kill -0 "$worker_pid" 2>/dev/null || { echo "the job worker exited" >&2; exit 1; }
+  sleep 1
+done
+[ "$ran" -ge 1 ] || { echo "the job worker did not run the referral follow-ups" >&2; exit 1; }
+
+say "Stop gunicorn and the worker; their logs have no error; the audit chain verifies"
 kill -TERM "$gunicorn_pid"
 wait "$gunicorn_pid" || true
 gunicorn_pid=""
+kill -TERM "$worker_pid"
+wait "$worker_pid" || true
+worker_pid=""
 if grep -E "Traceback|ERROR|CRITICAL" "$gunicorn_log" >/dev/null; then
   echo "gunicorn's log has errors" >&2
+  exit 1
+fi
+if grep -E "Traceback|ERROR|CRITICAL" "$worker_log" >/dev/null; then
+  echo "the job worker's log has errors" >&2
   exit 1
 fi
 caseload audit verify

@@ -25,7 +25,8 @@ from caseload.appointments import services as appointment_services
 from caseload.assessments.models import AssessmentResponse
 from caseload.careplans.models import CarePlanVersion
 from caseload.consents.models import Consent
-from caseload.directory.models import Service, ServiceOrganisation
+from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
+from caseload.programrules.models import ChronicCondition, TimeEntry
 from caseload.referrals import services as referral_services
 from caseload.transitions import services as transition_services
 from tests import factories
@@ -58,6 +59,8 @@ AUDIENCE = {
     "audit:client_report": {"own": {"director", "privacy"}, "other": {"director", "privacy"}},
     # A break-the-glass access by the junior (own) or by the other care manager (other), reviewed
     # by the user's supervisor, directors and the privacy officer.
+    # An uploaded directory file's import page: administrators' (to anyone else, not found).
+    "directory:directory_import_status": {"own": {"admin"}, "other": {"admin"}},
     "access:review": {
         "own": {"supervisor", "director", "privacy"},
         "other": {"director", "privacy"},
@@ -183,6 +186,23 @@ def _graph(org: Any, side: str) -> Graph:
         answers={},
     ).pk
     ids["program_id"] = enrolment.program_id
+    ids["entry_id"] = TimeEntry.objects.create(
+        client=client,
+        source="timer",
+        program="CCM",
+        activity="coordination",
+        performed_by=owner,
+        staff_type="clinical_staff",
+        performed_at=timezone.now() - dt.timedelta(hours=2),
+        month=timezone.localdate().replace(day=1),
+        minutes=12,
+    ).pk
+    ids["condition_id"] = ChronicCondition.objects.create(
+        client=client, name="Heart failure", noted_on=timezone.localdate(), recorded_by=owner
+    ).pk
+    ids["import_id"] = DirectoryImport.objects.create(
+        uploaded_by=org.admin, filename="services.csv", content="organisation,service,type\n"
+    ).pk
     return Graph(
         ids=ids
         | {

@@ -42,6 +42,8 @@ def _pending_version(org: Org, build_plan: PlanBuilder) -> CarePlanVersion:
 
 
 def _approve(org: Org, record: Cosigned, actor=None, **options) -> None:
+    # A note names the version the co-signer read; a care plan version has none (frozen).
+    options.setdefault("expected_version", getattr(record, "version", None))
     with transaction.atomic():
         cosign.cosign_approve(
             actor=actor or org.supervisor,
@@ -125,6 +127,7 @@ def test_only_the_cosigner_may_cosign_or_return_either_record(
                 action="test.returned",
                 target=record,
                 client=org.junior_client,
+                expected_version=getattr(record, "version", None),
             )
         record.refresh_from_db()
         assert record.cosign_status == CosignStatus.PENDING
@@ -139,6 +142,7 @@ def test_return_needs_a_comment_then_keeps_it(org: Org, build_plan: PlanBuilder)
             "action": "test.returned",
             "target": record,
             "client": org.junior_client,
+            "expected_version": getattr(record, "version", None),
         }
         with pytest.raises(ValidationFailed) as caught, transaction.atomic():
             cosign.cosign_return(comment="   ", **arguments)
@@ -153,7 +157,9 @@ def test_return_needs_a_comment_then_keeps_it(org: Org, build_plan: PlanBuilder)
 def test_resubmit_sends_back_only_a_returned_record(org: Org) -> None:
     note = _pending_note(org)
     assert cosign.cosign_resubmit(note) == []
-    note_services.note_return(actor=org.supervisor, note=note, comment="Clarify.")
+    note_services.note_return(
+        actor=org.supervisor, note=note, comment="Clarify.", expected_version=note.version
+    )
     version = note.version
     assert cosign.cosign_resubmit(note) == ["cosign_status", "version"]
     assert (note.cosign_status, note.version) == (CosignStatus.PENDING, version + 1)
@@ -185,7 +191,9 @@ def test_cosigning_a_note_page_read_before_it_went_back_and_forth_is_refused(
     note = _pending_note(org)
     read_version = note.version  # the supervisor opens the note ...
     # ... meanwhile returns it in another tab, and the junior answers with an addendum.
-    note_services.note_return(actor=org.supervisor, note=note, comment="Who was there?")
+    note_services.note_return(
+        actor=org.supervisor, note=note, comment="Who was there?", expected_version=note.version
+    )
     note_services.note_add_addendum(actor=org.junior, note=note, text="Her son was there.")
     note.refresh_from_db()
     assert note.cosign_status == CosignStatus.PENDING
@@ -208,7 +216,8 @@ def test_returning_a_note_page_read_before_a_change_is_refused(org: Org, login) 
     assert f'name="version" value="{note.version}"' in page
     url = reverse("notes:return_note", kwargs={"note_id": note.pk})
     response = http.post(url, {"comment": "Clarify.", "version": str(note.version - 1)})
-    assert response.status_code == 302
+    assert response.status_code == 409  # the comment is shown back, not dropped
+    assert "Clarify.</textarea>" in response.content.decode()
     note.refresh_from_db()
     assert note.cosign_status == CosignStatus.PENDING
     assert not note.return_comment

@@ -13,10 +13,10 @@ from django.urls import reverse
 from caseload.assessments import services
 from caseload.assessments.models import ReassessmentSchedule
 from caseload.assessments.selectors import (
+    assessment_summary_for_client,
     reassessment_due_annotations,
     reassessment_due_subquery,
     reassessment_label,
-    reassessments_due_for_client,
 )
 from caseload.audit.models import AuditEvent
 from caseload.clients.models import Client
@@ -142,22 +142,12 @@ def test_the_chart_list_shows_each_scheduled_instrument_once(
         program=org.geriatric, instrument_code="katz", interval_days=182
     )
     complete(cocm.aisha, cocm.client, "phq9", phq9_total(8))
-    due = reassessments_due_for_client(actor=cocm.aisha, client=cocm.client)
+    due = assessment_summary_for_client(actor=cocm.aisha, client=cocm.client).due
     assert [(d.instrument_code, d.due_on) for d in due] == [
         ("katz", due[0].due_on),
         ("phq9", clock.today() + dt.timedelta(days=28)),
     ]
     assert due[0].label.startswith("Katz ADL baseline overdue since")
-
-
-def test_recommended_schedules_follow_the_program_kind(cocm: Any) -> None:
-    created = services.schedules_apply_recommended(program=cocm.program)
-    assert {(s.instrument_code, s.interval_days) for s in created} == {
-        ("phq9", 28),
-        ("gad7", 28),
-        ("hrsn", 365),
-    }
-    assert services.schedules_apply_recommended(program=cocm.program) == []
 
 
 def test_administrators_set_schedules_in_the_admin(login: Any, org: Any, cocm: Any) -> None:

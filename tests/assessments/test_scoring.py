@@ -383,6 +383,23 @@ def test_a_number_outside_its_limits_is_refused() -> None:
     }
 
 
+@pytest.mark.parametrize("typed", ["1_0", "\u0663", "\uff13", "3.0", "+3", "1e1", "0x3"])
+def test_a_number_is_read_from_ascii_digits_only(typed: str) -> None:
+    """int() reads "1_0" as 10 and the Arabic-Indic "٣" as 3; an answer must be digits."""
+    instrument = catalogue.get("lace")
+    assert instrument is not None
+    clean, errors = clean_answers(instrument, {"ed_visits": typed}, complete=False)
+    assert errors == {"ed_visits": ["Enter a whole number."]}
+    assert clean == {}
+
+
+def test_a_number_typed_with_spaces_around_it_is_read() -> None:
+    instrument = catalogue.get("lace")
+    assert instrument is not None
+    clean, errors = clean_answers(instrument, {"ed_visits": " 3 "}, complete=False)
+    assert (clean, errors) == ({"ed_visits": 3}, {})
+
+
 def test_an_unknown_question_is_refused() -> None:
     instrument = catalogue.get("gad7")
     assert instrument is not None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -336,3 +337,14 @@ def test_rotate_key_prints_a_new_key_with_the_current_one_retired(
     assert values["CASELOAD_AUDIT_KEY_ID"] != settings.AUDIT_HMAC_KEY_ID
     current = f"{settings.AUDIT_HMAC_KEY_ID}:{settings.AUDIT_HMAC_KEYS[settings.AUDIT_HMAC_KEY_ID]}"
     assert current in values["CASELOAD_AUDIT_RETIRED_KEYS"].split(",")
+
+
+def test_events_written_while_the_clock_answers_in_local_time_verify(org: Any, pin: Any) -> None:
+    """The hash covers the time in ISO form: an event stamped by a clock answering in the
+    organisation's time zone (a pinned test, a demo scenario) is stored in UTC, so the time is
+    hashed in UTC too, or the event would read back "changed"."""
+    pin("2026-11-27 02:04")
+    events = _events(org, 2)
+    assert events[0].occurred_at.utcoffset() == dt.timedelta(0)
+    result = verify()
+    assert result.ok, result.problem

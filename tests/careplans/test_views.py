@@ -589,3 +589,21 @@ def test_signed_out_visitor_is_sent_to_sign_in(org: Org, client, build_plan: Pla
     response = client.get(reverse("careplans:detail", args=[plan.pk]))
     assert response.status_code == 302
     assert "next=" in response["Location"]
+
+
+def test_the_version_page_title_is_the_version_and_the_cosign_form_is_on_the_page_once(
+    org: Org, login, build_plan: PlanBuilder
+) -> None:
+    """Found in a walk-through: the co-signer's <title> held the whole co-sign form, CSRF token
+    included (the title block was never closed)."""
+    plan = build_plan()
+    services.careplan_publish(
+        actor=org.junior, plan=plan, reason="First plan", expected_version=plan.version
+    )
+    page = login(org.supervisor).get(reverse("careplans:version", args=[plan.pk, 1]))
+    html = page.content.decode()
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "csrfmiddlewaretoken" not in title
+    assert title.startswith(f"Version 1 · Staying safe at home · {org.junior_client}")
+    assert html.count(reverse("careplans:cosign", args=[plan.pk, 1])) == 1
+    assert html.count('id="cosign-title"') == 1

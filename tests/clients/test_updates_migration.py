@@ -40,5 +40,5 @@ def test_each_ticked_box_becomes_a_verbal_consent_recorded_by_whoever_added_the_
     assert (consent.kind, consent.method) == ("share_related_person", "verbal")
     assert consent.given_on == timezone.localdate(ticked.created_at)
     assert "Carried over" in consent.note
-    allowed = people_who_may_receive_updates(org.junior_client)
+    allowed = people_who_may_receive_updates(actor=org.junior, client=org.junior_client)
     assert ticked.pk in allowed and unticked.pk not in allowed

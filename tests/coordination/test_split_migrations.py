@@ -11,6 +11,7 @@ in its worker, and each worker has its own database).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import uuid
 from typing import Any
 
@@ -171,6 +172,11 @@ def _write_rows_before_the_split(old: Any, org: Any) -> dict[str, Any]:
     }
 
 
+SEEDED_HOLIDAYS = importlib.import_module(
+    "caseload.coordination.migrations.0002_us_federal_holidays"
+).US_FEDERAL_HOLIDAYS
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_database_from_before_the_split_keeps_every_row_and_link(org: Any) -> None:
     try:
@@ -181,6 +187,10 @@ def test_a_database_from_before_the_split_keeps_every_row_and_link(org: Any) -> 
             name: list(old.get_model("coordination", name).objects.order_by("pk").values())
             for name in MOVED
         }
+        # core/0002 removes the federal holidays coordination/0002 seeded (the holidays
+        # library gives them now); the organisation's own day stays.
+        seeded = {(dt.date.fromisoformat(day), name) for day, name in SEEDED_HOLIDAYS}
+        before["Holiday"] = [h for h in before["Holiday"] if (h["date"], h["name"]) not in seeded]
         service_type = ContentType.objects.get(app_label="coordination", model="service")
         LogEntry.objects.create(
             user=org.admin,
@@ -201,7 +211,9 @@ def test_a_database_from_before_the_split_keeps_every_row_and_link(org: Any) -> 
     for name, app in MOVED.items():
         model = current_apps.get_model(app, name)
         assert model._meta.db_table in tables
-        assert list(model.objects.order_by("pk").values()) == before[name], name
+        # (the fields the model had then: later migrations may have added some)
+        fields = list(before[name][0]) if before[name] else []
+        assert list(model.objects.order_by("pk").values(*fields)) == before[name], name
         assert model.objects.filter(pk=ids[name]).exists(), name
 
     # Foreign keys between the moved tables and to the others still hold, in the database too.

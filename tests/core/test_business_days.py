@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
-from caseload.core import business_days
+from caseload.core import business_days, clock
 from caseload.core.models import Holiday
 
 D = dt.date.fromisoformat
@@ -69,20 +70,106 @@ def test_previous_business_day(day: str, holidays: list[str], expected: str) -> 
 
 
 @pytest.mark.django_db
-def test_us_federal_holidays_for_2026_and_2027_are_seeded_on_weekdays() -> None:
-    days = list(Holiday.objects.filter(date__year__in=[2026, 2027]).values_list("date", flat=True))
-    assert len([d for d in days if d.year == 2026]) == 11
-    assert len([d for d in days if d.year == 2027]) == 12  # includes 31 Dec for New Year 2028
-    assert all(d.weekday() < 5 for d in days)  # observed dates, never a Saturday or Sunday
-    assert D("2026-11-26") in days  # Thanksgiving
-    assert D("2027-07-05") in days  # Independence Day observed on Monday
+def test_the_holiday_table_holds_only_the_organisations_own_days_after_migrate() -> None:
+    """The 2026-2027 federal holidays coordination/0002 once seeded are removed by core/0002:
+    they come from the holidays library now (so a restored backup no longer collides)."""
+    assert not Holiday.objects.exists()
+    days = business_days.holidays_between(D("2026-01-01"), D("2027-12-31"))
+    weekdays = sorted(d for d in days if d.weekday() < 5)
+    assert len([d for d in weekdays if d.year == 2026]) == 11
+    assert len([d for d in weekdays if d.year == 2027]) == 12  # 31 Dec: New Year 2028 observed
+    assert D("2026-11-26") in days and D("2027-07-05") in days
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "days", "expected", "why"),
+    [
+        # 2028: Friday 26 May + 2 → Wednesday 31 May (Memorial Day, Monday 29 May)
+        ("2028-05-26", 2, "2028-05-31", "Memorial Day 2028"),
+        # Thursday 9 Nov 2028 + 1 → Monday 13 Nov (Veterans Day on a Saturday, observed Friday)
+        ("2028-11-09", 1, "2028-11-13", "Veterans Day 2028 observed"),
+        # Wednesday 22 Nov 2028 + 1 → Friday 24 Nov (Thanksgiving, Thursday 23 Nov)
+        ("2028-11-22", 1, "2028-11-24", "Thanksgiving 2028"),
+        # 2030: Friday 28 Jun + 4 → Friday 5 Jul (Independence Day, Thursday 4 Jul)
+        ("2030-06-28", 4, "2030-07-05", "Independence Day 2030"),
+        # Tuesday 24 Dec 2030 + 1 → Thursday 26 Dec (Christmas, Wednesday)
+        ("2030-12-24", 1, "2030-12-26", "Christmas 2030"),
+        # Friday 31 Aug 2029 + 1 → Tuesday 4 Sep (Labor Day, Monday 3 Sep)
+        ("2029-08-31", 1, "2029-09-04", "Labor Day 2029"),
+    ],
+)
+def test_business_days_count_public_holidays_in_any_year(
+    start: str, days: int, expected: str, why: str
+) -> None:
+    assert business_days.business_days_after(D(start), days) == D(expected), why
+
+
+@pytest.mark.django_db
+def test_the_organisations_closure_days_count_too_and_keep_their_name() -> None:
+    Holiday.objects.create(date=D("2030-07-05"), name="Agency closure")
+    # Independence Day (Thursday) and the agency's Friday closure: + 1 → Monday 8 July
+    assert business_days.business_days_after(D("2030-07-03"), 1) == D("2030-07-08")
+    names = business_days.holiday_names_between(D("2030-07-01"), D("2030-07-07"))
+    assert names == {D("2030-07-04"): "Independence Day", D("2030-07-05"): "Agency closure"}
+
+
+@pytest.mark.django_db
+def test_a_state_adds_its_own_holidays(settings: Any) -> None:
+    friday_before_patriots_day = D("2028-04-14")
+    assert business_days.business_days_after(friday_before_patriots_day, 1) == D("2028-04-17")
+    settings.CASELOAD_HOLIDAYS_SUBDIV = "MA"  # Patriots' Day, Monday 17 April 2028
+    assert business_days.business_days_after(friday_before_patriots_day, 1) == D("2028-04-18")
+
+
+@pytest.mark.django_db
+def test_without_a_country_only_the_organisations_days_count(settings: Any) -> None:
+    settings.CASELOAD_HOLIDAYS_COUNTRY = ""
+    assert business_days.business_days_after(D("2028-05-26"), 2) == D("2028-05-30")
+
+
+@pytest.mark.django_db
+def test_the_system_check_warns_of_a_year_without_holidays(settings: Any) -> None:
+    from caseload.core.checks import holidays_check
+
+    assert holidays_check() == []
+    settings.CASELOAD_HOLIDAYS_COUNTRY = ""
+    year = clock.today().year
+    [warning] = holidays_check()
+    assert warning.id == "caseload.W002"
+    assert f"No holidays in {year} and {year + 1}" in warning.msg
+    Holiday.objects.create(date=dt.date(year, 12, 24), name="Agency closure")
+    [warning] = holidays_check()
+    assert f"No holidays in {year + 1}:" in warning.msg
+    Holiday.objects.create(date=dt.date(year + 1, 12, 24), name="Agency closure")
+    assert holidays_check() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("country", "subdiv", "message"),
+    [
+        ("XX", "", "'XX' is not a country"),
+        ("US", "ZZ", "'ZZ' is not a state or region of US"),
+        ("", "MA", "SUBDIV is set without"),
+    ],
+)
+def test_the_system_check_refuses_an_unknown_country_or_state(
+    settings: Any, country: str, subdiv: str, message: str
+) -> None:
+    from caseload.core.checks import holidays_check
+
+    settings.CASELOAD_HOLIDAYS_COUNTRY = country
+    settings.CASELOAD_HOLIDAYS_SUBDIV = subdiv
+    [error] = holidays_check()
+    assert error.id == "caseload.E001" and message in error.msg
 
 
 @pytest.mark.django_db
 def test_business_days_after_reads_configured_holidays() -> None:
     Holiday.objects.create(date=D("2026-03-09"), name="Agency training day")
     assert business_days.business_days_after(D("2026-03-06"), 2) == D("2026-03-11")
-    # The seeded Memorial Day counts without being passed in
+    # Memorial Day (from the holidays library) counts without being passed in
     assert business_days.business_days_after(D("2026-05-22"), 2) == D("2026-05-27")
 
 

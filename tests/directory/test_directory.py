@@ -12,7 +12,9 @@ from caseload.audit.models import AuditEvent
 from caseload.core.models import Holiday
 from caseload.directory import services
 from caseload.directory.csv_import import check_directory_csv
+from caseload.directory.jobs import directory_import_run
 from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
+from tests.jobs_support import run_queued_jobs
 
 GOOD_AND_BAD = (
     "Organisation,Service,Type,Languages,Phone,Email,Accepting referrals,Hours\n"
@@ -59,8 +61,19 @@ def test_report_names_each_rejected_row_and_nothing_is_imported_before_confirmat
         reverse("directory:directory_import"),
         {"import_id": str(upload.pk), "decision": "import"},
     )
-    assert response.status_code == 200
-    assert "2 services added, 0 updated, 4 rows not imported" in response.content.decode()
+    status_url = reverse("directory:directory_import_status", args=[upload.pk])
+    assert response.status_code == 302 and response["Location"] == status_url
+    # The background job has not run yet: the page shows the progress and asks again.
+    page = http.get(status_url).content.decode()
+    assert "0 of 2 rows imported" in page and 'hx-trigger="every 2s"' in page
+    assert Service.objects.count() == 0
+    assert AuditEvent.objects.filter(action="directory.import_started").count() == 1
+    assert run_queued_jobs() == ["2 added, 0 updated, 4 rows not imported"]
+    fragment = http.get(status_url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.startswith("<div") or fragment.lstrip().startswith("<div")
+    assert "2 services added, 0 updated, 4 rows not imported" in fragment
+    assert "hx-trigger" not in fragment  # finished: no more asking
+    assert "“perhaps” is not yes or no" in fragment
     names = set(Service.objects.values_list("name", flat=True))
     assert names == {"Home-delivered meals", "Medical transport"}
     rides = Service.objects.get(name="Medical transport")
@@ -81,7 +94,33 @@ def test_confirming_twice_imports_once(org: Any, login: Any) -> None:
     http.post(reverse("directory:directory_import"), data)
     second = http.post(reverse("directory:directory_import"), data)
     assert second.status_code == 404
+    run_queued_jobs()
     assert Service.objects.count() == 2
+    # The job run a second time (a worker died after finishing it) changes nothing.
+    assert directory_import_run(str(upload.pk), org.admin.pk).startswith("nothing to do")
+
+
+@pytest.mark.django_db
+def test_progress_is_written_as_the_rows_are_imported(
+    org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = "".join(f"Org {n},Service {n},meals\n" for n in range(60))
+    upload, _ = services.directory_import_preview(
+        actor=org.admin, filename="big.csv", content="organisation,service,type\n" + rows
+    )
+    services.directory_import_start(actor=org.admin, import_id=upload.pk)
+    seen = []
+    real_apply_row = services._apply_row
+
+    def watching(row: Any) -> None:
+        seen.append(DirectoryImport.objects.get(pk=upload.pk).rows_done)
+        real_apply_row(row)
+
+    monkeypatch.setattr(services, "_apply_row", watching)
+    run_queued_jobs()
+    assert seen[0] == 0 and seen[25] == 25 and seen[50] == 50 and seen[-1] == 50
+    upload.refresh_from_db()
+    assert (upload.status, upload.rows_done, upload.rows_total) == ("applied", 60, 60)
 
 
 @pytest.mark.django_db
@@ -135,6 +174,22 @@ def test_file_level_problems_are_reported(text: str, message: str, db: None) -> 
     report = check_directory_csv(text)
     assert not report.can_import
     assert message in " ".join(report.file_errors)
+
+
+@pytest.mark.django_db
+def test_a_file_with_a_nul_byte_is_refused_with_a_clear_message(org: Any, login: Any) -> None:
+    """PostgreSQL cannot store a NUL: the upload is refused with a message, not a 500."""
+    response = _upload(login(org.admin), "organisation,service,type\nMeals\x00,Hot meals,meals\n")
+    assert response.status_code == 400
+    assert "invalid control characters (NUL)" in response.content.decode()
+    assert DirectoryImport.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_file_name_with_control_characters_is_kept_without_them(org: Any, login: Any) -> None:
+    response = _upload(login(org.admin), GOOD_AND_BAD, name="services\x00\x07.csv")
+    assert response.status_code == 200
+    assert DirectoryImport.objects.get().filename == "services.csv"
 
 
 @pytest.mark.django_db
@@ -324,3 +379,20 @@ def test_an_organisation_changed_with_a_new_service_in_the_admin_is_one_audit_ev
         {"changed": {"fields": ["Phone"]}},
         {"added": {"name": "service", "object": "Grocery delivery — Eastside Meals on Wheels"}},
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("organisation", ["not-a-uuid", "00000000-0000-0000-0000-00000000000g"])
+def test_a_malformed_organisation_id_in_the_admin_is_a_form_error(
+    org: Any, login: Any, organisation: str
+) -> None:
+    """The admin's autocomplete looked the malformed id up to draw the form again: a 500."""
+    response = login(org.admin).post(
+        reverse("admin:directory_service_add"),
+        {"organisation": organisation, "name": "Hot meals", "service_type": "meals"},
+    )
+    assert response.status_code == 200  # the admin draws the form again with its errors
+    html = response.content.decode()
+    assert "<title>Error: Add service" in html
+    assert 'class="errorlist' in html
+    assert not Service.objects.filter(name="Hot meals").exists()

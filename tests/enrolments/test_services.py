@@ -426,6 +426,7 @@ def test_only_seniors_of_the_program_and_directors_reassign(org, who, error):
             enrolment=enrolment,
             care_manager=org.supervisor,
             reason="x",
+            expected_version=enrolment.version,
         )
     enrolment.refresh_from_db()
     assert enrolment.care_manager == org.junior
@@ -437,7 +438,11 @@ def test_reassignment_respects_the_new_care_managers_cap(org):
     enrolment = org.junior_client.enrolments.get()
     with pytest.raises(ValidationFailed) as caught:
         services.enrolment_reassign(
-            actor=org.director, enrolment=enrolment, care_manager=org.supervisor, reason="x"
+            actor=org.director,
+            enrolment=enrolment,
+            care_manager=org.supervisor,
+            reason="x",
+            expected_version=enrolment.version,
         )
     assert "caseload cap of 1" in caught.value.message
 
@@ -446,7 +451,11 @@ def test_discharged_enrolment_cannot_be_reassigned(org):
     enrolment = _enrolment(org, "discharged")
     with pytest.raises(Conflict):
         services.enrolment_reassign(
-            actor=org.director, enrolment=enrolment, care_manager=org.supervisor, reason="x"
+            actor=org.director,
+            enrolment=enrolment,
+            care_manager=org.supervisor,
+            reason="x",
+            expected_version=enrolment.version,
         )
 
 
@@ -471,7 +480,12 @@ def test_acuity_change_records_event_and_audit(org):
 
 def test_setting_the_same_acuity_records_nothing(org):
     enrolment = org.junior_client.enrolments.get()
-    services.enrolment_set_acuity(actor=org.junior, enrolment=enrolment, acuity=enrolment.acuity)
+    services.enrolment_set_acuity(
+        actor=org.junior,
+        enrolment=enrolment,
+        acuity=enrolment.acuity,
+        expected_version=enrolment.version,
+    )
     assert not enrolment.events.exists()
     assert not AuditEvent.objects.filter(action="enrolment.acuity_set").exists()
 

@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
 from caseload.careplans.models import CosignStatus
+from caseload.clients.selectors import contact_people_for_client
 from caseload.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from caseload.notes import services
 from caseload.notes.models import ProgressNote
 from caseload.notes.selectors import (
-    note_contact_people,
     note_page_for_client,
     notes_awaiting_cosign,
 )
@@ -119,15 +119,17 @@ def test_a_note_entered_in_error_can_no_longer_be_changed_signed_cosigned_or_ame
             actor=org.junior, note=draft, expected_version=draft.version, **note_kwargs()
         )
     with pytest.raises(Conflict):
-        services.note_sign(actor=org.junior, note=draft)
+        services.note_sign(actor=org.junior, note=draft, expected_version=draft.version)
     signed = make_note(org.junior, org.junior_client, sign=True)
     services.note_mark_entered_in_error(actor=org.supervisor, note=signed, reason=REASON)
     with pytest.raises(Conflict):
         services.note_add_addendum(actor=org.junior, note=signed, text="More")
     with pytest.raises(Conflict):
-        services.note_cosign(actor=org.supervisor, note=signed)
+        services.note_cosign(actor=org.supervisor, note=signed, expected_version=signed.version)
     with pytest.raises(Conflict):
-        services.note_return(actor=org.supervisor, note=signed, comment="Why")
+        services.note_return(
+            actor=org.supervisor, note=signed, comment="Why", expected_version=signed.version
+        )
 
 
 def test_a_family_member_entered_in_error_is_not_a_contact_choice(org):
@@ -136,7 +138,7 @@ def test_a_family_member_entered_in_error_is_not_a_contact_choice(org):
     daughter = factories.RelatedPersonFactory(client=org.junior_client, name="Ingrid")
     wrong = factories.RelatedPersonFactory(client=org.junior_client, name="Wrong Person")
     related_person_mark_entered_in_error(actor=org.junior, person=wrong, reason=REASON)
-    people = list(note_contact_people(actor=org.junior, client=org.junior_client))
+    people = list(contact_people_for_client(actor=org.junior, client=org.junior_client))
     assert people == [daughter]
     with pytest.raises(ValidationFailed) as caught:
         make_note(

@@ -129,7 +129,7 @@ def test_enrolment_of_another_client_is_refused(org):
 
 def test_care_manager_signing_needs_no_cosign(org):
     note = make_note(org.supervisor, org.supervisor_client)
-    services.note_sign(actor=org.supervisor, note=note)
+    services.note_sign(actor=org.supervisor, note=note, expected_version=note.version)
     note.refresh_from_db()
     assert note.status == NoteStatus.SIGNED
     assert note.signed_at is not None
@@ -141,7 +141,7 @@ def test_care_manager_signing_needs_no_cosign(org):
 
 def test_junior_signing_sends_the_note_to_their_supervisor(org):
     note = make_note(org.junior, org.junior_client)
-    services.note_sign(actor=org.junior, note=note)
+    services.note_sign(actor=org.junior, note=note, expected_version=note.version)
     note.refresh_from_db()
     assert note.status == NoteStatus.SIGNED
     assert note.cosign_status == CosignStatus.PENDING
@@ -156,7 +156,7 @@ def test_junior_without_a_supervisor_cannot_sign_and_the_note_stays_a_draft(org)
     org.junior.supervisor = None
     org.junior.save(update_fields=["supervisor"])
     with pytest.raises(ValidationFailed) as caught:
-        services.note_sign(actor=org.junior, note=note)
+        services.note_sign(actor=org.junior, note=note, expected_version=note.version)
     assert caught.value.code == "no_supervisor"
     assert "supervisor" in caught.value.message
     note.refresh_from_db()
@@ -193,7 +193,7 @@ def test_save_and_sign_without_a_supervisor_saves_nothing(org):
 def test_only_the_author_signs(org):
     note = make_note(org.junior, org.junior_client)
     with pytest.raises(PermissionDenied):
-        services.note_sign(actor=org.supervisor, note=note)
+        services.note_sign(actor=org.supervisor, note=note, expected_version=note.version)
 
 
 def test_signing_a_stale_version_is_a_conflict(org):
@@ -289,11 +289,16 @@ def _do(org, note: ProgressNote, action: str) -> None:
             actor=org.junior, note=note, expected_version=note.version, **note_kwargs()
         )
     elif action == "sign":
-        services.note_sign(actor=org.junior, note=note)
+        services.note_sign(actor=org.junior, note=note, expected_version=note.version)
     elif action == "cosign":
-        services.note_cosign(actor=org.supervisor, note=note)
+        services.note_cosign(actor=org.supervisor, note=note, expected_version=note.version)
     elif action == "return":
-        services.note_return(actor=org.supervisor, note=note, comment="Add the plan agreed.")
+        services.note_return(
+            actor=org.supervisor,
+            note=note,
+            comment="Add the plan agreed.",
+            expected_version=note.version,
+        )
     elif action == "addendum":
         services.note_add_addendum(actor=org.junior, note=note, text="Also discussed meals.")
     else:  # pragma: no cover
@@ -361,7 +366,7 @@ def test_signed_notes_can_never_be_edited_even_with_the_right_version(org, state
 
 def test_cosigner_cosigns_and_it_is_audited(org):
     note = make_note(org.junior, org.junior_client, sign=True)
-    services.note_cosign(actor=org.supervisor, note=note)
+    services.note_cosign(actor=org.supervisor, note=note, expected_version=note.version)
     note.refresh_from_db()
     assert note.cosign_status == CosignStatus.COSIGNED
     assert note.cosigned_at is not None
@@ -375,9 +380,9 @@ def test_only_the_assigned_cosigner_may_cosign_or_return(org, who):
     note = make_note(org.junior, org.junior_client, sign=True)
     actor = getattr(org, who)
     with pytest.raises(PermissionDenied):
-        services.note_cosign(actor=actor, note=note)
+        services.note_cosign(actor=actor, note=note, expected_version=note.version)
     with pytest.raises(PermissionDenied):
-        services.note_return(actor=actor, note=note, comment="No.")
+        services.note_return(actor=actor, note=note, comment="No.", expected_version=note.version)
     note.refresh_from_db()
     assert note.cosign_status == CosignStatus.PENDING
 
@@ -385,10 +390,12 @@ def test_only_the_assigned_cosigner_may_cosign_or_return(org, who):
 def test_someone_out_of_scope_gets_not_found_for_every_write(org):
     note = make_note(org.junior, org.junior_client, sign=True)
     for call in (
-        lambda: services.note_cosign(actor=org.other_cm, note=note),
-        lambda: services.note_return(actor=org.other_cm, note=note, comment="x"),
+        lambda: services.note_cosign(actor=org.other_cm, note=note, expected_version=note.version),
+        lambda: services.note_return(
+            actor=org.other_cm, note=note, comment="x", expected_version=note.version
+        ),
         lambda: services.note_add_addendum(actor=org.other_cm, note=note, text="x"),
-        lambda: services.note_sign(actor=org.other_cm, note=note),
+        lambda: services.note_sign(actor=org.other_cm, note=note, expected_version=note.version),
         lambda: services.note_update(
             actor=org.other_cm, note=note, expected_version=note.version, **note_kwargs()
         ),
@@ -400,7 +407,9 @@ def test_someone_out_of_scope_gets_not_found_for_every_write(org):
 def test_return_needs_a_comment(org):
     note = make_note(org.junior, org.junior_client, sign=True)
     with pytest.raises(ValidationFailed) as caught:
-        services.note_return(actor=org.supervisor, note=note, comment="  ")
+        services.note_return(
+            actor=org.supervisor, note=note, comment="  ", expected_version=note.version
+        )
     assert "comment" in caught.value.field_errors
     note.refresh_from_db()
     assert note.cosign_status == CosignStatus.PENDING
@@ -408,14 +417,19 @@ def test_return_needs_a_comment(org):
 
 def test_return_then_addendum_then_cosign(org):
     note = make_note(org.junior, org.junior_client, sign=True)
-    services.note_return(actor=org.supervisor, note=note, comment="Say who else was there.")
+    services.note_return(
+        actor=org.supervisor,
+        note=note,
+        comment="Say who else was there.",
+        expected_version=note.version,
+    )
     note.refresh_from_db()
     assert note.cosign_status == CosignStatus.RETURNED
     assert note.return_comment == "Say who else was there."
     services.note_add_addendum(actor=org.junior, note=note, text="Her son Erik was present.")
     note.refresh_from_db()
     assert note.cosign_status == CosignStatus.PENDING
-    services.note_cosign(actor=org.supervisor, note=note)
+    services.note_cosign(actor=org.supervisor, note=note, expected_version=note.version)
     note.refresh_from_db()
     assert note.cosign_status == CosignStatus.COSIGNED
     assert _actions(note) == [
@@ -429,7 +443,9 @@ def test_return_then_addendum_then_cosign(org):
 
 def test_addendum_by_someone_else_leaves_a_returned_note_with_its_author(org):
     note = make_note(org.junior, org.junior_client, sign=True)
-    services.note_return(actor=org.supervisor, note=note, comment="Clarify.")
+    services.note_return(
+        actor=org.supervisor, note=note, comment="Clarify.", expected_version=note.version
+    )
     services.note_add_addendum(actor=org.supervisor, note=note, text="See my comment.")
     note.refresh_from_db()
     assert note.cosign_status == CosignStatus.RETURNED

@@ -222,7 +222,9 @@ def test_sign_needs_post(org, login):
 def test_signing_twice_shows_a_message_not_an_error_page(org, login):
     note = make_note(org.supervisor, org.supervisor_client, sign=True)
     http = login(org.supervisor)
-    response = http.post(reverse("notes:sign", kwargs={"note_id": note.pk}), follow=True)
+    response = http.post(
+        reverse("notes:sign", kwargs={"note_id": note.pk}), {"version": "1"}, follow=True
+    )
     assert response.status_code == 200
     assert "already signed" in response.content.decode()
 
@@ -257,7 +259,9 @@ def test_cosigner_sees_cosign_forms_and_cosigns(org, login):
     http = login(org.supervisor)
     page = http.get(reverse("notes:detail", kwargs={"note_id": note.pk}))
     assert "Co-sign this note" in page.content.decode()
-    response = http.post(reverse("notes:cosign", kwargs={"note_id": note.pk}))
+    response = http.post(
+        reverse("notes:cosign", kwargs={"note_id": note.pk}), {"version": str(note.version)}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("notes:cosign_queue")
     note.refresh_from_db()
@@ -272,7 +276,9 @@ def test_author_does_not_see_cosign_forms_and_cannot_cosign(org, login):
     http = login(org.junior)
     page = http.get(reverse("notes:detail", kwargs={"note_id": note.pk}))
     assert "Co-sign this note" not in page.content.decode()
-    response = http.post(reverse("notes:cosign", kwargs={"note_id": note.pk}))
+    response = http.post(
+        reverse("notes:cosign", kwargs={"note_id": note.pk}), {"version": str(note.version)}
+    )
     assert response.status_code == 403
     note.refresh_from_db()
     assert note.cosign_status == CosignStatus.PENDING
@@ -282,7 +288,7 @@ def test_return_with_comment(org, login):
     note = make_note(org.junior, org.junior_client, sign=True)
     response = login(org.supervisor).post(
         reverse("notes:return_note", kwargs={"note_id": note.pk}),
-        {"comment": "Say what the plan is."},
+        {"comment": "Say what the plan is.", "version": str(note.version)},
     )
     assert response.status_code == 302
     note.refresh_from_db()
@@ -294,7 +300,8 @@ def test_return_with_comment(org, login):
 def test_return_without_comment_is_refused(org, login):
     note = make_note(org.junior, org.junior_client, sign=True)
     response = login(org.supervisor).post(
-        reverse("notes:return_note", kwargs={"note_id": note.pk}), {"comment": ""}
+        reverse("notes:return_note", kwargs={"note_id": note.pk}),
+        {"comment": "", "version": str(note.version)},
     )
     assert response.status_code == 400
     assert "Say what the author should change." in response.content.decode()
@@ -305,7 +312,8 @@ def test_return_without_comment_is_refused(org, login):
 def test_author_answers_a_returned_note_with_an_addendum(org, login):
     note = make_note(org.junior, org.junior_client, sign=True)
     login(org.supervisor).post(
-        reverse("notes:return_note", kwargs={"note_id": note.pk}), {"comment": "Who was there?"}
+        reverse("notes:return_note", kwargs={"note_id": note.pk}),
+        {"comment": "Who was there?", "version": str(note.version)},
     )
     http = login(org.junior)
     page = http.get(reverse("notes:detail", kwargs={"note_id": note.pk}))

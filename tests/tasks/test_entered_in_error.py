@@ -66,7 +66,7 @@ def test_marking_a_task_keeps_its_status_records_who_when_why_and_audits(org):
 
 def test_a_done_task_can_be_marked_too(org):
     task = _task(org)
-    services.task_complete(actor=org.junior, task=task)
+    services.task_complete(actor=org.junior, task=task, expected_version=task.version)
     services.task_mark_entered_in_error(actor=org.junior, task=task, reason=REASON)
     stored = Task.objects.get(pk=task.pk)
     assert (stored.status, stored.is_entered_in_error) == (TaskStatus.DONE, True)
@@ -95,9 +95,11 @@ def test_a_task_entered_in_error_is_final(org):
     with pytest.raises(Conflict):
         services.task_mark_entered_in_error(actor=org.junior, task=task, reason="Again")
     with pytest.raises(Conflict):
-        services.task_complete(actor=org.junior, task=task)
+        services.task_complete(actor=org.junior, task=task, expected_version=task.version)
     with pytest.raises(Conflict):
-        services.task_cancel(actor=org.junior, task=task, reason="No longer needed")
+        services.task_cancel(
+            actor=org.junior, task=task, expected_version=task.version, reason="No longer needed"
+        )
     with pytest.raises(Conflict):
         services.task_update(
             actor=org.junior,
@@ -169,9 +171,12 @@ def test_the_task_page_shows_it_marked_read_only(org, login):
 
 def test_marking_done_in_place_says_the_task_was_entered_in_error(org, login):
     task = _task(org)
+    listed = task.version  # the list was loaded before someone marked it
     services.task_mark_entered_in_error(actor=org.junior, task=task, reason=REASON)
     response = login(org.junior).post(
-        reverse("tasks:complete", kwargs={"task_id": task.pk}), HTTP_HX_REQUEST="true"
+        reverse("tasks:complete", kwargs={"task_id": task.pk}),
+        {"version": str(listed)},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert "Entered in error" in response.content.decode()

@@ -179,9 +179,16 @@ def _in(org, status: str) -> Task:
 
 def _act(org, task: Task, action: str) -> None:
     if action == "complete":
-        services.task_complete(actor=org.junior, task=task, outcome_note="Refill ordered.")
+        services.task_complete(
+            actor=org.junior,
+            task=task,
+            outcome_note="Refill ordered.",
+            expected_version=task.version,
+        )
     elif action == "cancel":
-        services.task_cancel(actor=org.junior, task=task, reason="Client moved.")
+        services.task_cancel(
+            actor=org.junior, task=task, expected_version=task.version, reason="Client moved."
+        )
     else:
         services.task_update(
             actor=org.junior,
@@ -224,7 +231,12 @@ def test_task_state_machine(org, state, action):
 
 def test_complete_records_who_when_and_outcome(org):
     task = _task(org)
-    services.task_complete(actor=org.supervisor, task=task, outcome_note="Done by phone.")
+    services.task_complete(
+        actor=org.supervisor,
+        task=task,
+        outcome_note="Done by phone.",
+        expected_version=task.version,
+    )
     task.refresh_from_db()
     assert task.completed_by == org.supervisor
     assert task.completed_at is not None
@@ -236,8 +248,15 @@ def test_complete_records_who_when_and_outcome(org):
 def test_cancel_needs_a_reason_and_keeps_it(org):
     task = _task(org)
     with pytest.raises(ValidationFailed):
-        services.task_cancel(actor=org.junior, task=task, reason="  ")
-    services.task_cancel(actor=org.junior, task=task, reason="Duplicate of another task.")
+        services.task_cancel(
+            actor=org.junior, task=task, expected_version=task.version, reason="  "
+        )
+    services.task_cancel(
+        actor=org.junior,
+        task=task,
+        expected_version=task.version,
+        reason="Duplicate of another task.",
+    )
     task.refresh_from_db()
     assert task.status == TaskStatus.CANCELLED
     assert task.outcome_note == "Duplicate of another task."
@@ -247,9 +266,11 @@ def test_cancel_needs_a_reason_and_keeps_it(org):
 def test_out_of_scope_actor_cannot_touch_a_task(org):
     task = _task(org)
     with pytest.raises(NotFound):
-        services.task_complete(actor=org.other_cm, task=task)
+        services.task_complete(actor=org.other_cm, task=task, expected_version=task.version)
     with pytest.raises(NotFound):
-        services.task_cancel(actor=org.other_cm, task=task, reason="x")
+        services.task_cancel(
+            actor=org.other_cm, task=task, expected_version=task.version, reason="x"
+        )
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN
 
@@ -297,7 +318,7 @@ def test_my_tasks_are_grouped_with_counts(org):
     _task(org, days=0, title="Today")
     _task(org, days=4, title="Later")
     done = _task(org, days=-5, title="Done already")
-    services.task_complete(actor=org.junior, task=done)
+    services.task_complete(actor=org.junior, task=done, expected_version=done.version)
     _task(org, actor=org.supervisor, owner=org.supervisor, title="Not mine")
     mine = task_list_for_owner(actor=org.junior)
     assert [t.title for t in mine.overdue] == ["Overdue one", "Overdue two"]
@@ -329,7 +350,9 @@ def test_client_tasks_are_open_ones_by_due_date_then_priority(org):
     _task(org, days=1, priority=3, title="B")
     _task(org, days=1, priority=1, title="A")
     closed = _task(org, days=0, title="Closed")
-    services.task_cancel(actor=org.junior, task=closed, reason="Not needed")
+    services.task_cancel(
+        actor=org.junior, task=closed, expected_version=closed.version, reason="Not needed"
+    )
     titles = [t.title for t in task_list_for_client(actor=org.junior, client=org.junior_client)]
     assert titles == ["A", "B", "C"]
     assert task_list_for_client(actor=org.other_cm, client=org.junior_client) == []

@@ -110,7 +110,7 @@ def test_mark_done_with_htmx_returns_the_row_fragment(org, login):
     task = _task(org)
     response = login(org.junior).post(
         reverse("tasks:complete", kwargs={"task_id": task.pk}),
-        {"show_client": "1"},
+        {"show_client": "1", "version": str(task.version)},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -129,8 +129,9 @@ def test_mark_done_twice_with_htmx_says_already_done(org, login):
     task = _task(org)
     http = login(org.junior)
     url = reverse("tasks:complete", kwargs={"task_id": task.pk})
-    http.post(url, HTTP_HX_REQUEST="true")
-    response = http.post(url, HTTP_HX_REQUEST="true")
+    listed = {"version": str(task.version)}  # both clicks from the same list
+    http.post(url, listed, HTTP_HX_REQUEST="true")
+    response = http.post(url, listed, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "Already done" in response.content.decode()
     assert AuditEvent.objects.filter(action="task.completed").count() == 1
@@ -140,7 +141,8 @@ def test_mark_done_without_js_redirects_back(org, login):
     task = _task(org)
     back = reverse("clients:chart", kwargs={"client_id": org.junior_client.pk})
     response = login(org.junior).post(
-        reverse("tasks:complete", kwargs={"task_id": task.pk}), {"next": back}
+        reverse("tasks:complete", kwargs={"task_id": task.pk}),
+        {"next": back, "version": str(task.version)},
     )
     assert response.status_code == 302
     assert response["Location"] == back
@@ -152,7 +154,7 @@ def test_mark_done_ignores_an_outside_next(org, login):
     task = _task(org)
     response = login(org.junior).post(
         reverse("tasks:complete", kwargs={"task_id": task.pk}),
-        {"next": "https://evil.example/"},
+        {"next": "https://evil.example/", "version": str(task.version)},
     )
     assert response["Location"] == reverse("tasks:mine")
 
@@ -166,7 +168,8 @@ def test_mark_done_needs_post(org, login):
 def test_mark_done_refuses_nul_in_the_outcome(org, login):
     task = _task(org)
     response = login(org.junior).post(
-        reverse("tasks:complete", kwargs={"task_id": task.pk}), {"outcome_note": "a\x00b"}
+        reverse("tasks:complete", kwargs={"task_id": task.pk}),
+        {"outcome_note": "a\x00b", "version": str(task.version)},
     )
     assert response.status_code == 400
     task.refresh_from_db()
@@ -273,7 +276,9 @@ def test_stale_task_edit_is_a_409_keeping_the_text(org, login):
 
 def test_closed_task_is_shown_read_only(org, login):
     task = _task(org)
-    services.task_complete(actor=org.junior, task=task, outcome_note="Refill ordered.")
+    services.task_complete(
+        actor=org.junior, task=task, outcome_note="Refill ordered.", expected_version=task.version
+    )
     http = login(org.junior)
     url = reverse("tasks:edit", kwargs={"task_id": task.pk})
     response = http.get(url)
@@ -287,7 +292,8 @@ def test_closed_task_is_shown_read_only(org, login):
 def test_cancel_a_task_with_a_reason(org, login):
     task = _task(org)
     response = login(org.junior).post(
-        reverse("tasks:cancel", kwargs={"task_id": task.pk}), {"reason": "Client declined."}
+        reverse("tasks:cancel", kwargs={"task_id": task.pk}),
+        {"reason": "Client declined.", "version": str(task.version)},
     )
     assert response.status_code == 302
     task.refresh_from_db()
@@ -299,7 +305,8 @@ def test_cancel_a_task_with_a_reason(org, login):
 def test_cancel_without_a_reason_is_refused(org, login):
     task = _task(org)
     response = login(org.junior).post(
-        reverse("tasks:cancel", kwargs={"task_id": task.pk}), {"reason": ""}
+        reverse("tasks:cancel", kwargs={"task_id": task.pk}),
+        {"reason": "", "version": str(task.version)},
     )
     assert response.status_code == 400
     assert "Say why the task is cancelled." in response.content.decode()
@@ -376,7 +383,8 @@ def test_chart_section_lists_open_tasks_with_htmx_and_plain_form(org, django_ass
 def test_nul_in_a_cancel_reason_is_refused(org, login):
     task = _task(org)
     response = login(org.junior).post(
-        reverse("tasks:cancel", kwargs={"task_id": task.pk}), {"reason": "no\x00"}
+        reverse("tasks:cancel", kwargs={"task_id": task.pk}),
+        {"reason": "no\x00", "version": str(task.version)},
     )
     assert response.status_code == 400
     task.refresh_from_db()

@@ -201,3 +201,7 @@ class TwoFactorDeviceAdmin(TOTPDeviceAdmin):  # type: ignore[misc]
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for device in queryset.select_related("user"):
             services.staff_remove_two_factor_device(actor=_actor(request), device=device)
+
+
+# The background jobs' pages (after django_q's own admin module, which they replace).
+from caseload.access import admin_jobs  # noqa: E402, F401

@@ -10,9 +10,11 @@ A junior's signed note or published care plan version waits for their supervisor
 
 The calling service locks its row inside its transaction and checks its own rules first (a
 note entered in error is final); these functions check that the record is waiting, who may
-co-sign it (``policies.require_cosigner``) and its version when the form carried one, then
-change the fields, save them and record the audit event. A versioned record's version moves
-on, so a form loaded before the co-sign is refused as stale.
+co-sign it (``policies.require_cosigner``) and, for a versioned record (a note), the version
+the co-signer read (``expected_version``; missing is refused like stale), then change the
+fields, save them and record the audit event. A versioned record's version moves on, so a form
+loaded before the co-sign is refused as stale. A care plan version is not versioned: its
+content is frozen when it is published, and its co-sign state is the lock.
 """
 
 from __future__ import annotations
@@ -107,11 +109,7 @@ def _require_pending(
     if record.cosign_status != CosignStatus.PENDING:
         raise Conflict(not_pending, code=NOT_PENDING)
     require_cosigner(actor, record.cosigner_id)
-    if (
-        expected_version is not None
-        and isinstance(record, Versioned)
-        and record.version != expected_version
-    ):
+    if isinstance(record, Versioned) and record.version != expected_version:
         raise VersionConflict(
             "This changed since you opened it. Read it again, then co-sign or return it.",
             current_version=record.version,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from caseload.core.models import BaseModel
+from caseload.core.models import BaseModel, text_field
+from caseload.core.validators import SHORT_TEXT
 
 
 class BreakGlassGrant(BaseModel):
@@ -13,13 +14,13 @@ class BreakGlassGrant(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants"
     )
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField()
+    reason = text_field(SHORT_TEXT)
     expires_at = models.DateTimeField()
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    review_note = text_field(SHORT_TEXT, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

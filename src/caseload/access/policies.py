@@ -17,6 +17,7 @@ from caseload.staff.models import CareerLevel
 if TYPE_CHECKING:
     from caseload.clients.models import Client
     from caseload.enrolments.models import Enrolment
+    from caseload.notes.models import ProgressNote
     from caseload.staff.models import User
 
 CLINICAL_LEVELS = frozenset(
@@ -220,6 +221,62 @@ def can_reassign(actor: User, enrolment: Enrolment) -> bool:
     if actor.career_level == CareerLevel.DIRECTOR:
         return is_clinical(actor)
     return is_senior(actor) and enrolment.program_id in led_program_ids(actor)
+
+
+def can_manage_enrolment(actor: User, enrolment: Enrolment) -> bool:
+    """The care manager, their supervisor, a senior leading the program, or a director.
+
+    Care-team members see the client but do not change the enrolment itself.
+    """
+    if not is_clinical(actor):
+        return False
+    if enrolment.care_manager_id == actor.pk or can_reassign(actor, enrolment):
+        return True
+    return enrolment.care_manager.supervisor_id == actor.pk
+
+
+def require_enrolment_manager(actor: User, enrolment: Enrolment) -> None:
+    """PermissionDenied unless ``actor`` may change ``enrolment`` (see can_manage_enrolment)."""
+    if not can_manage_enrolment(actor, enrolment):
+        raise PermissionDenied(
+            "Only the care manager, their supervisor, a senior care manager of this program or "
+            "a director may change this enrolment.",
+            code="enrolment_manage_not_allowed",
+        )
+
+
+def may_hold_client_work(actor: User, holder: User, client_id: Any) -> bool:
+    """May ``holder`` be given work about a client (an appointment on their calendar):
+    ``actor`` themself, or clinical staff whose scope includes the client."""
+    if holder.pk == actor.pk:
+        return True
+    return is_clinical(holder) and client_in_scope(holder, client_id)
+
+
+def require_note_author(actor: User, note: ProgressNote, doing: str) -> None:
+    """Only a note's author changes or signs it."""
+    if note.author_id != actor.pk:
+        raise PermissionDenied(f"Only the author of a note may {doing} it.", code="not_author")
+
+
+def can_mark_note_entered_in_error(actor: User, note: ProgressNote) -> bool:
+    """The author, the author's supervisor, or a senior or director (the client in scope is
+    checked apart). ``note.author`` should be loaded."""
+    if not is_clinical(actor):
+        return False
+    if note.author_id == actor.pk:
+        return True
+    if is_senior(actor) or is_director(actor):
+        return True
+    author: User = note.author
+    return author.supervisor_id == actor.pk
+
+
+def require_directory_reader(actor: User) -> None:
+    """The service directory is for every active member of staff (clinical or administrator);
+    anyone else is told it is not there."""
+    if not (is_clinical(actor) or is_administrator(actor)):
+        raise NotFound("Not found.")
 
 
 def caseload_owner_choices(actor: User) -> QuerySet[User]:
@@ -459,3 +516,46 @@ def require_may_remove_two_factor(actor: User, user: User) -> None:
         _director_only(actor, "remove the two-factor device of someone with client access")
     else:
         _administrator_or_director(actor, "remove someone's two-factor device")
+
+
+# -- time toward care management programs (programrules) ------------------------------------
+
+
+def can_edit_time_entry(actor: User, performed_by: User) -> bool:
+    """Who may correct a time entry (with a reason): whoever did the work, their supervisor,
+    seniors and directors (the client being in the actor's scope is checked first)."""
+    if not is_clinical(actor):
+        return False
+    if actor.pk == performed_by.pk or performed_by.supervisor_id == actor.pk:
+        return True
+    return actor.career_level in (CareerLevel.SENIOR, CareerLevel.DIRECTOR)
+
+
+def require_may_edit_time_entry(actor: User, performed_by: User) -> None:
+    if not can_edit_time_entry(actor, performed_by):
+        raise _refuse(
+            "Only the person who did the work, their supervisor, a senior care manager or a "
+            "director may change this time.",
+            "not_time_editor",
+        )
+
+
+def can_close_months(actor: Any) -> bool:
+    """Closing a month's program results (and reopening it) is a director's."""
+    return is_director(actor)
+
+
+def require_may_close_months(actor: User) -> None:
+    if not can_close_months(actor):
+        raise NotFound("Not found.")
+
+
+def can_see_program_reports(actor: Any) -> bool:
+    """The month-end program report and billing export: seniors (their programs' clients) and
+    directors (every client); what each sees is still cut by ``client_scope``."""
+    return is_director(actor) or is_senior(actor)
+
+
+def require_program_reports(actor: User) -> None:
+    if not can_see_program_reports(actor):
+        raise NotFound("Not found.")

@@ -9,10 +9,20 @@ from django import forms
 from django.utils import timezone
 
 from caseload.appointments.models import Appointment, AppointmentStatus, LocationKind, WithKind
+from caseload.core.dates import BROWSING, within
 from caseload.core.forms import CaseloadForm, VersionField, datetime_field
 from caseload.directory.forms import ServiceChoiceField
 from caseload.directory.models import Service
 from caseload.staff.models import User
+
+
+class CalendarQueryForm(CaseloadForm):
+    """A calendar's address: whose calendar (a staff id) and which day (the day page's
+    ``date``, the week page's ``start``); each optional, held to integers and browsable dates."""
+
+    staff = forms.IntegerField(required=False, min_value=1)
+    date = forms.DateField(required=False, validators=[within(BROWSING, "The date")])
+    start = forms.DateField(required=False, validators=[within(BROWSING, "The week")])
 
 
 class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -79,7 +89,6 @@ class AppointmentForm(CaseloadForm):
     book_anyway = forms.BooleanField(
         label="Book anyway (the member of staff will be double-booked)", required=False
     )
-    version = VersionField()
 
     def __init__(self, *args: Any, services: Any, staff: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,6 +119,12 @@ class AppointmentForm(CaseloadForm):
             "owner": appointment.owner_id,
             "version": appointment.version,
         }
+
+
+class AppointmentEditForm(AppointmentForm):
+    """An appointment changed: the form carries the version it was filled from."""
+
+    version = VersionField()
 
 
 class AppointmentStatusForm(CaseloadForm):

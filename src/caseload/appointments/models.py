@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from caseload.core.models import BaseModel, Versioned
+from caseload.core.models import BaseModel, Versioned, text_field
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.directory.models import Service
 from caseload.referrals.models import Referral
 
@@ -76,8 +77,8 @@ class Appointment(BaseModel, Versioned):
     status = models.CharField(
         max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
-    status_note = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
+    status_note = text_field(SHORT_TEXT, blank=True)
+    notes = text_field(LONG_TEXT, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_appointments"
     )

@@ -59,11 +59,11 @@ def appointment_get(*, actor: User, appointment_id: Any) -> Appointment:
         raise
 
 
-def calendar_staff(*, actor: User, staff_id: Any = None) -> User:
+def calendar_staff(*, actor: User, staff_id: int | None = None) -> User:
     """Whose calendar ``actor`` may look at: their own, or a supervisee's (seniors: their
     programs' staff; directors: anyone's). NotFound for anyone else."""
     policies.require_clinical(actor)
-    if staff_id in (None, "", str(actor.pk), actor.pk):
+    if staff_id is None or staff_id == actor.pk:
         return actor
     found = policies.caseload_owner_choices(actor).filter(pk=staff_id).first()
     if found is None:

@@ -128,9 +128,7 @@ def _validate_appointment(
         errors["ends_at"] = ["An appointment cannot last more than 24 hours."]
     if owner is None:
         errors["owner"] = ["Choose whose calendar the appointment goes on."]
-    elif owner.pk != actor.pk and (
-        not policies.is_clinical(owner) or not policies.client_in_scope(owner, client.pk)
-    ):
+    elif not policies.may_hold_client_work(actor, owner, client.pk):
         errors["owner"] = ["Choose a member of staff who works with this client."]
     raise_if_invalid(errors)
     assert starts_at is not None  # noqa: S101 - checked above
@@ -271,7 +269,7 @@ def appointment_update(
     *,
     actor: User,
     appointment: Appointment,
-    expected_version: int | None,
+    expected_version: int,
     purpose: str,
     with_kind: str,
     location_kind: str,
@@ -391,7 +389,7 @@ def appointment_set_status(
     actor: User,
     appointment: Appointment,
     status: str,
-    expected_version: int | None,
+    expected_version: int,
     note: str = "",
 ) -> Appointment:
     """Record that a booked appointment was attended, missed or cancelled."""

@@ -22,17 +22,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caseload.access import policies
 from caseload.appointments import selectors, services
-from caseload.appointments.forms import AppointmentForm, AppointmentStatusForm, CalendarFeedForm
+from caseload.appointments.forms import (
+    AppointmentEditForm,
+    AppointmentForm,
+    AppointmentStatusForm,
+    CalendarFeedForm,
+    CalendarQueryForm,
+)
 from caseload.appointments.ical import build_calendar
 from caseload.appointments.models import Appointment, AppointmentStatus
 from caseload.audit.services import audit_form_viewed, audit_record, audit_record_many
 from caseload.core import business_days, clock
 from caseload.core.errors import NotFound
+from caseload.core.forms import query_form
 from caseload.core.formviews import ConflictShown, FormPage, Rows, form_view, success_redirect
-from caseload.core.http import get_only, post_only, request_actor
+from caseload.core.http import get_only, post_only
 from caseload.directory.selectors import referral_service_choices
 from caseload.referrals.models import Referral
 from caseload.referrals.selectors import referral_get
+from caseload.staff.http import request_actor
 from caseload.staff.models import User
 
 if TYPE_CHECKING:
@@ -41,11 +49,11 @@ if TYPE_CHECKING:
 NEW_FEED_SESSION_KEY = "coordination_new_feed_url"
 
 
-def _parse_day(raw: str | None) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw) if raw else clock.today()
-    except ValueError:
-        return clock.today()
+def _calendar_query(request: HttpRequest, actor: User, day_param: str) -> tuple[User, dt.date]:
+    """Whose calendar and which day the address names (400 for a value that is not one)."""
+    query = query_form(request.GET, CalendarQueryForm).cleaned_data
+    staff = selectors.calendar_staff(actor=actor, staff_id=query["staff"])
+    return staff, query[day_param] or clock.today()
 
 
 def _calendar_context(actor: User, staff: User, days: list[dt.date]) -> dict[str, Any]:
@@ -77,8 +85,7 @@ def _calendar_context(actor: User, staff: User, days: list[dt.date]) -> dict[str
 def appointment_day(request: HttpRequest) -> HttpResponse:
     """One day of a care manager's appointments."""
     actor = request_actor(request)
-    staff = selectors.calendar_staff(actor=actor, staff_id=request.GET.get("staff"))
-    day = _parse_day(request.GET.get("date"))
+    staff, day = _calendar_query(request, actor, "date")
     context = _calendar_context(actor, staff, [day])
     context.update(
         day=day,
@@ -93,8 +100,7 @@ def appointment_day(request: HttpRequest) -> HttpResponse:
 def appointment_week(request: HttpRequest) -> HttpResponse:
     """A week (Monday to Sunday) of a care manager's appointments."""
     actor = request_actor(request)
-    staff = selectors.calendar_staff(actor=actor, staff_id=request.GET.get("staff"))
-    day = _parse_day(request.GET.get("start"))
+    staff, day = _calendar_query(request, actor, "start")
     monday = day - dt.timedelta(days=day.weekday())
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     context = _calendar_context(actor, staff, days)
@@ -107,11 +113,13 @@ def appointment_week(request: HttpRequest) -> HttpResponse:
     return render(request, "appointments/appointment_week.html", context)
 
 
-def _appointment_form(data: QueryDict | None, **kwargs: Any) -> AppointmentForm:
+def _appointment_form(
+    data: QueryDict | None, form_class: type[AppointmentForm] = AppointmentForm, **kwargs: Any
+) -> AppointmentForm:
     staff = User.objects.filter(is_active=True, career_level__in=policies.CLINICAL_LEVELS).order_by(
         "last_name", "first_name"
     )
-    return AppointmentForm(data, services=referral_service_choices(), staff=staff, **kwargs)
+    return form_class(data, services=referral_service_choices(), staff=staff, **kwargs)
 
 
 def _appointment_kwargs(form: AppointmentForm) -> dict[str, Any]:
@@ -278,7 +286,7 @@ def appointment_edit(request: HttpRequest, appointment_id: Any) -> HttpResponse:
         request,
         appointment,
         form=lambda record, data: _appointment_form(
-            data, initial=AppointmentForm.initial_from(record)
+            data, AppointmentEditForm, initial=AppointmentForm.initial_from(record)
         ),
         save=lambda form: services.appointment_update(
             actor=actor,

@@ -18,11 +18,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from caseload.core.validators import parse_ascii_integer
+
 FORMAT = "caseload-instrument/1"
 LOINC_SYSTEM = "http://loinc.org"
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-_LOINC = re.compile(r"^\d{1,7}-\d$")
+_LOINC = re.compile(r"^\d{1,7}-\d$", re.ASCII)
 _OPS = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
@@ -830,12 +832,8 @@ def clean_answers(
                 continue
             clean[item.link_id] = sorted(set(codes), key=codes.index) if item.repeats else codes[0]
         else:
-            number = _as_int(value)
-            if number is None and isinstance(value, str):
-                try:
-                    number = int(value.strip())
-                except ValueError:
-                    number = None
+            # Strictly ASCII digits: int() would read "1_0" as 10 and "٣" as 3.
+            number = _as_int(value) if not isinstance(value, str) else parse_ascii_integer(value)
             if number is None:
                 errors.setdefault(item.link_id, []).append("Enter a whole number.")
                 continue

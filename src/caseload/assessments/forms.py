@@ -12,7 +12,8 @@ from caseload.assessments import catalogue
 from caseload.assessments.definitions import Instrument, Item
 from caseload.assessments.models import Comparator
 from caseload.core import clock
-from caseload.core.forms import CaseloadBoundField, CaseloadForm
+from caseload.core.dates import HAPPENED, within
+from caseload.core.forms import CaseloadBoundField, CaseloadForm, VersionField
 
 CHOOSE_ONE = "Choose one of the answers offered."
 
@@ -23,13 +24,14 @@ class ResponseForm(CaseloadForm):
     saved as a draft; the service decides what completing needs."""
 
     assessed_on = forms.DateField(
+        validators=[within(HAPPENED, "The date given")],
         label="Date given",
         required=False,
         help_text="The day the assessment was given (today unless you change it).",
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter a real date."},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)  # a new response has none yet
 
     def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
         self.instrument = instrument
@@ -158,7 +160,7 @@ class EnteredInErrorForm(CaseloadForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why this assessment was entered in error."},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
 
 class GoalTargetForm(CaseloadForm):

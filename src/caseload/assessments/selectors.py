@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections import defaultdict
 from dataclasses import InitVar, dataclass, field
@@ -35,10 +34,12 @@ from caseload.assessments.models import (
     GoalScoreTarget,
     ResponseStatus,
 )
+from caseload.careplans import selectors as careplans_selectors
 from caseload.careplans.models import Goal
-from caseload.core import clock
+from caseload.core import clock, dates
 from caseload.core.errors import NotFound
-from caseload.enrolments.models import Enrolment, EnrolmentStatus, Program
+from caseload.enrolments.models import EnrolmentStatus, Program
+from caseload.enrolments.selectors import enrolments_in_scope, enrolments_of_client
 from caseload.staff.models import CareerLevel
 
 if TYPE_CHECKING:
@@ -178,8 +179,8 @@ def _schedule_rows(client: Any) -> QuerySet[Any]:
     )
     start = Coalesce(F("started_on"), F("referred_on"))
     return (
-        Enrolment.objects.filter(
-            client_id=client,
+        enrolments_of_client(client)
+        .filter(
             status__in=SCHEDULED_STATUSES,
             program__reassessment_schedules__is_active=True,
         )
@@ -219,14 +220,6 @@ def _as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
-
-
-def reassessments_due_for_client(*, actor: User, client: Client) -> list[DueReassessment]:
-    """Every scheduled assessment of the client with its due date, earliest first (one query;
-    an instrument scheduled by two programs appears once, at its earliest date)."""
-    if not policies.client_in_scope(actor, client.pk):
-        return []
-    return _reassessments_due(client)
 
 
 def _reassessments_due(client: Client) -> list[DueReassessment]:
@@ -411,26 +404,24 @@ def assessment_summary_for_client(*, actor: User, client: Client) -> AssessmentS
     return summary
 
 
-def chart_json(trend: Trend) -> str:
-    return json.dumps(trend.chart_data)
-
-
 def goal_get(*, actor: User, goal_id: Any) -> Goal:
     """A care plan goal whose client ``actor`` may see (plan and client loaded); else NotFound."""
     policies.require_clinical(actor)
-    try:
-        return (
-            Goal.objects.filter(careplan__client__in=policies.client_scope(actor))
-            .select_related("careplan__client", "careplan__enrolment__program")
-            .get(pk=goal_id)
+    return careplans_selectors.goal_get(actor=actor, goal_id=goal_id)
+
+
+def score_targets_for_goals(
+    *, actor: User, client: Client, goal_ids: list[Any]
+) -> dict[Any, GoalScoreTarget]:
+    """Score targets by goal id (one query), for pages that show a client's goals; none out of
+    ``actor``'s scope."""
+    return {
+        t.goal_id: t
+        for t in GoalScoreTarget.objects.filter(
+            policies.rows_of_client(actor, client.pk, via="goal__careplan__client"),
+            goal_id__in=goal_ids,
         )
-    except (Goal.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise NotFound("Goal not found.") from exc
-
-
-def score_targets_for_goals(goal_ids: list[Any]) -> dict[Any, GoalScoreTarget]:
-    """Score targets by goal id (one query), for pages that list goals (e.g. the care plan)."""
-    return {t.goal_id: t for t in GoalScoreTarget.objects.filter(goal_id__in=goal_ids)}
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -503,7 +494,7 @@ class RegistryRow:
             and self.phq_latest < REMISSION_BELOW
         )
         self.first_contact_on = self.phq_baseline_on or self.start_on
-        deadline = self.first_contact_on + dt.timedelta(days=FOLLOW_UP_DAYS)
+        deadline = dates.add_days(self.first_contact_on, FOLLOW_UP_DAYS)
         self.no_followup_in_4_weeks = today > deadline and (
             self.phq_followup_on is None or self.phq_followup_on > deadline
         )
@@ -573,11 +564,7 @@ def registry_programs(*, actor: User) -> list[Program]:
     if actor.career_level != CareerLevel.DIRECTOR:
         programs = programs.filter(
             Q(pk__in=actor.programs.values("pk"))
-            | Exists(
-                Enrolment.objects.filter(
-                    program_id=OuterRef("pk"), client__in=policies.client_scope(actor)
-                )
-            )
+            | Exists(enrolments_in_scope(actor=actor).filter(program_id=OuterRef("pk")))
         )
     return sorted(programs, key=lambda p: (p.kind != "behavioural_health", p.name.lower()))
 
@@ -593,9 +580,7 @@ def registry_program_get(*, actor: User, program_id: Any) -> Program:
         return program
     if actor.programs.filter(pk=program.pk).exists():
         return program
-    if Enrolment.objects.filter(
-        program_id=program.pk, client__in=policies.client_scope(actor)
-    ).exists():
+    if enrolments_in_scope(actor=actor).filter(program_id=program.pk).exists():
         return program
     raise NotFound("Program not found.")
 
@@ -620,10 +605,10 @@ def registry_rows(*, actor: User, program: Program, sort: str = "attention") -> 
         return Subquery(_responses(code).order_by(*order).values(column)[offset : offset + 1])
 
     values = (
-        Enrolment.objects.filter(
+        enrolments_in_scope(actor=actor)
+        .filter(
             program_id=program.pk,
             status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.ON_HOLD, EnrolmentStatus.REFERRED],
-            client__in=policies.client_scope(actor),
         )
         .order_by()  # sorted in Python by the rules; no SQL sort needed
         .annotate(

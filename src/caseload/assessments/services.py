@@ -35,11 +35,13 @@ from caseload.assessments.models import (
 from caseload.audit.services import audit_record
 from caseload.careplans.models import Goal, GoalStatus
 from caseload.careplans.services import goal_record_outcome
-from caseload.clients.models import Flag, FlagKind
+from caseload.clients.models import FlagKind
+from caseload.clients.selectors import active_safety_flag
 from caseload.clients.services import flag_raise
 from caseload.core import clock
 from caseload.core.errors import AppError, Conflict, NotFound, ValidationFailed, VersionConflict
-from caseload.enrolments.models import OPEN_STATUSES, Enrolment, EnrolmentStatus
+from caseload.enrolments.models import Enrolment, EnrolmentStatus
+from caseload.enrolments.selectors import open_enrolments_for
 from caseload.tasks.models import Priority
 from caseload.tasks.services import task_create
 
@@ -88,14 +90,10 @@ def _check_assessed_on(assessed_on: dt.date | None) -> dict[str, list[str]]:
     return {}
 
 
-def enrolment_for(client: Client, instrument_code: str) -> Enrolment | None:
+def enrolment_for(actor: User, client: Client, instrument_code: str) -> Enrolment | None:
     """The open enrolment a response belongs to: one whose program schedules this instrument,
     else an active one, else any open one (newest referral first)."""
-    enrolments = list(
-        Enrolment.objects.filter(client_id=client.pk, status__in=OPEN_STATUSES)
-        .select_related("program", "care_manager")
-        .order_by("-referred_on")
-    )
+    enrolments = open_enrolments_for(actor=actor, client=client)
     if not enrolments:
         return None
     scheduled = set(
@@ -168,7 +166,7 @@ def response_save_draft(
         if response is None:
             draft = AssessmentResponse(
                 client=client,
-                enrolment=enrolment_for(client, instrument.code),
+                enrolment=enrolment_for(actor, client, instrument.code),
                 instrument_code=instrument.code,
                 instrument_version=instrument.version,
                 answers=clean,
@@ -434,9 +432,7 @@ def _run_action(
             enrolment=response.enrolment,
         )
         done.append({"kind": "task", "id": str(task.pk), "title": task.title})
-        existing = Flag.objects.filter(
-            client_id=client.pk, kind=FlagKind.SAFETY, is_active=True
-        ).first()
+        existing = active_safety_flag(actor=actor, client=client)
         if existing is None:
             raised = flag_raise(
                 actor=actor,
@@ -610,32 +606,3 @@ def goal_target_set(
             },
         )
     return target
-
-
-# ---------------------------------------------------------------------------------------------
-# Schedules (administrators use the Django admin; this helps seed sensible defaults)
-
-#: Suggested intervals per program kind: (instrument, days).
-RECOMMENDED_SCHEDULES: dict[str, list[tuple[str, int]]] = {
-    "behavioural_health": [("phq9", 28), ("gad7", 28), ("hrsn", 365)],
-    "geriatric": [("katz", 182), ("lawton", 182), ("minicog", 365), ("steadi", 365), ("hrsn", 365)],
-    "chronic_disease": [("phq2", 365), ("hrsn", 365)],
-    "transitional": [("lace", 30), ("hrsn", 365)],
-    "pediatric": [("hrsn", 365)],
-    "other": [("hrsn", 365)],
-}
-
-
-def schedules_apply_recommended(*, program: Any) -> list[ReassessmentSchedule]:
-    """Create the recommended schedules for ``program``'s kind where none exist yet (used by
-    administrators' tooling and demo data, not by clinical pages)."""
-    created = []
-    for code, days in RECOMMENDED_SCHEDULES.get(program.kind, []):
-        if catalogue.get(code) is None:
-            continue
-        schedule, was_created = ReassessmentSchedule.objects.get_or_create(
-            program=program, instrument_code=code, defaults={"interval_days": days}
-        )
-        if was_created:
-            created.append(schedule)
-    return created

@@ -359,7 +359,9 @@ def goal_target(request: HttpRequest, goal_id: UUID) -> HttpResponse:
     actor = actor_of(request)
     goal = selectors.goal_get(actor=actor, goal_id=goal_id)
     client = goal.careplan.client
-    existing = selectors.score_targets_for_goals([goal.pk]).get(goal.pk)
+    existing = selectors.score_targets_for_goals(
+        actor=actor, client=client, goal_ids=[goal.pk]
+    ).get(goal.pk)
     initial = (
         {
             "instrument": existing.instrument_code,

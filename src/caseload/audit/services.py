@@ -53,8 +53,9 @@ def _save_head(head: AuditChainHead) -> None:
 
 
 def _now() -> datetime.datetime:
-    at = clock.now()
-    # Millisecond precision: what JSON backups keep, so restored events hash the same.
+    # In UTC, as the database hands it back, so the hash (over its ISO form) verifies whatever
+    # time zone the clock answered in; to the millisecond, as JSON backups keep it.
+    at = clock.now().astimezone(datetime.UTC)
     return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 

@@ -13,13 +13,17 @@ from caseload.careplans.models import (
     InterventionStatus,
     ProblemStatus,
 )
-from caseload.core.forms import CaseloadForm
+from caseload.core.dates import HAPPENED, PLANNED, DateWindow, within
+from caseload.core.forms import CaseloadForm, VersionField
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 
 DATE_FORMAT = "%Y-%m-%d"
 DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-09-30."}
 
 
-def _date_field(label: str, help_text: str = "", *, required: bool, missing: str = "") -> Any:
+def _date_field(
+    label: str, help_text: str = "", *, window: DateWindow, required: bool, missing: str = ""
+) -> Any:
     errors = dict(DATE_ERRORS)
     if missing:
         errors["required"] = missing
@@ -30,6 +34,7 @@ def _date_field(label: str, help_text: str = "", *, required: bool, missing: str
         input_formats=[DATE_FORMAT, "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT),
         error_messages=errors,
+        validators=[within(window, label)],
     )
 
 
@@ -39,11 +44,6 @@ def _choices(choices: list[tuple[str, str]], prompt: str) -> list[tuple[str, str
 
 class _PlanForm(CaseloadForm):
     """CaseloadForm already links each input to its hint and error text."""
-
-
-class VersionField(forms.IntegerField):
-    def __init__(self) -> None:
-        super().__init__(widget=forms.HiddenInput, min_value=1)
 
 
 class CarePlanCreateForm(_PlanForm):
@@ -56,10 +56,12 @@ class CarePlanCreateForm(_PlanForm):
     review_due = _date_field(
         "Review the plan by",
         "When you will next review the plan with the client. It shows on your caseload when due.",
+        window=PLANNED,
         required=True,
         missing="Enter the date you will review the plan.",
     )
     participants = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Who took part",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -75,7 +77,7 @@ class CarePlanEditForm(CarePlanCreateForm):
         help_text="Record agreement once the client, or their family or representative, has "
         "agreed to the plan.",
     )
-    agreed_on = _date_field("Date agreed", required=False)
+    agreed_on = _date_field("Date agreed", window=HAPPENED, required=False)
     version = VersionField()
 
 
@@ -87,6 +89,7 @@ class ProblemForm(_PlanForm):
         error_messages={"required": "Describe the problem or need."},
     )
     detail = forms.CharField(
+        max_length=LONG_TEXT,
         label="More detail",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -131,6 +134,7 @@ class GoalForm(_PlanForm):
     )
     target_date = _date_field(
         "Reach the target by",
+        window=PLANNED,
         required=True,
         missing="Enter the date the goal should be reached by.",
     )
@@ -150,6 +154,7 @@ class GoalForm(_PlanForm):
 
 class GoalEditForm(GoalForm):
     outcome_note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Progress or outcome",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -192,6 +197,7 @@ class InterventionEditForm(InterventionForm):
 
 class PublishForm(_PlanForm):
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="What changed and why?",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept with the version for everyone who reads the plan later, e.g. 'First "
@@ -203,6 +209,7 @@ class PublishForm(_PlanForm):
 
 class ReturnForm(_PlanForm):
     comment = forms.CharField(
+        max_length=SHORT_TEXT,
         label="What needs to change?",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The author sees this comment on the plan, e.g. 'Goal 2 is not measurable: "

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db import models
 
 from caseload.core import clock
-from caseload.core.models import BaseModel, Cosigned, Versioned
+from caseload.core.models import BaseModel, Cosigned, Versioned, text_field
 from caseload.core.models import CosignStatus as CosignStatus  # its home before core
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 
 
 class CarePlanStatus(models.TextChoices):
@@ -40,8 +41,10 @@ class CarePlan(BaseModel, Versioned):
         max_length=20, choices=CarePlanStatus.choices, default=CarePlanStatus.DRAFT
     )
     review_due = models.DateField(null=True, blank=True)
-    participants = models.TextField(
-        blank=True, help_text="Who took part in writing this plan (client, family, team)."
+    participants = text_field(
+        SHORT_TEXT,
+        blank=True,
+        help_text="Who took part in writing this plan (client, family, team).",
     )
     agreed_by = models.CharField(max_length=20, choices=AgreementBy.choices, blank=True)
     agreed_on = models.DateField(null=True, blank=True)
@@ -71,7 +74,7 @@ class CarePlanVersion(BaseModel, Cosigned):
     careplan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     snapshot = models.JSONField()
-    reason = models.TextField()
+    reason = text_field(SHORT_TEXT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -90,7 +93,7 @@ class ProblemStatus(models.TextChoices):
 class Problem(BaseModel, Versioned):
     careplan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="problems")
     description = models.CharField(max_length=300)
-    detail = models.TextField(blank=True)
+    detail = text_field(LONG_TEXT, blank=True)
     status = models.CharField(
         max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.ACTIVE
     )
@@ -125,7 +128,7 @@ class Goal(BaseModel, Versioned):
     target_date = models.DateField()
     status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
     expressed_by = models.CharField(max_length=20, choices=ExpressedBy.choices)
-    outcome_note = models.TextField(blank=True)
+    outcome_note = text_field(SHORT_TEXT, blank=True)
 
     class Meta:
         ordering = ["created_at"]

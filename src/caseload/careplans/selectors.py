@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from caseload.access.policies import client_scope, rows_of_client
 from caseload.careplans.models import (
     CarePlan,
+    CarePlanStatus,
     CarePlanVersion,
     Goal,
+    GoalStatus,
     Intervention,
     Problem,
 )
@@ -82,17 +84,6 @@ def careplan_header_get(*, actor: User, plan_id: Any) -> CarePlan:
         raise NotFound("Care plan not found.") from exc
 
 
-def careplan_versions(*, actor: User, plan: CarePlan) -> list[CarePlanVersion]:
-    """Every published version of ``plan``, newest first, with author and co-signer."""
-    return list(
-        CarePlanVersion.objects.filter(
-            rows_of_client(actor, plan.client_id, via="careplan__client"), careplan=plan
-        )
-        .select_related("author", "cosigner")
-        .order_by("-number")
-    )
-
-
 def careplan_version_get(*, actor: User, plan_id: Any, number: int) -> CarePlanVersion:
     """Version ``number`` of a plan in scope, or NotFound."""
     try:
@@ -142,14 +133,41 @@ def intervention_get(*, actor: User, intervention_id: Any) -> Intervention:
         raise NotFound("Intervention not found.") from exc
 
 
-def careplan_enrolment_get(*, actor: User, enrolment_id: Any) -> Enrolment:
-    """An enrolment (with client and program) a plan may be written for, or NotFound."""
-    try:
-        return Enrolment.objects.select_related("client", "program").get(
-            client__in=client_scope(actor), pk=enrolment_id
+def goal_choices_for_client(*, actor: User, client: Client, include: Any = None) -> QuerySet[Goal]:
+    """Goals on ``client``'s care plans a task can serve (not cancelled, or ``include``)."""
+    usable = ~Q(status=GoalStatus.CANCELLED)
+    if include is not None:
+        usable |= Q(pk=include)
+    return (
+        Goal.objects.filter(rows_of_client(actor, client.pk, via="careplan__client"))
+        .filter(usable)
+        .select_related("careplan__enrolment__program")
+        .order_by("careplan__created_at", "created_at")
+    )
+
+
+def plan_items_for_client(
+    *, actor: User, client: Client
+) -> tuple[list[Problem], list[Goal], list[Intervention]]:
+    """Every problem (plan and program loaded), goal and intervention of the client's plans,
+    in the order they were written (three queries whatever the plans' size); none out of
+    scope."""
+    problems = list(
+        Problem.objects.filter(rows_of_client(actor, client.pk, via="careplan__client"))
+        .select_related("careplan__enrolment__program")
+        .order_by("careplan__created_at", "created_at")
+    )
+    goals = list(
+        Goal.objects.filter(rows_of_client(actor, client.pk, via="careplan__client")).order_by(
+            "created_at"
         )
-    except (Enrolment.DoesNotExist, *_BAD_ID) as exc:
-        raise NotFound("Enrolment not found.") from exc
+    )
+    interventions = list(
+        Intervention.objects.filter(
+            rows_of_client(actor, client.pk, via="careplan__client")
+        ).order_by("created_at")
+    )
+    return problems, goals, interventions
 
 
 def careplan_for_enrolment(*, actor: User, enrolment: Enrolment) -> CarePlan | None:
@@ -157,3 +175,45 @@ def careplan_for_enrolment(*, actor: User, enrolment: Enrolment) -> CarePlan | N
     return CarePlan.objects.filter(
         rows_of_client(actor, enrolment.client_id), enrolment_id=enrolment.pk
     ).first()
+
+
+# For the worklist (top floor).
+
+
+def next_review_due_subquery(*, enrolment_condition: Q) -> Subquery:
+    """The earliest review date of the outer client's plans that are not closed, among plans of
+    enrolments matching ``enrolment_condition`` (a condition on Enrolment).
+    Correlated with ``OuterRef("pk")`` of a client queryset that starts from
+    ``access.policies.client_scope`` (the worklist's): the outer query carries the scope."""
+    return Subquery(
+        CarePlan.objects.filter(
+            _prefixed(enrolment_condition, "enrolment__"),
+            client_id=OuterRef("pk"),
+            review_due__isnull=False,
+        )
+        .exclude(status=CarePlanStatus.CLOSED)
+        .order_by("review_due")
+        .values("review_due")[:1]
+    )
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """The same condition on a related model (Q(status=...) → Q(enrolment__status=...))."""
+    result = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        if isinstance(child, Q):
+            result.children.append(_prefixed(child, prefix))
+        else:
+            key, value = cast("tuple[str, Any]", child)
+            result.children.append((f"{prefix}{key}", value))
+    return result
+
+
+def clients_with_published_plan(*, clients: Q, before: Any) -> set[Any]:
+    """For the program rules' monthly evaluation: which of the clients (``clients``, a condition
+    on ``careplan__client_id``) had a published care plan version before ``before`` (a moment)."""
+    return set(
+        CarePlanVersion.objects.filter(clients, created_at__lt=before)
+        .values_list("careplan__client_id", flat=True)
+        .distinct()
+    )

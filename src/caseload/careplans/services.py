@@ -34,6 +34,7 @@ from caseload.careplans.models import (
 from caseload.core import clock
 from caseload.core.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from caseload.enrolments.models import Enrolment
+from caseload.enrolments.services import enrolment_lock
 
 if TYPE_CHECKING:
     from caseload.staff.models import User
@@ -145,11 +146,7 @@ def careplan_create(
     title, participants = _clean(title), _clean(participants)
     with transaction.atomic():
         client = require_client(actor, enrolment.client_id)
-        enrolment = (
-            Enrolment.objects.select_for_update(of=("self",))
-            .select_related("program")
-            .get(pk=enrolment.pk)
-        )
+        enrolment = enrolment_lock(enrolment)
         if not enrolment.is_open:
             raise Conflict(
                 "This enrolment has been discharged, so it cannot get a new care plan. "

@@ -39,6 +39,7 @@ from caseload.careplans.models import (
 )
 from caseload.core.errors import Conflict
 from caseload.core.formviews import ConflictShown, FormPage, Rows, form_view, success_redirect
+from caseload.enrolments.selectors import enrolment_get
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
@@ -107,7 +108,7 @@ def _renderer(request: HttpRequest, frame: Frame) -> Callable[[FormPage[Any, Any
 @GET_POST
 def create(request: HttpRequest, enrolment_id: Any) -> HttpResponse:
     actor = _actor(request)
-    enrolment = selectors.careplan_enrolment_get(actor=actor, enrolment_id=enrolment_id)
+    enrolment = enrolment_get(actor=actor, enrolment_id=enrolment_id)
     existing = selectors.careplan_for_enrolment(actor=actor, enrolment=enrolment)
     if existing is not None:
         messages.info(request, "This enrolment already has a care plan. Here it is.")

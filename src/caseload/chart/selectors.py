@@ -18,6 +18,7 @@ from caseload.clients.selectors import flags_for_client, related_people_for_clie
 from caseload.consents.selectors import consent_list_for_client
 from caseload.enrolments.selectors import enrolments_for_client
 from caseload.notes.selectors import NotePage, note_entered_in_error_count, note_page_for_client
+from caseload.programrules.selectors import ProgramTimeSummary, program_time_for_client
 from caseload.referrals.selectors import ReferralSummary, referral_summary_for_client
 from caseload.tasks.selectors import task_list_for_client, tasks_entered_in_error_for_client
 from caseload.transitions.selectors import TransitionalCareSummary, transitional_care_for_client
@@ -56,6 +57,7 @@ class ClientChart:
     appointments: list[Appointment]
     transitional_care: TransitionalCareSummary
     consents: list[Consent]
+    program_time: ProgramTimeSummary
 
 
 def client_chart(*, actor: User, client_id: Any) -> ClientChart:
@@ -84,4 +86,5 @@ def client_chart(*, actor: User, client_id: Any) -> ClientChart:
         appointments=upcoming_appointments_for_client(actor=actor, client=client),
         transitional_care=transitional_care_for_client(actor=actor, client=client),
         consents=consent_list_for_client(actor=actor, client=client),
+        program_time=program_time_for_client(actor=actor, client=client),
     )

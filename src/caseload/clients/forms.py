@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 
 from caseload.clients.models import ClientStatus, FlagKind, Relationship, SexAtBirth
-from caseload.core.forms import CaseloadForm
+from caseload.core.dates import BIRTH, within
+from caseload.core.forms import CaseloadForm, VersionField
+from caseload.core.validators import LONG_TEXT
 
 #: Free-text answers are kept to what a person writes in a form (a page or two), so a pasted
 #: document or a hostile post is refused with a message rather than stored.
-LONG_TEXT = 5000
 
 
 class DateInput(forms.DateInput):
@@ -31,7 +32,10 @@ class ClientDetailsForm(CaseloadForm):
         help_text="The name the client likes to be called, if different.",
     )
     date_of_birth = forms.DateField(
-        label="Date of birth", widget=DateInput(), help_text="For example, 1948-03-27."
+        validators=[within(BIRTH, "Date of birth")],
+        label="Date of birth",
+        widget=DateInput(),
+        help_text="For example, 1948-03-27.",
     )
     sex_at_birth = forms.ChoiceField(
         label="Sex assigned at birth", choices=[("", "Choose…"), *SexAtBirth.choices]
@@ -132,7 +136,7 @@ class ClientEditForm(ClientDetailsForm):
         choices=ClientStatus.choices,
         help_text="Mark a client inactive or deceased instead of deleting anything.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     fieldsets = [
         *ClientDetailsForm.fieldsets,
@@ -192,7 +196,7 @@ class RelatedPersonEditForm(RelatedPersonForm):
         required=False,
         help_text="Untick when this person is no longer involved. The record is kept.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     FIELDS = (*RelatedPersonForm.FIELDS, "is_active")
 

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from caseload.core.models import BaseModel, EnteredInError, Versioned
+from caseload.core.models import BaseModel, EnteredInError, Versioned, text_field
+from caseload.core.validators import LONG_TEXT
 
 
 class SexAtBirth(models.TextChoices):
@@ -42,7 +43,7 @@ class Client(BaseModel, Versioned):
     postal_code = models.CharField(max_length=20, blank=True)
     preferred_language = models.CharField(max_length=60, default="English")
     interpreter_needed = models.BooleanField(default=False)
-    what_matters_to_me = models.TextField(blank=True)
+    what_matters_to_me = text_field(LONG_TEXT, blank=True)
     status = models.CharField(
         max_length=20, choices=ClientStatus.choices, default=ClientStatus.ACTIVE
     )
@@ -94,7 +95,7 @@ class RelatedPerson(BaseModel, Versioned, EnteredInError):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     is_primary_caregiver = models.BooleanField(default=False)
-    notes = models.TextField(blank=True)
+    notes = text_field(LONG_TEXT, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -124,7 +125,7 @@ class Flag(BaseModel, EnteredInError):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution_note = models.TextField(blank=True)
+    resolution_note = text_field(LONG_TEXT, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from caseload.access import policies
-from caseload.clients.models import Client, Flag, RelatedPerson
+from caseload.clients.models import Client, Flag, FlagKind, RelatedPerson
 from caseload.core.errors import NotFound
 
 if TYPE_CHECKING:
@@ -62,6 +63,27 @@ def related_people_for_client(*, actor: User, client: Client) -> ClientPeople:
     )
 
 
+def contact_people_for_client(*, actor: User, client: Client) -> QuerySet[RelatedPerson]:
+    """The client's active family members and caregivers, for 'who was the contact with'
+    (people entered in error left out)."""
+    return RelatedPerson.objects.filter(
+        policies.rows_of_client(actor, client.pk),
+        is_active=True,
+        entered_in_error_at__isnull=True,
+    )
+
+
+def active_safety_flag(*, actor: User, client: Client) -> Flag | None:
+    """The client's active safety flag, if any (entered-in-error flags are inactive)."""
+    return (
+        Flag.objects.filter(
+            policies.rows_of_client(actor, client.pk), kind=FlagKind.SAFETY, is_active=True
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
 def related_person_get(*, actor: User, client_id: Any, person_id: Any) -> RelatedPerson:
     """A related person of a client in scope (entered in error or not); NotFound otherwise."""
     try:
@@ -84,3 +106,35 @@ def flag_get(*, actor: User, client_id: Any, flag_id: Any) -> Flag:
         )
     except (Flag.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("Flag not found.") from exc
+
+
+# For the worklist (top floor).
+
+
+def has_safety_flag() -> Exists:
+    """Whether the outer client has an active safety flag.
+    Correlated with ``OuterRef("pk")`` of a client queryset that starts from
+    ``access.policies.client_scope`` (the worklist's): the outer query carries the scope."""
+    return Exists(
+        Flag.objects.filter(
+            client_id=OuterRef("pk"),
+            kind=FlagKind.SAFETY,
+            is_active=True,
+            entered_in_error_at__isnull=True,
+        )
+    )
+
+
+def active_flags_by_client(client_ids: list[Any]) -> dict[Any, list[Any]]:
+    """Each listed client's active flags (kind, description), newest first, for clients the
+    caller has just read through ``client_scope`` (the worklist's page of rows)."""
+    flags: dict[Any, list[Any]] = defaultdict(list)
+    for flag in (
+        Flag.objects.filter(
+            client_id__in=client_ids, is_active=True, entered_in_error_at__isnull=True
+        )
+        .order_by("-created_at")
+        .values("client_id", "kind", "description")
+    ):
+        flags[flag["client_id"]].append(flag)
+    return flags

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from caseload.access import policies
-from caseload.audit.selectors import client_access_history
+from caseload.access import selectors as access_selectors
 from caseload.audit.services import audit_record
 from caseload.clients import selectors, services
 from caseload.clients.forms import (
@@ -248,7 +248,7 @@ def access_history(request: HttpRequest, client_id: UUID) -> HttpResponse:
     """Who read or changed this client's record, when and from where (newest first)."""
     actor = actor_of(request)
     client = policies.require_client(actor, client_id)
-    events = client_access_history(actor=actor, client=client)
+    events = access_selectors.client_access_history(actor=actor, client=client)
     if request.method not in ("GET", "HEAD"):  # after the scope check: out of scope is 404
         return HttpResponseNotAllowed(["GET", "HEAD"])
     audit_record(actor=actor, action="client.access_history_viewed", target=client, client=client)

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_q",  # background jobs and the scheduler (caseload.core.jobs); before access (admin)
     "caseload.core",
     "caseload.audit",
     "caseload.access",
@@ -115,6 +116,7 @@ INSTALLED_APPS = [
     "caseload.appointments",
     "caseload.transitions",
     "caseload.consents",
+    "caseload.programrules",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +124,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "caseload.core.middleware.RequestContextMiddleware",
     "caseload.core.middleware.ApiProblemMiddleware",
+    "caseload.core.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -131,7 +134,7 @@ MIDDLEWARE = [
     "caseload.core.middleware.AppErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caseload.core.middleware.SessionLifetimeMiddleware",
-    "caseload.core.middleware.TwoFactorMiddleware",
+    "caseload.staff.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "caseload.core.middleware.SecurityHeadersMiddleware",
@@ -196,6 +199,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request (and /healthz: 503) within this many
+    # seconds instead of holding the worker.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")
+    )
     # Caseload's queries are short OLTP queries; PostgreSQL's JIT spends 100-150 ms compiling
     # the worklist's correlated subqueries and gains nothing (docs/benchmarks.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
@@ -205,7 +213,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _redis_url = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        {
+            # A read is a miss and a write is dropped while Redis does not answer (logged):
+            # nothing cached is needed to serve a page (caseload/core/cache.py).
+            "BACKEND": "caseload.core.cache.DegradingRedisCache",
+            "LOCATION": _redis_url,
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
+        }
         if _redis_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -298,7 +315,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Request bodies (docs/security.md, V5). Whole bodies above CASELOAD_MAX_REQUEST_BYTES are
+# refused with 413 before they are read (the reverse proxy should cap them too); form fields
+# take at most 2.5 MB together (a field holds at most 20,000 characters: core/validators.py),
+# files at most the body, and a form at most 1,000 fields and 5 files.
+MAX_REQUEST_BYTES = int(os.environ.get("CASELOAD_MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # Logs go to standard error, as text or (LOG_FORMAT=json) one JSON object per line; every
 # record carries the request id, and a 500 its traceback (caseload/core/logs.py).
@@ -332,6 +357,42 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Break the glass: how long emergency access to an out-of-scope client lasts.
 BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
 
+# Plausible dates (core/dates.py): appointments, due, review, target and expiry dates lie within
+# this many years of today, and contact times and other things that happened at most this many
+# years back (and not in the future).
+DATE_WINDOW_YEARS = int(os.environ.get("CASELOAD_DATE_WINDOW_YEARS", "5"))
+
 # Instrument definitions an organisation adds (licensed instruments such as Zarit): a folder of
 # JSON files in the same format as caseload/assessments/instruments/ (see docs/instruments.md).
 CASELOAD_INSTRUMENTS_DIR = os.environ.get("CASELOAD_INSTRUMENTS_DIR", "")
+
+# Background jobs (caseload.core.jobs) on django-q2 with its ORM broker: the queue and the
+# schedules are tables of this database, so `caseload qcluster` (the worker and scheduler) needs
+# nothing else. Caseload retries failed jobs itself (with growing delays), so the broker
+# acknowledges a failure rather than presenting it again; a job whose worker died (killed, or
+# past `timeout`) is presented again after `retry` seconds, at most `max_attempts` times.
+Q_CLUSTER = {
+    "name": "caseload",
+    "orm": "default",
+    "workers": int(os.environ.get("CASELOAD_JOB_WORKERS", "2")),
+    "timeout": int(os.environ.get("CASELOAD_JOB_TIMEOUT", "1800")),
+    "retry": int(os.environ.get("CASELOAD_JOB_TIMEOUT", "1800")) + 60,
+    "max_attempts": 3,
+    "ack_failures": True,
+    "catch_up": False,  # a cluster that was down runs a periodic job once, not once per miss
+    "poll": 1,
+    "save_limit": 1000,
+    "label": "Background jobs",
+    "cache": "default",
+}
+
+# Business days (caseload.core.business_days): the public holidays of this country and state
+# (ISO 3166 codes, as the `holidays` library names them: "US", "US"+"MA", "GB"+"SCT"), plus the
+# organisation's own closure days kept in /admin/ (Holidays). An empty country: the admin's
+# list alone.
+CASELOAD_HOLIDAYS_COUNTRY = os.environ.get("CASELOAD_HOLIDAYS_COUNTRY", "US").strip().upper()
+CASELOAD_HOLIDAYS_SUBDIV = os.environ.get("CASELOAD_HOLIDAYS_SUBDIV", "").strip().upper()
+
+# JSON fixtures and `caseload backup` keep times to the microsecond (Django's encoder keeps
+# milliseconds).
+SERIALIZATION_MODULES = {"json": "caseload.core.serializers"}

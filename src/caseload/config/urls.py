@@ -8,6 +8,7 @@ from caseload.config.api import api
 from caseload.core import views as core_views
 from caseload.enrolments import urls as enrolments_urls
 from caseload.staff import twofactor
+from caseload.staff import views as staff_views
 
 #: Admin pages of models that left the coordination app, and the app that has them now.
 MOVED_ADMIN = {"holiday": "core", "service": "directory", "serviceorganisation": "directory"}
@@ -28,8 +29,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
-    path("accounts/sign-in/", core_views.SignInView.as_view(), name="login"),
-    path("accounts/sign-out/", core_views.sign_out, name="logout"),
+    path("accounts/sign-in/", staff_views.SignInView.as_view(), name="login"),
+    path("accounts/sign-out/", staff_views.sign_out, name="logout"),
     path("accounts/two-factor/set-up/", twofactor.set_up, name="two_factor_set_up"),
     path("accounts/two-factor/verify/", twofactor.verify, name="two_factor_verify"),
     path("", include("caseload.worklist.urls")),
@@ -57,7 +58,8 @@ urlpatterns = [
     path("staff/", include("caseload.staff.urls")),
     path("access/", include("caseload.access.urls")),
     path("consents/", include("caseload.consents.urls")),
-    path("audit/", include("caseload.audit.urls")),
+    path("programs/", include("caseload.programrules.urls")),
+    path("audit/", include("caseload.access.audit_urls")),
     path("assessments/", include("caseload.assessments.urls")),
     # coordination's pages keep the addresses people have (bookmarks, links in notes and letters,
     # the calendar feed subscribed in calendar apps): the apps that took them over are mounted at

@@ -6,6 +6,7 @@ from django import forms
 
 from caseload.clients.models import Client, RelatedPerson
 from caseload.consents.models import ConsentKind, ConsentMethod, ShareCategory
+from caseload.core.dates import HAPPENED, PLANNED, within
 from caseload.core.forms import CaseloadForm
 from caseload.enrolments.models import Program
 
@@ -46,8 +47,13 @@ class ConsentForm(CaseloadForm):
     method = forms.ChoiceField(
         label="How was consent given?", choices=ConsentMethod.choices, widget=forms.RadioSelect
     )
-    given_on = forms.DateField(label="Date given", widget=forms.DateInput(attrs={"type": "date"}))
+    given_on = forms.DateField(
+        label="Date given",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within(HAPPENED, "The date given")],
+    )
     expires_on = forms.DateField(
+        validators=[within(PLANNED, "The expiry date")],
         label="Expires on",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

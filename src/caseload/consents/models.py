@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from caseload.core.models import BaseModel, EnteredInError
+from caseload.core.models import BaseModel, EnteredInError, text_field
+from caseload.core.validators import SHORT_TEXT
 
 
 class ConsentKind(models.TextChoices):
@@ -59,12 +60,12 @@ class Consent(BaseModel, EnteredInError):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(blank=True)
+    note = text_field(SHORT_TEXT, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    revocation_reason = models.TextField(blank=True)
+    revocation_reason = text_field(SHORT_TEXT, blank=True)
 
     class Meta:
         ordering = ["-given_on", "-created_at"]

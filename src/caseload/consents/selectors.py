@@ -136,19 +136,13 @@ def share_consent_for_provider(
     return _first_covering(share_consents_for_provider(client, names, at=at), categories)
 
 
-def related_person_ids_with_consent(client: Client) -> set[Any]:
-    """Family members and caregivers with a current consent to share (none entered in error)."""
-    return set(
-        current_consents(client, ConsentKind.SHARE_RELATED_PERSON)
-        .filter(related_person__entered_in_error_at__isnull=True)
-        .values_list("related_person_id", flat=True)
-    )
-
-
-def provider_consents(client: Client) -> list[Consent]:
-    """The client's current consents to share with providers, newest first."""
+def provider_consents(*, actor: User, client: Client) -> list[Consent]:
+    """The client's current consents to share with providers, newest first (none out of
+    ``actor``'s scope)."""
     return list(
-        current_consents(client, ConsentKind.SHARE_PROVIDER).order_by("-given_on", "-created_at")
+        current_consents(client, ConsentKind.SHARE_PROVIDER)
+        .filter(policies.rows_of_client(actor, client.pk))
+        .order_by("-given_on", "-created_at")
     )
 
 
@@ -172,11 +166,36 @@ def update_consents_by_person(consents: Iterable[Consent]) -> dict[Any, Consent]
     return allowed
 
 
-def people_who_may_receive_updates(client: Client) -> dict[Any, Consent]:
+def people_who_may_receive_updates(*, actor: User, client: Client) -> dict[Any, Consent]:
     """Family members and caregivers whose current consent covers progress updates, each with
-    the consent that allows it (the newest); none entered in error."""
+    the consent that allows it (the newest); none entered in error, none out of ``actor``'s
+    scope."""
     return update_consents_by_person(
         current_consents(client, ConsentKind.SHARE_RELATED_PERSON).filter(
-            related_person__entered_in_error_at__isnull=True
+            policies.rows_of_client(actor, client.pk),
+            related_person__entered_in_error_at__isnull=True,
         )
     )
+
+
+def billing_consent_programs(*, clients: Q, first: dt.date, last: dt.date) -> dict[Any, list[str]]:
+    """For the program rules' monthly evaluation: the billing program words of each client's
+    time-based billing consents in force at some time from ``first`` to ``last`` (by client id).
+    ``clients`` is a condition on the consent's ``client_id`` naming the clients evaluated; the
+    caller decides who may see the results."""
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
+    rows = (
+        Consent.objects.filter(
+            clients,
+            kind=ConsentKind.BILLING,
+            entered_in_error_at__isnull=True,
+            given_on__lte=last,
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=first))
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=start))
+        .values_list("client_id", "billing_program")
+    )
+    found: dict[Any, list[str]] = {}
+    for client_id, words in rows:
+        found.setdefault(client_id, []).append(words)
+    return found

@@ -1,4 +1,9 @@
-"""Business-day arithmetic: Monday to Friday, less the organisation's holidays (Holiday rows).
+"""Business-day arithmetic: Monday to Friday, less the holidays.
+
+The holidays are the public holidays of the organisation's country and state, from the
+``holidays`` library (``CASELOAD_HOLIDAYS_COUNTRY``, ``CASELOAD_HOLIDAYS_SUBDIV``; observed
+dates included, for any year), plus the organisation's own closure days, which administrators
+keep in the Holiday table (Django admin → Holidays).
 
 The pure functions take the holidays as a set so rules can be tested without a database;
 ``holidays_between`` reads them once for a whole range.
@@ -7,11 +12,35 @@ The pure functions take the holidays as a set so rules can be tested without a d
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+import functools
+from collections.abc import Collection, Iterable
+
+import holidays as holiday_calendars
+from django.conf import settings
 
 from caseload.core.models import Holiday
 
 SATURDAY = 5
+
+
+def public_holidays(years: Iterable[int]) -> dict[dt.date, str]:
+    """The public holidays of the configured country (and state) in ``years``, by date."""
+    found: dict[dt.date, str] = {}
+    for year in years:
+        found.update(
+            _public_holidays(
+                settings.CASELOAD_HOLIDAYS_COUNTRY, settings.CASELOAD_HOLIDAYS_SUBDIV, year
+            )
+        )
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _public_holidays(country: str, subdiv: str, year: int) -> dict[dt.date, str]:
+    if not country:
+        return {}
+    calendar = holiday_calendars.country_holidays(country, subdiv=subdiv or None, years=year)
+    return dict(calendar.items())
 
 
 def is_business_day(day: dt.date, holidays: Collection[dt.date]) -> bool:
@@ -48,10 +77,9 @@ def previous_business_day(day: dt.date, holidays: Collection[dt.date]) -> dt.dat
 
 
 def holidays_between(start: dt.date, end: dt.date) -> set[dt.date]:
-    """The organisation's holidays from ``start`` to ``end`` inclusive (one query)."""
-    return set(
-        Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True)
-    )
+    """Public holidays and the organisation's closure days from ``start`` to ``end`` inclusive
+    (one query)."""
+    return set(holiday_names_between(start, end))
 
 
 def business_days_after(start: dt.date, days: int) -> dt.date:
@@ -85,5 +113,12 @@ def business_day_before(day: dt.date) -> dt.date:
 
 
 def holiday_names_between(start: dt.date, end: dt.date) -> dict[dt.date, str]:
-    """The organisation's holidays from ``start`` to ``end`` inclusive, by date (one query)."""
-    return dict(Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", "name"))
+    """Public holidays and the organisation's closure days from ``start`` to ``end`` inclusive,
+    by date, each with its name (the organisation's name for a day it also lists; one query)."""
+    names = {
+        day: name
+        for day, name in public_holidays(range(start.year, end.year + 1)).items()
+        if start <= day <= end
+    }
+    names.update(Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", "name"))
+    return names

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from caseload.core import clock
 from caseload.core.errors import Conflict, ValidationFailed
 from caseload.core.forms import CaseloadForm, add_service_errors
+from caseload.core.validators import SHORT_TEXT, too_long_message
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
     from caseload.core.models import EnteredInError
 
-REASON_MAX = 2000
+REASON_MAX = SHORT_TEXT
 REASON_REQUIRED = "Say why this record is entered in error."
 NUL_MESSAGE = "Remove the invalid control character from this text."
 #: The fields a service saves when it marks a record (with ``updated_at``).
@@ -42,7 +43,7 @@ def clean_reason(reason: str) -> str:
     if not reason:
         raise ValidationFailed(REASON_REQUIRED, field_errors={"reason": [REASON_REQUIRED]})
     if len(reason) > REASON_MAX:
-        message = f"Use {REASON_MAX} characters or fewer."
+        message = too_long_message(REASON_MAX)
         raise ValidationFailed(message, field_errors={"reason": [message]})
     return reason
 
@@ -78,7 +79,7 @@ class EnteredInErrorForm(CaseloadForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
             "required": REASON_REQUIRED,
-            "max_length": f"Use {REASON_MAX} characters or fewer.",
+            "max_length": too_long_message(REASON_MAX),
         },
     )
 

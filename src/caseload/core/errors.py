@@ -91,9 +91,10 @@ def raise_if_invalid(errors: dict[str, list[str]]) -> None:
         raise ValidationFailed(first, field_errors=errors)
 
 
-def check_version(record: Any, expected_version: int | None, what: str) -> None:
-    """VersionConflict (code STALE) when ``record`` is no longer the version the actor loaded."""
-    if expected_version is not None and record.version != expected_version:
+def check_version(record: Any, expected_version: int, what: str) -> None:
+    """VersionConflict (code STALE) when ``record`` is no longer the version the actor loaded.
+    There is no "don't check": a change must name the version it was made against."""
+    if record.version != expected_version:
         raise VersionConflict(
             f"Someone else changed this {what} since you opened it.",
             code=STALE,

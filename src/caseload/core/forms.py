@@ -8,15 +8,17 @@ summary linking to the input itself, or to a group's first input."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.db import models
 from django.forms.renderers import DjangoTemplates
 
-from caseload.core.errors import AppError
-from caseload.core.validators import no_nul
+from caseload.core.dates import PLANNED, DateWindow, within
+from caseload.core.errors import AppError, ValidationFailed
+from caseload.core.validators import SHORT_TEXT, is_ascii_integer, no_nul, too_long_message
 
 DATETIME_HINT = "Date and time, for example 2026-03-06 14:30."
 
@@ -67,9 +69,93 @@ class CaseloadFormRenderer(DjangoTemplates):
     field_template_name = "core/forms/field.html"
 
 
+def _limit_length(field: forms.CharField) -> None:
+    """Every text field has a maximum length: the one it names (the model's, from
+    ``core.validators``), or SHORT_TEXT. Too long is said plainly."""
+    if field.max_length is None:
+        field.max_length = SHORT_TEXT
+        field.validators.append(MaxLengthValidator(SHORT_TEXT))
+        if not field.widget.is_hidden:
+            field.widget.attrs.setdefault("maxlength", str(SHORT_TEXT))
+    field.error_messages.setdefault("max_length", too_long_message(int(field.max_length)))
+
+
+class _StrictInteger(forms.IntegerField):
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str) and value.strip() and not is_ascii_integer(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class _AsciiOnly(forms.Field):
+    """Dates, times and decimals are read from ASCII only (strptime takes other scripts' digits)."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and not value.isascii():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class _StrictModelChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def to_python(self, value: Any) -> Any:
+        if (
+            isinstance(value, str)
+            and value not in self.empty_values
+            and not is_ascii_integer(value)
+        ):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
+class _StrictModelMultipleChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def clean(self, value: Any) -> Any:
+        for item in value or []:
+            if isinstance(item, str) and not is_ascii_integer(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super().clean(value)
+
+
+_STRICT_CLASSES: dict[type, type] = {}
+
+
+def _strict_parsing(field: forms.Field) -> None:
+    """Integer fields, and choices of records with integer keys (staff), read integers strictly
+    (ASCII digits), and dates and times only ASCII: the field keeps its class, with a strict
+    parse mixed in."""
+    strict: type | None = None
+    if isinstance(field, (forms.DecimalField, forms.FloatField)):  # IntegerField's subclasses
+        strict = _AsciiOnly
+    elif isinstance(field, forms.IntegerField):
+        strict = _StrictInteger
+    elif isinstance(field, (forms.DateField, forms.DateTimeField, forms.TimeField)):
+        strict = _AsciiOnly
+    elif (
+        isinstance(field, forms.ModelChoiceField)
+        and field.queryset is not None
+        and isinstance(field.queryset.model._meta.pk, models.IntegerField)
+    ):
+        multiple = isinstance(field, forms.ModelMultipleChoiceField)
+        strict = _StrictModelMultipleChoice if multiple else _StrictModelChoice
+    if strict is None or isinstance(field, strict):
+        return
+    base = type(field)
+    if base not in _STRICT_CLASSES:
+        _STRICT_CLASSES[base] = type(f"Strict{base.__name__}", (strict, base), {})
+    field.__class__ = _STRICT_CLASSES[base]
+
+
 class CaseloadForm(forms.Form):
-    """A form whose text fields refuse NUL characters. ``fieldsets`` (legend, field names)
-    groups the fields when the form renders itself (``{{ form }}``)."""
+    """A form whose text fields refuse NUL characters and have a maximum length.
+    ``fieldsets`` (legend, field names) groups the fields when the form renders itself
+    (``{{ form }}``)."""
 
     fieldsets: list[tuple[str, list[str]]] = []
     bound_field_class = CaseloadBoundField
@@ -81,8 +167,11 @@ class CaseloadForm(forms.Form):
             field.validators = [
                 v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
             ]
+            _strict_parsing(field)
             if isinstance(field, forms.CharField):
                 field.validators.append(no_nul)
+                if not isinstance(field, (forms.UUIDField, forms.JSONField)):
+                    _limit_length(field)
 
     def __getitem__(self, name: str) -> CaseloadBoundField:
         return cast("CaseloadBoundField", super().__getitem__(name))
@@ -103,21 +192,51 @@ def add_service_errors(form: forms.BaseForm, error: AppError) -> None:
             form.add_error(target, ValidationError(message, code=error.code))
 
 
+#: The message of a state-changing form sent without a well-formed ``version``.
+VERSION_REQUIRED = (
+    "This page is out of date or incomplete, so nothing was saved. Reload the page, check it, "
+    "then try again."
+)
+
+
 class VersionField(forms.IntegerField):
-    """The version of the record the form was filled from (hidden; optimistic locking)."""
+    """The version of the record the form was filled from (hidden; optimistic locking).
+
+    Required: a change sent without it, or with anything but ASCII digits (``1_0`` and ``٣``
+    are not versions, though ``int()`` reads them), is refused with the form shown again, never
+    saved unchecked over whatever is there now."""
+
+    default_error_messages = {
+        "required": VERSION_REQUIRED,
+        "invalid": VERSION_REQUIRED,
+        "min_value": VERSION_REQUIRED,
+        "max_value": VERSION_REQUIRED,
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.HiddenInput)
-        kwargs.setdefault("required", False)
         kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
         super().__init__(**kwargs)
 
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 10:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(text)
 
-def datetime_field(label: str, *, required: bool = True) -> forms.DateTimeField:
-    """A date-and-time input (the browser's picker) with the messages GOV.UK would give."""
+
+def datetime_field(
+    label: str, *, window: DateWindow = PLANNED, required: bool = True
+) -> forms.DateTimeField:
+    """A date-and-time input (the browser's picker) with the messages GOV.UK would give, held to
+    ``window`` (``core.dates``)."""
     return forms.DateTimeField(
         label=label,
         required=required,
+        validators=[within(window, label)],
         help_text=DATETIME_HINT,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
@@ -125,3 +244,25 @@ def datetime_field(label: str, *, required: bool = True) -> forms.DateTimeField:
             "invalid": "Enter a real date and time, for example 2026-03-06 14:30.",
         },
     )
+
+
+F = TypeVar("F", bound=forms.Form)
+
+
+def query_form(data: Any, form_class: type[F], **kwargs: Any) -> F:
+    """A page's query parameters (``request.GET``) read by ``form_class``; a value it refuses is
+    a 400 that names the parameter and says what is wrong (``ValidationFailed``), never a guess
+    or a server error. Parameters the form does not name are ignored."""
+    form = form_class(data, **kwargs)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{name}: {' '.join(str(m) for m in messages)}"
+            for name, messages in form.errors.items()
+        )
+        raise ValidationFailed(
+            f"This page's address has a value that cannot be used ({problems}).",
+            field_errors={
+                name: [str(m) for m in messages] for name, messages in form.errors.items()
+            },
+        )
+    return form

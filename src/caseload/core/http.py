@@ -1,4 +1,5 @@
-"""Small helpers of the page views: who is asking, and which methods a page takes.
+"""Small helpers of the page views: which methods a page takes (who is asking:
+`caseload.staff.http.request_actor`).
 
 Pages about one record look the record up (in the actor's scope) before refusing a method, so
 a record out of scope is "not found" whatever the method; only then is the method refused.
@@ -6,17 +7,7 @@ a record out of scope is "not found" whatever the method; only then is the metho
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-
-if TYPE_CHECKING:
-    from caseload.staff.models import User
-
-
-def request_actor(request: HttpRequest) -> User:
-    """The signed-in user (every page but the public ones requires one)."""
-    return cast("User", request.user)
 
 
 def post_only(request: HttpRequest) -> HttpResponse | None:

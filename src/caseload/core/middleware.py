@@ -44,6 +44,30 @@ class RequestContextMiddleware:
         return response
 
 
+class RequestSizeMiddleware:
+    """Refuses a request whose declared body is larger than MAX_REQUEST_BYTES with 413, before
+    anything reads it (problem+json under /api/). Django's DATA_UPLOAD_* limits then hold the
+    form fields and files of the requests let through."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = int(settings.MAX_REQUEST_BYTES)
+        if length > limit:
+            detail = f"The request is larger than {limit // (1024 * 1024)} MB."
+            if is_api_request(request):
+                return problem_response(413, detail=detail)
+            return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
 class AppErrorMiddleware:
     """Renders application errors that escape a view: not-found as 404, others with a message."""
 
@@ -143,44 +167,6 @@ class SessionLifetimeMiddleware:
             return problem_response(401, detail=message, code="session_expired")
         messages.info(request, message)
         return redirect(settings.LOGIN_URL)
-
-
-_TWO_FACTOR_EXEMPT = ("/accounts/", "/static/", "/healthz")
-
-
-class TwoFactorMiddleware:
-    """A signed-in user with a TOTP device must verify it; roles that require two-factor
-    sign-in must set one up before reaching any other page."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.shortcuts import redirect
-        from django.utils.http import urlencode
-
-        from caseload.staff.twofactor import has_confirmed_device, requires_two_factor
-
-        user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(_TWO_FACTOR_EXEMPT)
-            and not getattr(user, "is_verified", lambda: True)()  # set by OTPMiddleware
-        ):
-            target = None
-            if has_confirmed_device(user):
-                target = "/accounts/two-factor/verify/"
-            elif requires_two_factor(user):
-                target = "/accounts/two-factor/set-up/"
-            if target and is_api_request(request):
-                return problem_response(
-                    401,
-                    detail="Verify your two-factor sign-in in the browser first.",
-                    code="two_factor_required",
-                )
-            if target:
-                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
-        return self.get_response(request)
 
 
 CONTENT_SECURITY_POLICY = "; ".join(

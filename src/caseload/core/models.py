@@ -8,7 +8,19 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
+
+from caseload.core.validators import SHORT_TEXT
+
+
+def text_field(max_length: int, **kwargs: Any) -> models.TextField[str, str]:
+    """Free text of at most ``max_length`` characters (``core.validators``' limits): checked by
+    the model's validation, and given to its form fields (``maxlength``). Stored as ``text``, so a
+    longer value written before the limit still loads and renders."""
+    return models.TextField(
+        max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs
+    )
 
 
 class BaseModel(models.Model):
@@ -37,7 +49,7 @@ class EnteredInError(models.Model):
     entered_in_error_by = models.ForeignKey(
         "staff.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    entered_in_error_reason = models.TextField(blank=True)
+    entered_in_error_reason = text_field(SHORT_TEXT, blank=True)
 
     class Meta:
         abstract = True
@@ -79,7 +91,7 @@ class Cosigned(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     cosigned_at = models.DateTimeField(null=True, blank=True)
-    return_comment = models.TextField(blank=True)
+    return_comment = text_field(SHORT_TEXT, blank=True)
 
     class Meta:
         abstract = True

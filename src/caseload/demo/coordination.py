@@ -30,7 +30,6 @@ from caseload.directory.models import Service
 from caseload.enrolments.models import OPEN_STATUSES, Enrolment
 from caseload.referrals import services as referral_services
 from caseload.referrals.models import ReferralEvent
-from caseload.staff.services import system_actor
 from caseload.transitions import services as transition_services
 
 
@@ -121,7 +120,8 @@ def seed_coordination_demo(
             )
         return referral
 
-    # 1. Sent five business days ago, no answer: overdue, with its follow-up task.
+    # 1. Sent five business days ago, no answer: overdue. Its follow-up task is created by the
+    # periodic job "referral follow-ups" (caseload qcluster, started by `make run`).
     first = enrolments[0]
     overdue = move(first, refer(first, meals, "Food insecurity on the HRSN screen."), ("sent", {}))
     sent_on = today
@@ -133,7 +133,6 @@ def seed_coordination_demo(
     ReferralEvent.objects.filter(referral=overdue, to_status="sent").update(
         occurred_at=_at(sent_on, 10)
     )
-    referral_services.referral_followups_create(actor=system_actor())
 
     # 2. The whole loop closed, outcome written back to the goal.
     second = enrolments[1]

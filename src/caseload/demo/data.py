@@ -1255,11 +1255,9 @@ CLIENTS: tuple[ClientSpec, ...] = (
         language="Spanish",
         what_matters="Going back to my nursing classes.",
         last_reached=0,
-        tasks=(T("Same-day safety follow-up (PHQ-9 item 9 = 1)", 0, Priority.URGENT,
-                 description="Safety protocol: assess, safety plan, consult psychiatrist."),
-               T("PHQ-9 follow-up", 7, Priority.HIGH)),
-        flags=(F(FlagKind.SAFETY, "PHQ-9 17 with item 9 = 1 on today's call: same-day safety "
-                 "follow-up", 0),),
+        # Today's PHQ-9 (17, item 9 = 1) raises the safety flag and the urgent same-day task
+        # through its safety rule (demo/scenarios.py).
+        tasks=(T("PHQ-9 follow-up", 7, Priority.HIGH),),
     ),
     C(
         "ali", "Hodan", "Ali", "female", 27, "Roxbury",
@@ -1342,9 +1340,8 @@ CLIENTS: tuple[ClientSpec, ...] = (
         (R("Jocelyne Baptiste", CHILD, updates=True),),
         language="Haitian Creole", interpreter=True,
         what_matters="Cooking my own food again.",
-        tasks=(T("Meals on Wheels: follow up, no answer in 3 business days", -1, Priority.HIGH,
-                 goal_of="food"),
-               T("30-day episode review", 18)),
+        # The HRSN screen, the meals referral and its chase task: demo/scenarios.py.
+        tasks=(T("30-day episode review", 18),),
     ),
     C(
         "lee", "Robert", "Lee", "male", 82, "Quincy",

@@ -15,7 +15,9 @@ running months of history through the services made the seed slow:
   ``data.PROBLEMS``, which tests hold to the rules ``goal_add`` applies) and notes older than
   ``RECENT_DAYS`` (signed, and co-signed when a junior wrote them).
 
-Audit events are append-only and keep the time the demo was seeded, which is the truth.
+Audit events are append-only and keep the time the demo was seeded, which is the truth; the
+few scenario moments ``demo/scenarios.py`` replays (Kim's night, a screen a week ago) run with
+the clock set to when they happened, so their events carry those times.
 Deterministic: one ``random.Random(2026)``; every date is relative to today.
 """
 
@@ -51,8 +53,9 @@ from caseload.consents.services import consent_record
 from caseload.core import clock
 from caseload.core.business_days import business_days_after
 from caseload.core.errors import Conflict
-from caseload.demo import data
+from caseload.demo import data, scenarios
 from caseload.demo.coordination import seed_coordination_demo
+from caseload.demo.programrules import seed_programrules_demo
 from caseload.enrolments import services as enrolments
 from caseload.enrolments.models import (
     CareTeamMember,
@@ -154,8 +157,10 @@ def seed_demo() -> SeedResult:
         seeder = _Seeder(today=clock.today(), now=clock.now())
         seeder.run()
         seed_coordination_demo(*seeder.discharged)
+        scenarios.baptiste_meals_referral()
         _seed_break_the_glass()
         _seed_measurement_based_care()
+        seed_programrules_demo(today=clock.today(), now=clock.now())
     after = row_counts()
     return SeedResult(
         created=True,
@@ -192,7 +197,8 @@ def _seed_measurement_based_care() -> None:
     )
     trajectories = [(18, 0.45), (16, 0.9), (21, 0.55), (14, 0.3), (19, 0.95), (15, 0.6), (22, 0.8)]
     for index, enrolment in enumerate(enrolments):
-        if enrolment.client.family_name == "Ortiz":  # her PHQ-9 today is in the notes
+        if enrolment.client.family_name == "Ortiz":  # today's PHQ-9 raises her safety flag
+            scenarios.ortiz_phq9_today(enrolment)
             continue
         baseline, end_ratio = trajectories[index % len(trajectories)]
         start = max(enrolment.started_on or today, today - dt.timedelta(weeks=16))
@@ -213,37 +219,10 @@ def _seed_measurement_based_care() -> None:
 
 
 def _seed_break_the_glass() -> None:
-    """Kim, on call, opened a client outside her caseload at 2 a.m. with a stated reason."""
-    from caseload.access.models import BreakGlassGrant
-    from caseload.audit.services import audit_record
-    from caseload.clients.models import Client
-
-    kim = User.objects.get(username="kim")
-    client = (
-        Client.objects.exclude(enrolments__care_manager=kim)
-        .filter(enrolments__program__code="geriatric")
-        .order_by("family_name")
-        .first()
-    )
-    if client is None:
-        return
-    night = timezone.localtime(clock.now()).replace(hour=2, minute=4, second=0, microsecond=0)
-    opened = night - dt.timedelta(days=3)
-    grant = BreakGlassGrant.objects.create(
-        user=kim,
-        client=client,
-        reason="On call: the client's son called at 2 a.m. after a fall; needed the medication "
-        "list and advance directive for the paramedics.",
-        expires_at=opened + dt.timedelta(hours=4),
-    )
-    BreakGlassGrant.objects.filter(pk=grant.pk).update(created_at=opened)
-    audit_record(
-        actor=kim,
-        action="client.break_glass",
-        target=grant,
-        client=client,
-        detail={"reason": grant.reason, "minutes": 240},
-    )
+    """Kim, on call, opened a client outside her caseload at 2 a.m. with a stated reason, and
+    the HRSN screens behind the referrals that name one (``scenarios``)."""
+    scenarios.kim_breaks_the_glass_at_night()
+    scenarios.hrsn_screens_behind_referrals()
 
 
 class _History:
@@ -892,7 +871,7 @@ class _ClientSeeder:
         ProgressNote.objects.filter(pk=note.pk).update(signed_at=signed)
         self.history.stamp(note, min(when + dt.timedelta(minutes=minutes), now))
         if note.cosigner is not None and when < now - dt.timedelta(days=COSIGN_AFTER_DAYS):
-            notes.note_cosign(actor=note.cosigner, note=note)
+            notes.note_cosign(actor=note.cosigner, note=note, expected_version=note.version)
             ProgressNote.objects.filter(pk=note.pk).update(cosigned_at=cosigned)
             self.history.touch(note, cosigned)
         return note
@@ -1089,7 +1068,9 @@ class _ClientSeeder:
                 self.complete(task, owner, org.at(min(due, org.today), 15))
 
     def complete(self, task: Task, actor: User, when: dt.datetime) -> None:
-        tasks.task_complete(actor=actor, task=task, outcome_note="Done.")
+        tasks.task_complete(
+            actor=actor, task=task, expected_version=task.version, outcome_note="Done."
+        )
         Task.objects.filter(pk=task.pk).update(completed_at=when)
         self.history.touch(task, when)
 

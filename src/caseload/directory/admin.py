@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from caseload.access.policies import is_administrator
@@ -19,8 +21,34 @@ from caseload.core.models import Holiday
 from caseload.directory.models import Service, ServiceOrganisation
 
 
+class CheckedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, which looks the submitted value up to draw the form again: a
+    malformed id (not a UUID) is dropped rather than raising in the template (a 500); the
+    form's own validation says "Select a valid choice"."""
+
+    def optgroups(self, name: str, value: Any, attr: Any = None) -> Any:
+        target = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+
+        def readable(item: Any) -> bool:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                return False
+            return True
+
+        return super().optgroups(name, [v for v in value if readable(v)], attr)
+
+
 class AdministratorsAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Administrators maintain these without per-model Django permissions."""
+    """Administrators maintain these without per-model Django permissions. Autocomplete fields
+    survive a malformed id (``CheckedAutocompleteSelect``)."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_administrator(request.user)

@@ -111,7 +111,15 @@ class ImportReport:
             "rows": len(self.rows),
             "add": self.to_add,
             "update": self.to_update,
-            "rejected": [{"line": r.line, "errors": r.errors} for r in self.rejected],
+            "rejected": [
+                {
+                    "line": r.line,
+                    "organisation": r.organisation,
+                    "service": r.service,
+                    "errors": r.errors,
+                }
+                for r in self.rejected
+            ],
         }
 
 

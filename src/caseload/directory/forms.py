@@ -9,9 +9,9 @@ from django import forms
 
 from caseload.core.forms import CaseloadForm
 from caseload.directory.csv_import import decode_upload
-from caseload.directory.models import Service, ServiceType
+from caseload.directory.models import IMPORT_MAX_CHARACTERS, Service, ServiceType
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_BYTES = IMPORT_MAX_CHARACTERS
 
 
 class ServiceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -51,16 +51,27 @@ class DirectoryUploadForm(CaseloadForm):
     )
 
     def clean_file(self) -> Any:
-        """The upload, no larger than 2 MB; its text goes to ``cleaned_data["content"]``."""
+        """The upload, no larger than 2 MB; its text goes to ``cleaned_data["content"]`` and its
+        name, without control characters, to ``cleaned_data["filename"]``. A NUL byte (which
+        no CSV holds, and PostgreSQL cannot store) is refused here."""
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 "The file is larger than 2 MB. Split it into smaller files."
             )
         try:
-            self.cleaned_data["content"] = decode_upload(upload.read())
+            content = decode_upload(upload.read())
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
+        if "\x00" in content:
+            raise forms.ValidationError(
+                "The file contains invalid control characters (NUL). "
+                "Save it again from your spreadsheet as “CSV UTF-8” and upload that.",
+                code="nul",
+            )
+        self.cleaned_data["content"] = content
+        name = "".join(ch for ch in (upload.name or "") if ch.isprintable())
+        self.cleaned_data["filename"] = name[:255]
         return upload
 
 

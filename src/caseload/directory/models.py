@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from caseload.core.models import BaseModel
+from caseload.core.models import BaseModel, text_field
+from caseload.core.validators import LONG_TEXT
 
 
 class ServiceType(models.TextChoices):
@@ -37,7 +38,7 @@ class ServiceOrganisation(BaseModel):
     """An organisation that offers services (FHIR Organization)."""
 
     name = models.CharField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    description = text_field(LONG_TEXT, blank=True)
     website = models.URLField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
@@ -58,8 +59,8 @@ class Service(BaseModel):
     )
     name = models.CharField(max_length=200)
     service_type = models.CharField(max_length=30, choices=ServiceType.choices)
-    description = models.TextField(blank=True)
-    eligibility = models.TextField(blank=True, help_text="Who may use the service.")
+    description = text_field(LONG_TEXT, blank=True)
+    eligibility = text_field(LONG_TEXT, blank=True, help_text="Who may use the service.")
     languages = models.CharField(
         max_length=300, blank=True, help_text="Languages the service offers, comma separated."
     )
@@ -97,8 +98,13 @@ class Service(BaseModel):
         return [part.strip() for part in self.languages.split(",") if part.strip()]
 
 
+#: The largest directory file an import keeps (its upload is refused above 2 MB).
+IMPORT_MAX_CHARACTERS = 2 * 1024 * 1024
+
+
 class DirectoryImportStatus(models.TextChoices):
     PENDING = "pending", "Awaiting confirmation"
+    IMPORTING = "importing", "Importing"
     APPLIED = "applied", "Imported"
     DISCARDED = "discarded", "Discarded"
 
@@ -110,12 +116,15 @@ class DirectoryImport(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     filename = models.CharField(max_length=255, blank=True)
-    content = models.TextField()
+    content = text_field(IMPORT_MAX_CHARACTERS)
     status = models.CharField(
         max_length=12, choices=DirectoryImportStatus.choices, default=DirectoryImportStatus.PENDING
     )
     applied_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    # While the background job imports it: rows written so far of the rows to write.
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from caseload.access import policies
 from caseload.core.errors import NotFound
-from caseload.directory.models import Service, ServiceType
+from caseload.directory.models import DirectoryImport, Service, ServiceType
 
 if TYPE_CHECKING:
     from caseload.staff.models import User
@@ -53,12 +53,6 @@ class DirectoryPage:
         return self.page + 1
 
 
-def _require_staff(actor: User) -> None:
-    """The directory is for every active member of staff (clinical or administrator)."""
-    if not (policies.is_clinical(actor) or policies.is_administrator(actor)):
-        raise NotFound("Not found.")
-
-
 def directory_search(
     *,
     actor: User,
@@ -70,7 +64,7 @@ def directory_search(
     per_page: int = DIRECTORY_PAGE_SIZE,
 ) -> DirectoryPage:
     """Active directory services matching the words, type, language and referral filter."""
-    _require_staff(actor)
+    policies.require_directory_reader(actor)
     services = Service.objects.filter(is_active=True, organisation__is_active=True)
     q = q.strip()
     for word in q.split()[:8]:
@@ -131,3 +125,12 @@ def referral_service_choices() -> QuerySet[Service]:
         .select_related("organisation")
         .order_by("organisation__name", "name")
     )
+
+
+def directory_import_get(*, actor: User, import_id: Any) -> DirectoryImport:
+    """An uploaded directory file, for administrators (to anyone else: not found)."""
+    policies.require_administrator(actor)
+    upload = DirectoryImport.objects.select_related("uploaded_by").filter(pk=import_id).first()
+    if upload is None:
+        raise NotFound("Not found.")
+    return upload

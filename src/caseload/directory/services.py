@@ -1,5 +1,6 @@
 """Writes for the service directory: the CSV import (administrators), checked and reported
-first, imported only once confirmed. Organisations and services are also kept by hand in the
+first, imported only once confirmed, by a background job that reports its progress.
+Organisations and services are also kept by hand in the
 Django admin (directory/admin.py)."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.db import DatabaseError, transaction
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
-from caseload.core import clock
+from caseload.core import clock, jobs
 from caseload.core.errors import NotFound, ValidationFailed
 from caseload.core.text import clean
 from caseload.directory.csv_import import Action, ImportReport, RowCheck, check_directory_csv
@@ -52,12 +53,12 @@ def directory_import_preview(
     return upload, report
 
 
-def _pending_import(actor: User, import_id: Any) -> DirectoryImport:
+def _pending_import(
+    actor: User, import_id: Any, status: str = DirectoryImportStatus.PENDING
+) -> DirectoryImport:
     policies.require_administrator(actor)
     try:
-        return DirectoryImport.objects.select_for_update().get(
-            pk=import_id, status=DirectoryImportStatus.PENDING
-        )
+        return DirectoryImport.objects.select_for_update().get(pk=import_id, status=status)
     except (DirectoryImport.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:
         raise NotFound("That import is not waiting for confirmation.") from exc
 
@@ -96,29 +97,71 @@ def _apply_row(row: RowCheck) -> None:
         service.save(update_fields=[*fields, "updated_at"])
 
 
-def directory_import_apply(*, actor: User, import_id: Any) -> ImportReport:
-    """Import a checked upload: each accepted row whole (its own transaction) or not at all.
+#: Rows written between two updates of an import's progress.
+PROGRESS_EVERY = 25
 
-    The file is checked again first, so the result reflects the directory as it is now.
-    Rows rejected by the check are skipped; a row the database refuses is rolled back alone
-    and reported.
-    """
+
+def directory_import_start(*, actor: User, import_id: Any) -> DirectoryImport:
+    """Confirm a checked upload: the background job ``directory.jobs.directory_import_run``
+    imports it (queued with this transaction); its page shows the progress."""
     with transaction.atomic():
         upload = _pending_import(actor, import_id)
         report = check_directory_csv(upload.content)
         if report.file_errors:
             raise ValidationFailed(report.file_errors[0], code="import_file_invalid")
-        for row in report.accepted:
-            try:
-                with transaction.atomic():
-                    _apply_row(row)
-            except DatabaseError:
-                row.action = Action.REJECT
-                row.errors.append("The database refused this row; nothing of it was imported.")
+        upload.status = DirectoryImportStatus.IMPORTING
+        upload.rows_done = 0
+        upload.rows_total = len(report.accepted)
+        upload.save(update_fields=["status", "rows_done", "rows_total", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="directory.import_started",
+            target=upload,
+            detail={"rows": upload.rows_total},
+        )
+        jobs.enqueue("caseload.directory.jobs.directory_import_run", str(upload.pk), actor.pk)
+    return upload
+
+
+def directory_import_apply(*, actor: User, import_id: Any) -> ImportReport:
+    """Import a confirmed upload: each accepted row whole (its own transaction) or not at all.
+
+    The file is checked again first, so the result reflects the directory as it is now (and a
+    run again after a worker died updates the rows it had already added). Rows rejected by the
+    check are skipped; a row the database refuses is rolled back alone and reported. The
+    progress is written every ``PROGRESS_EVERY`` rows, for the import's page. A pending upload
+    (not yet confirmed) is imported the same way, at once.
+    """
+    with transaction.atomic():
+        upload = DirectoryImport.objects.select_for_update().filter(pk=import_id).first()
+        if upload is None or upload.status not in (
+            DirectoryImportStatus.PENDING,
+            DirectoryImportStatus.IMPORTING,
+        ):
+            raise NotFound("That import is not waiting to be imported.")
+        policies.require_administrator(actor)
+        report = check_directory_csv(upload.content)
+        if report.file_errors:
+            raise ValidationFailed(report.file_errors[0], code="import_file_invalid")
+        upload.status = DirectoryImportStatus.IMPORTING
+        upload.rows_total = len(report.accepted)
+        upload.save(update_fields=["status", "rows_total", "updated_at"])
+    for done, row in enumerate(report.accepted, start=1):
+        try:
+            with transaction.atomic():
+                _apply_row(row)
+        except DatabaseError:
+            row.action = Action.REJECT
+            row.errors.append("The database refused this row; nothing of it was imported.")
+        if done % PROGRESS_EVERY == 0:
+            DirectoryImport.objects.filter(pk=upload.pk).update(rows_done=done)
+    with transaction.atomic():
+        upload = DirectoryImport.objects.select_for_update().get(pk=upload.pk)
         upload.status = DirectoryImportStatus.APPLIED
         upload.applied_at = clock.now()
+        upload.rows_done = upload.rows_total
         upload.summary = report.summary()
-        upload.save(update_fields=["status", "applied_at", "summary", "updated_at"])
+        upload.save(update_fields=["status", "applied_at", "rows_done", "summary", "updated_at"])
         audit_record(
             actor=actor,
             action="directory.imported",

@@ -8,4 +8,9 @@ app_name = "directory"
 urlpatterns = [
     path("directory/", views.directory, name="directory"),
     path("directory/import/", views.directory_import, name="directory_import"),
+    path(
+        "directory/import/<uuid:import_id>/",
+        views.directory_import_status,
+        name="directory_import_status",
+    ),
 ]

@@ -14,11 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from caseload.access import policies
 from caseload.core.errors import ValidationFailed
 from caseload.core.formviews import form_view
-from caseload.core.http import request_actor
+from caseload.core.htmx import wants_fragment
 from caseload.directory import selectors, services
 from caseload.directory.csv_import import ImportReport
 from caseload.directory.forms import DirectoryConfirmForm, DirectorySearchForm, DirectoryUploadForm
 from caseload.directory.models import DirectoryImport
+from caseload.staff.http import request_actor
 from caseload.staff.models import User
 
 
@@ -92,7 +93,7 @@ def directory_import(request: HttpRequest) -> HttpResponse:
         form=lambda _, data: DirectoryUploadForm(data, request.FILES if data is not None else None),
         save=lambda form: services.directory_import_preview(
             actor=actor,
-            filename=form.cleaned_data["file"].name or "",
+            filename=form.cleaned_data["filename"],
             content=form.cleaned_data["content"],
         ),
         render=lambda page: render(
@@ -117,9 +118,20 @@ def _import_decision(request: HttpRequest, actor: User, context: dict[str, Any])
         messages.success(request, "The upload was discarded. Nothing was imported.")
         return redirect("directory:directory_import")
     try:
-        report = services.directory_import_apply(actor=actor, import_id=import_id)
+        upload = services.directory_import_start(actor=actor, import_id=import_id)
     except ValidationFailed as error:
         messages.error(request, error.message)
         return redirect("directory:directory_import")
-    context.update(upload_form=DirectoryUploadForm(), report=report, applied=True)
-    return render(request, "directory/directory_import.html", context)
+    return redirect("directory:directory_import_status", import_id=upload.pk)
+
+
+@require_GET
+def directory_import_status(request: HttpRequest, import_id: uuid.UUID) -> HttpResponse:
+    """Administrators: a confirmed import's progress while the background job runs (the page
+    asks again every two seconds through htmx, or on "Refresh"), then what it did."""
+    actor = request_actor(request)
+    upload = selectors.directory_import_get(actor=actor, import_id=import_id)
+    context = {"upload": upload, "summary": upload.summary}
+    if wants_fragment(request):
+        return render(request, "directory/partials/import_progress.html", context)
+    return render(request, "directory/directory_import_status.html", context)

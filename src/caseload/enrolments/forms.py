@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from caseload.clients.forms import LONG_TEXT, ClientDetailsForm, DateInput
-from caseload.core.forms import CaseloadForm
+from caseload.clients.forms import ClientDetailsForm, DateInput
+from caseload.core.dates import HAPPENED, within
+from caseload.core.forms import CaseloadForm, VersionField
+from caseload.core.validators import LONG_TEXT
 from caseload.enrolments.models import Acuity, DischargeReason, EnrolmentStatus
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ class EnrolmentCreateForm(CaseloadForm):
         help_text="How much care management the client needs now.",
     )
     referred_on = forms.DateField(
+        validators=[within(HAPPENED, "The referral date")],
         label="Referral date",
         widget=DateInput(),
         help_text="The day the referral arrived.",
@@ -130,7 +133,7 @@ class TransitionForm(CaseloadForm):
         help_text="For example, 'Client agreed to services at the first visit'.",
         error_messages={"required": "Say why the status is changing."},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "transition_%s")
@@ -164,7 +167,7 @@ class ReassignForm(CaseloadForm):
         widget=forms.Textarea({"rows": 3}),
         error_messages={"required": "Say why the case is being reassigned."},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     def __init__(self, *args: Any, care_managers: QuerySet[User], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "reassign_%s")
@@ -180,7 +183,7 @@ class AcuityForm(CaseloadForm):
         required=False,
         widget=forms.Textarea({"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "acuity_%s")

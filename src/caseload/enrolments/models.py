@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from caseload.core.models import BaseModel, Versioned
+from caseload.core.models import BaseModel, Versioned, text_field
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 
 
 class ProgramKind(models.TextChoices):
@@ -22,7 +23,7 @@ class Program(BaseModel):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=30, choices=ProgramKind.choices)
-    description = models.TextField(blank=True)
+    description = text_field(LONG_TEXT, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -78,7 +79,7 @@ class Enrolment(BaseModel, Versioned):
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     discharge_reason = models.CharField(max_length=30, choices=DischargeReason.choices, blank=True)
-    discharge_note = models.TextField(blank=True)
+    discharge_note = text_field(SHORT_TEXT, blank=True)
 
     class Meta:
         ordering = ["-referred_on"]
@@ -111,7 +112,7 @@ class EnrolmentEvent(BaseModel):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     from_value = models.CharField(max_length=100, blank=True)
     to_value = models.CharField(max_length=100)
-    reason = models.TextField(blank=True)
+    reason = text_field(LONG_TEXT, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

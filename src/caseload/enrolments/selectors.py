@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from caseload.enrolments.models import (
     EnrolmentStatus,
     Program,
 )
-from caseload.enrolments.services import allowed_transitions, can_manage_enrolment
+from caseload.enrolments.services import allowed_transitions
 from caseload.staff.models import CareerLevel, User
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def enrolment_get(*, actor: User, enrolment_id: Any) -> Enrolment:
         raise NotFound("Enrolment not found.") from exc
 
 
-def careplan_of(enrolment: Enrolment) -> CarePlan | None:
+def _careplan_of(enrolment: Enrolment) -> CarePlan | None:
     """The enrolment's care plan, or None (uses the select_related cache when present)."""
     try:
         return enrolment.careplan
@@ -79,10 +80,10 @@ def enrolment_detail(*, actor: User, enrolment_id: Any) -> EnrolmentDetail:
         event.from_label = _event_label(event, event.from_value)  # type: ignore[attr-defined]
         event.to_label = _event_label(event, event.to_value)  # type: ignore[attr-defined]
     members = list(enrolment.care_team.select_related("staff").order_by("created_at"))
-    manage = can_manage_enrolment(actor, enrolment)
+    manage = policies.can_manage_enrolment(actor, enrolment)
     return EnrolmentDetail(
         enrolment=enrolment,
-        careplan=careplan_of(enrolment),
+        careplan=_careplan_of(enrolment),
         events=events,
         care_team=[m for m in members if m.is_active],
         past_care_team=[m for m in members if not m.is_active],
@@ -185,3 +186,71 @@ def open_enrolments_for(*, actor: User, client: Client) -> list[Enrolment]:
         .select_related("program", "care_manager")
         .order_by("-referred_on")
     )
+
+
+# For the worklist (top floor): ``condition`` is a condition on Enrolment (open, of a program,
+# of a care manager).
+
+
+def client_ids_enrolled(condition: Q) -> QuerySet[Enrolment, Any]:
+    """The client ids of enrolments matching ``condition``, as a subquery for ``pk__in`` on a
+    client queryset that starts from ``access.policies.client_scope``."""
+    return Enrolment.objects.filter(condition).values("client_id")
+
+
+def enrolments_of_client(client: Any, condition: Q | None = None) -> QuerySet[Enrolment]:
+    """One client's enrolments (matching ``condition``): ``client`` is the id of a client the
+    caller has read through the scope, or ``OuterRef(...)`` to a client queryset that starts
+    from ``access.policies.client_scope`` (then the outer query carries the scope)."""
+    return Enrolment.objects.filter(condition or Q(), client_id=client)
+
+
+def enrolments_in_scope(*, actor: User) -> QuerySet[Enrolment]:
+    """Every enrolment of a client ``actor`` may see, for other apps to narrow (the assessment
+    registry: a program's open enrolments)."""
+    return Enrolment.objects.filter(client__in=policies.client_scope(actor))
+
+
+def enrolments_among(enrolments: list[Enrolment]) -> QuerySet[Enrolment]:
+    """These enrolments (read through a scoped selector) as a queryset, for a choice field."""
+    return Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
+
+
+def enrolment_rows_by_client(condition: Q, client_ids: list[Any]) -> dict[Any, list[Any]]:
+    """Each listed client's enrolments matching ``condition`` (program, status, referral date,
+    care manager's name), for clients the caller has just read through ``client_scope``."""
+    rows: dict[Any, list[Any]] = defaultdict(list)
+    for enrolment in (
+        Enrolment.objects.filter(condition, client_id__in=client_ids)
+        .order_by("program__name", "referred_on")
+        .values(
+            "client_id",
+            "program__name",
+            "status",
+            "referred_on",
+            "care_manager__first_name",
+            "care_manager__last_name",
+            "care_manager__username",
+        )
+    ):
+        rows[enrolment["client_id"]].append(enrolment)
+    return rows
+
+
+def care_managers_of(*, clients: Q) -> dict[Any, Any]:
+    """Each client's care manager id (``clients``: a condition on ``client_id``): of an active
+    enrolment first, else of any open one (the program rules' month-end report by care
+    manager)."""
+    active: dict[Any, Any] = {}
+    any_open: dict[Any, Any] = {}
+    rows = (
+        Enrolment.objects.filter(clients)
+        .exclude(status=EnrolmentStatus.DISCHARGED)
+        .order_by("referred_on")
+        .values_list("client_id", "care_manager_id", "status")
+    )
+    for client_id, care_manager_id, status in rows:
+        any_open.setdefault(client_id, care_manager_id)
+        if status == EnrolmentStatus.ACTIVE:
+            active.setdefault(client_id, care_manager_id)
+    return {**any_open, **active}

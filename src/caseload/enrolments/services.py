@@ -67,18 +67,6 @@ def _or_list(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def can_manage_enrolment(actor: User, enrolment: Enrolment) -> bool:
-    """The care manager, their supervisor, a senior leading the program, or a director.
-
-    Care-team members see the client but do not change the enrolment itself.
-    """
-    if not policies.is_clinical(actor):
-        return False
-    if enrolment.care_manager_id == actor.pk or policies.can_reassign(actor, enrolment):
-        return True
-    return enrolment.care_manager.supervisor_id == actor.pk
-
-
 def _require_visible(actor: User, enrolment: Enrolment) -> None:
     if not policies.client_in_scope(actor, enrolment.client_id):
         raise NotFound("Enrolment not found.")
@@ -86,15 +74,12 @@ def _require_visible(actor: User, enrolment: Enrolment) -> None:
 
 def _require_manage(actor: User, enrolment: Enrolment) -> None:
     _require_visible(actor, enrolment)
-    if not can_manage_enrolment(actor, enrolment):
-        raise PermissionDenied(
-            "Only the care manager, their supervisor, a senior care manager of this program or "
-            "a director may change this enrolment.",
-            code="enrolment_manage_not_allowed",
-        )
+    policies.require_enrolment_manager(actor, enrolment)
 
 
-def _lock(enrolment: Enrolment) -> Enrolment:
+def enrolment_lock(enrolment: Enrolment) -> Enrolment:
+    """The enrolment's row locked for the caller's transaction (fresh, with client, program and
+    care manager): writers elsewhere that depend on its state (a new care plan) call this."""
     return (
         Enrolment.objects.select_for_update(of=("self",))
         .select_related("client", "program", "care_manager")
@@ -102,8 +87,8 @@ def _lock(enrolment: Enrolment) -> Enrolment:
     )
 
 
-def _check_version(locked: Enrolment, expected_version: int | None) -> None:
-    if expected_version is not None and locked.version != expected_version:
+def _check_version(locked: Enrolment, expected_version: int) -> None:
+    if locked.version != expected_version:
         raise VersionConflict(
             "Someone else changed this enrolment since you opened it: it is now "
             f"{locked.get_status_display()} with {locked.care_manager}.",
@@ -298,7 +283,7 @@ def enrolment_transition(
     to_status: str,
     reason: str,
     discharge_reason: str = "",
-    expected_version: int | None,
+    expected_version: int,
 ) -> Enrolment:
     """Move ``enrolment`` to ``to_status``; returns it updated.
 
@@ -306,7 +291,7 @@ def enrolment_transition(
     (code "transition_not_allowed"), ValidationFailed for a missing reason or discharge reason.
     """
     _require_manage(actor, enrolment)
-    locked = _lock(enrolment)
+    locked = enrolment_lock(enrolment)
     _check_version(locked, expected_version)
     if to_status not in EnrolmentStatus.values:
         message = "Choose the new status."
@@ -381,7 +366,7 @@ def enrolment_reassign(
     enrolment: Enrolment,
     care_manager: User,
     reason: str,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> Enrolment:
     """Give ``enrolment`` a new care manager (seniors of the program, directors); returns it.
 
@@ -393,7 +378,7 @@ def enrolment_reassign(
             "Only a senior care manager of this program or a director may reassign a case.",
             code="reassign_not_allowed",
         )
-    locked = _lock(enrolment)
+    locked = enrolment_lock(enrolment)
     _check_version(locked, expected_version)
     if not locked.is_open:
         raise Conflict("A discharged enrolment cannot be reassigned.", code="enrolment_closed")
@@ -435,11 +420,11 @@ def enrolment_set_acuity(
     enrolment: Enrolment,
     acuity: int,
     reason: str = "",
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> Enrolment:
     """Change the acuity of an open enrolment; returns it. Raises Conflict, ValidationFailed."""
     _require_manage(actor, enrolment)
-    locked = _lock(enrolment)
+    locked = enrolment_lock(enrolment)
     _check_version(locked, expected_version)
     if not locked.is_open:
         raise Conflict("A discharged enrolment cannot change.", code="enrolment_closed")

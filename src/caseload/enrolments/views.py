@@ -211,7 +211,7 @@ def transition(request: HttpRequest, enrolment_id: UUID) -> HttpResponse:
     """Change an enrolment's status along the allowed transitions."""
     actor = actor_of(request)
     enrolment = selectors.enrolment_get(actor=actor, enrolment_id=enrolment_id)
-    if not services.can_manage_enrolment(actor, enrolment):
+    if not policies.can_manage_enrolment(actor, enrolment):
         raise PermissionDenied(
             "Only the care manager, their supervisor, a senior care manager of this program or "
             "a director may change this enrolment's status."
@@ -307,7 +307,7 @@ def acuity(request: HttpRequest, enrolment_id: UUID) -> HttpResponse:
     """Change the acuity of an open enrolment."""
     actor = actor_of(request)
     enrolment = selectors.enrolment_get(actor=actor, enrolment_id=enrolment_id)
-    if not services.can_manage_enrolment(actor, enrolment):
+    if not policies.can_manage_enrolment(actor, enrolment):
         raise PermissionDenied("Only people who manage this enrolment may change its acuity.")
     record_page_view(
         request,
@@ -347,7 +347,7 @@ def team_add(request: HttpRequest, enrolment_id: UUID) -> HttpResponse:
     """Add a staff member or an outside person to the care team."""
     actor = actor_of(request)
     enrolment = selectors.enrolment_get(actor=actor, enrolment_id=enrolment_id)
-    if not services.can_manage_enrolment(actor, enrolment):
+    if not policies.can_manage_enrolment(actor, enrolment):
         raise PermissionDenied("Only people who manage this enrolment may change its care team.")
     record_page_view(
         request,
@@ -383,7 +383,7 @@ def team_end(request: HttpRequest, enrolment_id: UUID, member_id: UUID) -> HttpR
     )
     enrolment = member.enrolment
     if request.method != "POST":
-        if not services.can_manage_enrolment(actor, enrolment):
+        if not policies.can_manage_enrolment(actor, enrolment):
             raise PermissionDenied(
                 "Only people who manage this enrolment may change its care team."
             )

@@ -11,9 +11,12 @@ from django.utils import timezone
 
 from caseload.clients.models import RelatedPerson
 from caseload.core import clock
-from caseload.core.forms import CaseloadForm
+from caseload.core.dates import HAPPENED, within
+from caseload.core.forms import CaseloadForm, VersionField
+from caseload.core.validators import NARRATIVE_TEXT, SHORT_TEXT
 from caseload.notes.models import ContactType, ContactWith, ProgressNote
 from caseload.notes.services import MAX_MINUTES, MIN_MINUTES
+from caseload.programrules.forms import TimeFieldsMixin
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -31,8 +34,9 @@ class RelatedPersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg
         return f"{person.name} ({person.get_relationship_display().lower()})"
 
 
-class NoteForm(CaseloadForm):
+class NoteForm(TimeFieldsMixin, CaseloadForm):
     contact_at = forms.DateTimeField(
+        validators=[within(HAPPENED, "The contact time")],
         label="Date and time of the contact",
         help_text="For example 2026-03-02 08:10. Times are in the organisation's time zone.",
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
@@ -92,6 +96,7 @@ class NoteForm(CaseloadForm):
         },
     )
     narrative = forms.CharField(
+        max_length=NARRATIVE_TEXT,
         label="What happened",
         help_text="What was discussed, what you observed, and what happens next.",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -125,11 +130,13 @@ class NoteForm(CaseloadForm):
             "minutes": data["minutes"],
             "narrative": data["narrative"],
             "significant_event": data.get("significant_event", False),
+            "time": self.time_details(),
         }
 
     @staticmethod
     def initial_for(note: ProgressNote) -> dict[str, Any]:
         return {
+            **TimeFieldsMixin.time_initial_for(note),
             "contact_at": timezone.localtime(note.contact_at),
             "contact_type": note.contact_type,
             "contact_with": note.contact_with,
@@ -145,15 +152,16 @@ class NoteForm(CaseloadForm):
 
 
 class NoteEditForm(NoteForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
 class SignForm(CaseloadForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = VersionField()
 
 
 class AddendumForm(CaseloadForm):
     text = forms.CharField(
+        max_length=NARRATIVE_TEXT,
         label="Addendum",
         help_text="A correction or addition. The signed note itself stays as it was.",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -162,8 +170,9 @@ class AddendumForm(CaseloadForm):
 
 
 class ReturnForm(CaseloadForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = VersionField()
     comment = forms.CharField(
+        max_length=SHORT_TEXT,
         label="What should the author change?",
         help_text="The author sees this comment and answers with an addendum.",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from caseload.core.models import BaseModel, Cosigned, EnteredInError, Versioned
+from caseload.core.models import BaseModel, Cosigned, EnteredInError, Versioned, text_field
+from caseload.core.validators import NARRATIVE_TEXT
 
 
 class ContactType(models.TextChoices):
@@ -55,7 +56,7 @@ class ProgressNote(BaseModel, Versioned, EnteredInError, Cosigned):
     )
     reached = models.BooleanField(default=True)
     minutes = models.PositiveSmallIntegerField()
-    narrative = models.TextField()
+    narrative = text_field(NARRATIVE_TEXT)
     significant_event = models.BooleanField(
         default=False, help_text="A significant event or change in condition."
     )
@@ -84,7 +85,7 @@ class ProgressNote(BaseModel, Versioned, EnteredInError, Cosigned):
 class NoteAddendum(BaseModel):
     note = models.ForeignKey(ProgressNote, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = text_field(NARRATIVE_TEXT)
 
     class Meta:
         ordering = ["created_at"]

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from caseload.access.policies import client_scope, rows_of_client
-from caseload.clients.models import RelatedPerson
 from caseload.core.errors import NotFound
-from caseload.notes.models import NoteAddendum, ProgressNote
+from caseload.notes.models import NoteAddendum, NoteStatus, ProgressNote
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
@@ -114,16 +113,6 @@ def notes_awaiting_cosign(*, actor: User) -> list[ProgressNote]:
     )
 
 
-def note_contact_people(*, actor: User, client: Client) -> QuerySet[RelatedPerson]:
-    """The client's active family members and caregivers, for 'who was the contact with'
-    (people entered in error left out)."""
-    return RelatedPerson.objects.filter(
-        rows_of_client(actor, client.pk),
-        is_active=True,
-        entered_in_error_at__isnull=True,
-    )
-
-
 def notes_entered_in_error_for_client(*, actor: User, client: Client) -> list[ProgressNote]:
     """The client's notes entered in error, most recently marked first, people loaded."""
     return list(
@@ -136,3 +125,22 @@ def notes_entered_in_error_for_client(*, actor: User, client: Client) -> list[Pr
 def note_entered_in_error_count(*, actor: User, client: Client) -> int:
     """How many of the client's notes are entered in error (the chart's link says so)."""
     return _scoped_notes(actor, client).filter(entered_in_error_at__isnull=False).count()
+
+
+# For the worklist (top floor).
+
+
+def last_contact_subquery() -> Subquery:
+    """When the outer client was last reached (a signed note, not entered in error).
+    Correlated with ``OuterRef("pk")`` of a client queryset that starts from
+    ``access.policies.client_scope`` (the worklist's): the outer query carries the scope."""
+    return Subquery(
+        ProgressNote.objects.filter(
+            client_id=OuterRef("pk"),
+            status=NoteStatus.SIGNED,
+            reached=True,
+            entered_in_error_at__isnull=True,
+        )
+        .order_by("-contact_at")
+        .values("contact_at")[:1]
+    )

@@ -36,6 +36,7 @@ from caseload.notes.models import (
     NoteStatus,
     ProgressNote,
 )
+from caseload.programrules.services import TimeDetails, time_record_for_note
 from caseload.staff.models import CareerLevel
 
 if TYPE_CHECKING:
@@ -125,6 +126,23 @@ def _clean_contact(
     }
 
 
+def _default_time(note: ProgressNote) -> TimeDetails:
+    """A note saved without time details keeps its entry's, or counts toward no program."""
+    entry = getattr(note, "time_entry", None)
+    if entry is not None:
+        return TimeDetails(
+            program=entry.program,
+            activity=entry.activity,
+            staff_type=entry.staff_type,
+            billing_practitioner=entry.billing_practitioner,
+        )
+    return TimeDetails(
+        program="",
+        activity="phone_contact" if note.contact_type == ContactType.PHONE else "coordination",
+        staff_type="clinical_staff",
+    )
+
+
 def _lock(note: ProgressNote) -> ProgressNote:
     """The note's current row, locked for this transaction (a no-op lock on SQLite)."""
     return ProgressNote.objects.select_for_update().get(pk=note.pk)
@@ -134,11 +152,6 @@ def _refresh_caller_copy(note: ProgressNote, current: ProgressNote) -> None:
     """Keep the caller's object in step with what was saved."""
     for field in ProgressNote._meta.concrete_fields:
         setattr(note, field.attname, getattr(current, field.attname))
-
-
-def _require_author(actor: User, note: ProgressNote, doing: str) -> None:
-    if note.author_id != actor.pk:
-        raise PermissionDenied(f"Only the author of a note may {doing} it.", code="not_author")
 
 
 _NOT_PENDING = {
@@ -202,8 +215,12 @@ def note_create(
     narrative: str,
     significant_event: bool,
     sign: bool = False,
+    time: TimeDetails | None = None,
 ) -> ProgressNote:
-    """A new draft note about ``client`` (signed at once when ``sign``); raises on bad input."""
+    """A new draft note about ``client`` (signed at once when ``sign``); raises on bad input.
+
+    The note's minutes become its time entry (``time``: the program it counts toward, the
+    activity and staff type; without it, counted toward no program)."""
     with transaction.atomic():
         policies.require_clinical(actor)
         client = policies.require_client(actor, client.pk)
@@ -234,6 +251,7 @@ def note_create(
             client=client,
             detail={"significant_event": note.significant_event, "gave_update": note.gave_update},
         )
+        time_record_for_note(actor=actor, note=note, time=time or _default_time(note))
         if sign:
             _sign(actor=actor, note=note)
             note.version += 1
@@ -268,13 +286,15 @@ def note_update(
     significant_event: bool,
     enrolment: Enrolment | None = None,
     sign: bool = False,
+    time: TimeDetails | None = None,
 ) -> ProgressNote:
-    """Change a draft note (author only, optimistic lock); signs it too when ``sign``."""
+    """Change a draft note (author only, optimistic lock); signs it too when ``sign``. Its time
+    entry follows (``time``, else the entry's own program, activity and staff type)."""
     with transaction.atomic():
         policies.require_client(actor, note.client_id)
         current = _lock(note)
         entered_in_error.refuse_if_entered_in_error(current, "note")
-        _require_author(actor, current, "change")
+        policies.require_note_author(actor, current, "change")
         if current.status != NoteStatus.DRAFT:
             raise Conflict(
                 "This note is signed and can no longer be changed. Add an addendum instead.",
@@ -308,24 +328,23 @@ def note_update(
             fields += _sign(actor=actor, note=current)
         current.save(update_fields=fields)
         audit_record(actor=actor, action="note.updated", target=current, client=current.client)
+        time_record_for_note(actor=actor, note=current, time=time or _default_time(current))
         if sign:
             _audit_signed(actor, current)
     _refresh_caller_copy(note, current)
     return note
 
 
-def note_sign(
-    *, actor: User, note: ProgressNote, expected_version: int | None = None
-) -> ProgressNote:
+def note_sign(*, actor: User, note: ProgressNote, expected_version: int) -> ProgressNote:
     """Sign and lock a draft (author only); a junior's note goes to their supervisor."""
     with transaction.atomic():
         policies.require_client(actor, note.client_id)
         current = _lock(note)
         entered_in_error.refuse_if_entered_in_error(current, "note")
-        _require_author(actor, current, "sign")
+        policies.require_note_author(actor, current, "sign")
         if current.status != NoteStatus.DRAFT:
             raise Conflict("This note is already signed.", code="already_signed")
-        if expected_version is not None and current.version != expected_version:
+        if current.version != expected_version:
             raise VersionConflict(
                 "This note was changed in another window or tab. Read it again, then sign.",
                 code="stale_version",
@@ -374,9 +393,7 @@ def note_add_addendum(*, actor: User, note: ProgressNote, text: str) -> NoteAdde
     return addendum
 
 
-def note_cosign(
-    *, actor: User, note: ProgressNote, expected_version: int | None = None
-) -> ProgressNote:
+def note_cosign(*, actor: User, note: ProgressNote, expected_version: int) -> ProgressNote:
     """Co-sign a note awaiting the actor's co-sign (the author's supervisor only)."""
     with transaction.atomic():
         policies.require_client(actor, note.client_id)
@@ -396,7 +413,7 @@ def note_cosign(
 
 
 def note_return(
-    *, actor: User, note: ProgressNote, comment: str, expected_version: int | None = None
+    *, actor: User, note: ProgressNote, comment: str, expected_version: int
 ) -> ProgressNote:
     """Send a note awaiting co-sign back to its author with a comment (the co-signer only)."""
     with transaction.atomic():
@@ -417,19 +434,6 @@ def note_return(
     return note
 
 
-def may_mark_note_entered_in_error(actor: User, note: ProgressNote) -> bool:
-    """The author, the author's supervisor, or a senior or director (the client in scope is
-    checked apart). ``note.author`` should be loaded."""
-    if not policies.is_clinical(actor):
-        return False
-    if note.author_id == actor.pk:
-        return True
-    if policies.is_senior(actor) or policies.is_director(actor):
-        return True
-    author: User = note.author
-    return author.supervisor_id == actor.pk
-
-
 def note_mark_entered_in_error(*, actor: User, note: ProgressNote, reason: str) -> ProgressNote:
     """Hide a note from every normal view with who, when and why; it stays in the history.
 
@@ -441,7 +445,7 @@ def note_mark_entered_in_error(*, actor: User, note: ProgressNote, reason: str) 
         policies.require_clinical(actor)
         policies.require_client(actor, note.client_id)
         current = _lock(note)
-        if not may_mark_note_entered_in_error(actor, current):
+        if not policies.can_mark_note_entered_in_error(actor, current):
             raise PermissionDenied(
                 "Only the note's author, their supervisor, a senior care manager or a director "
                 "may mark a note as entered in error.",

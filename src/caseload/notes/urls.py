@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:note_id>/addendum/", views.addendum, name="addendum"),
     path("<uuid:note_id>/cosign/", views.cosign, name="cosign"),
     path("<uuid:note_id>/return/", views.return_note, name="return_note"),
+    path("<uuid:note_id>/tasks/", views.task_offer, name="task_offer"),
     path("cosign-queue/", views.cosign_queue, name="cosign_queue"),
     path(
         "<uuid:note_id>/entered-in-error/",

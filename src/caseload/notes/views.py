@@ -16,11 +16,12 @@ from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.careplans.models import CosignStatus
 from caseload.careplans.selectors import careplan_versions_awaiting_cosign
+from caseload.clients.selectors import contact_people_for_client
 from caseload.clients.views import client_subject, record_page_view
 from caseload.consents.selectors import people_who_may_receive_updates
 from caseload.core.entered_in_error import confirm_page
-from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
-from caseload.core.formviews import form_view, success_redirect
+from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed, VersionConflict
+from caseload.core.formviews import ConflictShown, form_view, success_redirect
 from caseload.core.htmx import wants_fragment
 from caseload.notes import services
 from caseload.notes.forms import (
@@ -33,7 +34,6 @@ from caseload.notes.forms import (
 )
 from caseload.notes.models import ContactType, ContactWith, NoteStatus, ProgressNote
 from caseload.notes.selectors import (
-    note_contact_people,
     note_entered_in_error_count,
     note_get,
     note_page_for_client,
@@ -41,6 +41,9 @@ from caseload.notes.selectors import (
     notes_entered_in_error_for_client,
     timeline_note_get,
 )
+from caseload.programrules.selectors import note_time_initial
+from caseload.tasks.forms import CompleteForm
+from caseload.tasks.selectors import task_list_for_client
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
@@ -91,7 +94,7 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     actor = _actor(request)
     policies.require_clinical(actor)
     client = policies.require_client(actor, client_id)
-    people = note_contact_people(actor=actor, client=client)
+    people = contact_people_for_client(actor=actor, client=client)
     if request.method != "POST":
         audit_record(
             actor=actor,
@@ -103,7 +106,11 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     return form_view(
         request,
         client,
-        form=lambda _, data: NoteForm(data, initial=_new_note_initial(), related_people=people),
+        form=lambda _, data: NoteForm(
+            data,
+            initial={**_new_note_initial(), **note_time_initial(actor=actor, client=client)},
+            related_people=people,
+        ),
         save=lambda form: services.note_create(
             actor=actor,
             client=client,
@@ -117,19 +124,99 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
                 **page.context(),
                 "client": client,
                 "has_people": people.exists(),
-                "update_people": _update_people(client, people),
+                "update_people": _update_people(actor, client, people),
             },
             status=page.status,
         ),
-        success=lambda note: success_redirect(
-            request, _signed_message(note), _chart_notes_url(client.pk)
-        ),
+        success=lambda note: success_redirect(request, _signed_message(note), _after_note(note)),
     )
 
 
-def _update_people(client: Client, people: Any) -> list[Any]:
+#: The kinds of contact that can reach someone (a message or a collateral contact does not).
+REACHING_CONTACTS = {ContactType.PHONE, ContactType.VIDEO, ContactType.VISIT}
+
+
+def _reached_the_client(note: ProgressNote) -> bool:
+    """A phone call, video call or visit that reached the client or their family or caregiver:
+    the contact an open "reach the client" task waits for."""
+    return (
+        note.reached
+        and note.contact_type in REACHING_CONTACTS
+        and note.contact_with in (ContactWith.CLIENT, ContactWith.RELATED_PERSON)
+        and not note.is_entered_in_error
+    )
+
+
+def _after_note(note: ProgressNote) -> str:
+    """Where a saved note goes: the offer to complete the client's open tasks when it reached
+    them and some are open, else the chart's notes."""
+    if _reached_the_client(note) and task_list_for_client(actor=note.author, client=note.client):
+        return reverse("notes:task_offer", kwargs={"note_id": note.pk})
+    return _chart_notes_url(note.client_id)
+
+
+#: How each reaching contact is said in a task's outcome.
+CONTACT_WORDS = {"phone": "by phone", "video": "by video", "visit": "in person"}
+
+
+def _contact_words(note: ProgressNote) -> str:
+    when = timezone.localtime(note.contact_at)
+    return f"{CONTACT_WORDS.get(note.contact_type, '')} on {when:%-d %b %Y at %H:%M}"
+
+
+def task_offer(request: HttpRequest, note_id: Any) -> HttpResponse:
+    """After a note that reached the client: their open tasks, each with "Mark done" (the task
+    page's form: its version, an outcome naming the contact). Nothing is completed unasked."""
+    actor = _actor(request)
+    note = note_get(actor=actor, note_id=note_id)
+    if refused := _method_not_allowed(request, "GET", "HEAD"):
+        return refused
+    policies.require_clinical(actor)
+    if not _reached_the_client(note):
+        return redirect(_detail_url(note))
+    tasks = task_list_for_client(actor=actor, client=note.client)
+    if not tasks:
+        return redirect(_chart_notes_url(note.client_id))
+    audit_record(
+        actor=actor,
+        action="note.viewed",
+        target=note,
+        client=note.client,
+        detail={"page": "task_offer"},
+    )
+    audit_record_many(
+        actor=actor,
+        action="task.listed",
+        targets=[(task, note.client) for task in tasks],
+        detail={"page": "note_task_offer", "note": str(note.pk)},
+    )
+    outcome = f"Reached {_contact_words(note)} (progress note)."
+    offers = [
+        (
+            task,
+            CompleteForm(
+                initial={"version": task.version, "outcome_note": outcome},
+                auto_id=f"task-{task.pk}-%s",
+            ),
+        )
+        for task in tasks
+    ]
+    return render(
+        request,
+        "notes/task_offer.html",
+        {
+            "note": note,
+            "client": note.client,
+            "offers": offers,
+            "contact": _contact_words(note),
+            "back_url": request.get_full_path(),
+        },
+    )
+
+
+def _update_people(actor: User, client: Client, people: Any) -> list[Any]:
     """The family members and caregivers the client agreed may receive updates, now."""
-    allowed = people_who_may_receive_updates(client)
+    allowed = people_who_may_receive_updates(actor=actor, client=client)
     return [person for person in people if person.pk in allowed]
 
 
@@ -139,6 +226,7 @@ def _detail_context(
     *,
     addendum_form: AddendumForm | None = None,
     return_form: ReturnForm | None = None,
+    sign_form: SignForm | None = None,
 ) -> dict[str, Any]:
     is_author = note.author_id == actor.pk
     live = not note.is_entered_in_error
@@ -153,11 +241,32 @@ def _detail_context(
         "can_edit": live and is_author and note.status == NoteStatus.DRAFT,
         "can_add_addendum": live and note.status == NoteStatus.SIGNED,
         "can_cosign": can_cosign,
-        "can_mark_entered_in_error": live and services.may_mark_note_entered_in_error(actor, note),
+        "can_mark_entered_in_error": live and policies.can_mark_note_entered_in_error(actor, note),
         "addendum_form": addendum_form or AddendumForm(),
         "return_form": return_form or ReturnForm(initial={"version": note.version}),
-        "sign_form": SignForm(initial={"version": note.version}),
+        "sign_form": sign_form or SignForm(initial={"version": note.version}),
     }
+
+
+def _action_refused(
+    request: HttpRequest,
+    actor: User,
+    note: ProgressNote,
+    *,
+    form: SignForm,
+    error: VersionConflict | None = None,
+) -> HttpResponse:
+    """The note page again after a sign or co-sign button was refused: the form's error (no
+    or a malformed version: 400), or the note as it is now with what changed (409). Nothing was
+    signed either way."""
+    if error is None:
+        return render(
+            request, "notes/detail.html", _detail_context(actor, note, sign_form=form), status=400
+        )
+    fresh = note_get(actor=actor, note_id=note.pk)
+    shown = ConflictShown(error=error, current=[], reload_url=_detail_url(fresh))
+    context = {**_detail_context(actor, fresh), **shown.context(), "conflict_kept": "nothing"}
+    return render(request, "notes/detail.html", context, status=409)
 
 
 def detail(request: HttpRequest, note_id: Any) -> HttpResponse:
@@ -192,8 +301,7 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
     """Change a draft note (its author only). Signed notes send the user to add an addendum."""
     actor = _actor(request)
     note = note_get(actor=actor, note_id=note_id)
-    if note.author_id != actor.pk:
-        raise PermissionDenied("Only the author of a note may change it.", code="not_author")
+    policies.require_note_author(actor, note, "change")
     if note.is_entered_in_error:
         messages.info(request, "This note was entered in error and can no longer be changed.")
         return redirect(_detail_url(note))
@@ -202,12 +310,12 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
             request, "This note is signed and cannot be changed. Add an addendum instead."
         )
         return redirect(_detail_url(note, "addenda"))
-    people = note_contact_people(actor=actor, client=note.client)
+    people = contact_people_for_client(actor=actor, client=note.client)
     context: dict[str, Any] = {
         "note": note,
         "client": note.client,
         "has_people": people.exists(),
-        "update_people": _update_people(note.client, people),
+        "update_people": _update_people(actor, note.client, people),
     }
     if request.method != "POST":
         audit_record(
@@ -241,10 +349,11 @@ def edit(request: HttpRequest, note_id: Any) -> HttpResponse:
 
 
 def _edit_saved(request: HttpRequest, note: ProgressNote) -> HttpResponse:
-    """A draft saved goes back to the note; a note signed, to the chart's notes."""
+    """A draft saved goes back to the note; a note signed, to the chart's notes (or first to
+    the offer to complete the client's open tasks, when it reached them)."""
     if note.status == NoteStatus.DRAFT:
         return success_redirect(request, "Note saved.", _detail_url(note))
-    return success_redirect(request, _signed_message(note), _chart_notes_url(note.client_id))
+    return success_redirect(request, _signed_message(note), _after_note(note))
 
 
 def sign(request: HttpRequest, note_id: Any) -> HttpResponse:
@@ -254,9 +363,12 @@ def sign(request: HttpRequest, note_id: Any) -> HttpResponse:
     if refused := _method_not_allowed(request, "POST"):
         return refused
     form = SignForm(request.POST)
-    version = form.cleaned_data.get("version") if form.is_valid() else None
+    if not form.is_valid():
+        return _action_refused(request, actor, note, form=form)
     try:
-        services.note_sign(actor=actor, note=note, expected_version=version)
+        services.note_sign(actor=actor, note=note, expected_version=form.cleaned_data["version"])
+    except VersionConflict as exc:
+        return _action_refused(request, actor, note, form=form, error=exc)
     except (Conflict, ValidationFailed) as exc:
         messages.error(request, exc.message)
         return redirect(_detail_url(note))
@@ -304,10 +416,13 @@ def cosign(request: HttpRequest, note_id: Any) -> HttpResponse:
     note = note_get(actor=actor, note_id=note_id)
     if refused := _method_not_allowed(request, "POST"):
         return refused
-    form = SignForm(request.POST)  # the version the co-signer read, when the page sent it
-    version = form.cleaned_data.get("version") if form.is_valid() else None
+    form = SignForm(request.POST)  # the version the co-signer read
+    if not form.is_valid():
+        return _action_refused(request, actor, note, form=form)
     try:
-        services.note_cosign(actor=actor, note=note, expected_version=version)
+        services.note_cosign(actor=actor, note=note, expected_version=form.cleaned_data["version"])
+    except VersionConflict as exc:
+        return _action_refused(request, actor, note, form=form, error=exc)
     except Conflict as exc:
         messages.error(request, exc.message)
         return redirect(_detail_url(note))
@@ -328,7 +443,7 @@ def return_note(request: HttpRequest, note_id: Any) -> HttpResponse:
     return form_view(
         request,
         note,
-        form=lambda _, data: ReturnForm(data),
+        form=lambda record, data: ReturnForm(data, initial={"version": record.version}),
         save=lambda form: services.note_return(
             actor=actor,
             note=note,
@@ -338,7 +453,7 @@ def return_note(request: HttpRequest, note_id: Any) -> HttpResponse:
         render=lambda page: render(
             request,
             "notes/detail.html",
-            _detail_context(actor, note, return_form=page.form),
+            {**_detail_context(actor, page.record, return_form=page.form), **page.context()},
             status=page.status,
         ),
         success=lambda _: success_redirect(
@@ -346,6 +461,8 @@ def return_note(request: HttpRequest, note_id: Any) -> HttpResponse:
             f"Note returned to {note.author.display_name} with your comment.",
             reverse("notes:cosign_queue"),
         ),
+        reload=lambda: note_get(actor=actor, note_id=note.pk),
+        current=lambda fresh, _: _conflict_current(fresh),
         refused_url=_detail_url(note),
     )
 
@@ -395,7 +512,7 @@ def note_entered_in_error(request: HttpRequest, note_id: Any) -> HttpResponse:
     note = note_get(actor=actor, note_id=note_id)
     if refused := _method_not_allowed(request, "GET", "POST"):
         return refused
-    if not services.may_mark_note_entered_in_error(actor, note):
+    if not policies.can_mark_note_entered_in_error(actor, note):
         raise PermissionDenied(
             "Only the note's author, their supervisor, a senior care manager or a director may "
             "mark a note as entered in error.",

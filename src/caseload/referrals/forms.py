@@ -7,10 +7,12 @@ from typing import Any
 from django import forms
 
 from caseload.core.forms import CaseloadForm, VersionField, datetime_field
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.directory.forms import ServiceChoiceField
 from caseload.directory.models import Service
 from caseload.enrolments.forms import EnrolmentChoiceField
 from caseload.enrolments.models import Enrolment
+from caseload.enrolments.selectors import enrolments_among
 from caseload.referrals.models import ReferralStatus, ShareField, Urgency
 
 
@@ -41,6 +43,7 @@ class ReferralForm(CaseloadForm):
         max_length=300,
     )
     reason = forms.CharField(
+        max_length=LONG_TEXT,
         label="Reason for the referral",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why you are referring the client."},
@@ -66,7 +69,6 @@ class ReferralForm(CaseloadForm):
         "insurance items need consent to share identity and contact details; the reason needs "
         "conditions and needs; the goal needs the care plan.",
     )
-    version = VersionField()
 
     def __init__(
         self,
@@ -78,7 +80,7 @@ class ReferralForm(CaseloadForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         enrolment_field: Any = self.fields["enrolment"]
-        enrolment_field.queryset = Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
+        enrolment_field.queryset = enrolments_among(enrolments)
         service_field: Any = self.fields["service"]
         service_field.queryset = services
         link_field: Any = self.fields["care_plan_link"]
@@ -89,6 +91,12 @@ class ReferralForm(CaseloadForm):
                 for group, links in link_groups
             ],
         ]
+
+
+class ReferralEditForm(ReferralForm):
+    """A draft referral changed: the form carries the version it was filled from."""
+
+    version = VersionField()
 
 
 class ReferralTransitionForm(CaseloadForm):
@@ -103,6 +111,7 @@ class ReferralTransitionForm(CaseloadForm):
     )
     scheduled_for = datetime_field("Booked to start", required=False)
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Note",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -122,6 +131,7 @@ class ReferralTransitionForm(CaseloadForm):
 
 class ReferralReopenForm(CaseloadForm):
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Why reopen it",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the referral is reopened."},

@@ -12,7 +12,8 @@ from django.db.models import Q
 
 from caseload.consents.models import ShareCategory
 from caseload.core import clock
-from caseload.core.models import BaseModel, Versioned
+from caseload.core.models import BaseModel, Versioned, text_field
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.directory.models import Service
 
 
@@ -103,7 +104,7 @@ class Referral(BaseModel, Versioned):
     )
     provider_name = models.CharField(max_length=200, blank=True)
     provider_contact = models.CharField(max_length=300, blank=True)
-    reason = models.TextField()
+    reason = text_field(LONG_TEXT)
     problem = models.ForeignKey(
         "careplans.Problem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -138,12 +139,12 @@ class Referral(BaseModel, Versioned):
     followup_task = models.ForeignKey(
         "tasks.Task", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    outcome_note = models.TextField(blank=True)
+    outcome_note = text_field(SHORT_TEXT, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    writeback_note = models.TextField(blank=True)
+    writeback_note = text_field(SHORT_TEXT, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -213,7 +214,7 @@ class ReferralEvent(BaseModel):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     from_status = models.CharField(max_length=12, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=ReferralStatus.choices)
-    note = models.TextField(blank=True)
+    note = text_field(SHORT_TEXT, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField()
 

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from caseload.access import policies
+from caseload.careplans import selectors as careplans_selectors
 from caseload.careplans.models import Goal, Intervention, Problem
+from caseload.careplans.selectors import plan_items_for_client
 from caseload.core import clock
 from caseload.core.errors import NotFound, is_bad_id
 from caseload.core.text import day_words
@@ -93,15 +95,7 @@ def care_plan_links(*, actor: User, client: Client) -> list[tuple[str, list[Care
     """The client's problems, goals and interventions a referral may be linked to, grouped by
     plan (three queries whatever the plan's size)."""
     policies.require_client(actor, client.pk)
-    problems = list(
-        Problem.objects.filter(careplan__client_id=client.pk)
-        .select_related("careplan__enrolment__program")
-        .order_by("careplan__created_at", "created_at")
-    )
-    goals = list(Goal.objects.filter(careplan__client_id=client.pk).order_by("created_at"))
-    interventions = list(
-        Intervention.objects.filter(careplan__client_id=client.pk).order_by("created_at")
-    )
+    problems, goals, interventions = plan_items_for_client(actor=actor, client=client)
     goals_of: dict[Any, list[Goal]] = {}
     for goal in goals:
         goals_of.setdefault(goal.problem_id, []).append(goal)
@@ -126,9 +120,10 @@ def care_plan_links(*, actor: User, client: Client) -> list[tuple[str, list[Care
 
 
 def resolve_care_plan_link(
-    *, client: Client, value: str
+    *, actor: User, client: Client, value: str
 ) -> tuple[Problem | None, Goal | None, Intervention | None]:
-    """The problem, goal or intervention a link value names (of this client), or NotFound."""
+    """The problem, goal or intervention a link value names (of this client, in ``actor``'s
+    scope), or NotFound."""
     if not value:
         return None, None, None
     kind, _, raw_id = value.partition(":")
@@ -136,18 +131,21 @@ def resolve_care_plan_link(
         pk = uuid.UUID(raw_id)
     except ValueError as exc:
         raise NotFound("Care plan item not found.") from exc
-    models: dict[str, Any] = {"problem": Problem, "goal": Goal, "intervention": Intervention}
-    model = models.get(kind)
-    if model is None:
+    item: Problem | Goal | Intervention
+    if kind == "problem":
+        item = careplans_selectors.problem_get(actor=actor, problem_id=pk)
+    elif kind == "goal":
+        item = careplans_selectors.goal_get(actor=actor, goal_id=pk)
+    elif kind == "intervention":
+        item = careplans_selectors.intervention_get(actor=actor, intervention_id=pk)
+    else:
         raise NotFound("Care plan item not found.")
-    found = model.objects.filter(pk=pk, careplan__client_id=client.pk).select_related("careplan")
-    item = found.first()
-    if item is None:
+    if item.careplan.client_id != client.pk:
         raise NotFound("Care plan item not found.")
     return (
-        item if kind == "problem" else None,
-        item if kind == "goal" else None,
-        item if kind == "intervention" else None,
+        item if isinstance(item, Problem) else None,
+        item if isinstance(item, Goal) else None,
+        item if isinstance(item, Intervention) else None,
     )
 
 

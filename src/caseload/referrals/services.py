@@ -26,6 +26,7 @@ from django.db import transaction
 from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.careplans.models import Goal, Intervention, InterventionStatus
+from caseload.careplans.selectors import goal_get, intervention_get
 from caseload.careplans.services import goal_record_outcome, intervention_update
 from caseload.consents.services import require_share_with_provider
 from caseload.core import business_days, clock
@@ -233,7 +234,7 @@ def referral_update(
     *,
     actor: User,
     referral: Referral,
-    expected_version: int | None,
+    expected_version: int,
     enrolment: Enrolment | None,
     reason: str,
     urgency: str,
@@ -321,7 +322,7 @@ def _write_back(*, actor: User, referral: Referral, text: str, completed: bool) 
     intervention_id, goal_id = referral.intervention_id, referral.goal_id
     try:
         if intervention_id is not None:
-            intervention = Intervention.objects.select_related("goal").get(pk=intervention_id)
+            intervention = intervention_get(actor=actor, intervention_id=intervention_id)
             goal = intervention.goal
             if completed and intervention.status not in (
                 InterventionStatus.COMPLETED,
@@ -337,7 +338,7 @@ def _write_back(*, actor: User, referral: Referral, text: str, completed: bool) 
                     status=InterventionStatus.COMPLETED,
                 )
         elif goal_id is not None:
-            goal = Goal.objects.get(pk=goal_id)
+            goal = goal_get(actor=actor, goal_id=goal_id)
         else:
             return ""
         goal_record_outcome(actor=actor, goal=goal, outcome_text=text)
@@ -352,7 +353,7 @@ def referral_transition(
     actor: User,
     referral: Referral,
     to_status: str,
-    expected_version: int | None,
+    expected_version: int,
     note: str = "",
     scheduled_for: dt.datetime | None = None,
 ) -> Referral:
@@ -478,7 +479,7 @@ def _save_status_change(
 
 
 def referral_reopen(
-    *, actor: User, referral: Referral, reason: str, expected_version: int | None
+    *, actor: User, referral: Referral, reason: str, expected_version: int
 ) -> Referral:
     """Reopen a closed referral (a reason is required): it returns to the status it was closed
     from; a response deadline starts again from today if it is back to awaiting an answer."""

@@ -21,13 +21,19 @@ from caseload.audit.services import audit_form_viewed, audit_record, audit_recor
 from caseload.consents.selectors import provider_consents
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.formviews import ConflictShown, FormPage, Rows, form_view, success_redirect
-from caseload.core.http import get_only, post_only, request_actor
+from caseload.core.http import get_only, post_only
 from caseload.directory import selectors as directory_selectors
 from caseload.enrolments.selectors import open_enrolments_for
 from caseload.referrals import selectors, services
-from caseload.referrals.forms import ReferralForm, ReferralReopenForm, ReferralTransitionForm
+from caseload.referrals.forms import (
+    ReferralEditForm,
+    ReferralForm,
+    ReferralReopenForm,
+    ReferralTransitionForm,
+)
 from caseload.referrals.letters import reference_of, referral_letter_pdf
 from caseload.referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
+from caseload.staff.http import request_actor
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
@@ -58,9 +64,13 @@ def _detail_url(referral_id: Any) -> str:
 
 
 def _referral_form(
-    actor: User, client: Client, data: QueryDict | None, initial: dict[str, Any] | None = None
+    actor: User,
+    client: Client,
+    data: QueryDict | None,
+    initial: dict[str, Any] | None = None,
+    form_class: type[ReferralForm] = ReferralForm,
 ) -> ReferralForm:
-    return ReferralForm(
+    return form_class(
         data,
         initial=initial,
         enrolments=open_enrolments_for(actor=actor, client=client),
@@ -69,11 +79,11 @@ def _referral_form(
     )
 
 
-def _referral_kwargs(form: ReferralForm, client: Client) -> dict[str, Any]:
+def _referral_kwargs(actor: User, form: ReferralForm, client: Client) -> dict[str, Any]:
     data = form.cleaned_data
     try:
         problem, goal, intervention = selectors.resolve_care_plan_link(
-            client=client, value=data.get("care_plan_link") or ""
+            actor=actor, client=client, value=data.get("care_plan_link") or ""
         )
     except NotFound as exc:
         raise ValidationFailed(
@@ -105,7 +115,7 @@ def _render_form(
         "client": client,
         "referral": referral,
         "creating": referral is None,
-        "provider_consents": provider_consents(client),
+        "provider_consents": provider_consents(actor=request_actor(request), client=client),
     }
     return render(request, "referrals/referral_form.html", context, status=page.status)
 
@@ -138,7 +148,7 @@ def referral_create(request: HttpRequest, client_id: Any) -> HttpResponse:
             actor, client, data, initial=_create_initial(request) if data is None else None
         ),
         save=lambda form: services.referral_create(
-            actor=actor, client=client, **_referral_kwargs(form, client)
+            actor=actor, client=client, **_referral_kwargs(actor, form, client)
         ),
         render=lambda page: _render_form(request, client, page),
         success=lambda referral: success_redirect(
@@ -191,13 +201,13 @@ def referral_edit(request: HttpRequest, referral_id: Any) -> HttpResponse:
         request,
         referral,
         form=lambda record, data: _referral_form(
-            actor, client, data, initial=_referral_initial(record)
+            actor, client, data, initial=_referral_initial(record), form_class=ReferralEditForm
         ),
         save=lambda form: services.referral_update(
             actor=actor,
             referral=referral,
             expected_version=form.cleaned_data["version"],
-            **_referral_kwargs(form, client),
+            **_referral_kwargs(actor, form, client),
         ),
         render=lambda page: _render_form(request, client, page, referral=page.record),
         success=lambda _: success_redirect(request, "Referral saved.", _detail_url(referral.pk)),

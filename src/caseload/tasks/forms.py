@@ -8,7 +8,9 @@ from django import forms
 from django.db.models import QuerySet
 
 from caseload.careplans.models import Goal
-from caseload.core.forms import CaseloadForm
+from caseload.core.dates import PLANNED, within
+from caseload.core.forms import CaseloadForm, VersionField
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.staff.models import User
 from caseload.tasks.models import Priority, Task
 
@@ -32,11 +34,13 @@ class TaskForm(CaseloadForm):
         error_messages={"required": "Enter what needs to be done."},
     )
     description = forms.CharField(
+        max_length=LONG_TEXT,
         label="Details",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
     due_on = forms.DateField(
+        validators=[within(PLANNED, "The due date")],
         label="Due date",
         help_text="For example 2026-03-06.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -107,22 +111,26 @@ class TaskForm(CaseloadForm):
 
 
 class TaskEditForm(TaskForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
 class CompleteForm(CaseloadForm):
     outcome_note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Outcome",
         help_text="What came of it, if worth recording.",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class CancelForm(CaseloadForm):
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Why is this task cancelled?",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why the task is cancelled."},
     )
+    version = VersionField()

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 
 from caseload.core import clock
-from caseload.core.models import BaseModel, EnteredInError, Versioned
+from caseload.core.models import BaseModel, EnteredInError, Versioned, text_field
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 
 
 class TaskStatus(models.TextChoices):
@@ -24,7 +25,7 @@ class Priority(models.IntegerChoices):
 
 class Task(BaseModel, Versioned, EnteredInError):
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = text_field(LONG_TEXT, blank=True)
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="tasks")
     enrolment = models.ForeignKey(
         "enrolments.Enrolment",
@@ -49,7 +50,7 @@ class Task(BaseModel, Versioned, EnteredInError):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    outcome_note = models.TextField(blank=True)
+    outcome_note = text_field(SHORT_TEXT, blank=True)
 
     class Meta:
         ordering = ["due_on", "priority"]

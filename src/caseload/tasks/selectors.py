@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 
 from caseload.access import policies
 from caseload.access.policies import client_scope
-from caseload.careplans.models import Goal, GoalStatus
 from caseload.core import clock
 from caseload.core.errors import NotFound
 from caseload.staff.models import CareerLevel, User
@@ -151,14 +151,51 @@ def task_owner_choices(*, actor: User, client: Client, include: Any = None) -> Q
     return User.objects.filter(eligible).distinct().order_by("last_name", "first_name", "username")
 
 
-def task_goal_choices(*, actor: User, client: Client, include: Any = None) -> QuerySet[Goal]:
-    """Goals on ``client``'s care plans a task can serve (not cancelled, or ``include``)."""
-    usable = ~Q(status=GoalStatus.CANCELLED)
-    if include is not None:
-        usable |= Q(pk=include)
-    return (
-        Goal.objects.filter(policies.rows_of_client(actor, client.pk, via="careplan__client"))
-        .filter(usable)
-        .select_related("careplan__enrolment__program")
-        .order_by("careplan__created_at", "created_at")
+# For the worklist (top floor): per-client facts as subqueries, and the shown clients' next task.
+
+
+def overdue_task_count_subquery(*, today: dt.date) -> Subquery:
+    """The number of the outer client's open tasks due before ``today`` (None when none).
+    Correlated with ``OuterRef("pk")`` of a client queryset that starts from
+    ``access.policies.client_scope`` (the worklist's): the outer query carries the scope."""
+    return Subquery(
+        Task.objects.filter(
+            client_id=OuterRef("pk"),
+            status=TaskStatus.OPEN,
+            due_on__lt=today,
+            entered_in_error_at__isnull=True,
+        )
+        .order_by()
+        .values("client_id")
+        .annotate(n=Count("*"))
+        .values("n"),
+        output_field=IntegerField(),
     )
+
+
+def next_task_due_subquery() -> Subquery:
+    """The due date of the outer client's earliest open task.
+    Correlated with ``OuterRef("pk")`` of a client queryset that starts from
+    ``access.policies.client_scope`` (the worklist's): the outer query carries the scope."""
+    return Subquery(
+        Task.objects.filter(
+            client_id=OuterRef("pk"), status=TaskStatus.OPEN, entered_in_error_at__isnull=True
+        )
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+
+
+def next_open_task_by_client(client_ids: list[Any]) -> dict[Any, Any]:
+    """Each listed client's next open task (due date, title), for clients the caller has just
+    read through ``client_scope`` (the worklist's page of rows)."""
+    next_tasks: dict[Any, Any] = {}
+    for task in (
+        Task.objects.filter(
+            client_id__in=client_ids, status=TaskStatus.OPEN, entered_in_error_at__isnull=True
+        )
+        .order_by("due_on", "priority", "created_at")
+        .values("client_id", "due_on", "title")
+    ):
+        next_tasks.setdefault(task["client_id"], task)
+    return next_tasks

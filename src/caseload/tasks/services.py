@@ -13,6 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import transaction
+from django.utils import timezone
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
@@ -202,12 +203,23 @@ def task_update(
     return task
 
 
-def task_complete(*, actor: User, task: Task, outcome_note: str = "") -> Task:
-    """Mark an open task done (who and when recorded); Conflict if it is not open."""
+def task_complete(
+    *, actor: User, task: Task, expected_version: int, outcome_note: str = ""
+) -> Task:
+    """Mark an open task done (who and when recorded).
+
+    Raises VersionConflict when the task changed since the actor loaded it (``expected_version``
+    behind) — also when someone else closed it meanwhile, so that whoever loses the race is told
+    who closed it and keeps the outcome they wrote; Conflict if it is not open.
+    """
     with transaction.atomic():
         policies.require_clinical(actor)
         policies.require_client(actor, task.client_id)
         current = _lock(task)
+        if current.version != expected_version:
+            raise VersionConflict(
+                _changed_meanwhile(current), code="stale_version", current_version=current.version
+            )
         _require_open(current)
         current.status = TaskStatus.DONE
         current.completed_at = clock.now()
@@ -229,12 +241,30 @@ def task_complete(*, actor: User, task: Task, outcome_note: str = "") -> Task:
     return task
 
 
-def task_cancel(*, actor: User, task: Task, reason: str) -> Task:
-    """Cancel an open task with a reason (kept as its outcome note); Conflict if not open."""
+def _changed_meanwhile(task: Task) -> str:
+    """What happened to ``task`` since the actor loaded it, as the conflict says it."""
+    if task.is_entered_in_error:
+        return "This task was marked as entered in error since you opened it."
+    if task.status != TaskStatus.OPEN:
+        who = task.completed_by.display_name if task.completed_by else "Someone"
+        when = timezone.localtime(task.completed_at) if task.completed_at else None
+        at = f" at {when:%H:%M on %-d %b}" if when else ""
+        done = "marked this task done" if task.status == TaskStatus.DONE else "cancelled this task"
+        return f"{who} {done}{at}, while you had it open."
+    return "This task was changed by someone else since you opened it."
+
+
+def task_cancel(*, actor: User, task: Task, expected_version: int, reason: str) -> Task:
+    """Cancel an open task with a reason (kept as its outcome note). VersionConflict when it
+    changed, or was closed, since the actor loaded it; Conflict if it is not open."""
     with transaction.atomic():
         policies.require_clinical(actor)
         policies.require_client(actor, task.client_id)
         current = _lock(task)
+        if current.version != expected_version:
+            raise VersionConflict(
+                _changed_meanwhile(current), code="stale_version", current_version=current.version
+            )
         _require_open(current)
         reason = (reason or "").strip()
         if not reason:
@@ -338,6 +368,6 @@ def task_close_if_open(*, actor: User, task_id: Any, outcome: str, cancel: bool 
     if task is None:
         return
     if cancel:
-        task_cancel(actor=actor, task=task, reason=outcome)
+        task_cancel(actor=actor, task=task, expected_version=task.version, reason=outcome)
     else:
-        task_complete(actor=actor, task=task, outcome_note=outcome)
+        task_complete(actor=actor, task=task, expected_version=task.version, outcome_note=outcome)

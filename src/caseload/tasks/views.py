@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
+from caseload.careplans.selectors import goal_choices_for_client
 from caseload.clients.views import client_subject, record_page_view
 from caseload.core.entered_in_error import confirm_page
-from caseload.core.errors import Conflict, NotFound, ValidationFailed
-from caseload.core.forms import add_service_errors
-from caseload.core.formviews import Rows, form_view, success_redirect
+from caseload.core.errors import Conflict, NotFound
+from caseload.core.formviews import FormPage, Rows, form_view, success_redirect
 from caseload.tasks import services
 from caseload.tasks.forms import CancelForm, CompleteForm, TaskEditForm, TaskForm
-from caseload.tasks.models import Task
+from caseload.tasks.models import Task, TaskStatus
 from caseload.tasks.selectors import (
     task_get,
-    task_goal_choices,
     task_list_for_owner,
     task_owner_choices,
 )
@@ -110,7 +110,7 @@ def create(request: HttpRequest, client_id: Any) -> HttpResponse:
     policies.require_clinical(actor)
     client = policies.require_client(actor, client_id)
     owners = task_owner_choices(actor=actor, client=client)
-    goals = task_goal_choices(actor=actor, client=client)
+    goals = goal_choices_for_client(actor=actor, client=client)
     if request.method != "POST":
         audit_record(
             actor=actor,
@@ -150,24 +150,25 @@ def _edit_context(
     task: Task,
     form: TaskForm | None = None,
     cancel_form: CancelForm | None = None,
+    complete_form: CompleteForm | None = None,
 ) -> dict[str, Any]:
     if form is None and task.is_open and not task.is_entered_in_error:
         form = TaskEditForm(
             initial=TaskForm.initial_for(task),
             owners=task_owner_choices(actor=actor, client=task.client, include=task.owner_id),
-            goals=task_goal_choices(actor=actor, client=task.client, include=task.goal_id),
+            goals=goal_choices_for_client(actor=actor, client=task.client, include=task.goal_id),
         )
     return {
         "task": task,
         "client": task.client,
         "form": form,
-        "cancel_form": cancel_form or CancelForm(),
-        "complete_form": CompleteForm(),
+        "cancel_form": cancel_form or CancelForm(initial={"version": task.version}),
+        "complete_form": complete_form or CompleteForm(initial={"version": task.version}),
     }
 
 
 def _task_rows(task: Task) -> Rows:
-    return [
+    rows: Rows = [
         ("What needs to be done", task.title),
         ("Details", task.description),
         ("Due date", f"{task.due_on:%Y-%m-%d}"),
@@ -175,6 +176,12 @@ def _task_rows(task: Task) -> Rows:
         ("Who does it", task.owner.display_name),
         ("Status", task.get_status_display()),
     ]
+    if not task.is_open and task.completed_at is not None:
+        by = f" by {task.completed_by.display_name}" if task.completed_by else ""
+        closed = "Done" if task.status == TaskStatus.DONE else "Cancelled"
+        rows.append((closed, f"{timezone.localtime(task.completed_at):%-d %b %Y, %H:%M}{by}"))
+        rows.append(("Outcome" if task.status == TaskStatus.DONE else "Reason", task.outcome_note))
+    return rows
 
 
 @require_http_methods(["GET", "POST"])
@@ -194,7 +201,7 @@ def edit(request: HttpRequest, task_id: Any) -> HttpResponse:
     if not task.is_open or task.is_entered_in_error:
         return render(request, "tasks/edit.html", _edit_context(actor, task))
     owners = task_owner_choices(actor=actor, client=task.client, include=task.owner_id)
-    goals = task_goal_choices(actor=actor, client=task.client, include=task.goal_id)
+    goals = goal_choices_for_client(actor=actor, client=task.client, include=task.goal_id)
     return form_view(
         request,
         task,
@@ -225,65 +232,133 @@ def edit(request: HttpRequest, task_id: Any) -> HttpResponse:
 
 
 def complete(request: HttpRequest, task_id: Any) -> HttpResponse:
-    """Mark a task done. With htmx, answer with the row fragment; otherwise redirect back."""
+    """Mark a task done, against the version the user saw. With htmx (the "Mark done" button of
+    a list), answer with the row; otherwise the task page's form: whoever loses a race to
+    complete it is told who closed it and gets their outcome back (409), not "already done"."""
     actor = _actor(request)
     policies.require_clinical(actor)
     task = task_get(actor=actor, task_id=task_id)
     if refused := _method_not_allowed(request, "POST"):
         return refused
-    form = CompleteForm(request.POST)
-    if not form.is_valid():
-        if _is_htmx(request):
-            return HttpResponse("Remove the invalid character from the outcome.", status=400)
-        return render(
+    if _is_htmx(request):
+        return _complete_row(request, actor, task)
+    return _close(
+        request,
+        actor,
+        task,
+        form_class=CompleteForm,
+        text="outcome_note",
+        close=lambda version, text: services.task_complete(
+            actor=actor, task=task, expected_version=version, outcome_note=text
+        ),
+        kept_heading="Your outcome (not saved)",
+        done=f"Done: {task.title}.",
+        done_url=_safe_next(request, reverse("tasks:mine")),
+    )
+
+
+def _close(
+    request: HttpRequest,
+    actor: User,
+    task: Task,
+    *,
+    form_class: type[CompleteForm] | type[CancelForm],
+    text: str,
+    close: Callable[[int, str], Task],
+    kept_heading: str,
+    done: str,
+    done_url: str,
+) -> HttpResponse:
+    """Complete or cancel ``task`` from the form of that name on the task page (``text`` is
+    its outcome or reason field), against the version the page showed; a task closed meanwhile
+    shows the text back under ``kept_heading``."""
+    form_name = "complete_form" if form_class is CompleteForm else "cancel_form"
+    return form_view(
+        request,
+        task,
+        form=lambda record, data: form_class(data, initial={"version": record.version}),
+        save=lambda form: close(form.cleaned_data["version"], form.cleaned_data[text]),
+        render=lambda page: render(
             request,
             "tasks/edit.html",
-            {**_edit_context(actor, task), "complete_form": form},
-            status=400,
-        )
+            {
+                **_edit_context(actor, page.record, **cast("Any", {form_name: page.form})),
+                **page.context(),
+                **_kept(page, text, kept_heading),
+            },
+            status=page.status,
+        ),
+        success=lambda _: success_redirect(request, done, done_url),
+        reload=lambda: task_get(actor=actor, task_id=task.pk),
+        current=lambda fresh, _: _task_rows(fresh),
+        refused_url=reverse("tasks:edit", kwargs={"task_id": task.pk}),
+    )
+
+
+def _kept(page: FormPage[Task, Any], field: str, heading: str) -> dict[str, Any]:
+    """After a conflict on a task closed meanwhile: what the user wrote in ``field``, shown
+    back under ``heading`` (the task's form no longer applies)."""
+    if page.conflict is None or (page.record.is_open and not page.record.is_entered_in_error):
+        return {}
+    text = page.form.cleaned_data.get(field, "")
+    # The closed task's page lists who closed it and their outcome: no second list above it.
+    return {
+        "conflict_current": [],
+        "conflict_kept": "copy" if text else "nothing",
+        "kept_text": text,
+        "kept_heading": heading,
+    }
+
+
+def _complete_row(request: HttpRequest, actor: User, task: Task) -> HttpResponse:
+    """The list's "Mark done" button (no outcome to lose): the row done, already closed by
+    someone else, or shown again when the task changed since the list was loaded."""
+    form = CompleteForm(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))[0]
+        return HttpResponse(first, status=400)
     fragment = {
         "task": task,
         "show_client": request.POST.get("show_client") == "1",
         "show_owner": request.POST.get("show_owner") == "1",
+        "next": request.POST.get("next", ""),
     }
     try:
         services.task_complete(
-            actor=actor, task=task, outcome_note=form.cleaned_data["outcome_note"]
+            actor=actor,
+            task=task,
+            expected_version=form.cleaned_data["version"],
+            outcome_note=form.cleaned_data["outcome_note"],
         )
-    except Conflict as exc:
-        if _is_htmx(request):
-            return render(
-                request, "tasks/partials/task_done_row.html", {**fragment, "already": True}
-            )
-        messages.info(request, exc.message)
-        return redirect(_safe_next(request, reverse("tasks:mine")))
-    if _is_htmx(request):
-        return render(request, "tasks/partials/task_done_row.html", fragment)
-    messages.success(request, f"Done: {task.title}.")
-    return redirect(_safe_next(request, reverse("tasks:mine")))
+    except Conflict:
+        fresh = task_get(actor=actor, task_id=task.pk)
+        fragment["task"] = fresh
+        if fresh.is_open and not fresh.is_entered_in_error:
+            return render(request, "tasks/partials/task_row.html", {**fragment, "changed": True})
+        return render(request, "tasks/partials/task_done_row.html", {**fragment, "already": True})
+    return render(request, "tasks/partials/task_done_row.html", fragment)
 
 
 def cancel(request: HttpRequest, task_id: Any) -> HttpResponse:
-    """Cancel an open task; a reason is required and kept."""
+    """Cancel an open task against the version the user saw; a reason is required and kept,
+    also when someone else closed the task meanwhile (409, the reason shown back)."""
     actor = _actor(request)
     policies.require_clinical(actor)
     task = task_get(actor=actor, task_id=task_id)
     if refused := _method_not_allowed(request, "POST"):
         return refused
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.task_cancel(actor=actor, task=task, reason=form.cleaned_data["reason"])
-        except Conflict as exc:
-            messages.info(request, exc.message)
-            return redirect("tasks:edit", task_id=task.pk)
-        except ValidationFailed as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Task cancelled: {task.title}.")
-            return redirect(_safe_next(request, _chart_tasks_url(task.client_id)))
-    return render(
-        request, "tasks/edit.html", _edit_context(actor, task, cancel_form=form), status=400
+    return _close(
+        request,
+        actor,
+        task,
+        form_class=CancelForm,
+        text="reason",
+        close=lambda version, text: services.task_cancel(
+            actor=actor, task=task, expected_version=version, reason=text
+        ),
+        kept_heading="Your reason for cancelling (not saved)",
+        done=f"Task cancelled: {task.title}.",
+        done_url=_safe_next(request, _chart_tasks_url(task.client_id)),
     )
 
 

@@ -6,9 +6,12 @@ from typing import Any
 
 from django import forms
 
+from caseload.core.dates import HAPPENED, within
 from caseload.core.forms import CaseloadForm, VersionField
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 from caseload.enrolments.forms import EnrolmentChoiceField
 from caseload.enrolments.models import Enrolment
+from caseload.enrolments.selectors import enrolments_among
 from caseload.transitions.models import ClockKind, Complexity, DischargeSetting, EpisodeCloseReason
 
 DATE_HINT = "For example 2026-03-06."
@@ -17,10 +20,12 @@ DATE_HINT = "For example 2026-03-06."
 def _date_field(
     label: str, *, required: bool = True, help_text: str = DATE_HINT
 ) -> forms.DateField:
+    """A day something happened (a discharge, a clock met): within ``core.dates.HAPPENED``."""
     return forms.DateField(
         label=label,
         required=required,
         help_text=help_text,
+        validators=[within(HAPPENED, label)],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": f"Enter the {label.lower()}.",
@@ -55,12 +60,17 @@ class DischargeForm(CaseloadForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the complexity of medical decision making."},
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, enrolments: list[Enrolment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         enrolment_field: Any = self.fields["enrolment"]
-        enrolment_field.queryset = Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
+        enrolment_field.queryset = enrolments_among(enrolments)
         if enrolments and not self.is_bound:
             self.initial.setdefault("enrolment", enrolments[0].pk)
 
@@ -68,7 +78,12 @@ class DischargeForm(CaseloadForm):
 class ClockRecordForm(CaseloadForm):
     kind = forms.ChoiceField(choices=ClockKind.choices, widget=forms.HiddenInput)
     met_on = _date_field("Date done")
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     version = VersionField()
 
 
@@ -79,5 +94,10 @@ class EpisodeCloseForm(CaseloadForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose why the episode is closing."},
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     version = VersionField()

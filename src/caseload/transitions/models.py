@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import models
 
 from caseload.core import clock
-from caseload.core.models import BaseModel, Versioned
+from caseload.core.models import BaseModel, Versioned, text_field
+from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 
 
 class DischargeSetting(models.TextChoices):
@@ -58,13 +59,13 @@ class TransitionalCareEpisode(BaseModel, Versioned):
     discharged_from = models.CharField(max_length=10, choices=DischargeSetting.choices)
     facility_name = models.CharField(max_length=200)
     complexity = models.CharField(max_length=10, choices=Complexity.choices)
-    notes = models.TextField(blank=True)
+    notes = text_field(LONG_TEXT, blank=True)
     ends_on = models.DateField()
     status = models.CharField(
         max_length=10, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE
     )
     close_reason = models.CharField(max_length=20, choices=EpisodeCloseReason.choices, blank=True)
-    close_note = models.TextField(blank=True)
+    close_note = text_field(SHORT_TEXT, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -109,7 +110,7 @@ class TransitionalClock(BaseModel):
     kind = models.CharField(max_length=30, choices=ClockKind.choices)
     due_on = models.DateField()
     met_on = models.DateField(null=True, blank=True)
-    met_note = models.TextField(blank=True)
+    met_note = text_field(SHORT_TEXT, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -19,6 +19,7 @@ from caseload.transitions.models import (
     CLOCK_ORDER,
     ClockKind,
     ClockState,
+    EpisodeCloseReason,
     EpisodeStatus,
     TransitionalCareEpisode,
     TransitionalClock,
@@ -177,3 +178,20 @@ def transitional_reason(due_on: dt.date, kind: str | None, today: dt.date | None
     if due_on < today:
         return f"Transitional care: {what} was due {day_words(due_on, today)}"
     return f"Transitional care: {what} due {day_words(due_on, today)}"
+
+
+def episodes_discharged_between(
+    first: dt.date, last: dt.date, *, client_ids: Any = None
+) -> list[TransitionalCareEpisode]:
+    """Transitional-care episodes discharged from ``first`` to ``last`` (not entered in error),
+    with their clocks, for the program rules' transitional care codes; only ``client_ids``'
+    when given."""
+    episodes = (
+        TransitionalCareEpisode.objects.filter(discharged_on__gte=first, discharged_on__lte=last)
+        .exclude(close_reason=EpisodeCloseReason.ERROR)
+        .prefetch_related("clocks")
+        .order_by("discharged_on")
+    )
+    if client_ids is not None:
+        episodes = episodes.filter(client_id__in=client_ids)
+    return list(episodes)

@@ -17,10 +17,17 @@ from django.db import transaction
 from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.core import business_days, clock
-from caseload.core.errors import Conflict, ValidationFailed, check_version, raise_if_invalid
+from caseload.core.errors import (
+    Conflict,
+    NotFound,
+    ValidationFailed,
+    check_version,
+    raise_if_invalid,
+)
 from caseload.core.text import clean
 from caseload.enrolments.services import check_enrolment_choice
-from caseload.tasks.models import Priority, Task, TaskStatus
+from caseload.tasks.models import Priority, TaskStatus
+from caseload.tasks.selectors import task_get
 from caseload.tasks.services import (
     task_close_if_open,
     task_create_for_record,
@@ -197,7 +204,7 @@ def clock_record_met(
     kind: str,
     met_on: dt.date | None,
     note: str = "",
-    expected_version: int | None,
+    expected_version: int,
 ) -> TransitionalClock:
     """Record when a clock's requirement was done; its task is completed. Recording the
     face-to-face visit moves the medication reconciliation deadline to the visit's date."""
@@ -259,8 +266,11 @@ def clock_record_met(
 
 
 def _move_task(*, actor: User, task_id: Any, due_on: dt.date) -> None:
-    task = Task.objects.filter(pk=task_id, status=TaskStatus.OPEN).select_related("owner").first()
-    if task is None or task.due_on == due_on:
+    try:
+        task = task_get(actor=actor, task_id=task_id)
+    except NotFound:
+        return
+    if task.status != TaskStatus.OPEN or task.due_on == due_on:
         return
     task_update(
         actor=actor,
@@ -281,7 +291,7 @@ def episode_close(
     episode: TransitionalCareEpisode,
     reason: str,
     note: str = "",
-    expected_version: int | None,
+    expected_version: int,
 ) -> TransitionalCareEpisode:
     """Close an episode early (readmitted, died, declined, entered in error); open tasks of its
     unmet clocks are cancelled."""

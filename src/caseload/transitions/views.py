@@ -18,8 +18,9 @@ from caseload.access import policies
 from caseload.audit.services import audit_form_viewed, audit_record
 from caseload.core import clock
 from caseload.core.formviews import ConflictShown, Rows, form_view, shown, success_redirect
-from caseload.core.http import get_only, post_only, request_actor
+from caseload.core.http import get_only, post_only
 from caseload.enrolments.selectors import open_enrolments_for
+from caseload.staff.http import request_actor
 from caseload.transitions import selectors, services
 from caseload.transitions.forms import ClockRecordForm, DischargeForm, EpisodeCloseForm
 from caseload.transitions.models import ClockKind, EpisodeStatus, TransitionalClock

@@ -13,7 +13,7 @@ from caseload.core.forms import CaseloadForm
 from caseload.enrolments.models import EnrolmentStatus
 from caseload.worklist.selectors import SORT_KEYS
 
-_STAFF_VIEW = re.compile(r"^staff:(\d{1,18})$")
+_STAFF_VIEW = re.compile(r"^staff:(\d{1,18})$", re.ASCII)
 _PROGRAM_VIEW = re.compile(r"^program:([0-9a-fA-F-]{32,36})$")
 
 STATUS_CHOICES = [

@@ -12,15 +12,12 @@ import datetime as dt
 import math
 import re
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
-    Count,
     Exists,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -33,21 +30,30 @@ from django.utils import timezone
 from caseload.access import policies
 from caseload.appointments.selectors import appointment_reason, next_appointment_at
 from caseload.assessments.selectors import reassessment_due_annotations, reassessment_label
-from caseload.careplans.models import CarePlan, CarePlanStatus
-from caseload.clients.models import Client, Flag, FlagKind
+from caseload.careplans.selectors import next_review_due_subquery
+from caseload.clients.models import Client, FlagKind
+from caseload.clients.selectors import active_flags_by_client, has_safety_flag
 from caseload.core import clock
 from caseload.core.errors import NotFound, ValidationFailed
 from caseload.enrolments.models import (
     OPEN_STATUSES,
     Acuity,
-    Enrolment,
     EnrolmentStatus,
     Program,
 )
-from caseload.notes.models import NoteStatus, ProgressNote
+from caseload.enrolments.selectors import (
+    client_ids_enrolled,
+    enrolment_rows_by_client,
+    enrolments_of_client,
+)
+from caseload.notes.selectors import last_contact_subquery
 from caseload.referrals.selectors import overdue_referral_since, referral_reason
 from caseload.staff.models import CareerLevel
-from caseload.tasks.models import Task, TaskStatus
+from caseload.tasks.selectors import (
+    next_open_task_by_client,
+    next_task_due_subquery,
+    overdue_task_count_subquery,
+)
 from caseload.transitions.selectors import (
     transitional_clock_due_on,
     transitional_clock_kind,
@@ -95,8 +101,8 @@ _FACT_FIELDS = [
     "coord_clock_kind",
 ]
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
 
 
 class _TemplateLookup:
@@ -310,7 +316,7 @@ def caseload_page(
     # "id IN (enrolments …)" lets the database start from the caseload's enrolments (an index on
     # care manager or program) and check the scope only for those clients, instead of testing
     # every client in the organisation against the scope.
-    in_caseload = Q(pk__in=Enrolment.objects.filter(relevant).values("client_id"))
+    in_caseload = Q(pk__in=client_ids_enrolled(relevant))
     clients = policies.client_scope(actor)
     if is_search:
         clients = clients.filter(_search_condition(q))
@@ -553,22 +559,6 @@ def _heading(actor: User, owner: User | None, program: Program | None) -> str:
     return f"{owner}'s caseload"
 
 
-def _enrolments(relevant: Q) -> QuerySet[Enrolment]:
-    return Enrolment.objects.filter(relevant, client_id=OuterRef("pk"))
-
-
-def _prefixed(condition: Q, prefix: str) -> Q:
-    """The same condition on a related model (Q(status=...) → Q(enrolment__status=...))."""
-    result = Q(_connector=condition.connector, _negated=condition.negated)
-    for child in condition.children:
-        if isinstance(child, Q):
-            result.children.append(_prefixed(child, prefix))
-        else:
-            key, value = cast("tuple[str, Any]", child)
-            result.children.append((f"{prefix}{key}", value))
-    return result
-
-
 def _search_condition(q: str) -> Q:
     """Name prefix (given, family or preferred; every word must match), exact MRN, or DOB."""
     born = parse_search_date(q)
@@ -589,63 +579,22 @@ def _annotate_facts(
 ) -> QuerySet[Client]:
     """Per client, one subquery each: safety flag, overdue tasks, earliest review date, last
     contact, new, highest acuity (and the next due date when sorting by it)."""
-    overdue = (
-        Task.objects.filter(
-            client_id=OuterRef("pk"),
-            status=TaskStatus.OPEN,
-            due_on__lt=today,
-            entered_in_error_at__isnull=True,
-        )
-        .order_by()
-        .values("client_id")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    reviews = (
-        CarePlan.objects.filter(
-            _prefixed(relevant, "enrolment__"), client_id=OuterRef("pk"), review_due__isnull=False
-        )
-        .exclude(status=CarePlanStatus.CLOSED)
-        .order_by("review_due")
-        .values("review_due")[:1]
-    )
-    contacts = (
-        ProgressNote.objects.filter(
-            client_id=OuterRef("pk"),
-            status=NoteStatus.SIGNED,
-            reached=True,
-            entered_in_error_at__isnull=True,
-        )
-        .order_by("-contact_at")
-        .values("contact_at")[:1]
-    )
-    new = _enrolments(relevant).filter(
+    new = enrolments_of_client(OuterRef("pk"), relevant).filter(
         Q(status=EnrolmentStatus.REFERRED)
         | Q(referred_on__gte=today - dt.timedelta(days=NEW_CLIENT_DAYS))
     )
     facts: dict[str, Any] = {
-        "has_safety_flag": Exists(
-            Flag.objects.filter(
-                client_id=OuterRef("pk"),
-                kind=FlagKind.SAFETY,
-                is_active=True,
-                entered_in_error_at__isnull=True,
-            )
-        ),
-        "overdue_tasks": Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0)),
-        "review_due": Subquery(reviews),
-        "last_contact_at": Subquery(contacts),
+        "has_safety_flag": has_safety_flag(),
+        "overdue_tasks": Coalesce(overdue_task_count_subquery(today=today), Value(0)),
+        "review_due": next_review_due_subquery(enrolment_condition=relevant),
+        "last_contact_at": last_contact_subquery(),
         "is_new": Exists(new),
-        "acuity": Subquery(_enrolments(relevant).order_by("-acuity").values("acuity")[:1]),
+        "acuity": Subquery(
+            enrolments_of_client(OuterRef("pk"), relevant).order_by("-acuity").values("acuity")[:1]
+        ),
     }
     if with_next_due:
-        facts["next_due_on"] = Subquery(
-            Task.objects.filter(
-                client_id=OuterRef("pk"), status=TaskStatus.OPEN, entered_in_error_at__isnull=True
-            )
-            .order_by("due_on")
-            .values("due_on")[:1]
-        )
+        facts["next_due_on"] = next_task_due_subquery()
     facts |= reassessment_due_annotations()
     facts |= coordination_worklist_annotations(today=today)
     return clients.annotate(**facts)
@@ -711,37 +660,9 @@ def _build_rows(facts: list[dict[str, Any]], *, relevant: Q, today: dt.date) -> 
     ids = [fact["pk"] for fact in facts]
     if not ids:
         return []
-    enrolments: dict[Any, list[Any]] = defaultdict(list)
-    for enrolment in (
-        Enrolment.objects.filter(relevant, client_id__in=ids)
-        .order_by("program__name", "referred_on")
-        .values(
-            "client_id",
-            "program__name",
-            "status",
-            "referred_on",
-            "care_manager__first_name",
-            "care_manager__last_name",
-            "care_manager__username",
-        )
-    ):
-        enrolments[enrolment["client_id"]].append(enrolment)
-    flags: dict[Any, list[Any]] = defaultdict(list)
-    for flag in (
-        Flag.objects.filter(client_id__in=ids, is_active=True, entered_in_error_at__isnull=True)
-        .order_by("-created_at")
-        .values("client_id", "kind", "description")
-    ):
-        flags[flag["client_id"]].append(flag)
-    next_tasks: dict[Any, Any] = {}
-    for task in (
-        Task.objects.filter(
-            client_id__in=ids, status=TaskStatus.OPEN, entered_in_error_at__isnull=True
-        )
-        .order_by("due_on", "priority", "created_at")
-        .values("client_id", "due_on", "title")
-    ):
-        next_tasks.setdefault(task["client_id"], task)
+    enrolments = enrolment_rows_by_client(relevant, ids)
+    flags = active_flags_by_client(ids)
+    next_tasks = next_open_task_by_client(ids)
 
     kind_labels = dict(FlagKind.choices)  # in declaration order: safety first
     status_labels = dict(EnrolmentStatus.choices)

@@ -8,14 +8,16 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-# Derived or transient tables: rebuilt by migrations (content types, permissions) or worthless
-# after a restore (sessions, sign-in attempt counters).
+# Derived or transient tables: rebuilt by migrations (content types, permissions, the periodic
+# job schedules), worthless after a restore (sessions, sign-in attempt counters and lockouts) or
+# operational (the job queue and its results). README's "What a backup leaves out".
 EXCLUDED = [
     "contenttypes",
     "auth.permission",
     "sessions",
     "admin.logentry",
     "axes",
+    "django_q",
 ]
 
 

@@ -1,3 +1,5 @@
+"""The audit trail's pages: the audit search (with CSV export) and "who has seen this record"."""
+
 from __future__ import annotations
 
 import uuid
@@ -10,8 +12,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from caseload.audit import selectors
-from caseload.audit.forms import AuditSearchForm
+from caseload.access import selectors
+from caseload.access.forms import AuditSearchForm
 from caseload.audit.models import AuditEvent
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.clients.models import Client

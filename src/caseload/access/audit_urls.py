@@ -1,6 +1,8 @@
+"""The audit trail's pages, mounted at /audit/ in the `audit` namespace."""
+
 from django.urls import path
 
-from caseload.audit import views
+from caseload.access import audit_views as views
 
 app_name = "audit"
 

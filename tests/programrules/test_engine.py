@@ -1,0 +1,446 @@
+"""The rules engine at every edge: one minute under, at and over each threshold; add-on caps;
+each prerequisite; the pairs never billed together; CoCM first and later months; transitional
+care with weekends and holidays. Figures from SPEC §5 and rules/2026.json."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from caseload.programrules import engine, rules
+
+READY = {"consent": True, "care_plan": True, "chronic_conditions": 2}
+
+
+def run(program: str, **fields: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {"program": program, "month": "2026-11", **READY, **fields}
+    fact = engine.parse_fact(raw)
+    return engine.evaluate(fact, calendar=engine.no_holidays).as_json()
+
+
+def reasons(result: dict[str, Any], code: str) -> list[str]:
+    return [m["reason"] for m in result["not_met"] if m["code"] == code]
+
+
+# -- thresholds, one minute under / at / over --------------------------------------------------
+
+EDGES = [
+    # program, minutes field, minutes, extra, codes
+    ("CCM", "clinical_staff_minutes", 19, {}, []),
+    ("CCM", "clinical_staff_minutes", 20, {}, ["99490"]),
+    ("CCM", "clinical_staff_minutes", 21, {}, ["99490"]),
+    ("CCM", "clinical_staff_minutes", 39, {}, ["99490"]),
+    ("CCM", "clinical_staff_minutes", 40, {}, ["99490", "99439"]),
+    ("CCM", "clinical_staff_minutes", 59, {}, ["99490", "99439"]),
+    ("CCM", "clinical_staff_minutes", 60, {}, ["99490", "99439", "99439"]),
+    ("CCM", "clinical_staff_minutes", 79, {}, ["99490", "99439", "99439"]),
+    ("CCM", "clinical_staff_minutes", 80, {}, ["99490", "99439", "99439"]),  # cap: 2
+    ("CCM", "clinical_staff_minutes", 200, {}, ["99490", "99439", "99439"]),
+    ("CCM", "physician_minutes", 29, {}, []),
+    ("CCM", "physician_minutes", 30, {}, ["99491"]),
+    ("CCM", "physician_minutes", 31, {}, ["99491"]),
+    ("CCM", "physician_minutes", 59, {}, ["99491"]),
+    ("CCM", "physician_minutes", 60, {}, ["99491", "99437"]),
+    ("CCM", "physician_minutes", 90, {}, ["99491", "99437", "99437"]),
+    ("complex-CCM", "clinical_staff_minutes", 59, {}, []),
+    ("complex-CCM", "clinical_staff_minutes", 60, {}, ["99487"]),
+    ("complex-CCM", "clinical_staff_minutes", 61, {}, ["99487"]),
+    ("complex-CCM", "clinical_staff_minutes", 89, {}, ["99487"]),
+    ("complex-CCM", "clinical_staff_minutes", 90, {}, ["99487", "99489"]),
+    ("complex-CCM", "clinical_staff_minutes", 120, {}, ["99487", "99489", "99489"]),
+    ("PCM", "clinical_staff_minutes", 29, {}, []),
+    ("PCM", "clinical_staff_minutes", 30, {}, ["99426"]),
+    ("PCM", "clinical_staff_minutes", 31, {}, ["99426"]),
+    ("PCM", "clinical_staff_minutes", 59, {}, ["99426"]),
+    ("PCM", "clinical_staff_minutes", 60, {}, ["99426", "99427"]),
+    ("PCM", "physician_minutes", 29, {}, []),
+    ("PCM", "physician_minutes", 30, {}, ["99424"]),
+    ("PCM", "physician_minutes", 60, {}, ["99424", "99425"]),
+    ("BHI", "clinical_staff_minutes", 19, {}, []),
+    ("BHI", "clinical_staff_minutes", 20, {}, ["99484"]),
+    ("BHI", "clinical_staff_minutes", 21, {}, ["99484"]),
+    ("BHI", "clinical_staff_minutes", 200, {}, ["99484"]),
+    ("CoCM", "clinical_staff_minutes", 35, {"cocm_month": "first"}, []),
+    ("CoCM", "clinical_staff_minutes", 36, {"cocm_month": "first"}, ["99492"]),
+    ("CoCM", "clinical_staff_minutes", 37, {"cocm_month": "first"}, ["99492"]),
+    ("CoCM", "clinical_staff_minutes", 70, {"cocm_month": "first"}, ["99492"]),
+    ("CoCM", "clinical_staff_minutes", 85, {"cocm_month": "first"}, ["99492"]),
+    ("CoCM", "clinical_staff_minutes", 86, {"cocm_month": "first"}, ["99492", "99494"]),
+    ("CoCM", "clinical_staff_minutes", 87, {"cocm_month": "first"}, ["99492", "99494"]),
+    ("CoCM", "clinical_staff_minutes", 115, {"cocm_month": "first"}, ["99492", "99494"]),
+    ("CoCM", "clinical_staff_minutes", 116, {"cocm_month": "first"}, ["99492", *["99494"] * 2]),
+    ("CoCM", "clinical_staff_minutes", 30, {"cocm_month": "later"}, []),
+    ("CoCM", "clinical_staff_minutes", 31, {"cocm_month": "later"}, ["99493"]),
+    ("CoCM", "clinical_staff_minutes", 32, {"cocm_month": "later"}, ["99493"]),
+    ("CoCM", "clinical_staff_minutes", 75, {"cocm_month": "later"}, ["99493"]),
+    ("CoCM", "clinical_staff_minutes", 76, {"cocm_month": "later"}, ["99493", "99494"]),
+    ("CoCM", "clinical_staff_minutes", 77, {"cocm_month": "later"}, ["99493", "99494"]),
+    ("CoCM", "clinical_staff_minutes", 106, {"cocm_month": "later"}, ["99493", *["99494"] * 2]),
+    ("CHI", "auxiliary_minutes", 59, {}, []),
+    ("CHI", "auxiliary_minutes", 60, {}, ["G0019"]),
+    ("CHI", "auxiliary_minutes", 61, {}, ["G0019"]),
+    ("CHI", "auxiliary_minutes", 89, {}, ["G0019"]),
+    ("CHI", "auxiliary_minutes", 90, {}, ["G0019", "G0022"]),
+    ("CHI", "clinical_staff_minutes", 120, {}, ["G0019", "G0022", "G0022"]),
+]
+
+
+@pytest.mark.parametrize(("program", "field", "minutes", "extra", "codes"), EDGES)
+def test_threshold_edges(
+    program: str, field: str, minutes: int, extra: dict[str, Any], codes: list[str]
+) -> None:
+    assert run(program, **{field: minutes}, **extra)["codes"] == codes
+
+
+def test_the_issue_example_fact() -> None:
+    result = run("CCM", clinical_staff_minutes=45, physician_minutes=0)
+    assert result["codes"] == ["99490", "99439"]
+    assert reasons(result, "99439") == [
+        "15 minutes short of a second 99439 (45 of 60 clinical staff minutes)"
+    ]
+    assert [m["code"] for m in result["not_met"]] == ["99439"]
+
+
+def test_minutes_short_in_plain_words() -> None:
+    result = run("CCM", clinical_staff_minutes=8)
+    assert reasons(result, "99490")[0].startswith("12 minutes short of 99490")
+    assert reasons(run("CCM", clinical_staff_minutes=19), "99490")[0].startswith(
+        "1 minute short of 99490"
+    )
+
+
+def test_no_time_at_all_names_the_first_code() -> None:
+    result = run("CCM")
+    assert result["codes"] == []
+    assert reasons(result, "99490")[0].startswith("20 minutes short of 99490")
+
+
+def test_add_on_cap_is_explained_once_time_would_earn_another_unit() -> None:
+    at_cap = run("CCM", clinical_staff_minutes=79)
+    assert reasons(at_cap, "99439") == []
+    over = run("CCM", clinical_staff_minutes=85)
+    assert reasons(over, "99439") == [
+        "99439 is billed at most twice a month; the 25 minutes beyond 60 do not count"
+    ]
+
+
+def test_first_add_on_shortfall_has_no_ordinal() -> None:
+    assert reasons(run("CCM", clinical_staff_minutes=25), "99439") == [
+        "15 minutes short of 99439 (25 of 40 clinical staff minutes)"
+    ]
+
+
+def test_staff_time_and_physician_time_do_not_pool_for_ccm() -> None:
+    assert run("CCM", clinical_staff_minutes=15, physician_minutes=15)["codes"] == []
+
+
+def test_99491_is_not_billed_in_the_same_month_as_99490() -> None:
+    result = run("CCM", clinical_staff_minutes=25, physician_minutes=35)
+    assert result["codes"] == ["99490"]
+    assert reasons(result, "99491") == ["99491 is not billed in the same month as 99490"]
+
+
+def test_physician_time_alone_bills_99491() -> None:
+    result = run("CCM", clinical_staff_minutes=10, physician_minutes=30)
+    assert result["codes"] == ["99491"]
+    assert reasons(result, "99490")[0].startswith("10 minutes short of 99490")
+
+
+def test_complex_ccm_pools_staff_and_physician_time() -> None:
+    assert run("complex-CCM", clinical_staff_minutes=40, physician_minutes=20)["codes"] == ["99487"]
+
+
+def test_auxiliary_time_counts_only_toward_chi() -> None:
+    assert run("CCM", auxiliary_minutes=60)["codes"] == []
+    assert run("CHI", auxiliary_minutes=60)["codes"] == ["G0019"]
+
+
+# -- prerequisites --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("program", "missing", "words"),
+    [
+        ("CCM", {"consent": False}, "no consent on file for chronic care management"),
+        ("CCM", {"care_plan": False}, "no care plan on file for chronic care management"),
+        (
+            "CCM",
+            {"chronic_conditions": 1},
+            "chronic care management needs at least 2 chronic conditions; 1 on file",
+        ),
+        ("complex-CCM", {"consent": False}, "no consent on file for complex chronic care"),
+        ("complex-CCM", {"mdm": "low"}, "needs moderate or high medical decision-making"),
+        ("PCM", {"consent": False}, "no consent on file for principal care management"),
+        ("PCM", {"care_plan": False}, "no care plan on file for principal care management"),
+        ("PCM", {"chronic_conditions": 0}, "needs at least 1 chronic condition; 0 on file"),
+        ("BHI", {"consent": False}, "no consent on file for behavioural health integration"),
+        ("CHI", {"consent": False}, "no consent on file for community health integration"),
+        ("CCM", {"billing_practitioners": ["Dr A", "Dr B"]}, "2 billing practitioners"),
+        ("BHI", {"billing_practitioners": 2}, "one billing practitioner bills a client-month"),
+    ],
+)
+def test_each_prerequisite(program: str, missing: dict[str, Any], words: str) -> None:
+    met = run(program, clinical_staff_minutes=200, auxiliary_minutes=60)
+    assert met["codes"], "met with every prerequisite"
+    result = run(program, clinical_staff_minutes=200, auxiliary_minutes=60, **missing)
+    assert result["codes"] == []
+    assert any(words in m["reason"] for m in result["not_met"]), result
+
+
+def test_prerequisites_met_by_a_single_practitioner_named_twice() -> None:
+    result = run("CCM", clinical_staff_minutes=20, billing_practitioners=["Dr A", "Dr A "])
+    assert result["codes"] == ["99490"]
+
+
+def test_missing_consent_and_minutes_are_both_said() -> None:
+    result = run("CCM", clinical_staff_minutes=8, consent=False)
+    assert reasons(result, "99490") == [
+        "no consent on file for chronic care management; "
+        "12 minutes short of 99490 (8 of 20 clinical staff minutes)"
+    ]
+
+
+def test_complex_ccm_without_recorded_mdm_is_judged_on_time() -> None:
+    assert run("complex-CCM", clinical_staff_minutes=60)["codes"] == ["99487"]
+    assert run("complex-CCM", clinical_staff_minutes=60, mdm="moderate")["codes"] == ["99487"]
+
+
+# -- pairs never billed together --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("program", "other", "code"),
+    [
+        ("PCM", "CCM", "99426"),
+        ("PCM", "complex-CCM", "99426"),
+        ("CCM", "complex-CCM", "99490"),
+        ("BHI", "CoCM", "99484"),
+        ("CCM", "APCM", "99490"),
+        ("PCM", "APCM", "99426"),
+    ],
+)
+def test_exclusive_pairs(program: str, other: str, code: str) -> None:
+    alone = run(program, clinical_staff_minutes=60)
+    assert alone["codes"]
+    result = run(program, clinical_staff_minutes=60, other_programs=[other])
+    assert result["codes"] == []
+    assert reasons(result, code) == [f"{program} is not billed in a month with {other}"]
+
+
+def test_pcm_with_ccm_in_plain_words() -> None:
+    result = run("PCM", clinical_staff_minutes=40, other_programs=["CCM"])
+    assert reasons(result, "99426") == ["PCM is not billed in a month with CCM"]
+
+
+def test_programs_that_may_go_together_are_not_blocked() -> None:
+    assert run("CCM", clinical_staff_minutes=20, other_programs=["BHI", "CHI", "TCM"])["codes"] == [
+        "99490"
+    ]
+    assert run("CHI", auxiliary_minutes=60, other_programs=["CCM"])["codes"] == ["G0019"]
+
+
+def test_excluded_pairs_are_symmetric_sets() -> None:
+    pairs = rules.for_year(2026).excluded_pairs()
+    assert frozenset({"CCM", "PCM"}) in pairs
+    assert frozenset({"BHI", "CoCM"}) in pairs
+    assert frozenset({"CCM", "CHI"}) not in pairs
+
+
+# -- collaborative care ------------------------------------------------------------------------
+
+
+def test_cocm_first_and_later_months_use_their_own_codes() -> None:
+    assert run("CoCM", clinical_staff_minutes=60, cocm_month="first")["codes"] == ["99492"]
+    assert run("CoCM", clinical_staff_minutes=60, cocm_month="later")["codes"] == ["99493"]
+    short = run("CoCM", clinical_staff_minutes=35, cocm_month="first")
+    assert reasons(short, "99492")[0].startswith("1 minute short of 99492")
+    later = run("CoCM", clinical_staff_minutes=60, cocm_month="later")
+    assert reasons(later, "99494")[0].startswith("16 minutes short of 99494")
+
+
+def test_cocm_without_its_month_asks_for_it() -> None:
+    result = run("CoCM", clinical_staff_minutes=60)
+    assert result["codes"] == []
+    assert {m["code"] for m in result["not_met"]} == {"99492", "99493"}
+    assert "first or a later month" in result["not_met"][0]["reason"]
+
+
+# -- advanced primary care management --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("conditions", "qmb", "code"),
+    [
+        (0, False, "G0556"),
+        (1, False, "G0556"),
+        (2, False, "G0557"),
+        (5, True, "G0558"),
+        (1, True, "G0556"),
+    ],
+)
+def test_apcm_levels(conditions: int, qmb: bool, code: str) -> None:
+    result = run("APCM", chronic_conditions=conditions, qmb=qmb, care_plan=False)
+    assert result == {"codes": [code], "not_met": []}
+
+
+def test_apcm_needs_consent_and_no_time() -> None:
+    result = run("APCM", consent=False, chronic_conditions=3)
+    assert result["codes"] == []
+    assert reasons(result, "G0557") == ["no consent on file for advanced primary care management"]
+
+
+# -- transitional care ----------------------------------------------------------------------
+
+
+def tcm(**fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "program": "TCM",
+        "discharge": "2026-11-20",  # a Friday
+        "mdm": "high",
+        "contact_on": "2026-11-23",
+        "visit_on": "2026-11-25",
+        "med_rec_on": "2026-11-25",
+        "holidays": [],
+    }
+    base.update(fields)
+    return engine.evaluate(engine.parse_fact(base), calendar=engine.no_holidays).as_json()
+
+
+def test_tcm_high_mdm_within_7_days() -> None:
+    result = tcm()
+    assert result == {
+        "codes": ["99496"],
+        "not_met": [],
+        "contact_due": "2026-11-24",  # Friday → Monday, Tuesday
+        "visit_due": "2026-11-27",
+    }
+
+
+def test_tcm_contact_due_skips_the_weekend_and_a_monday_holiday() -> None:
+    result = tcm(holidays=["2026-11-23"], contact_on="2026-11-25")
+    assert result["contact_due"] == "2026-11-25"
+    assert result["codes"] == ["99496"]
+
+
+def test_tcm_holidays_replace_the_organisations_calendar() -> None:
+    fact = engine.parse_fact(
+        {"program": "TCM", "discharge": "2026-11-25", "mdm": "moderate", "holidays": []}
+    )
+    thanksgiving = {dt.date(2026, 11, 26)}
+    with_calendar = engine.evaluate(fact, calendar=lambda start, end: thanksgiving)
+    assert with_calendar.contact_due == dt.date(2026, 11, 27)  # the fact's empty list wins
+    fact.holidays = None
+    assert engine.evaluate(fact, calendar=lambda s, e: thanksgiving).contact_due == dt.date(
+        2026, 11, 30
+    )
+
+
+def test_tcm_contact_one_business_day_late() -> None:
+    result = tcm(contact_on="2026-11-25")
+    assert result["codes"] == []
+    assert "after Tuesday 24 November 2026" in reasons(result, "99496")[0]
+
+
+def test_tcm_contact_on_the_due_day_counts() -> None:
+    assert tcm(contact_on="2026-11-24")["codes"] == ["99496"]
+
+
+@pytest.mark.parametrize(
+    ("mdm", "visit_on", "codes"),
+    [
+        ("high", "2026-11-26", ["99496"]),  # day 6
+        ("high", "2026-11-27", ["99496"]),  # day 7
+        ("high", "2026-11-28", ["99495"]),  # day 8: 99496 missed, 99495 still met
+        ("moderate", "2026-12-03", ["99495"]),  # day 13
+        ("moderate", "2026-12-04", ["99495"]),  # day 14
+        ("moderate", "2026-12-05", []),  # day 15
+        ("high", "2026-12-05", []),
+        ("low", "2026-11-25", []),
+    ],
+)
+def test_tcm_visit_window_by_mdm(mdm: str, visit_on: str, codes: list[str]) -> None:
+    result = tcm(mdm=mdm, visit_on=visit_on, med_rec_on=visit_on)
+    assert result["codes"] == codes
+
+
+def test_tcm_high_mdm_late_visit_explains_99496() -> None:
+    result = tcm(visit_on="2026-11-28", med_rec_on="2026-11-28")
+    assert reasons(result, "99496") == [
+        "the face-to-face visit was on day 8 after discharge; 99496 needs it within 7 days "
+        "(by Friday 27 November 2026)"
+    ]
+
+
+def test_tcm_moderate_mdm_visit_due_in_14_days() -> None:
+    assert tcm(mdm="moderate")["visit_due"] == "2026-12-04"
+    assert tcm(mdm="moderate")["codes"] == ["99495"]
+
+
+def test_tcm_medication_reconciliation_must_be_by_the_visit() -> None:
+    result = tcm(med_rec_on="2026-11-26")
+    assert result["codes"] == []
+    assert (
+        "medication reconciliation on Thursday 26 November 2026 is after"
+        in (reasons(result, "99496")[0])
+    )
+    assert tcm(med_rec_on="2026-11-24")["codes"] == ["99496"]
+    assert "no medication reconciliation" in reasons(tcm(med_rec_on=None), "99496")[0]
+
+
+def test_tcm_nothing_yet_says_what_is_due() -> None:
+    result = tcm(contact_on=None, visit_on=None, med_rec_on=None)
+    assert result["codes"] == []
+    assert "due by Tuesday 24 November 2026" in reasons(result, "99496")[0]
+
+
+def test_tcm_low_mdm_names_both_codes() -> None:
+    result = tcm(mdm="low")
+    assert {m["code"] for m in result["not_met"]} == {"99495", "99496"}
+    assert (
+        "needs moderate or high medical decision-making (low recorded)"
+        in (reasons(result, "99495")[0])
+    )
+
+
+def test_tcm_with_apcm_is_not_billed() -> None:
+    assert (
+        "TCM is not billed in a month with APCM"
+        in reasons(tcm(other_programs=["APCM"]), "99496")[0]
+    )
+
+
+# -- reading facts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ({"program": "XYZ", "month": "2026-11"}, "'program' must be one of"),
+        ({"program": "CCM"}, "needs its 'month'"),
+        ({"program": "CCM", "month": "Nov"}, "'month' must be a month like 2026-11"),
+        ({"program": "TCM"}, "needs the 'discharge' date"),
+        ({"program": "CCM", "month": "2026-11", "clinical_staff_minutes": -1}, "whole number"),
+        ({"program": "CCM", "month": "2026-11", "clinical_staff_minutes": "20"}, "whole number"),
+        ({"program": "TCM", "discharge": "2026-11-20", "holidays": ["soon"]}, "not a date"),
+        ({"program": "TCM", "discharge": "2026-11-20", "mdm": "huge"}, "'mdm' must be one of"),
+        ({"program": "CoCM", "month": "2026-11", "cocm_month": "third"}, "'first' or 'later'"),
+        ([], "must be a JSON object"),
+    ],
+)
+def test_bad_facts_are_refused_in_plain_words(raw: Any, words: str) -> None:
+    with pytest.raises(engine.FactError) as caught:
+        engine.parse_fact(raw)
+    assert words in str(caught.value)
+
+
+def test_fields_a_program_does_not_use_are_ignored() -> None:
+    result = run("BHI", clinical_staff_minutes=20, discharge="2026-11-20", cocm_month="first")
+    assert result == {"codes": ["99484"], "not_met": []}
+
+
+def test_a_later_year_without_its_own_file_uses_the_latest_rules() -> None:
+    assert rules.for_year(2031).year == 2026
+    with pytest.raises(rules.RulesError):
+        rules.for_year(1999)

@@ -553,6 +553,7 @@ def run_module(
     python: str,
     log: bool,
 ) -> ModuleResult:
+    deadline = time.monotonic() + budget if budget is not None else None
     source = (config.root / module).read_text()
     mutants = mutants_of(module, source)
     keys = {m.key for m in mutants}
@@ -585,7 +586,6 @@ def run_module(
         # A seeded shuffle: a run cut short by the budget has tried a fair sample, the same
         # one for the same source.
         random.Random(hashlib.sha256(source.encode()).hexdigest()).shuffle(order)
-        deadline = time.monotonic() + budget if budget else None
         outcomes: list[Outcome] = []
         pending = [m for m in order if m.key not in config.equivalents]
         outcomes.extend(Outcome(m, "equivalent") for m in order if m.key in config.equivalents)
@@ -653,7 +653,7 @@ def change_base(config: Config) -> tuple[str | None, str]:
 
     1. The commit of the last full run recorded in docs/testing.md, when it is an ancestor of
        HEAD: everything changed since the rules were last proven is checked again.
-    2. ``git merge-base HEAD origin/main`` when that differs from HEAD (a branch).
+    2. ``git merge-base HEAD origin/main`` (or ``main``) when that differs from HEAD (a branch).
     3. HEAD~1 (on a clean clone of main: what the last commit brought).
     """
     if config.record and config.record.exists():
@@ -663,9 +663,10 @@ def change_base(config: Config) -> tuple[str | None, str]:
             if _git(config.root, "merge-base", "--is-ancestor", sha, "HEAD") is not None:
                 return sha, f"the last recorded full run ({sha})"
     head = _git(config.root, "rev-parse", "HEAD")
-    base = _git(config.root, "merge-base", "HEAD", "origin/main")
-    if base and base != head:
-        return base, f"the merge base with origin/main ({base[:12]})"
+    for main in ("origin/main", "main"):
+        base = _git(config.root, "merge-base", "HEAD", main)
+        if base and base != head:
+            return base, f"the merge base with {main} ({base[:12]})"
     parent = _git(config.root, "rev-parse", "HEAD~1")
     if parent:
         return parent, f"the previous commit ({parent[:12]})"

@@ -182,3 +182,26 @@ def test_a_large_batch_runs_as_a_background_job_and_the_page_says_when_it_is_don
     assert "Done: 5 clients (5 enrolments) moved" in done
     assert "hx-trigger" not in done
     assert not Enrolment.objects.filter(care_manager=departure.leaving).exists()
+
+
+@pytest.mark.parametrize(
+    "bad", ["bad\x00value", "x" * 100_000, "not-a-valid-00000000-id", "-1e999"]
+)
+def test_hostile_input_on_the_preview_and_confirm_is_a_clear_4xx(
+    org: Any, departure: Departure, login: Any, bad: str
+) -> None:
+    http = login(org.senior)
+    enrolment = departure.enrolments[0]
+    data = {
+        "enrolments": [str(enrolment.pk), bad],
+        "receivers": [str(departure.lena.pk), bad],
+        "reason": bad,
+        f"to_{enrolment.pk}": bad,
+        f"version_{enrolment.pk}": bad,
+        "recalculate": bad,
+    }
+    for name in ("team:reassign_preview", "team:reassign_confirm"):
+        assert http.post(reverse(name), data).status_code < 500, name
+    for query in ({"care_manager": bad}, {"program": bad}, {"acuity": bad}, {"area": bad}):
+        assert http.get(REASSIGN, query).status_code in (200, 400), query
+    assert Enrolment.objects.filter(care_manager=departure.leaving).count() == 5

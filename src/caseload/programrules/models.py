@@ -11,7 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from caseload.core.models import BaseModel, EnteredInError, Versioned
+from caseload.core.models import BaseModel, EnteredInError, Versioned, text_field
+from caseload.core.validators import SHORT_TEXT
 
 
 class StaffType(models.TextChoices):
@@ -92,7 +93,7 @@ class TimeEntryChange(BaseModel):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.TextField()
+    reason = text_field(SHORT_TEXT)
     before = models.JSONField(default=dict)
     after = models.JSONField(default=dict)
 
@@ -151,7 +152,7 @@ class MonthClose(BaseModel, Versioned):
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reopen_reason = models.TextField(blank=True)
+    reopen_reason = text_field(SHORT_TEXT, blank=True)
     rules_year = models.PositiveSmallIntegerField()
 
     class Meta:

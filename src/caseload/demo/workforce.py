@@ -108,6 +108,9 @@ PEOPLE: dict[str, Person] = {
     "tomas": Person(14, ("bachelor", "Psychology", True, 20)),
 }
 
+#: A care manager the scenarios do not describe: a related bachelor's degree, three years here.
+DEFAULT_PERSON = Person(36, ("bachelor", "Social work", True, 48), verified=True)
+
 #: Daniel's CE in his current CCM period: 71 hours, 7 of them on ethics (months ago, hours,
 #: ethics hours, activity, provider).
 DANIEL_CE = (
@@ -236,6 +239,10 @@ def seed_workforce_demo(users: dict[str, User], programs: dict[str, Any], today:
     for username, spec in PEOPLE.items():
         user = users[username]
         _seed_person(user, spec, today, user.supervisor)
+    # Everyone else on the clinical staff (the team demo's care managers): a plain profile.
+    others = User.objects.exclude(career_level="").exclude(username__in=PEOPLE)
+    for user in others:
+        _seed_person(user, DEFAULT_PERSON, today, user.supervisor)
     _seed_daniel(users["daniel"], today)
     maya, tomas, daniel = users["maya"], users["tomas"], users["daniel"]
     review_day = today - dt.timedelta(days=20)

@@ -59,7 +59,14 @@ def text_field(label: str, max_length: int, *, required: bool = True, hint: str 
 
 
 class EntryForm(CaseloadForm):
+    """A profile entry's form; ``new=True`` for adding one (nothing to lock, so no version)."""
+
     version = VersionField()
+
+    def __init__(self, *args: Any, new: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if new:
+            del self.fields["version"]
 
 
 class EducationForm(EntryForm):

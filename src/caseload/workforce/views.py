@@ -93,7 +93,7 @@ def _form(
     request: HttpRequest, form_class: type[EntryForm], data: Any, initial: dict[str, Any]
 ) -> EntryForm:
     files = request.FILES if data is not None else None
-    return form_class(data, files, initial=initial)
+    return form_class(data, files, initial=initial, new="version" not in initial)
 
 
 def _upload(form: EntryForm) -> Any:

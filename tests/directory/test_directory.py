@@ -396,3 +396,33 @@ def test_a_malformed_organisation_id_in_the_admin_is_a_form_error(
     assert "<title>Error: Add service" in html
     assert 'class="errorlist' in html
     assert not Service.objects.filter(name="Hot meals").exists()
+
+
+@pytest.mark.django_db
+def test_the_release_before_the_progress_columns_can_still_insert_an_upload(org: Any) -> None:
+    """During an upgrade the previous release keeps running while `migrate` adds columns: its
+    INSERT names only the columns it knows, and the database fills in the rest."""
+    import uuid
+
+    from django.db import connection
+    from django.utils import timezone
+
+    table = DirectoryImport._meta.db_table
+    pk = uuid.uuid4()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, created_at, updated_at, uploaded_by_id, filename, "  # noqa: S608 - our own table name
+            "content, status, applied_at, summary) VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, %s)",
+            [
+                pk.hex if connection.vendor == "sqlite" else pk,
+                timezone.now(),
+                timezone.now(),
+                org.admin.pk,
+                "old.csv",
+                "organisation,service,type\n",
+                "pending",
+                "{}",
+            ],
+        )
+    upload = DirectoryImport.objects.get(pk=pk)
+    assert (upload.rows_done, upload.rows_total) == (0, 0)

@@ -77,6 +77,16 @@ def registration(session: Any, base: str, org: Any, family_name: str) -> dict[st
     }
 
 
+def post_registration(session: Any, base: str, form: dict[str, str]) -> Any:
+    return session.post(
+        f"{base}/clients/new/",
+        data=form,
+        headers={"Referer": f"{base}/clients/new/"},
+        allow_redirects=False,
+        timeout=60,
+    )
+
+
 def test_a_worker_killed_in_the_middle_of_a_save_leaves_no_partial_record(
     org: Any, gunicorn: Gunicorn
 ) -> None:
@@ -88,13 +98,7 @@ def test_a_worker_killed_in_the_middle_of_a_save_leaves_no_partial_record(
 
     def register() -> None:
         try:
-            response = session.post(
-                f"{gunicorn.url}/clients/new/",
-                data=form,
-                headers={"Referer": f"{gunicorn.url}/clients/new/"},
-                allow_redirects=False,
-                timeout=60,
-            )
+            response = post_registration(session, gunicorn.url, form)
             outcome["status"] = response.status_code
             outcome["location"] = response.headers.get("Location")
         except requests.RequestException as error:
@@ -139,13 +143,7 @@ def test_a_worker_killed_in_the_middle_of_a_save_leaves_no_partial_record(
     assert wait_until(lambda: len(gunicorn.worker_pids()) == 2, seconds=60)
     session = sign_in(gunicorn.url, org.supervisor.username, factories.PASSWORD)
     form = registration(session, gunicorn.url, org, "Midsave")
-    response = session.post(
-        f"{gunicorn.url}/clients/new/",
-        data=form,
-        headers={"Referer": f"{gunicorn.url}/clients/new/"},
-        allow_redirects=False,
-        timeout=60,
-    )
+    response = post_registration(session, gunicorn.url, form)
     assert response.status_code == 302
     client = Client.objects.get(family_name="Midsave")
     assert Enrolment.objects.filter(client=client).count() == 1

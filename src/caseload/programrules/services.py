@@ -63,7 +63,10 @@ def program_label(key: str, month: dt.date | None = None) -> str:
     """'CCM (chronic care management)' for a program key; '' stays 'no program'."""
     if not key:
         return "no program"
-    rule_set = rules.for_year((month or clock.today()).year)
+    try:
+        rule_set = rules.for_year((month or clock.today()).year)
+    except rules.RulesError:  # a month before the first rules file (a date typed in error)
+        return key
     program = rule_set.programs.get(key)
     return f"{key} ({program.name})" if program else key
 

@@ -246,7 +246,7 @@ def _graph(org: Any, side: str) -> Graph:
         answers={},
     ).pk
     ids["program_id"] = enrolment.program_id
-    ids["entry_id"] = TimeEntry.objects.create(
+    ids["time_entry_id"] = TimeEntry.objects.create(
         client=client,
         source="timer",
         program="CCM",

@@ -8,9 +8,9 @@ urlpatterns = [
     path("timer/start/<uuid:client_id>/", views.timer_start, name="timer_start"),
     path("timer/", views.timer_record, name="timer_record"),
     path("timer/discard/", views.timer_discard, name="timer_discard"),
-    path("time/<uuid:entry_id>/edit/", views.time_entry_edit, name="time_edit"),
+    path("time/<uuid:time_entry_id>/edit/", views.time_entry_edit, name="time_edit"),
     path(
-        "time/<uuid:entry_id>/entered-in-error/",
+        "time/<uuid:time_entry_id>/entered-in-error/",
         views.time_entry_entered_in_error,
         name="time_entered_in_error",
     ),

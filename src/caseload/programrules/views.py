@@ -177,10 +177,10 @@ def _entry_rows(entry: TimeEntry) -> list[tuple[str, str]]:
 
 
 @require_http_methods(["GET", "POST"])
-def time_entry_edit(request: HttpRequest, entry_id: Any) -> HttpResponse:
+def time_entry_edit(request: HttpRequest, time_entry_id: Any) -> HttpResponse:
     """Correct a time entry, with a reason; the page shows every earlier change."""
     actor = request_actor(request)
-    entry = selectors.time_entry_get(actor=actor, entry_id=entry_id)
+    entry = selectors.time_entry_get(actor=actor, entry_id=time_entry_id)
     if not policies.can_edit_time_entry(actor, entry.performed_by):
         raise PermissionDenied(
             "Only the person who did the work, their supervisor, a senior care manager or a "
@@ -241,10 +241,10 @@ def time_entry_edit(request: HttpRequest, entry_id: Any) -> HttpResponse:
     )
 
 
-def time_entry_entered_in_error(request: HttpRequest, entry_id: Any) -> HttpResponse:
+def time_entry_entered_in_error(request: HttpRequest, time_entry_id: Any) -> HttpResponse:
     """Confirm, then mark timed work as entered in error (a note's time goes with its note)."""
     actor = request_actor(request)
-    entry = selectors.time_entry_get(actor=actor, entry_id=entry_id)
+    entry = selectors.time_entry_get(actor=actor, entry_id=time_entry_id)
     if not policies.can_edit_time_entry(actor, entry.performed_by):
         raise PermissionDenied("You may not change this time.", code="not_time_editor")
     record_page_view(

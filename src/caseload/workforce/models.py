@@ -11,7 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from caseload.core.models import BaseModel, Versioned
+from caseload.core.models import BaseModel, Versioned, text_field
+from caseload.core.validators import LONG_TEXT
 
 
 class EducationLevel(models.TextChoices):
@@ -197,7 +198,7 @@ class CompetencyReview(BaseModel):
     reviewed_on = models.DateField()
     ratings = models.JSONField(default=dict)  # competency id -> 1..4
     comments = models.JSONField(default=dict)  # competency id -> text
-    summary = models.TextField(blank=True)
+    summary = text_field(LONG_TEXT, blank=True)
 
     class Meta:
         ordering = ["-reviewed_on", "-created_at"]

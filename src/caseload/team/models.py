@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from caseload.core.models import BaseModel
+from caseload.core.models import BaseModel, text_field
+from caseload.core.validators import SHORT_TEXT
 
 
 class BatchStatus(models.TextChoices):
@@ -22,7 +23,7 @@ class ReassignmentBatch(BaseModel):
     with none, and the reason."""
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField()
+    reason = text_field(SHORT_TEXT)
     #: [{"enrolment": "<uuid>", "version": 3, "to": 17}, …] as confirmed on the preview.
     moves = models.JSONField(default=list)
     status = models.CharField(
@@ -32,7 +33,7 @@ class ReassignmentBatch(BaseModel):
     done = models.PositiveIntegerField(default=0)
     clients_moved = models.PositiveIntegerField(default=0)
     tasks_moved = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    error = text_field(SHORT_TEXT, blank=True)
     error_code = models.CharField(max_length=40, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

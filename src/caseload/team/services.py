@@ -29,6 +29,7 @@ from caseload.core import clock
 from caseload.core.business_days import business_days_after
 from caseload.core.errors import AppError, Conflict, ValidationFailed
 from caseload.core.text import clean
+from caseload.core.validators import SHORT_TEXT
 from caseload.enrolments.models import Enrolment, EnrolmentEvent
 from caseload.staff.models import User
 from caseload.tasks.models import Priority, Task, TaskStatus
@@ -367,7 +368,7 @@ def reassignment_batch_run(batch_id: Any, progress: Progress | None = None) -> R
             progress=report,
         )
     except AppError as error:
-        batch.status, batch.error, batch.done = BatchStatus.FAILED, error.message, 0
+        batch.status, batch.error, batch.done = BatchStatus.FAILED, error.message[:SHORT_TEXT], 0
         batch.error_code = error.code
     else:
         batch.status = BatchStatus.DONE

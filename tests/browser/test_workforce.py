@@ -147,6 +147,9 @@ def test_daniel_sees_his_renewal_on_the_worklist(page: Any, org: Any) -> None:
     _records(org)
     sign_in(page, "supervisor", factories.PASSWORD)
     page.wait_for_selector("h1")
+    # A supervisor lands on the team view; their own caseload is one click away.
+    page.get_by_role("link", name="My own caseload").first.click()
+    page.wait_for_selector("h1")
     text = page.inner_text("main")
     assert "Your credentials" in text and "CE for your CCM is behind schedule" in text
     snap(page, "workforce-worklist-reminders")

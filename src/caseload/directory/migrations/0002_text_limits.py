@@ -7,6 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0001_initial"),
+        # After the import progress columns, so the two change the table in one order both ways.
+        ("directory", "0002_import_progress"),
     ]
 
     operations = [

@@ -167,6 +167,9 @@ def month(request: HttpRequest) -> HttpResponseBase:
         shown = {"month": chosen.key, "program": program_id or ""}
         form = MonthReportForm(shown, programs=programs, everyone=everyone)
     report = selectors.month_report(actor=actor, month=chosen, program_id=program_id)
+    # Only the formats offered; anything else (a NUL byte included) is the page.
+    wanted = request.GET.get("format")
+    output = wanted if wanted in ("csv", "pdf") else "html"
     audit_record(
         actor=actor,
         action="report.viewed",
@@ -175,15 +178,15 @@ def month(request: HttpRequest) -> HttpResponseBase:
             "report": "month",
             "month": chosen.key,
             "program": str(report.program.pk) if report.program else None,
-            "format": request.GET.get("format") or "html",
+            "format": output,
         },
     )
     stem = f"month-report-{chosen.key}-{report.program.code if report.program else 'organisation'}"
-    if request.GET.get("format") == "csv" and not form.errors:
+    if output == "csv" and not form.errors:
         response = StreamingHttpResponse(exports.csv_lines(report), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
         return response
-    if request.GET.get("format") == "pdf" and not form.errors:
+    if output == "pdf" and not form.errors:
         pdf = HttpResponse(exports.month_report_pdf(report), content_type="application/pdf")
         pdf["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
         return pdf

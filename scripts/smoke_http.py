@@ -116,9 +116,14 @@ def visit(args: argparse.Namespace) -> None:
     must_contain("the anonymous redirect", headers["location"], "/accounts/sign-in/")
 
     # The care manager registers a client, then opens the chart and the worklist.
+    # Signing in lands on /home/, which sends each role to its start page: a care manager's is
+    # the worklist.
     landing = sign_in(browser, args.username, args.password)
-    if landing != "/":
-        raise SmokeFailure(f"signing in led to {landing}, not the worklist")
+    if landing != "/home/":
+        raise SmokeFailure(f"signing in led to {landing}, not /home/")
+    headers, _ = browser.expect("/home/", 302)
+    if headers["location"] != "/":
+        raise SmokeFailure(f"/home/ sent a care manager to {headers['location']}, not the worklist")
     _, form_page = browser.expect("/clients/new/", 200)
     referred_on = (dt.date.today() - dt.timedelta(days=1)).isoformat()  # noqa: DTZ011 - any recent day
     headers, _ = browser.expect(

@@ -39,7 +39,11 @@ from caseload.careplans.models import Goal
 from caseload.core import clock, dates
 from caseload.core.errors import NotFound
 from caseload.enrolments.models import EnrolmentStatus, Program
-from caseload.enrolments.selectors import enrolments_in_scope, enrolments_of_client
+from caseload.enrolments.selectors import (
+    enrolments_in_scope,
+    enrolments_of_client,
+    enrolments_where,
+)
 from caseload.staff.models import CareerLevel
 
 if TYPE_CHECKING:
@@ -740,4 +744,37 @@ def registry_get(
         page=page,
         num_pages=num_pages,
         total=len(rows),
+    )
+
+
+def clients_with_reassessment_overdue(*, today: dt.date) -> QuerySet[Any]:
+    """The ids of the clients with a scheduled reassessment due before ``today`` (the same
+    clients as ``reassessment_due_subquery() < today``), as an uncorrelated subquery for
+    ``client_id__in`` on rows that start from a scope (the team view counts a whole program:
+    PostgreSQL evaluates this once and hashes it, instead of once per row).
+
+    Set-based: due = max(last completed + interval, start) is before today exactly when the
+    enrolment started before today and no completed response of that instrument is dated
+    within the interval before today."""
+    recent = (
+        AssessmentResponse.objects.filter(
+            client_id=OuterRef("client_id"),
+            instrument_code=OuterRef("schedule_code"),
+            status=ResponseStatus.COMPLETED,
+        )
+        .annotate(until=AddDays(F("assessed_on"), OuterRef("schedule_days")))
+        .filter(until__gte=today)
+    )
+    return (
+        enrolments_where(
+            Q(status__in=SCHEDULED_STATUSES, program__reassessment_schedules__is_active=True)
+        )
+        .annotate(
+            schedule_code=F("program__reassessment_schedules__instrument_code"),
+            schedule_days=F("program__reassessment_schedules__interval_days"),
+            start=Coalesce(F("started_on"), F("referred_on")),
+        )
+        .filter(start__lt=today)
+        .filter(~Exists(recent))
+        .values("client_id")
     )

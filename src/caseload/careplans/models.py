@@ -53,7 +53,15 @@ class CarePlan(BaseModel, Versioned):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["review_due"])]
+        indexes = [
+            models.Index(fields=["review_due"]),
+            # The team view's "care plans returned" per author (few rows: only returned plans).
+            models.Index(
+                fields=["author"],
+                condition=models.Q(status="returned"),
+                name="careplan_returned_author_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -81,6 +89,14 @@ class CarePlanVersion(BaseModel, Cosigned):
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(fields=["careplan", "number"], name="unique_plan_version")
+        ]
+        indexes = [
+            # The team view's co-sign backlog per author (only versions waiting for co-sign).
+            models.Index(
+                fields=["author", "created_at"],
+                condition=models.Q(cosign_status="pending"),
+                name="careplanversion_pending_idx",
+            ),
         ]
 
 

@@ -18,6 +18,7 @@ from caseload.careplans.models import (
     Problem,
 )
 from caseload.core.errors import NotFound
+from caseload.core.models import CosignStatus
 from caseload.enrolments.models import Enrolment
 
 if TYPE_CHECKING:
@@ -229,4 +230,20 @@ def clients_with_published_plan(*, clients: Q, before: Any) -> set[Any]:
         CarePlanVersion.objects.filter(clients, created_at__lt=before)
         .values_list("careplan__client_id", flat=True)
         .distinct()
+    )
+
+
+# For the team view (top floor): ``author_ids`` are the team's, from
+# access.policies.team_members; the clients behind a figure are listed through client_scope.
+
+
+def careplans_returned_to(author_ids: list[Any]) -> QuerySet[CarePlan]:
+    """These authors' care plans the supervisor returned and they have not yet resubmitted."""
+    return CarePlan.objects.filter(author_id__in=author_ids, status=CarePlanStatus.RETURNED)
+
+
+def careplan_versions_awaiting_cosign_by(author_ids: list[Any]) -> QuerySet[CarePlanVersion]:
+    """These authors' published care plan versions waiting for their supervisor's co-sign."""
+    return CarePlanVersion.objects.filter(
+        author_id__in=author_ids, cosign_status=CosignStatus.PENDING
     )

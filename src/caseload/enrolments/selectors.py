@@ -19,6 +19,7 @@ from caseload.enrolments.models import (
     Program,
 )
 from caseload.enrolments.services import allowed_transitions
+from caseload.enrolments.services import open_enrolment_counts as open_enrolment_counts
 from caseload.staff.models import CareerLevel, User
 
 if TYPE_CHECKING:
@@ -254,3 +255,32 @@ def care_managers_of(*, clients: Q) -> dict[Any, Any]:
         if status == EnrolmentStatus.ACTIVE:
             active.setdefault(client_id, care_manager_id)
     return {**any_open, **active}
+
+
+# For bulk reassignment (the team app, top floor).
+
+
+def enrolments_reassignable(*, actor: User, condition: Q | None = None) -> QuerySet[Enrolment]:
+    """The open enrolments ``actor`` may move in bulk (``access.policies.reassignable_enrolments``:
+    a director any, a senior those of the programs they lead, anyone else none) that match
+    ``condition`` (on Enrolment: care manager, program, acuity, the client's language or city),
+    with client, program and care manager."""
+    return Enrolment.objects.filter(
+        policies.reassignable_enrolments(actor), condition or Q(), status__in=OPEN_STATUSES
+    ).select_related("client", "program", "care_manager")
+
+
+# For the team view (top floor): ``care_manager_ids`` are the team's, from
+# access.policies.team_members; the rows are counted per care manager, and the clients behind a
+# figure are listed through access.policies.client_scope.
+
+
+def open_enrolments_managed_by(care_manager_ids: list[Any]) -> QuerySet[Enrolment]:
+    """The open enrolments these care managers manage (what the caseload cap counts)."""
+    return Enrolment.objects.filter(care_manager_id__in=care_manager_ids, status__in=OPEN_STATUSES)
+
+
+def enrolments_where(condition: Q) -> QuerySet[Enrolment]:
+    """Enrolments matching ``condition``, for another app's subquery of client ids that a
+    query starting from the scope narrows (the assessments' overdue reassessments)."""
+    return Enrolment.objects.filter(condition)

@@ -8,9 +8,13 @@ discharged; on hold → active | discharged; discharged is final (enrol again to
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
@@ -547,3 +551,200 @@ def check_enrolment_choice(
         errors["enrolment"] = ["Choose one of this client's enrolments."]
     elif not enrolment.is_open:
         errors["enrolment"] = ["That enrolment has been discharged. Choose an open enrolment."]
+
+
+# Bulk reassignment (the team app's `/team/reassign/`): many enrolments handed on at once, in
+# the caller's transaction, so the tasks that follow them and the audit commit with them.
+
+
+@dataclass(frozen=True)
+class EnrolmentMove:
+    """One enrolment, at the version the preview showed, to the care manager with id ``to``."""
+
+    enrolment_id: str
+    version: int
+    to: int
+
+
+@dataclass(frozen=True)
+class MovedEnrolment:
+    """An enrolment a bulk reassignment moved (now with its new care manager), and from whom."""
+
+    enrolment: Enrolment
+    previous: User
+
+
+def _names(enrolments: Sequence[Enrolment]) -> str:
+    names = sorted({e.client.full_name for e in enrolments})
+    shown = ", ".join(names[:10])
+    return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+
+
+def _check_moves(
+    actor: User, moves: Sequence[EnrolmentMove], rows: Sequence[Enrolment]
+) -> None:
+    """The checks a preview's moves must pass (``rows``: their enrolments as read now)."""
+    wanted = {m.enrolment_id: m for m in moves}
+    if len(rows) != len(wanted):
+        raise Conflict(
+            "Some of the clients on the preview are no longer enrolled as they were: nothing "
+            "was moved. Start the reassignment again.",
+            code="stale",
+        )
+    for enrolment in rows:
+        if not policies.can_reassign(actor, enrolment):
+            raise ValidationFailed(
+                f"You may not reassign {enrolment.client.full_name}'s "
+                f"{enrolment.program.name} enrolment: nothing was moved.",
+                code="reassign_not_allowed",
+            )
+    stale = [e for e in rows if e.version != wanted[str(e.pk)].version or not e.is_open]
+    if stale:
+        raise Conflict(
+            f"Someone changed the enrolment of {_names(stale)} since the preview was made: "
+            "nothing was moved. Review the proposal again.",
+            code="stale",
+            params={"clients": sorted({str(e.client_id) for e in stale})},
+        )
+
+
+def _move_rows(moves: Sequence[EnrolmentMove], *, lock: bool) -> list[Enrolment]:
+    rows = Enrolment.objects.filter(pk__in=[m.enrolment_id for m in moves])
+    if lock:  # in a fixed order, so two batches touching the same clients cannot deadlock
+        rows = rows.select_for_update(of=("self",))
+    return list(rows.select_related("client", "program", "care_manager").order_by("pk"))
+
+
+def enrolments_reassign_check(*, actor: User, moves: Sequence[EnrolmentMove]) -> None:
+    """Check ``moves`` as ``enrolments_reassign_many`` will, without locking (a batch checks
+    its rows a chunk at a time before it moves them all). Raises as it does."""
+    _check_moves(actor, moves, _move_rows(moves, lock=False))
+
+
+def _lock_receivers(actor: User, ids: list[int]) -> dict[int, User]:
+    allowed = set(
+        policies.reassignment_receivers(actor).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    people = {
+        u.pk: u
+        for u in User.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .prefetch_related("programs")
+    }
+    refused = [people[i] for i in ids if i in people and i not in allowed]
+    if len(people) != len(ids) or refused:
+        who = ", ".join(str(p) for p in refused) or "A chosen care manager"
+        raise ValidationFailed(
+            f"{who} cannot receive clients from you (not active, no caseload, or not in a "
+            "program you lead): nothing was moved.",
+            code="receiver_not_allowed",
+        )
+    return people
+
+
+def _check_programs(
+    locked: Sequence[Enrolment], receivers: dict[int, User], to: dict[Any, int]
+) -> None:
+    outside = [
+        f"{e.client.full_name} ({e.program.name}) to {receivers[to[e.pk]]}"
+        for e in locked
+        if e.program_id not in {p.pk for p in receivers[to[e.pk]].programs.all()}
+    ]
+    if outside:
+        raise ValidationFailed(
+            "A client can only go to a care manager in their program: "
+            + "; ".join(outside[:10])
+            + ". Nothing was moved.",
+            code="receiver_not_in_program",
+        )
+
+
+def open_enrolment_counts(care_manager_ids: Iterable[Any]) -> dict[Any, int]:
+    """Open enrolments each of these people manage now (one aggregate query)."""
+    ids = list(care_manager_ids)
+    counts = dict(
+        Enrolment.objects.filter(care_manager_id__in=ids, status__in=OPEN_STATUSES)
+        .order_by()
+        .values_list("care_manager_id")
+        .annotate(n=Count("pk"))
+        .values_list("care_manager_id", "n")
+    )
+    return {user_id: counts.get(user_id, 0) for user_id in ids}
+
+
+def _check_caps(
+    locked: Sequence[Enrolment], receivers: dict[int, User], to: dict[Any, int]
+) -> None:
+    gained = Counter(to[e.pk] for e in locked)
+    lost = Counter(e.care_manager_id for e in locked)
+    counts = open_enrolment_counts(receivers)
+    over = []
+    for pk, person in receivers.items():
+        after = counts[pk] + gained[pk] - lost[pk]
+        if gained[pk] and after > person.caseload_cap:
+            over.append(
+                f"{person} would have {after} open enrolments, over their cap of "
+                f"{person.caseload_cap}"
+            )
+    if over:
+        raise ValidationFailed(
+            "; ".join(over) + ". Choose other care managers for some of their clients, or ask a "
+            "director to raise the cap. Nothing was moved.",
+            code="caseload_cap_reached",
+        )
+
+
+#: Enrolments written per statement.
+REASSIGN_CHUNK = 500
+
+
+def enrolments_reassign_many(
+    *, actor: User, moves: Sequence[EnrolmentMove], reason: str
+) -> list[MovedEnrolment]:
+    """Hand every enrolment of ``moves`` on to its receiver, all or nothing (seniors of the
+    programs, directors); returns those moved (a move to the current care manager is left out).
+
+    In one transaction (the caller's when it has one): every enrolment is locked and checked
+    against the version the preview showed, the receivers are locked and checked (may receive
+    from ``actor``, work in the program, stay within their cap), then each enrolment moves with
+    its ``reassigned`` history event. Raises Conflict (an enrolment changed since the preview,
+    naming its client) and ValidationFailed (not allowed, receiver, program, cap, nothing to
+    move). The caller records the audit event (one per client, with what else moved)."""
+    with transaction.atomic():
+        locked = _move_rows(moves, lock=True)
+        _check_moves(actor, moves, locked)
+        to_by_id = {m.enrolment_id: m.to for m in moves}
+        to = {e.pk: to_by_id[str(e.pk)] for e in locked}
+        locked = [e for e in locked if to[e.pk] != e.care_manager_id]
+        if not locked:
+            message = "Every chosen client already has the care manager proposed."
+            raise ValidationFailed(message, field_errors={"enrolments": [message]})
+        receivers = _lock_receivers(actor, sorted({to[e.pk] for e in locked}))
+        _check_programs(locked, receivers, to)
+        _check_caps(locked, receivers, to)
+
+        now = clock.now()
+        moved = [MovedEnrolment(e, e.care_manager) for e in locked]
+        for enrolment in locked:
+            enrolment.care_manager = receivers[to[enrolment.pk]]
+            enrolment.version += 1
+            enrolment.updated_at = now
+        Enrolment.objects.bulk_update(
+            locked, ["care_manager", "version", "updated_at"], batch_size=REASSIGN_CHUNK
+        )
+        EnrolmentEvent.objects.bulk_create(
+            (
+                EnrolmentEvent(
+                    enrolment=m.enrolment,
+                    kind=EnrolmentEvent.Kind.REASSIGNED,
+                    from_value=str(m.previous)[:100],
+                    to_value=str(m.enrolment.care_manager)[:100],
+                    reason=reason,
+                    actor=actor,
+                )
+                for m in moved
+            ),
+            batch_size=REASSIGN_CHUNK,
+        )
+    return moved

@@ -68,6 +68,18 @@ class ProgressNote(BaseModel, Versioned, EnteredInError, Cosigned):
         indexes = [
             models.Index(fields=["client", "-contact_at"]),
             models.Index(fields=["cosigner", "cosign_status"]),
+            # Who was reached since a date, read once for a whole team (the team view's "not
+            # reached in 14 / 30 days"; notes.selectors.clients_reached_since).
+            models.Index(
+                fields=["contact_at", "client"],
+                condition=models.Q(
+                    status="signed",
+                    reached=True,
+                    entered_in_error_at__isnull=True,
+                    contact_with__in=["client", "related_person"],
+                ),
+                name="note_reached_contact_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,8 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from caseload.access.policies import client_scope, rows_of_client
 from caseload.core.errors import NotFound
-from caseload.notes.models import NoteAddendum, NoteStatus, ProgressNote
+from caseload.core.models import CosignStatus
+from caseload.notes.models import ContactWith, NoteAddendum, NoteStatus, ProgressNote
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
@@ -143,4 +145,33 @@ def last_contact_subquery() -> Subquery:
         )
         .order_by("-contact_at")
         .values("contact_at")[:1]
+    )
+
+
+# For the team view (top floor): ``author_ids`` are the team's, from
+# access.policies.team_members; the clients behind a figure are listed through client_scope.
+
+#: A note that reached the client or their family (what "not reached in N days" looks for).
+REACHED = Q(
+    status=NoteStatus.SIGNED,
+    reached=True,
+    entered_in_error_at__isnull=True,
+    contact_with__in=[ContactWith.CLIENT, ContactWith.RELATED_PERSON],
+)
+
+
+def clients_reached_since(since: dt.datetime) -> QuerySet[ProgressNote, Any]:
+    """The ids of the clients reached (``REACHED``) at or after ``since``, as an uncorrelated
+    subquery for ``client_id__in`` on rows that start from a scope: PostgreSQL reads the recent
+    notes once (the partial index ``note_reached_contact_idx``) and hashes them, rather than
+    probing every client's notes."""
+    return ProgressNote.objects.filter(REACHED, contact_at__gte=since).values("client_id")
+
+
+def notes_awaiting_cosign_by(author_ids: list[Any]) -> QuerySet[ProgressNote]:
+    """These authors' notes waiting for their supervisor's co-sign."""
+    return ProgressNote.objects.filter(
+        author_id__in=author_ids,
+        cosign_status=CosignStatus.PENDING,
+        entered_in_error_at__isnull=True,
     )

@@ -199,3 +199,16 @@ def next_open_task_by_client(client_ids: list[Any]) -> dict[Any, Any]:
     ):
         next_tasks.setdefault(task["client_id"], task)
     return next_tasks
+
+
+# For the team view (top floor): ``owner_ids`` are the team's, from access.policies.team_members.
+
+
+def overdue_tasks_owned_by(owner_ids: list[Any], *, today: dt.date) -> QuerySet[Task]:
+    """These people's open tasks due before ``today``."""
+    return Task.objects.filter(
+        owner_id__in=owner_ids,
+        status=TaskStatus.OPEN,
+        due_on__lt=today,
+        entered_in_error_at__isnull=True,
+    )

@@ -10,9 +10,13 @@ every list and count, kept in the history, and final.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from caseload.access import policies
@@ -371,3 +375,87 @@ def task_close_if_open(*, actor: User, task_id: Any, outcome: str, cancel: bool 
         task_cancel(actor=actor, task=task, expected_version=task.version, reason=outcome)
     else:
         task_complete(actor=actor, task=task, expected_version=task.version, outcome_note=outcome)
+
+
+# Bulk reassignment (the team app): a departing care manager's open tasks follow their clients,
+# and each client gets a task for the new care manager; in the caller's transaction, audited by
+# the caller's one event per client.
+
+
+@dataclass(frozen=True)
+class HandOn:
+    """``client``'s open tasks owned by ``from_owner`` go to ``to_owner``; a task on
+    ``enrolment`` goes to that enrolment's receiver (``to_owner`` of its own HandOn)."""
+
+    client_id: Any
+    enrolment_id: Any
+    from_owner_id: Any
+    to_owner_id: Any
+
+
+def tasks_hand_on(*, actor: User, moves: Sequence[HandOn]) -> Counter[Any]:
+    """Give the open tasks of the departing care managers for these clients to the receivers:
+    a task on a moved enrolment to that enrolment's receiver, any other task of the client's to
+    the receiver of the client's first move. Seniors and directors (bulk reassignment); returns
+    the tasks moved per client."""
+    policies.require_leads_programs(actor)
+    by_enrolment = {m.enrolment_id: (m.from_owner_id, m.to_owner_id) for m in moves}
+    by_client: dict[tuple[Any, Any], Any] = {}
+    for m in moves:
+        by_client.setdefault((m.client_id, m.from_owner_id), m.to_owner_id)
+    tasks = Task.objects.filter(
+        status=TaskStatus.OPEN,
+        entered_in_error_at__isnull=True,
+        client_id__in={m.client_id for m in moves},
+        owner_id__in={m.from_owner_id for m in moves},
+    ).values_list("pk", "client_id", "owner_id", "enrolment_id")
+    targets: dict[Any, list[Any]] = defaultdict(list)
+    per_client: Counter[Any] = Counter()
+    for pk, client_id, owner_id, enrolment_id in tasks:
+        moved = by_enrolment.get(enrolment_id)
+        target = (
+            moved[1] if moved and moved[0] == owner_id else by_client.get((client_id, owner_id))
+        )
+        if target is None:
+            continue
+        targets[target].append(pk)
+        per_client[client_id] += 1
+    now = clock.now()
+    with transaction.atomic():
+        for target, pks in targets.items():
+            Task.objects.filter(pk__in=pks).update(
+                owner_id=target, version=F("version") + 1, updated_at=now
+            )
+    return per_client
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A task a bulk change sets (its title and description made by the caller, in limits)."""
+
+    client: Client
+    enrolment: Enrolment | None
+    owner: User
+    title: str
+    description: str
+    due_on: dt.date
+    priority: int = Priority.NORMAL
+
+
+def tasks_create_many(*, actor: User, tasks: Sequence[NewTask]) -> list[Task]:
+    """Create these tasks in one insert (the introductory calls of a bulk reassignment: the
+    owners are the clients' new care managers). Seniors and directors; returns them."""
+    policies.require_leads_programs(actor)
+    return Task.objects.bulk_create(
+        Task(
+            title=new.title[:TITLE_MAX],
+            description=new.description,
+            client=new.client,
+            enrolment=new.enrolment,
+            owner=new.owner,
+            due_on=new.due_on,
+            priority=new.priority,
+            created_by=actor,
+        )
+        for new in tasks
+    )

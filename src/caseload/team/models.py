@@ -11,16 +11,21 @@ from caseload.core.validators import LONG_TEXT, SHORT_TEXT
 
 class BatchStatus(models.TextChoices):
     QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Moving clients"
+    #: Each enrolment checked against the preview, a chunk at a time (``checked`` of ``total``).
+    CHECKING = "checking", "Checking the clients"
+    #: Every enrolment moved in one transaction: none is moved until all are.
+    RUNNING = "running", "Moving the clients"
     DONE = "done", "Done"
     FAILED = "failed", "Nothing was moved"
 
 
 class ReassignmentBatch(BaseModel):
     """One confirmed bulk reassignment: the moves the senior confirmed on the preview (enrolment,
-    the version the preview showed, the receiver) and its progress. The moves are applied in one
-    transaction, all or nothing: a batch ends ``done`` with every client moved or ``failed``
-    with none, and the reason."""
+    the version the preview showed, the receiver) and its progress. A batch first checks its
+    enrolments a chunk at a time (``checked`` of ``total``, committed as it goes), then moves
+    them in one transaction, all or nothing (``done``: enrolments moved, 0 until that
+    transaction commits): it ends ``done`` with every client moved or ``failed`` with none, and
+    the reason."""
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = text_field(SHORT_TEXT)
@@ -30,6 +35,7 @@ class ReassignmentBatch(BaseModel):
         max_length=12, choices=BatchStatus.choices, default=BatchStatus.QUEUED
     )
     total = models.PositiveIntegerField(default=0)
+    checked = models.PositiveIntegerField(default=0, db_default=0)
     done = models.PositiveIntegerField(default=0)
     clients_moved = models.PositiveIntegerField(default=0)
     tasks_moved = models.PositiveIntegerField(default=0)
@@ -47,4 +53,7 @@ class ReassignmentBatch(BaseModel):
 
     @property
     def percent(self) -> int:
-        return 100 if not self.total else round(100 * self.done / self.total)
+        """How far the check has got (the move itself is one step: none, then all)."""
+        if self.status == BatchStatus.DONE or not self.total:
+            return 100
+        return round(100 * self.checked / self.total)

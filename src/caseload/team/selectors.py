@@ -9,10 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from caseload.access import policies
-from caseload.enrolments.models import OPEN_STATUSES, Enrolment, Program
+from caseload.enrolments.models import Enrolment, Program
+from caseload.enrolments.selectors import enrolments_reassignable, open_enrolment_counts
 from caseload.staff.models import User
 from caseload.team import credentials
 from caseload.team.distribution import ClientToPlace, Receiver, spoken_languages
@@ -38,27 +39,29 @@ def household_key(address_line: str, postal_code: str) -> str | None:
     return f"{street}|{''.join((postal_code or '').split()).casefold()}"
 
 
-def reassignable(actor: User) -> QuerySet[Enrolment]:
+def reassignable(actor: User, condition: Q | None = None) -> QuerySet[Enrolment]:
     """Open enrolments ``actor`` may move (none for anyone who does not lead a program)."""
-    return Enrolment.objects.filter(
-        policies.reassignable_enrolments(actor), status__in=OPEN_STATUSES
-    )
+    return enrolments_reassignable(actor=actor, condition=condition)
 
 
 def enrolments_to_offer(*, actor: User, filters: Filters) -> list[Enrolment]:
     """The enrolments matching ``filters``, with their clients, by client name."""
-    rows = reassignable(actor).select_related("client", "program", "care_manager")
+    condition = Q()
     if filters.care_manager is not None:
-        rows = rows.filter(care_manager=filters.care_manager)
+        condition &= Q(care_manager=filters.care_manager)
     if filters.program_id:
-        rows = rows.filter(program_id=filters.program_id)
+        condition &= Q(program_id=filters.program_id)
     if filters.acuity:
-        rows = rows.filter(acuity=filters.acuity)
+        condition &= Q(acuity=filters.acuity)
     if filters.language:
-        rows = rows.filter(client__preferred_language__iexact=filters.language)
+        condition &= Q(client__preferred_language__iexact=filters.language)
     if filters.area:
-        rows = rows.filter(client__city__iexact=filters.area)
-    return list(rows.order_by("client__family_name", "client__given_name", "program__name"))
+        condition &= Q(client__city__iexact=filters.area)
+    return list(
+        reassignable(actor, condition).order_by(
+            "client__family_name", "client__given_name", "program__name"
+        )
+    )
 
 
 def enrolments_by_id(*, actor: User, ids: Iterable[Any]) -> list[Enrolment]:
@@ -66,10 +69,9 @@ def enrolments_by_id(*, actor: User, ids: Iterable[Any]) -> list[Enrolment]:
     they are either out of scope or no longer open, and the preview shows what is left)."""
     wanted = _valid_uuids([str(i) for i in ids])
     return list(
-        reassignable(actor)
-        .filter(pk__in=wanted)
-        .select_related("client", "program", "care_manager")
-        .order_by("client__family_name", "client__given_name", "program__name")
+        reassignable(actor, Q(pk__in=wanted)).order_by(
+            "client__family_name", "client__given_name", "program__name"
+        )
     )
 
 
@@ -116,14 +118,7 @@ def receiver_choices(actor: User) -> list[User]:
 
 def open_counts(user_ids: Iterable[Any]) -> dict[Any, int]:
     """Open enrolments each of these people manage now (one aggregate query)."""
-    ids = list(user_ids)
-    counts = dict(
-        Enrolment.objects.filter(care_manager_id__in=ids, status__in=OPEN_STATUSES)
-        .values_list("care_manager_id")
-        .annotate(n=Count("pk"))
-        .values_list("care_manager_id", "n")
-    )
-    return {user_id: counts.get(user_id, 0) for user_id in ids}
+    return open_enrolment_counts(user_ids)
 
 
 def receivers_for(people: Sequence[User]) -> list[Receiver]:

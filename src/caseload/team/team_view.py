@@ -1,6 +1,8 @@
 """The team view: for each care manager a supervisor or senior leads, the figures that say
-where help is needed, each one GROUP BY query over the whole team (the same few queries for
-3 supervisees or 300), and the clients behind each figure."""
+where help is needed, and the clients behind each figure. The rows come from the owning apps'
+selectors for the members ``access.policies.team_members`` gives; the figures are five GROUP BY
+queries over the whole team whatever its size (the enrolment figures are conditional counts in
+one, their conditions uncorrelated subqueries PostgreSQL hashes once: docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -8,19 +10,21 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from caseload.access import policies
-from caseload.assessments.selectors import reassessment_due_subquery
-from caseload.careplans.models import CarePlan, CarePlanStatus, CarePlanVersion
+from caseload.assessments.selectors import clients_with_reassessment_overdue
+from caseload.careplans.selectors import (
+    careplan_versions_awaiting_cosign_by,
+    careplans_returned_to,
+)
 from caseload.clients.models import Client
 from caseload.core import clock
 from caseload.core.errors import NotFound
-from caseload.core.models import CosignStatus
-from caseload.enrolments.models import OPEN_STATUSES, Enrolment
-from caseload.notes.models import ContactWith, NoteStatus, ProgressNote
+from caseload.enrolments.selectors import open_enrolments_managed_by
+from caseload.notes.selectors import clients_reached_since, notes_awaiting_cosign_by
 from caseload.staff.models import User
-from caseload.tasks.models import Task, TaskStatus
+from caseload.tasks.selectors import overdue_tasks_owned_by
 
 FIGURES = (
     ("caseload", "Caseload"),
@@ -58,82 +62,83 @@ class MemberRow:
         return int(getattr(self, key))
 
 
-def _open(members: list[int]) -> QuerySet[Enrolment]:
-    return Enrolment.objects.filter(care_manager_id__in=members, status__in=OPEN_STATUSES)
-
-
 def _not_reached(days: int) -> Q:
-    since = clock.now() - dt.timedelta(days=days)
-    return ~Q(
-        Exists(
-            ProgressNote.objects.filter(
-                client_id=OuterRef("client_id"),
-                status=NoteStatus.SIGNED,
-                reached=True,
-                entered_in_error_at__isnull=True,
-                contact_with__in=[ContactWith.CLIENT, ContactWith.RELATED_PERSON],
-                contact_at__gte=since,
-            )
-        )
-    )
+    return ~Q(client_id__in=clients_reached_since(clock.now() - dt.timedelta(days=days)))
 
 
-def _grouped(rows: QuerySet[Any], by: str, count: Any) -> dict[Any, int]:
-    return dict(rows.order_by().values(by).annotate(n=count).values_list(by, "n"))
+def _reassessment_overdue() -> Q:
+    return Q(client_id__in=clients_with_reassessment_overdue(today=clock.today()))
 
 
-#: Figure → (the rows behind it for these members, the path to the member, to the client).
-def _sources(members: list[int]) -> dict[str, tuple[QuerySet[Any], str, str]]:
-    today = clock.today()
+#: The figures counted over the members' open enrolments, each a condition on them (the
+#: caseload counts enrolments, what the cap counts; the others count clients).
+def _enrolment_figures() -> dict[str, Q]:
     return {
-        "caseload": (_open(members), "care_manager_id", "client_id"),
-        "overdue_tasks": (
-            Task.objects.filter(
-                owner_id__in=members,
-                status=TaskStatus.OPEN,
-                due_on__lt=today,
-                entered_in_error_at__isnull=True,
-            ),
-            "owner_id",
-            "client_id",
-        ),
-        "not_reached_14": (_open(members).filter(_not_reached(14)), "care_manager_id", "client_id"),
-        "not_reached_30": (_open(members).filter(_not_reached(30)), "care_manager_id", "client_id"),
-        "reassessments": (
-            _open(members)
-            .annotate(reassessment_due=reassessment_due_subquery("client_id"))
-            .filter(reassessment_due__lt=today),
-            "care_manager_id",
-            "client_id",
-        ),
-        "returned_plans": (
-            CarePlan.objects.filter(author_id__in=members, status=CarePlanStatus.RETURNED),
-            "author_id",
-            "client_id",
-        ),
+        "not_reached_14": _not_reached(14),
+        "not_reached_30": _not_reached(30),
+        "reassessments": _reassessment_overdue(),
     }
 
 
+#: Figure → (the rows behind it for these members, the path to the client): each from the
+#: owning app's selector, for the members access.policies.team_members gave.
+def _sources(members: list[int]) -> dict[str, tuple[QuerySet[Any], str]]:
+    enrolments = open_enrolments_managed_by(members)
+    sources: dict[str, tuple[QuerySet[Any], str]] = {
+        "caseload": (enrolments, "client_id"),
+        "overdue_tasks": (overdue_tasks_owned_by(members, today=clock.today()), "client_id"),
+        "returned_plans": (careplans_returned_to(members), "client_id"),
+    }
+    for key, condition in _enrolment_figures().items():
+        sources[key] = (enrolments.filter(condition), "client_id")
+    return sources
+
+
+def _grouped(rows: QuerySet[Any], by: str, **counts: Any) -> dict[Any, dict[str, Any]]:
+    return {
+        row[by]: row for row in rows.order_by().values(by).annotate(**counts).values(by, *counts)
+    }
+
+
+def _figures(members: list[int]) -> dict[str, dict[Any, Any]]:
+    """Each figure per member: the enrolment figures in one GROUP BY (conditional counts over
+    the members' open enrolments), tasks, returned plans and the co-sign backlog in one each."""
+    per_enrolments = _grouped(
+        open_enrolments_managed_by(members),
+        "care_manager_id",
+        caseload=Count("pk"),
+        **{
+            key: Count("client_id", distinct=True, filter=condition)
+            for key, condition in _enrolment_figures().items()
+        },
+    )
+    figures: dict[str, dict[Any, Any]] = {
+        key: {member: row[key] for member, row in per_enrolments.items()}
+        for key in ("caseload", *_enrolment_figures())
+    }
+    tasks = _grouped(
+        overdue_tasks_owned_by(members, today=clock.today()), "owner_id", n=Count("pk")
+    )
+    figures["overdue_tasks"] = {member: row["n"] for member, row in tasks.items()}
+    plans = _grouped(
+        careplans_returned_to(members), "author_id", n=Count("client_id", distinct=True)
+    )
+    figures["returned_plans"] = {member: row["n"] for member, row in plans.items()}
+    return figures
+
+
 def _cosign(members: list[int]) -> tuple[dict[Any, int], dict[Any, dt.datetime]]:
-    notes = ProgressNote.objects.filter(
-        author_id__in=members,
-        cosign_status=CosignStatus.PENDING,
-        entered_in_error_at__isnull=True,
-    )
-    plans = CarePlanVersion.objects.filter(
-        author_id__in=members, cosign_status=CosignStatus.PENDING
-    )
     counts: dict[Any, int] = {}
     oldest: dict[Any, dt.datetime] = {}
-    for rows in (notes, plans):
-        for author, n, first in (
-            rows.order_by()
-            .values("author_id")
-            .annotate(n=Count("pk"), first=Min("created_at"))
-            .values_list("author_id", "n", "first")
-        ):
-            counts[author] = counts.get(author, 0) + n
-            oldest[author] = min(first, oldest.get(author, first))
+    for rows in (
+        notes_awaiting_cosign_by(members),
+        careplan_versions_awaiting_cosign_by(members),
+    ):
+        for author, row in _grouped(
+            rows, "author_id", n=Count("pk"), first=Min("created_at")
+        ).items():
+            counts[author] = counts.get(author, 0) + row["n"]
+            oldest[author] = min(row["first"], oldest.get(author, row["first"]))
     return counts, oldest
 
 
@@ -142,13 +147,7 @@ def team_rows(*, actor: User) -> list[MemberRow]:
     policies.require_team_viewer(actor)
     people = list(policies.team_members(actor).order_by("last_name", "first_name"))
     members = [p.pk for p in people]
-    # The caseload counts enrolments (what the cap counts); the others count clients, and
-    # overdue tasks count tasks.
-    counted = {"caseload": Count("pk"), "overdue_tasks": Count("pk")}
-    figures = {
-        key: _grouped(rows, member, counted.get(key) or Count(client, distinct=True))
-        for key, (rows, member, client) in _sources(members).items()
-    }
+    figures = _figures(members)
     cosign, oldest = _cosign(members)
     now = clock.now()
     return [
@@ -181,19 +180,13 @@ def team_member(*, actor: User, member_id: Any) -> User:
 def figure_clients(*, actor: User, member: User, figure: str) -> QuerySet[Client]:
     """The clients behind one figure of one team member (in ``actor``'s scope)."""
     if figure == "cosign":
-        condition = Q(
-            pk__in=ProgressNote.objects.filter(
-                author=member, cosign_status=CosignStatus.PENDING, entered_in_error_at__isnull=True
-            ).values("client_id")
-        ) | Q(
-            pk__in=CarePlanVersion.objects.filter(
-                author=member, cosign_status=CosignStatus.PENDING
-            ).values("careplan__client_id")
+        condition = Q(pk__in=notes_awaiting_cosign_by([member.pk]).values("client_id")) | Q(
+            pk__in=careplan_versions_awaiting_cosign_by([member.pk]).values("careplan__client_id")
         )
     else:
         source = _sources([member.pk]).get(figure)
         if source is None:
             raise NotFound("Not found.")
-        rows, _, client = source
+        rows, client = source
         condition = Q(pk__in=rows.order_by().values(client))
     return policies.client_scope(actor).filter(condition).order_by("family_name", "given_name")

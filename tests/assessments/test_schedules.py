@@ -202,3 +202,49 @@ def test_clinical_staff_cannot_reach_the_schedule_admin(login: Any, org: Any) ->
     assert login(org.senior).get(url).status_code == 302  # to the admin's sign-in
     # A director enters the admin for staff privileges, but not the schedules.
     assert login(org.director).get(url).status_code == 403
+
+
+def test_the_set_of_overdue_clients_agrees_with_the_per_client_due_date(
+    cocm: Any, phq_every_4_weeks: Any
+) -> None:
+    """The team view's set-based form (one hashed subquery) says "overdue" of exactly the
+    clients whose per-row due date is before the day, on either side of every boundary."""
+    from caseload.assessments.selectors import clients_with_reassessment_overdue
+
+    ReassessmentSchedule.objects.create(
+        program=cocm.program, instrument_code="gad7", interval_days=14
+    )
+    today = clock.today()
+    clients = [cocm.client]
+    for days_ago, code, status in [
+        (3, "phq9", "active"),
+        (28, "phq9", "active"),  # due exactly today: not yet overdue
+        (29, "phq9", "active"),
+        (10, "gad7", "referred"),
+        (60, "phq9", "on_hold"),  # paused: nothing due
+        (None, None, "active"),  # no score yet: due from the start
+    ]:
+        enrolment = factories.EnrolmentFactory(program=cocm.program, care_manager=cocm.aisha)
+        Enrolment.objects.filter(pk=enrolment.pk).update(status=status)
+        if days_ago is not None:
+            answers = phq9_total(5) if code == "phq9" else gad7_total(5)
+            on = today - dt.timedelta(days=days_ago)
+            complete(cocm.aisha, enrolment.client, str(code), answers, on=on)
+        clients.append(enrolment.client)
+    Enrolment.objects.filter(client=clients[-1]).update(started_on=today + dt.timedelta(days=2))
+    ids = [c.pk for c in clients]
+    for offset in (-1, 0, 1, 2, 3, 4, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 40):
+        day = today + dt.timedelta(days=offset)
+        per_row = {
+            c.pk
+            for c in Client.objects.filter(pk__in=ids).annotate(due=reassessment_due_subquery())
+            if c.due is not None and c.due < day  # type: ignore[attr-defined]
+        }
+        as_set = set(
+            Client.objects.filter(
+                pk__in=ids, id__in=clients_with_reassessment_overdue(today=day)
+            ).values_list("pk", flat=True)
+        )
+        assert as_set == per_row, offset
+    assert per_row  # the loop's last day has overdue clients, and at least one is not
+    assert len(per_row) < len(ids)

@@ -12,7 +12,7 @@ from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.enrolments.models import Enrolment, EnrolmentEvent
 from caseload.tasks.models import Task
 from caseload.team import services
-from caseload.team.models import BatchStatus
+from caseload.team.models import BatchStatus, ReassignmentBatch
 from caseload.team.services import INTRO_TITLE, Move
 from tests import factories
 from tests.team.conftest import Departure
@@ -176,3 +176,75 @@ def test_a_refused_batch_says_why_and_moves_nothing(org: Any, departure: Departu
     assert batch.status == BatchStatus.FAILED
     assert departure.enrolments[0].client.full_name in batch.error
     assert Enrolment.objects.filter(care_manager=departure.leaving).count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_commits_its_check_a_chunk_at_a_time_before_it_moves_anyone(
+    org: Any, departure: Departure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress survives the all-or-nothing move: each chunk's count is committed (no
+    transaction is open when it is reported) while nobody has moved yet."""
+    from django.db import connection
+
+    monkeypatch.setattr(services, "CHUNK", 2)
+    batch = services.reassignment_batch_create(
+        actor=org.senior, moves=_moves(departure, [departure.lena]), reason="Leaving"
+    )
+    seen: list[tuple[int, int, str, int, bool]] = []
+
+    def progress(checked: int, total: int) -> None:
+        row = ReassignmentBatch.objects.get(pk=batch.pk)
+        moved = Enrolment.objects.filter(care_manager=departure.lena).count()
+        seen.append((checked, total, row.status, moved, connection.in_atomic_block))
+        assert row.checked == checked
+
+    batch = services.reassignment_batch_run(batch.pk, progress=progress)
+    assert seen == [
+        (2, 5, "checking", 0, False),
+        (4, 5, "checking", 0, False),
+        (5, 5, "checking", 0, False),
+    ]
+    assert (batch.status, batch.checked, batch.done, batch.clients_moved) == ("done", 5, 5, 5)
+
+
+def test_a_conflict_found_while_checking_stops_there_naming_the_client(
+    org: Any, departure: Departure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "CHUNK", 2)
+    moves = _moves(departure, [departure.lena])
+    batch = services.reassignment_batch_create(actor=org.senior, moves=moves, reason="Leaving")
+    changed = departure.enrolments[2]  # in the second chunk
+    Enrolment.objects.filter(pk=changed.pk).update(version=changed.version + 1)
+    batch = services.reassignment_batch_run(batch.pk)
+    assert (batch.status, batch.checked, batch.done, batch.error_code) == ("failed", 2, 0, "stale")
+    assert changed.client.full_name in batch.error
+    Enrolment.objects.filter(pk=changed.pk).update(version=changed.version)
+    _unchanged(departure)
+
+
+def test_a_refusal_while_moving_keeps_the_count_checked_and_moves_nothing(
+    org: Any, departure: Departure
+) -> None:
+    departure.lena.caseload_cap_override = 3
+    departure.lena.save()
+    batch = services.reassignment_batch_create(
+        actor=org.senior, moves=_moves(departure, [departure.lena]), reason="Leaving"
+    )
+    batch = services.reassignment_batch_run(batch.pk)
+    assert (batch.status, batch.checked, batch.done) == ("failed", 5, 0)
+    assert "over their cap of 3" in batch.error
+    _unchanged(departure)
+
+
+def test_a_batch_left_midway_by_a_dead_worker_starts_again(org: Any, departure: Departure) -> None:
+    """Done commits with the moves, so a batch still "moving" moved nobody: run again, it
+    checks and moves everyone once; a finished batch is never run twice."""
+    batch = services.reassignment_batch_create(
+        actor=org.senior, moves=_moves(departure, [departure.lena]), reason="Leaving"
+    )
+    ReassignmentBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, checked=5)
+    batch = services.reassignment_batch_run(batch.pk)
+    assert (batch.status, batch.done, batch.clients_moved) == (BatchStatus.DONE, 5, 5)
+    again = services.reassignment_batch_run(batch.pk)
+    assert again.status == BatchStatus.DONE
+    assert Task.objects.filter(title=INTRO_TITLE).count() == 5

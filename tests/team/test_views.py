@@ -205,3 +205,36 @@ def test_hostile_input_on_the_preview_and_confirm_is_a_clear_4xx(
     for query in ({"care_manager": bad}, {"program": bad}, {"acuity": bad}, {"area": bad}):
         assert http.get(REASSIGN, query).status_code in (200, 400), query
     assert Enrolment.objects.filter(care_manager=departure.leaving).count() == 5
+
+
+def test_the_batch_page_shows_each_step_and_stops_polling_when_it_ends(
+    org: Any, departure: Departure, login: Any
+) -> None:
+    """What a batch running as a job looks like at each step (the page polls its fragment)."""
+    http = login(org.senior)
+    batch = ReassignmentBatch.objects.create(
+        actor=org.senior,
+        reason="Tomás leaves",
+        moves=[],
+        total=250,
+        checked=100,
+        status="checking",
+    )
+    url = reverse("team:batch", args=[batch.pk])
+    checking = http.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Checking the clients: 100 of 250 client enrolments checked" in checking
+    assert 'value="100"' in checking and 'hx-trigger="every 2s"' in checking
+    assert "<html" not in checking  # the fragment only
+    ReassignmentBatch.objects.filter(pk=batch.pk).update(status="running", checked=250)
+    moving = http.get(url).content.decode()
+    assert "all 250 client enrolments checked; now moving them in one step" in moving
+    assert 'hx-trigger="every 2s"' in moving
+    ReassignmentBatch.objects.filter(pk=batch.pk).update(
+        status="failed",
+        error="Someone changed the enrolment of Client3 Family3 since the "
+        "preview was made: nothing was moved.",
+        error_code="stale",
+    )
+    failed = http.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Failed: nothing was moved." in failed and "Client3 Family3" in failed
+    assert "hx-trigger" not in failed

@@ -580,9 +580,7 @@ def _names(enrolments: Sequence[Enrolment]) -> str:
     return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
 
 
-def _check_moves(
-    actor: User, moves: Sequence[EnrolmentMove], rows: Sequence[Enrolment]
-) -> None:
+def _check_moves(actor: User, moves: Sequence[EnrolmentMove], rows: Sequence[Enrolment]) -> None:
     """The checks a preview's moves must pass (``rows``: their enrolments as read now)."""
     wanted = {m.enrolment_id: m for m in moves}
     if len(rows) != len(wanted):

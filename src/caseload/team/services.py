@@ -171,6 +171,11 @@ def reassignment_apply(
                 for client_id, client_moves in per_client.items()
             ],
         )
+        if batch is not None:  # done commits with the moves, or neither does
+            batch.status, batch.finished_at = BatchStatus.DONE, clock.now()
+            batch.done, batch.clients_moved = len(moved), len(per_client)
+            batch.tasks_moved = sum(tasks_per_client.values())
+            batch.save()
     return Outcome(
         clients=len(per_client),
         enrolments=len(moved),
@@ -202,8 +207,10 @@ def reassignment_batch_run(batch_id: Any, progress: Progress | None = None) -> R
     ``progress`` is also told of each chunk checked (a job's own progress report). Must not
     run inside a transaction: the counts would not be seen until the end."""
     batch = ReassignmentBatch.objects.select_related("actor").get(pk=batch_id)
-    if batch.status != BatchStatus.QUEUED:
+    if batch.is_finished:
         return batch
+    # Left checking or moving, its worker died: nothing moved (done commits with the moves), so
+    # it starts again.
     moves = [Move.from_json(m) for m in batch.moves]
     batch.status, batch.started_at = BatchStatus.CHECKING, clock.now()
     batch.total, batch.checked = len(moves), 0
@@ -222,16 +229,12 @@ def reassignment_batch_run(batch_id: Any, progress: Progress | None = None) -> R
                 progress(batch.checked, batch.total)
         batch.status = BatchStatus.RUNNING
         batch.save(update_fields=["status", "updated_at"])
-        outcome = reassignment_apply(
-            actor=batch.actor, moves=moves, reason=batch.reason, batch=batch
-        )
+        reassignment_apply(actor=batch.actor, moves=moves, reason=batch.reason, batch=batch)
     except AppError as error:
         batch.status, batch.error, batch.done = BatchStatus.FAILED, error.message[:SHORT_TEXT], 0
         batch.error_code = error.code
     else:
-        batch.status = BatchStatus.DONE
-        batch.done = outcome.enrolments
-        batch.clients_moved, batch.tasks_moved = outcome.clients, outcome.tasks_moved
+        return batch  # done, saved with the moves (``outcome`` is on the row)
     batch.finished_at = clock.now()
     batch.save()
     return batch

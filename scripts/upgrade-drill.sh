@@ -92,11 +92,22 @@ install_release() {  # SOURCE VENV: README's install block for the release in SO
   $nice19 "$venv/bin/pip" install --quiet --no-deps --no-index --find-links "$venv-wheels" caseload
 }
 
+healthz() {  # GET /healthz as the proxy sends it (Host: caseload.example.org)
+  python3 -c "
+import json, sys, urllib.request as u
+request = u.Request(sys.argv[1], headers={'Host': 'caseload.example.org'})
+body = json.load(u.urlopen(request, timeout=5))
+assert body == {'status': 'ok', 'database': 'ok'}, body
+print('/healthz: 200', body)" "http://127.0.0.1:$port/healthz"
+}
+
 old_commit=$(git rev-parse --short "$old_ref^{commit}")
 new_commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src requirements.lock pyproject.toml || echo '+changes')"
 say "Old release $old_ref ($old_commit), new release: this working tree ($new_commit); scratch $work"
-mkdir -p "$work/old-src" "$work/data"
+mkdir -p "$work/old-src" "$work/new-src" "$work/data"
 git archive "$old_commit" | tar -x -C "$work/old-src"
+# The new release as the working tree is now (tracked and new files, not ignored ones).
+git ls-files -z --cached --others --exclude-standard | xargs -0 tar -c | tar -x -C "$work/new-src"
 
 say "Install the old release (nice 19)"
 run_logged "$work/install-old.log" install_release "$work/old-src" "$work/venv-old"
@@ -142,8 +153,7 @@ else
   say "The old release has no job worker (no caseload qcluster)"
 fi
 for _ in $(seq 1 120); do
-  python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/healthz', timeout=2)" \
-    2>/dev/null && break
+  healthz 2>/dev/null && break
   kill -0 "$old_master" 2>/dev/null || { echo "the old gunicorn exited" >&2; exit 1; }
   sleep 0.5
 done
@@ -159,7 +169,7 @@ event traffic
 sleep "${DRILL_WARM:-20}"
 
 say "Install the new release beside it (nice 19), traffic running"
-run_logged "$work/install-new.log" install_release "$checkout" "$work/venv-new"
+run_logged "$work/install-new.log" install_release "$work/new-src" "$work/venv-new"
 new="$work/venv-new/bin/caseload"
 
 say "New release: migrate with the old release serving"
@@ -180,7 +190,7 @@ new_master=$(cat "$work/gunicorn.pid.2")
 for _ in $(seq 1 480); do
   new_workers=$(pgrep -P "$new_master" | tr '\n' ' ')
   for pid in $new_workers; do
-    grep -q "^$pid " "$work/gunicorn.log" && break 2
+    grep -q "^<$pid> " "$work/gunicorn.log" && break 2
   done
   sleep 0.25
 done
@@ -228,11 +238,7 @@ raise SystemExit(1 if missing or twice or stray else 0)
 " || failed=1
 "$new" audit verify || failed=1
 "$new" migrate --check --no-input >/dev/null || { echo "unapplied migrations" >&2; failed=1; }
-python3 -c "
-import json, urllib.request as u
-body = json.load(u.urlopen('http://127.0.0.1:$port/healthz', timeout=5))
-assert body == {'status': 'ok', 'database': 'ok'}, body
-print('/healthz: 200', body)" || failed=1
+healthz || failed=1
 for pid in $(pgrep -P "$new_master"); do
   if grep -q "$work/venv-old/" "/proc/$pid/maps" || ! grep -q "$work/venv-new/" "/proc/$pid/maps"; then
     echo "gunicorn worker $pid does not run from venv-new" >&2

@@ -124,7 +124,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "caseload.core.middleware.StaticFilesMiddleware",  # WhiteNoise, and files collected since
     "caseload.core.middleware.RequestContextMiddleware",
     "caseload.core.middleware.ApiProblemMiddleware",
     "caseload.core.middleware.RequestSizeMiddleware",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -46,7 +47,7 @@ def detail(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
 
 
 @require_GET
-def download(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
+def download(request: HttpRequest, export_id: uuid.UUID) -> HttpResponseBase:
     """The finished file, to the requester only, while it has not expired (audited)."""
     actor = request_actor(request)
     export = services.export_get(actor=actor, export_id=export_id)

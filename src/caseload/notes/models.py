@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from caseload.core.models import BaseModel, Cosigned, EnteredInError, Versioned, text_field
 from caseload.core.validators import NARRATIVE_TEXT
@@ -68,6 +69,23 @@ class ProgressNote(BaseModel, Versioned, EnteredInError, Cosigned):
         indexes = [
             models.Index(fields=["client", "-contact_at"]),
             models.Index(fields=["cosigner", "cosign_status"]),
+            # The month report: contacts of a date range by mode and party, and the clients a
+            # contact reached in a date range ("not reached"), from the index alone.
+            models.Index(
+                fields=["contact_at", "enrolment", "contact_type", "contact_with"],
+                condition=Q(status="signed", entered_in_error_at__isnull=True, reached=True),
+                name="note_contact_month_idx",
+            ),
+            models.Index(
+                fields=["contact_at", "client"],
+                condition=Q(
+                    status="signed",
+                    entered_in_error_at__isnull=True,
+                    reached=True,
+                    contact_with__in=["client", "related_person"],
+                ),
+                name="note_reached_month_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -230,3 +230,18 @@ def clients_with_published_plan(*, clients: Q, before: Any) -> set[Any]:
         .values_list("careplan__client_id", flat=True)
         .distinct()
     )
+
+
+# --- The month report (reports/) -----------------------------------------------------------
+
+
+def careplans_for_report(program_ids: list[Any] | None) -> QuerySet[CarePlan]:
+    rows = CarePlan.objects.all()
+    return rows if program_ids is None else rows.filter(enrolment__program_id__in=program_ids)
+
+
+def goals_for_report(program_ids: list[Any] | None) -> QuerySet[Goal]:
+    rows = Goal.objects.all()
+    if program_ids is None:
+        return rows
+    return rows.filter(careplan__enrolment__program_id__in=program_ids)

@@ -254,3 +254,14 @@ def care_managers_of(*, clients: Q) -> dict[Any, Any]:
         if status == EnrolmentStatus.ACTIVE:
             active.setdefault(client_id, care_manager_id)
     return {**any_open, **active}
+
+
+# --- The month report (reports/) -----------------------------------------------------------
+# Reads for figures over many clients, scoped by the programs the report covers (its reader's,
+# from access.policies.report_programs): None means every program.
+
+
+def enrolments_for_report(program_ids: list[Any] | None) -> QuerySet[Enrolment]:
+    """Every enrolment of these programs (the report's enrolment figures)."""
+    rows = Enrolment.objects.all()
+    return rows if program_ids is None else rows.filter(program_id__in=program_ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from caseload.access.policies import client_scope, rows_of_client
 from caseload.core.errors import NotFound
-from caseload.notes.models import NoteAddendum, NoteStatus, ProgressNote
+from caseload.notes.models import ContactType, ContactWith, NoteAddendum, NoteStatus, ProgressNote
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
@@ -144,3 +145,38 @@ def last_contact_subquery() -> Subquery:
         .order_by("-contact_at")
         .values("contact_at")[:1]
     )
+
+
+# --- The month report (reports/) -----------------------------------------------------------
+REPORT_CONTACT_TYPES = (
+    ContactType.PHONE,
+    ContactType.VIDEO,
+    ContactType.VISIT,
+    ContactType.MESSAGE,
+)
+
+
+def contacts_for_report(program_ids: list[Any] | None) -> QuerySet[ProgressNote]:
+    """Signed notes of a contact that reached someone, by phone, video, in person or message,
+    written in an enrolment of these programs (None: every program)."""
+    rows = ProgressNote.objects.filter(
+        status=NoteStatus.SIGNED,
+        entered_in_error_at__isnull=True,
+        enrolment__isnull=False,
+        reached=True,
+        contact_type__in=REPORT_CONTACT_TYPES,
+    )
+    return rows if program_ids is None else rows.filter(enrolment__program_id__in=program_ids)
+
+
+def clients_reached_between(start: dt.datetime, end: dt.datetime) -> QuerySet[ProgressNote]:
+    """The ids of clients a signed contact reached (them or their family) in [start, end): a
+    subquery (``client_id__in=``), read from the partial index note_reached_month_idx."""
+    return ProgressNote.objects.filter(
+        status=NoteStatus.SIGNED,
+        entered_in_error_at__isnull=True,
+        reached=True,
+        contact_with__in=[ContactWith.CLIENT, ContactWith.RELATED_PERSON],
+        contact_at__gte=start,
+        contact_at__lt=end,
+    ).values("client_id")

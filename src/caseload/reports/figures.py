@@ -29,18 +29,18 @@ from typing import Any, TypedDict
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from caseload.assessments import selectors as assessments
 from caseload.assessments.expressions import AddDays
-from caseload.assessments.models import (
-    AssessmentResponse,
-    ReassessmentSchedule,
-    ResponseStatus,
-)
-from caseload.careplans.models import CarePlan, CarePlanStatus, Goal, GoalStatus
+from caseload.careplans import selectors as careplans
+from caseload.careplans.models import CarePlanStatus, GoalStatus
+from caseload.enrolments import selectors as enrolments
 from caseload.enrolments.models import Enrolment, ProgramKind
-from caseload.notes.models import ContactType, ContactWith, NoteStatus, ProgressNote
-from caseload.referrals.models import AWAITING_RESPONSE, Referral, ReferralEvent, ReferralStatus
+from caseload.notes import selectors as notes
+from caseload.notes.models import ContactType, ContactWith
+from caseload.referrals import selectors as referrals
+from caseload.referrals.models import ReferralStatus
 from caseload.reports.months import Month
-from caseload.transitions.models import EpisodeStatus, TransitionalClock
+from caseload.transitions import selectors as transitions
 
 #: Sections of the report, in order.
 SECTIONS = (
@@ -65,7 +65,8 @@ class Measure:
     key: str
     label: str
     section: str
-    base: Callable[[], QuerySet[Any]]
+    #: The rows, from the owning app's selectors, of the programs reported on (None: all).
+    base: Callable[[list[Any] | None], QuerySet[Any]]
     condition: Callable[[Month], Q]
     program: str
     care_manager: str
@@ -84,10 +85,7 @@ class Measure:
         return Count("pk", filter=condition)
 
     def scoped(self, program_ids: list[Any] | None) -> QuerySet[Any]:
-        rows = self.base()
-        if program_ids is not None:
-            rows = rows.filter(**{f"{self.program}__in": program_ids})
-        return rows
+        return self.base(program_ids)
 
 
 # --- Conditions shared by the enrolment measures ----------------------------------------------
@@ -106,25 +104,14 @@ def _active_in(month: Month) -> Q:
     )
 
 
-def _enrolments() -> QuerySet[Enrolment]:
+def _enrolments(program_ids: list[Any] | None) -> QuerySet[Enrolment]:
     # Every condition on it names started_on (an enrolment never started counts in none of
     # them), so the discharges share the rows and the queries of the other enrolment figures.
-    return Enrolment.objects.all()
+    return enrolments.enrolments_for_report(program_ids)
 
 
-def _contacts() -> QuerySet[ProgressNote]:
-    return ProgressNote.objects.filter(
-        status=NoteStatus.SIGNED,
-        entered_in_error_at__isnull=True,
-        enrolment__isnull=False,
-        reached=True,
-        contact_type__in=[
-            ContactType.PHONE,
-            ContactType.VIDEO,
-            ContactType.VISIT,
-            ContactType.MESSAGE,
-        ],
-    )
+def _contacts(program_ids: list[Any] | None) -> QuerySet[Any]:
+    return notes.contacts_for_report(program_ids)
 
 
 def _in(month: Month, field: str) -> Q:
@@ -135,35 +122,20 @@ def _dated_in(month: Month, field: str) -> Q:
     return Q(**{f"{field}__gte": month.first_day, f"{field}__lt": month.end})
 
 
-def _reached_clients(month: Month) -> QuerySet[ProgressNote]:
-    """Clients a contact reached (them or their family) in the 30 days before the month's end."""
-    return ProgressNote.objects.filter(
-        status=NoteStatus.SIGNED,
-        entered_in_error_at__isnull=True,
-        reached=True,
-        contact_with__in=[ContactWith.CLIENT, ContactWith.RELATED_PERSON],
-        contact_at__gte=month.end_at - dt.timedelta(days=NOT_REACHED_DAYS),
-        contact_at__lt=month.end_at,
-    ).values("client_id")
-
-
 def _not_reached(month: Month) -> Q:
     # NOT IN an uncorrelated subquery: one scan of the month's last 30 days of notes (a hashed
     # set), not a probe per enrolment and month.
-    return _open_on(month.end) & ~Q(client_id__in=_reached_clients(month))
+    reached = notes.clients_reached_between(
+        month.end_at - dt.timedelta(days=NOT_REACHED_DAYS), month.end_at
+    )
+    return _open_on(month.end) & ~Q(client_id__in=reached)
 
 
 def _schedules() -> list[tuple[Any, str, int]]:
     """(program, instrument, interval) of every active reassessment schedule: a few rows, read
     once per report (``schedules_read_once``)."""
     cached = _SCHEDULES.get()
-    if cached is not None:
-        return cached
-    return list(
-        ReassessmentSchedule.objects.filter(is_active=True)
-        .order_by("program_id", "instrument_code")
-        .values_list("program_id", "instrument_code", "interval_days")
-    )
+    return cached if cached is not None else assessments.active_schedules()
 
 
 _SCHEDULES: ContextVar[list[tuple[Any, str, int]] | None] = ContextVar(
@@ -187,45 +159,26 @@ def _reassessment_overdue(month: Month) -> Q:
     schedule's interval before it)."""
     unmet = Q(pk__in=[])
     for program_id, code, interval in _schedules():
-        valid = AssessmentResponse.objects.filter(
-            instrument_code=code,
-            status=ResponseStatus.COMPLETED,
-            assessed_on__lt=month.end,
-            assessed_on__gte=month.end - dt.timedelta(days=interval),
-        ).values("client_id")
+        valid = assessments.clients_scored_between(
+            code, month.end - dt.timedelta(days=interval), month.end
+        )
         unmet |= Q(program_id=program_id) & ~Q(client_id__in=valid)
     return _open_on(month.end) & unmet
 
 
 def _phq(order: str, **window: Any) -> Subquery:
-    return Subquery(
-        AssessmentResponse.objects.filter(
-            client_id=OuterRef("client_id"),
-            instrument_code=PHQ9,
-            status=ResponseStatus.COMPLETED,
-            **window,
-        )
-        .order_by(order, "created_at")
-        .values("total")[:1]
-    )
+    return assessments.score_of_enrolment_client(PHQ9, "total", order, **window)
 
 
-def _collaborative() -> QuerySet[Enrolment]:
+def _collaborative(program_ids: list[Any] | None) -> QuerySet[Enrolment]:
     """Collaborative-care enrolments with their PHQ-9 baseline (first from referral on), the
     latest score between weeks 8 and 12, and the latest follow-up by week 8."""
-    first_on = Subquery(
-        AssessmentResponse.objects.filter(
-            client_id=OuterRef("client_id"),
-            instrument_code=PHQ9,
-            status=ResponseStatus.COMPLETED,
-            assessed_on__gte=OuterRef("referred_on"),
-        )
-        .order_by("assessed_on", "created_at")
-        .values("assessed_on")[:1]
+    first_on = assessments.score_of_enrolment_client(
+        PHQ9, "assessed_on", "assessed_on", assessed_on__gte=OuterRef("referred_on")
     )
     return (
-        _enrolments()
-        .filter(program__kind=ProgramKind.BEHAVIOURAL)
+        _enrolments(program_ids)
+        .filter(started_on__isnull=False, program__kind=ProgramKind.BEHAVIOURAL)
         .annotate(start=Coalesce(F("started_on"), F("referred_on")))
         .annotate(
             week8=AddDays(F("start"), Value(56)),
@@ -272,12 +225,10 @@ def collaborative_rows(first_day: dt.date, end: dt.date, program_ids: list[Any] 
     """(program, care manager, client, week 8, week 12, baseline, follow-up, by week 8, ended
     on) of the collaborative-care enrolments reaching week 8 or week 12 in [first_day, end):
     one query, the PHQ-9 values worked out once per enrolment."""
-    rows = _collaborative().filter(
+    rows = _collaborative(program_ids).filter(
         Q(week8__gte=first_day, week8__lt=end) | Q(week12__gte=first_day, week12__lt=end),
         started_on__gte=first_day - dt.timedelta(days=84),
     )
-    if program_ids is not None:
-        rows = rows.filter(program_id__in=program_ids)
     return rows.values_list(
         "program_id",
         "care_manager_id",
@@ -307,31 +258,26 @@ def collaborative_judged(row: tuple[Any, ...]) -> Iterator[tuple[str, dt.date]]:
         yield "psych_reviews_due", week8
 
 
-def _goals() -> QuerySet[Goal]:
-    return Goal.objects.all()
+def _goals(program_ids: list[Any] | None) -> QuerySet[Any]:
+    return careplans.goals_for_report(program_ids)
 
 
-def _referrals() -> QuerySet[Referral]:
-    return Referral.objects.all()
+def _careplans(program_ids: list[Any] | None) -> QuerySet[Any]:
+    return careplans.careplans_for_report(program_ids)
+
+
+def _referrals(program_ids: list[Any] | None) -> QuerySet[Any]:
+    return referrals.referrals_for_report(program_ids)
 
 
 def _response_overdue(month: Month) -> Q:
-    answered = (
-        ReferralEvent.objects.filter(
-            from_status__in=AWAITING_RESPONSE,
-            occurred_at__lt=month.end_at,
-        )
-        .exclude(to_status__in=AWAITING_RESPONSE)
-        .values("referral_id")
-    )
+    answered = referrals.referrals_answered_before(month.end_at)
     return Q(sent_on__lt=month.end, response_due_on__lt=month.end) & ~Q(pk__in=answered)
 
 
-def _clocks() -> QuerySet[TransitionalClock]:
+def _clocks(program_ids: list[Any] | None) -> QuerySet[Any]:
     # A clock of an episode closed early and never met stopped: it is neither met nor missed.
-    return TransitionalClock.objects.exclude(
-        episode__status=EpisodeStatus.CLOSED, met_on__isnull=True
-    )
+    return transitions.clocks_for_report(program_ids)
 
 
 class Paths(TypedDict):
@@ -459,8 +405,10 @@ MEASURES: tuple[Measure, ...] = (
         "reviews_overdue",
         "Care-plan reviews overdue",
         "careplans",
-        lambda: CarePlan.objects.filter(status=CarePlanStatus.ACTIVE),
-        lambda m: Q(review_due__lt=m.end) & _open_on(m.end, "enrolment__"),
+        _careplans,
+        lambda m: (
+            Q(status=CarePlanStatus.ACTIVE, review_due__lt=m.end) & _open_on(m.end, "enrolment__")
+        ),
         help="Active plans whose review date (as recorded now) fell before the month's end.",
         **VIA_ENROLMENT,
     ),

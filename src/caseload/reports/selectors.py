@@ -306,11 +306,13 @@ def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthR
                 clients_of="referrals_closed",
             )
         )
+        extension_sections = extensions.extension_sections(
+            actor=actor, month=month, program_ids=program_ids
+        )
         manager_ids = set()
         for row in rows:
             manager_ids |= set(row.by_care_manager)
         managers = list(User.objects.filter(pk__in=manager_ids).order_by("last_name", "first_name"))
-        extension_sections = extensions.extension_sections(month=month, program_ids=program_ids)
     order = {key: n for n, (key, _) in enumerate(figures.SECTIONS)}
     rows.sort(key=lambda r: order[r.section])  # stable: each section keeps its figures' order
     return MonthReport(

@@ -23,6 +23,7 @@ from caseload.clients.models import Client
 from caseload.core.business_days import SATURDAY, holidays_between
 from caseload.core.errors import NotFound, ValidationFailed
 from caseload.enrolments.models import Program
+from caseload.notes import selectors as notes_selectors
 from caseload.reports import extensions, figures
 from caseload.reports.figures import MEASURES, RATIOS, Measure
 from caseload.reports.months import Month, month_of
@@ -158,6 +159,35 @@ def _family_counts(
     }
 
 
+def _contact_counts(months: list[Month], program_ids: list[Any] | None) -> dict[str, _Counts]:
+    """The contact figures from the notes app's counts per month, program and care manager (one
+    grouped aggregate; contacts are rows, so the totals are sums)."""
+    index = {each.first_day: n for n, each in enumerate(months)}
+    last = len(months) - 1
+    names = list(notes_selectors.CONTACT_COUNTS)
+    trend = {name: [0] * len(months) for name in names}
+    per_program: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in names}
+    per_manager: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in names}
+    rows = notes_selectors.contact_counts_by_month(
+        start=months[0].start_at,
+        end=months[-1].end_at,
+        tz=timezone.get_default_timezone(),
+        program_ids=program_ids,
+    )
+    for row in rows:
+        n = index[row["month"]]
+        for name in names:
+            trend[name][n] += row[name]
+            if n == last and row[name]:
+                per_program[name][row["program_id"]] += row[name]
+                if row["care_manager_id"] is not None:
+                    per_manager[name][row["care_manager_id"]] += row[name]
+    return {
+        name: _Counts(trend[name], dict(per_program[name]), dict(per_manager[name]))
+        for name in names
+    }
+
+
 def _collaborative_counts(months: list[Month], program_ids: list[Any] | None) -> dict[str, _Counts]:
     """The collaborative-care figures from one query (``figures.collaborative_rows``): distinct
     clients per month, and in the last month per program and per care manager."""
@@ -249,9 +279,11 @@ def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthR
     rows: list[FigureRow] = []
     with reading_reports(), figures.schedules_read_once():
         counts: dict[str, _Counts] = {}
-        for family in _families(m for m in MEASURES if m.key not in figures.COLLABORATIVE):
+        apart = set(figures.COLLABORATIVE) | set(notes_selectors.CONTACT_COUNTS)
+        for family in _families(m for m in MEASURES if m.key not in apart):
             counts |= _family_counts(family, months, program_ids)
         counts |= _collaborative_counts(months, program_ids)
+        counts |= _contact_counts(months, program_ids)
         for measure in MEASURES:
             found = counts[measure.key]
             rows.append(

@@ -41,6 +41,7 @@ def month_figures(
     ):
         mine = [r for r in rows if r.program == key]
         name = names.get(key, key)
+        name = name[:1].upper() + name[1:]
         clients: Counter[Any] = Counter()
         met: Counter[Any] = Counter()
         minutes: Counter[Any] = Counter()

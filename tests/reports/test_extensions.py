@@ -42,9 +42,7 @@ def credentials(org: Any, pin: Any) -> None:
     )  # 62 days: expiring
 
 
-def test_credentials_expiring_within_90_days_of_the_months_end(
-    org: Any, credentials: None
-) -> None:
+def test_credentials_expiring_within_90_days_of_the_months_end(org: Any, credentials: None) -> None:
     rows = _section(month_report(actor=org.director, month=NOVEMBER), "Credentials")
     expiring = next(r for label, r in rows.items() if "expiring within 90 days" in label)
     lapsed = next(r for label, r in rows.items() if label.startswith("Lapsed"))
@@ -86,9 +84,7 @@ def test_minutes_toward_time_based_program_thresholds(org: Any, minutes: None) -
     assert recorded.per_care_manager == {org.junior.pk: 25, org.other_cm.pk: 10}
 
 
-def test_a_program_report_counts_the_minutes_of_its_clients_only(
-    org: Any, minutes: None
-) -> None:
+def test_a_program_report_counts_the_minutes_of_its_clients_only(org: Any, minutes: None) -> None:
     report = month_report(actor=org.director, month=NOVEMBER, program_id=org.geriatric.pk)
     rows = _section(report, "Time-based programs")
     recorded = next(r for label, r in rows.items() if label.endswith("minutes recorded"))

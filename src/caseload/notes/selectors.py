@@ -170,7 +170,7 @@ def contacts_for_report(program_ids: list[Any] | None) -> QuerySet[ProgressNote]
     return rows if program_ids is None else rows.filter(enrolment__program_id__in=program_ids)
 
 
-def clients_reached_between(start: dt.datetime, end: dt.datetime) -> QuerySet[ProgressNote]:
+def clients_reached_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Any]:
     """The ids of clients a signed contact reached (them or their family) in [start, end): a
     subquery (``client_id__in=``), read from the partial index note_reached_month_idx."""
     return ProgressNote.objects.filter(

@@ -232,7 +232,7 @@ def referrals_for_report(program_ids: list[Any] | None) -> QuerySet[Referral]:
     return rows if program_ids is None else rows.filter(enrolment__program_id__in=program_ids)
 
 
-def referrals_answered_before(moment: dt.datetime) -> QuerySet[ReferralEvent]:
+def referrals_answered_before(moment: dt.datetime) -> QuerySet[Any]:
     """The ids of referrals the service answered (left "sent" or "received") before ``moment``:
     a subquery (``pk__in=``)."""
     return (

@@ -225,7 +225,8 @@ def collaborative_rows(first_day: dt.date, end: dt.date, program_ids: list[Any] 
     """(program, care manager, client, week 8, week 12, baseline, follow-up, by week 8, ended
     on) of the collaborative-care enrolments reaching week 8 or week 12 in [first_day, end):
     one query, the PHQ-9 values worked out once per enrolment."""
-    rows = _collaborative(program_ids).filter(
+    rows: QuerySet[Any] = _collaborative(program_ids)
+    rows = rows.filter(
         Q(week8__gte=first_day, week8__lt=end) | Q(week12__gte=first_day, week12__lt=end),
         started_on__gte=first_day - dt.timedelta(days=84),
     )

@@ -165,7 +165,7 @@ def _contact_counts(months: list[Month], program_ids: list[Any] | None) -> dict[
     index = {each.first_day: n for n, each in enumerate(months)}
     last = len(months) - 1
     names = list(notes_selectors.CONTACT_COUNTS)
-    trend = {name: [0] * len(months) for name in names}
+    trend: dict[str, list[Value]] = {name: [0] * len(months) for name in names}
     per_program: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in names}
     per_manager: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in names}
     rows = notes_selectors.contact_counts_by_month(
@@ -177,7 +177,7 @@ def _contact_counts(months: list[Month], program_ids: list[Any] | None) -> dict[
     for row in rows:
         n = index[row["month"]]
         for name in names:
-            trend[name][n] += row[name]
+            trend[name][n] = (trend[name][n] or 0) + row[name]
             if n == last and row[name]:
                 per_program[name][row["program_id"]] += row[name]
                 if row["care_manager_id"] is not None:
@@ -193,7 +193,9 @@ def _collaborative_counts(months: list[Month], program_ids: list[Any] | None) ->
     clients per month, and in the last month per program and per care manager."""
     index = {each: n for n, each in enumerate(months)}
     last = len(months) - 1
-    per_month = {key: [set() for _ in months] for key in figures.COLLABORATIVE}
+    per_month: dict[str, list[set[Any]]] = {
+        key: [set() for _ in months] for key in figures.COLLABORATIVE
+    }
     per_program: dict[str, dict[Any, set[Any]]] = {k: defaultdict(set) for k in per_month}
     per_manager: dict[str, dict[Any, set[Any]]] = {k: defaultdict(set) for k in per_month}
     for row in figures.collaborative_rows(months[0].first_day, months[-1].end, program_ids):

@@ -6,6 +6,14 @@ enrolment (one in ten a second one in another program), a care plan with problem
 interventions per enrolment, about a dozen tasks (mostly done, a few open, some overdue) and
 progress notes (a quarter of clients have ~20, the rest 0-6). One named care manager ("bench-cm")
 has exactly 70 open clients, one of whom ("the chart client") has 500 notes.
+
+What the month report counts, across the last 13 months at realistic rates: discharges (about
+one enrolment in twelve ended in that time), goals with outcomes (achieved, not achieved, still
+in progress, dated by their last change), contacts of every mode and with every party (the
+notes), referrals (about one for every two clients, sent, answered or overdue, closed or still
+open, with their status events), a PHQ-9 series for the collaborative-care program (baseline at
+the start, then about monthly, under a 90-day reassessment schedule) and transitional-care
+episodes with their three clocks (most met on time, some late, some missed).
 Only Django must be set up before importing this module.
 """
 
@@ -14,22 +22,28 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
 
+from caseload.assessments.models import AssessmentResponse, ReassessmentSchedule
 from caseload.careplans.models import CarePlan, Goal, Intervention, Problem
 from caseload.clients.models import Client, Flag
 from caseload.core import clock
 from caseload.enrolments.models import Enrolment, Program
 from caseload.notes.models import ProgressNote
+from caseload.referrals.models import Referral, ReferralEvent
 from caseload.staff.models import CareerLevel, User
 from caseload.tasks.models import Task
+from caseload.transitions.models import TransitionalCareEpisode, TransitionalClock
 
 BENCH_CM_CLIENTS = 70
+#: How far back the report's history reaches (its 12-month trend, and a month before it).
+HISTORY_DAYS = 400
 CHART_NOTES = 500
 CLIENTS_PER_CM = 66.7
 
@@ -258,6 +272,12 @@ def build(n_clients: int, *, seed: int = 2026, log: Any = print) -> Subjects:
         n_tasks = _tasks(clients, enrolments, rng, new_id, today)
         log(f"  tasks: {n_tasks}")
         _flags(clients, enrolments, rng, new_id)
+        n_referrals = _referrals(enrolments, rng, new_id, today)
+        log(f"  referrals: {n_referrals}")
+        n_scores = _phq9(enrolments, programs, rng, new_id, today)
+        log(f"  PHQ-9 scores: {n_scores}")
+        n_clocks = _transitional(enrolments, programs, rng, new_id, today)
+        log(f"  transitional-care clocks: {n_clocks}")
     return Subjects(
         care_manager_id=bench_cm.pk,
         senior_id=seniors[0].pk,
@@ -382,8 +402,8 @@ def _clients_and_enrolments(
             acuity=rng.choice([1, 2, 2, 2, 3, 3, 4]),
             referred_on=referred,
             started_on=started,
-            ended_on=today - dt.timedelta(days=rng.randrange(1, 60))
-            if status == "discharged"
+            ended_on=max(started, today - dt.timedelta(days=rng.randrange(1, HISTORY_DAYS)))
+            if status == "discharged" and started is not None
             else None,
             discharge_reason="goals_met" if status == "discharged" else "",
         )
@@ -442,23 +462,28 @@ def _careplans(
             )
         ),
     )
-    goals = _bulk(
-        Goal,
-        (
-            Goal(
-                id=new_id(),
-                careplan_id=problem.careplan_id,
-                problem=problem,
-                description=f"Goal {n + 1} for {problem.description.lower()}",
-                measure="Times a week",
-                target_value="3",
-                target_date=today + dt.timedelta(days=rng.randrange(30, 180)),
-                expressed_by=rng.choice(["client", "family", "clinician"]),
-            )
-            for problem in problems
-            for n in range(rng.randint(1, 2))
-        ),
-    )
+
+    def goal(problem: Problem, n: int) -> Goal:
+        roll = rng.random()
+        status = "achieved" if roll < 0.22 else "not_achieved" if roll < 0.30 else "active"
+        set_on = today - dt.timedelta(days=rng.randrange(0, HISTORY_DAYS + 200))
+        changed = set_on if status == "active" else set_on + (today - set_on) * rng.random()
+        return Goal(
+            id=new_id(),
+            careplan_id=problem.careplan_id,
+            problem=problem,
+            description=f"Goal {n + 1} for {problem.description.lower()}",
+            measure="Times a week",
+            target_value="3",
+            target_date=today + dt.timedelta(days=rng.randrange(30, 180)),
+            expressed_by=rng.choice(["client", "family", "clinician"]),
+            status=status,
+            created_at=_at_noon(set_on, rng),
+            updated_at=_at_noon(changed, rng),
+        )
+
+    with _dated_as_given(Goal):
+        goals = _bulk(Goal, (goal(p, n) for p in problems for n in range(rng.randint(1, 2))))
     _bulk(
         Intervention,
         (
@@ -513,7 +538,7 @@ def _notes(
             if rng.random() < 0.25:
                 yield from notes_for(client, rng.randint(15, 25), 365)
             else:
-                yield from notes_for(client, rng.randint(0, 6), 120)
+                yield from notes_for(client, rng.randint(0, 6), HISTORY_DAYS)
 
     return len(_bulk(ProgressNote, all_notes(), batch=5000))
 
@@ -588,3 +613,234 @@ def _flags(
             )
         )
     _bulk(Flag, rows)
+
+
+@contextmanager
+def _dated_as_given(model: type[models.Model]) -> Iterator[None]:
+    """Let bulk_create keep the created_at / updated_at we set (history), not "now"."""
+    created, updated = model._meta.get_field("created_at"), model._meta.get_field("updated_at")
+    saved = created.auto_now_add, updated.auto_now  # type: ignore[union-attr]
+    created.auto_now_add = updated.auto_now = False  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        created.auto_now_add, updated.auto_now = saved  # type: ignore[union-attr]
+
+
+def _add_business_days(day: dt.date, days: int) -> dt.date:
+    while days:
+        day += dt.timedelta(days=1)
+        days -= day.weekday() < 5
+    return day
+
+
+PROVIDERS = [
+    "Northside Community Pharmacy",
+    "Eastgate Physiotherapy",
+    "Riverside Food Bank",
+    "Meals on Wheels",
+    "City Housing Advice Centre",
+    "St Anne's Memory Clinic",
+    "Harbour Counselling Service",
+    "Valley Transport Scheme",
+]
+
+
+def _referrals(
+    enrolments: list[Enrolment], rng: random.Random, new_id: _Ids, today: dt.date
+) -> int:
+    """About one referral for every two clients over the history: answered (most on time),
+    then closed with an outcome or still open; some never answered (responses overdue)."""
+    referrals: list[Referral] = []
+    events: list[ReferralEvent] = []
+    now = timezone.now()
+
+    def event(referral: Referral, at: dt.datetime, before: str, after: str) -> None:
+        events.append(
+            ReferralEvent(
+                id=new_id(),
+                referral_id=referral.pk,
+                kind="created" if not before else "status",
+                from_status=before,
+                to_status=after,
+                actor_id=referral.created_by_id,
+                occurred_at=min(at, now),
+                created_at=min(at, now),
+                updated_at=min(at, now),
+            )
+        )
+
+    for e in enrolments:
+        if e.started_on is None or rng.random() > 0.45:
+            continue
+        last = e.ended_on or today
+        first = max(e.started_on, today - dt.timedelta(days=HISTORY_DAYS))
+        if last < first:
+            continue
+        sent_on = first + dt.timedelta(days=rng.randrange(0, (last - first).days + 1))
+        urgency = rng.choice(["routine", "routine", "routine", "soon", "urgent"])
+        due = _add_business_days(sent_on, {"urgent": 1, "soon": 2, "routine": 3}[urgency])
+        sent_at = _at_noon(sent_on, rng)
+        r = Referral(
+            id=new_id(),
+            client_id=e.client_id,
+            enrolment_id=e.pk,
+            provider_name=rng.choice(PROVIDERS),
+            reason="Client asked for help; see the care plan.",
+            urgency=urgency,
+            status="sent",
+            sent_on=sent_on,
+            response_due_on=due,
+            created_by_id=e.care_manager_id,
+            created_at=sent_at,
+            updated_at=sent_at,
+        )
+        event(r, sent_at - dt.timedelta(minutes=5), "", "draft")
+        event(r, sent_at, "draft", "sent")
+        roll = rng.random()
+        if roll < 0.08:  # never answered: overdue once its deadline passed
+            pass
+        else:
+            late = roll < 0.18
+            answered_on = due + dt.timedelta(days=rng.randrange(1, 10) if late else 0)
+            answered_on -= dt.timedelta(days=0 if late else rng.randrange(0, 3))
+            answered_on = max(answered_on, sent_on)
+            answered_at = _at_noon(answered_on, rng)
+            if answered_at < now:
+                declined = rng.random() < 0.12
+                event(r, answered_at, "sent", "declined" if declined else "accepted")
+                r.status = "declined" if declined else "accepted"
+                r.status_changed_at = answered_at
+                if declined:
+                    r.closed_at = answered_at
+                else:
+                    closed_at = answered_at + dt.timedelta(days=rng.randrange(3, 60))
+                    if closed_at < now and rng.random() < 0.9:
+                        outcome = rng.choice(["completed"] * 8 + ["no_show", "cancelled"])
+                        event(r, closed_at, "accepted", outcome)
+                        r.status, r.status_changed_at, r.closed_at = outcome, closed_at, closed_at
+                if r.closed_at is not None:
+                    r.closed_by_id = e.care_manager_id
+                    r.updated_at = r.closed_at
+        referrals.append(r)
+    with _dated_as_given(Referral):
+        _bulk(Referral, referrals)
+    with _dated_as_given(ReferralEvent):
+        _bulk(ReferralEvent, events, batch=5000)
+    return len(referrals)
+
+
+def _phq9(
+    enrolments: list[Enrolment],
+    programs: list[Program],
+    rng: random.Random,
+    new_id: _Ids,
+    today: dt.date,
+) -> int:
+    """Collaborative care: a PHQ-9 baseline when the enrolment started (if within the history)
+    and then one about every four to six weeks while it is open; a fifth of the series stop
+    early (reassessments overdue). Most clients improve, some reach remission."""
+    behavioural = next(p for p in programs if p.kind == "behavioural_health")
+    ReassessmentSchedule.objects.create(
+        program=behavioural, instrument_code="phq9", interval_days=90
+    )
+    since = today - dt.timedelta(days=HISTORY_DAYS + 120)
+
+    def series() -> Iterable[AssessmentResponse]:
+        for e in enrolments:
+            if e.program_id != behavioural.pk or e.started_on is None:
+                continue
+            last = min(e.ended_on or today, today)
+            day = max(e.started_on, since)
+            stop = last if rng.random() > 0.2 else day + (last - day) * rng.random()
+            score = rng.randint(10, 24)
+            improving = rng.random() < 0.7
+            while day <= stop:
+                at = _at_noon(day, rng)
+                yield AssessmentResponse(
+                    id=new_id(),
+                    client_id=e.client_id,
+                    enrolment_id=e.pk,
+                    instrument_code="phq9",
+                    instrument_version="1",
+                    status="completed",
+                    assessed_on=day,
+                    started_by_id=e.care_manager_id,
+                    completed_by_id=e.care_manager_id,
+                    completed_at=at,
+                    total=score,
+                    created_at=at,
+                    updated_at=at,
+                )
+                step = rng.randint(1, 5) if improving else rng.randint(-2, 2)
+                score = max(0, min(27, score - step))
+                day += dt.timedelta(days=rng.randrange(28, 43))
+
+    with _dated_as_given(AssessmentResponse):
+        return len(_bulk(AssessmentResponse, series(), batch=5000))
+
+
+def _transitional(
+    enrolments: list[Enrolment],
+    programs: list[Program],
+    rng: random.Random,
+    new_id: _Ids,
+    today: dt.date,
+) -> int:
+    """Transitional care: an episode after a discharge for most of the program's enrolments
+    within the history, each with its three clocks."""
+    program = next(p for p in programs if p.kind == "transitional")
+    episodes: list[TransitionalCareEpisode] = []
+    clocks: list[TransitionalClock] = []
+    for e in enrolments:
+        if e.program_id != program.pk or e.started_on is None or rng.random() > 0.6:
+            continue
+        first = max(e.started_on, today - dt.timedelta(days=HISTORY_DAYS))
+        last = min(e.ended_on or today, today)
+        if last < first:
+            continue
+        discharged = first + dt.timedelta(days=rng.randrange(0, (last - first).days + 1))
+        high = rng.random() < 0.4
+        closed_early = rng.random() < 0.06
+        episode = TransitionalCareEpisode(
+            id=new_id(),
+            client_id=e.client_id,
+            enrolment_id=e.pk,
+            discharged_on=discharged,
+            discharged_from=rng.choice(["hospital", "hospital", "snf"]),
+            facility_name="General Hospital",
+            complexity="high" if high else "moderate",
+            ends_on=discharged + dt.timedelta(days=29),
+            status="closed" if closed_early else "active",
+            close_reason="readmitted" if closed_early else "",
+            closed_at=_at_noon(discharged + dt.timedelta(days=5), rng) if closed_early else None,
+            recorded_by_id=e.care_manager_id,
+        )
+        episodes.append(episode)
+        visit = discharged + dt.timedelta(days=7 if high else 14)
+        for kind, due in (
+            ("interactive_contact", _add_business_days(discharged, 2)),
+            ("face_to_face", visit),
+            ("medication_reconciliation", visit),
+        ):
+            roll = rng.random()
+            met_on = None
+            if not closed_early and roll < 0.9:
+                met_on = due - dt.timedelta(days=rng.randrange(0, 3))
+                if roll > 0.78:
+                    met_on = due + dt.timedelta(days=rng.randrange(1, 6))
+                met_on = max(met_on, discharged)
+                if met_on > today:
+                    met_on = None
+            clocks.append(
+                TransitionalClock(
+                    id=new_id(),
+                    episode_id=episode.pk,
+                    kind=kind,
+                    due_on=due,
+                    met_on=met_on,
+                    recorded_by_id=e.care_manager_id if met_on else None,
+                )
+            )
+    _bulk(TransitionalCareEpisode, episodes)
+    return len(_bulk(TransitionalClock, clocks))

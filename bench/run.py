@@ -15,6 +15,10 @@ PostgreSQL, else postgres://postgres@127.0.0.1:5432/caseload_bench; the database
 created through the server's maintenance database ("postgres"), and dropped again at the end
 (--keep keeps it). Only a database whose name contains "bench" is ever dropped.
 
+--reuse (PostgreSQL) keeps the database and, on the next run with the same --clients and --seed
+and an unchanged bench/build.py, measures it again without rebuilding (new migrations are still
+applied). The marker, var/bench/pg-built-<database>.json, records what was built and when.
+
 Each page is requested through Django's test Client (signed in with force_login, the whole
 middleware stack, templates rendered) after a warm-up; the figures are wall time per request in
 this process. The yardstick is the database itself: the SELECT statements one request issued,
@@ -32,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,11 +99,19 @@ def main() -> int:
     call_command("migrate", verbosity=0, interactive=False)
     from bench.build import build
 
-    print(f"Building {args.clients:,} clients (seed {args.seed}) …")
-    subjects = build(args.clients, seed=args.seed)
-    _analyze()
-    build_seconds = time.perf_counter() - started
-    print(f"  built in {build_seconds:.1f} s")
+    built = _reusable(args, url)
+    if built is not None:
+        subjects, build_seconds = built
+        print(f"Reusing the database built for {args.clients:,} clients (seed {args.seed}).")
+        _analyze()
+    else:
+        print(f"Building {args.clients:,} clients (seed {args.seed}) …")
+        subjects = build(args.clients, seed=args.seed)
+        _analyze()
+        build_seconds = time.perf_counter() - started
+        print(f"  built in {build_seconds:.1f} s")
+        if args.reuse:
+            _mark_built(args, url, subjects, build_seconds)
 
     try:
         if args.listing_audit_overhead:
@@ -110,7 +123,7 @@ def main() -> int:
         machine = _machine()
     finally:
         connection.close()
-        if connection.vendor == "postgresql" and not args.keep:
+        if connection.vendor == "postgresql" and not (args.keep or args.reuse):
             _drop_postgres(url)
 
     if args.listing_audit_overhead:
@@ -142,6 +155,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the PostgreSQL database, and reuse one built for the same --clients and --seed",
+    )
+    parser.add_argument(
         "--pg-jit",
         choices=["on", "off"],
         default="off",
@@ -171,8 +189,87 @@ def _database_url(args: argparse.Namespace) -> str:
         return f"sqlite:///{path}"
     env_url = os.environ.get("DATABASE_URL", "")
     url = env_url if env_url.startswith("postgres") else DEFAULT_PG_URL
+    if args.reuse and _marker_matches(args, url):
+        return url
+    _marker_path(url).unlink(missing_ok=True)
     _recreate_postgres(url, jit=args.pg_jit == "on")
     return url
+
+
+def _marker_path(url: str) -> Path:
+    name = urlsplit(url).path.lstrip("/")
+    return ROOT / "var" / "bench" / f"pg-built-{name}.json"
+
+
+def _build_fingerprint(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    """What a reusable database must have been built from: the same URL, population and seed,
+    the same bench/build.py and JIT setting."""
+    import hashlib
+
+    source = (ROOT / "bench" / "build.py").read_bytes()
+    return {
+        "url": _redacted(url),
+        "clients": args.clients,
+        "seed": args.seed,
+        "jit": args.pg_jit,
+        "build_py": hashlib.sha256(source).hexdigest(),
+    }
+
+
+def _marker_matches(args: argparse.Namespace, url: str) -> bool:
+    import json
+
+    path = _marker_path(url)
+    if not path.exists():
+        return False
+    try:
+        marker = json.loads(path.read_text())
+    except ValueError:
+        return False
+    if marker.get("built") != _build_fingerprint(args, url):
+        return False
+    try:  # the database must still exist (someone may have dropped it)
+        admin, name = _pg_admin(url)
+        with admin:
+            found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    except Exception:  # noqa: BLE001 - any failure means: build afresh
+        return False
+    return found is not None
+
+
+def _mark_built(args: argparse.Namespace, url: str, subjects: Any, seconds: float) -> None:
+    import dataclasses
+    import json
+
+    path = _marker_path(url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    marker = {
+        "built": _build_fingerprint(args, url),
+        "build_seconds": round(seconds, 1),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "subjects": {k: str(v) for k, v in dataclasses.asdict(subjects).items()},
+    }
+    path.write_text(json.dumps(marker, indent=2))
+
+
+def _reusable(args: argparse.Namespace, url: str) -> tuple[Any, float] | None:
+    """(subjects, build seconds) of the database --reuse found already built, else None."""
+    import dataclasses
+    import json
+    import typing
+
+    from bench.build import Subjects
+
+    if not (args.reuse and url.startswith("postgres") and _marker_matches(args, url)):
+        return None
+    marker = json.loads(_marker_path(url).read_text())
+    kinds = typing.get_type_hints(Subjects)
+    values = {}
+    for field in dataclasses.fields(Subjects):
+        text = marker["subjects"][field.name]
+        kind = kinds[field.name]
+        values[field.name] = uuid.UUID(text) if kind is uuid.UUID else kind(text)
+    return Subjects(**values), float(marker["build_seconds"])
 
 
 def _pg_admin(url: str) -> tuple[Any, str]:
@@ -674,6 +771,9 @@ def _write_docs(
     command = f".venv/bin/python bench/run.py --database {args.database} --clients {args.clients}"
     if args.reports:
         command += " --reports"
+    command += f" --requests {args.requests} --warmup {args.warmup}"
+    if args.reuse:
+        command += " --reuse"
     if args.database == "postgres":
         command = f"DATABASE_URL={_redacted(url)} {command} --pg-jit {args.pg_jit}"
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -694,7 +794,8 @@ def _write_docs(
             f"Python loop, idle modern core ≈ 0.4 s): {machine['calibration']}",
             f"- Data: {subjects.clients:,} clients, {subjects.enrolments:,} enrolments, "
             f"{subjects.notes:,} notes, {subjects.tasks:,} tasks, {subjects.staff:,} staff "
-            f"(built in {build_seconds:.0f} s)",
+            f"(built in {build_seconds:.0f} s"
+            + (", once: --reuse measures the database it built)" if args.reuse else ")"),
             "",
             table,
             f"<!-- /bench:{key} -->",

@@ -32,6 +32,7 @@ from caseload.assessments.expressions import AddDays
 from caseload.assessments.models import (
     AssessmentResponse,
     GoalScoreTarget,
+    ReassessmentSchedule,
     ResponseStatus,
 )
 from caseload.careplans import selectors as careplans_selectors
@@ -777,4 +778,43 @@ def clients_with_reassessment_overdue(*, today: dt.date) -> QuerySet[Any]:
         .filter(start__lt=today)
         .filter(~Exists(recent))
         .values("client_id")
+    )
+
+
+# --- The month report (reports/) -----------------------------------------------------------
+
+
+def active_schedules() -> list[tuple[Any, str, int]]:
+    """(program, instrument, interval in days) of every active reassessment schedule."""
+    return list(
+        ReassessmentSchedule.objects.filter(is_active=True)
+        .order_by("program_id", "instrument_code")
+        .values_list("program_id", "instrument_code", "interval_days")
+    )
+
+
+def clients_scored_between(code: str, first: dt.date, end: dt.date) -> QuerySet[Any]:
+    """The ids of clients with a completed score of ``code`` assessed in [first, end): a
+    subquery (``client_id__in=``)."""
+    return AssessmentResponse.objects.filter(
+        instrument_code=code,
+        status=ResponseStatus.COMPLETED,
+        assessed_on__gte=first,
+        assessed_on__lt=end,
+    ).values("client_id")
+
+
+def score_of_enrolment_client(code: str, value: str, order: str, **window: Any) -> Subquery:
+    """For an enrolment queryset: the ``value`` ("total", "assessed_on") of its client's first
+    completed ``code`` score in ``order`` ("assessed_on" or "-assessed_on") within ``window``
+    (lookups on assessed_on, which may name OuterRef of the enrolment's annotations)."""
+    return Subquery(
+        AssessmentResponse.objects.filter(
+            client_id=OuterRef("client_id"),
+            instrument_code=code,
+            status=ResponseStatus.COMPLETED,
+            **window,
+        )
+        .order_by(order, "created_at")
+        .values(value)[:1]
     )

@@ -247,3 +247,18 @@ def careplan_versions_awaiting_cosign_by(author_ids: list[Any]) -> QuerySet[Care
     return CarePlanVersion.objects.filter(
         author_id__in=author_ids, cosign_status=CosignStatus.PENDING
     )
+
+
+# --- The month report (reports/) -----------------------------------------------------------
+
+
+def careplans_for_report(program_ids: list[Any] | None) -> QuerySet[CarePlan]:
+    rows = CarePlan.objects.all()
+    return rows if program_ids is None else rows.filter(enrolment__program_id__in=program_ids)
+
+
+def goals_for_report(program_ids: list[Any] | None) -> QuerySet[Goal]:
+    rows = Goal.objects.all()
+    if program_ids is None:
+        return rows
+    return rows.filter(careplan__enrolment__program_id__in=program_ids)

@@ -284,3 +284,14 @@ def enrolments_where(condition: Q) -> QuerySet[Enrolment]:
     """Enrolments matching ``condition``, for another app's subquery of client ids that a
     query starting from the scope narrows (the assessments' overdue reassessments)."""
     return Enrolment.objects.filter(condition)
+
+
+# --- The month report (reports/) -----------------------------------------------------------
+# Reads for figures over many clients, scoped by the programs the report covers (its reader's,
+# from access.policies.report_programs): None means every program.
+
+
+def enrolments_for_report(program_ids: list[Any] | None) -> QuerySet[Enrolment]:
+    """Every enrolment of these programs (the report's enrolment figures)."""
+    rows = Enrolment.objects.all()
+    return rows if program_ids is None else rows.filter(program_id__in=program_ids)

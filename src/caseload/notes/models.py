@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from caseload.core.models import BaseModel, Cosigned, EnteredInError, Versioned, text_field
 from caseload.core.validators import NARRATIVE_TEXT
@@ -79,6 +80,12 @@ class ProgressNote(BaseModel, Versioned, EnteredInError, Cosigned):
                     contact_with__in=["client", "related_person"],
                 ),
                 name="note_reached_contact_idx",
+            ),
+            # The month report: contacts of a date range by mode and party, from the index alone.
+            models.Index(
+                fields=["contact_at", "enrolment", "contact_type", "contact_with"],
+                condition=Q(status="signed", entered_in_error_at__isnull=True, reached=True),
+                name="note_contact_month_idx",
             ),
         ]
 

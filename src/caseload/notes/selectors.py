@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import TruncMonth
 
 from caseload.access.policies import client_scope, rows_of_client
 from caseload.core.errors import NotFound
 from caseload.core.models import CosignStatus
-from caseload.notes.models import ContactWith, NoteAddendum, NoteStatus, ProgressNote
+from caseload.notes.models import ContactType, ContactWith, NoteAddendum, NoteStatus, ProgressNote
 
 if TYPE_CHECKING:
     from caseload.clients.models import Client
@@ -175,3 +176,74 @@ def notes_awaiting_cosign_by(author_ids: list[Any]) -> QuerySet[ProgressNote]:
         cosign_status=CosignStatus.PENDING,
         entered_in_error_at__isnull=True,
     )
+
+
+# --- The month report (reports/) -----------------------------------------------------------
+REPORT_CONTACT_TYPES = (
+    ContactType.PHONE,
+    ContactType.VIDEO,
+    ContactType.VISIT,
+    ContactType.MESSAGE,
+)
+
+
+def contacts_for_report(program_ids: list[Any] | None) -> QuerySet[ProgressNote]:
+    """Signed notes of a contact that reached someone, by phone, video, in person or message,
+    written in an enrolment of these programs (None: every program)."""
+    rows = ProgressNote.objects.filter(
+        status=NoteStatus.SIGNED,
+        entered_in_error_at__isnull=True,
+        enrolment__isnull=False,
+        reached=True,
+        contact_type__in=REPORT_CONTACT_TYPES,
+    )
+    return rows if program_ids is None else rows.filter(enrolment__program_id__in=program_ids)
+
+
+def clients_reached_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Any]:
+    """The ids of clients a signed contact reached (them or their family) in [start, end): a
+    subquery (``client_id__in=``), read from the partial index note_reached_contact_idx."""
+    return ProgressNote.objects.filter(REACHED, contact_at__gte=start, contact_at__lt=end).values(
+        "client_id"
+    )
+
+
+#: contact_counts_by_month's counts: name → the condition on a contact note.
+CONTACT_COUNTS: dict[str, Q] = {
+    "contacts": Q(),
+    "contacts_phone": Q(contact_type=ContactType.PHONE),
+    "contacts_video": Q(contact_type=ContactType.VIDEO),
+    "contacts_visit": Q(contact_type=ContactType.VISIT),
+    "contacts_message": Q(contact_type=ContactType.MESSAGE),
+    "with_client": Q(contact_with=ContactWith.CLIENT),
+    "with_family": Q(contact_with=ContactWith.RELATED_PERSON),
+    "with_provider": Q(contact_with=ContactWith.PROVIDER),
+}
+
+
+def contact_counts_by_month(
+    *, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo, program_ids: list[Any] | None
+) -> list[dict[str, Any]]:
+    """The report's contacts in [start, end), counted per calendar month in ``tz``, program and
+    care manager (of the note's enrolment): one grouped aggregate, read from the partial index
+    note_contact_month_idx. Each row: month (its first day), program_id, care_manager_id and
+    one count per ``CONTACT_COUNTS`` name."""
+    rows = (
+        contacts_for_report(program_ids)
+        .filter(contact_at__gte=start, contact_at__lt=end)
+        .annotate(month=TruncMonth("contact_at", tzinfo=tz))
+        .order_by()
+        .values("month", "enrolment__program_id", "enrolment__care_manager_id")
+        .annotate(
+            **{name: Count("pk", filter=condition) for name, condition in CONTACT_COUNTS.items()}
+        )
+    )
+    return [
+        {
+            **row,
+            "month": row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"],
+            "program_id": row.pop("enrolment__program_id"),
+            "care_manager_id": row.pop("enrolment__care_manager_id"),
+        }
+        for row in rows
+    ]

@@ -222,3 +222,21 @@ def referral_reason(overdue_since: dt.date, today: dt.date | None = None) -> str
     """'Referral not answered: response was due Friday'."""
     today = today or clock.today()
     return f"Referral not answered: response was due {day_words(overdue_since, today)}"
+
+
+# --- The month report (reports/) -----------------------------------------------------------
+
+
+def referrals_for_report(program_ids: list[Any] | None) -> QuerySet[Referral]:
+    rows = Referral.objects.all()
+    return rows if program_ids is None else rows.filter(enrolment__program_id__in=program_ids)
+
+
+def referrals_answered_before(moment: dt.datetime) -> QuerySet[Any]:
+    """The ids of referrals the service answered (left "sent" or "received") before ``moment``:
+    a subquery (``pk__in=``)."""
+    return (
+        ReferralEvent.objects.filter(from_status__in=AWAITING_RESPONSE, occurred_at__lt=moment)
+        .exclude(to_status__in=AWAITING_RESPONSE)
+        .values("referral_id")
+    )

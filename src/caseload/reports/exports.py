@@ -56,6 +56,10 @@ def csv_lines(report: MonthReport) -> Iterator[str]:
         for extension in report.extension_sections:
             for extra in extension.rows:
                 yield [extension.title, extra.label, "total", report.scope_label, extra.value]
+                for manager in report.care_managers:
+                    if manager.pk in extra.per_care_manager:
+                        value = extra.per_care_manager[manager.pk]
+                        yield [extension.title, extra.label, "care manager", str(manager), value]
 
     return stream_rows(header, lines())
 

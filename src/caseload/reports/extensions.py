@@ -4,8 +4,9 @@
 The report imports none of them. An installed app that has figures for the month offers a module
 ``<app>/report_figures.py`` with one function::
 
-    def month_figures(*, first_day, end, program_ids) -> dict:
-        # first_day .. end (exclusive) is the month in the organisation's time zone;
+    def month_figures(*, actor, first_day, end, program_ids, **_) -> dict:
+        # actor: who reads the report (a senior or a director; their reads stay theirs to
+        # scope); first_day .. end (exclusive) is the month in the organisation's time zone;
         # program_ids is None for the whole organisation, else the programs reported on.
         return {
             "title": "Credentials",
@@ -16,7 +17,8 @@ The report imports none of them. An installed app that has figures for the month
         }
 
 and the report shows each as a section of its own (HTML, CSV and PDF). The figures are theirs to
-compute with SQL aggregates, like the report's own.
+compute with SQL aggregates, like the report's own. Installed now: ``programrules`` (minutes
+toward time-based program thresholds) and ``workforce`` (credentials expiring within 90 days).
 """
 
 from __future__ import annotations
@@ -57,10 +59,14 @@ def providers() -> list[tuple[str, Any]]:
     return found
 
 
-def extension_sections(*, month: Month, program_ids: list[Any] | None) -> list[ExtensionSection]:
+def extension_sections(
+    *, actor: Any, month: Month, program_ids: list[Any] | None
+) -> list[ExtensionSection]:
     sections = []
     for label, month_figures in providers():
-        offered = month_figures(first_day=month.first_day, end=month.end, program_ids=program_ids)
+        offered = month_figures(
+            actor=actor, first_day=month.first_day, end=month.end, program_ids=program_ids
+        )
         sections.append(
             ExtensionSection(
                 app=label,

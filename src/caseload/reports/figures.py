@@ -20,25 +20,27 @@ care manager of an enrolment (the report's per-care-manager rows are today's car
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from caseload.assessments import selectors as assessments
 from caseload.assessments.expressions import AddDays
-from caseload.assessments.models import (
-    AssessmentResponse,
-    ReassessmentSchedule,
-    ResponseStatus,
-)
-from caseload.careplans.models import CarePlan, CarePlanStatus, Goal, GoalStatus
+from caseload.careplans import selectors as careplans
+from caseload.careplans.models import CarePlanStatus, GoalStatus
+from caseload.enrolments import selectors as enrolments
 from caseload.enrolments.models import Enrolment, ProgramKind
-from caseload.notes.models import ContactType, ContactWith, NoteStatus, ProgressNote
-from caseload.referrals.models import AWAITING_RESPONSE, Referral, ReferralEvent, ReferralStatus
+from caseload.notes import selectors as notes
+from caseload.notes.models import ContactType, ContactWith
+from caseload.referrals import selectors as referrals
+from caseload.referrals.models import ReferralStatus
 from caseload.reports.months import Month
-from caseload.transitions.models import EpisodeStatus, TransitionalClock
+from caseload.transitions import selectors as transitions
 
 #: Sections of the report, in order.
 SECTIONS = (
@@ -63,7 +65,8 @@ class Measure:
     key: str
     label: str
     section: str
-    base: Callable[[], QuerySet[Any]]
+    #: The rows, from the owning app's selectors, of the programs reported on (None: all).
+    base: Callable[[list[Any] | None], QuerySet[Any]]
     condition: Callable[[Month], Q]
     program: str
     care_manager: str
@@ -71,6 +74,9 @@ class Measure:
     #: Count distinct clients (True) or rows (contacts, referrals, goals, clocks).
     clients: bool = True
     help: str = ""
+    #: The rows any month from ``first`` to ``last`` can count (None: any row): lets a family's
+    #: queries read only those (an index range) instead of every row ever.
+    span: Callable[[Month, Month], Q] | None = None
 
     def count(self, condition: Q | None = None) -> Count:
         """COUNT of clients (distinct) or rows, of the rows meeting ``condition`` if given."""
@@ -79,10 +85,7 @@ class Measure:
         return Count("pk", filter=condition)
 
     def scoped(self, program_ids: list[Any] | None) -> QuerySet[Any]:
-        rows = self.base()
-        if program_ids is not None:
-            rows = rows.filter(**{f"{self.program}__in": program_ids})
-        return rows
+        return self.base(program_ids)
 
 
 # --- Conditions shared by the enrolment measures ----------------------------------------------
@@ -101,23 +104,14 @@ def _active_in(month: Month) -> Q:
     )
 
 
-def _enrolments() -> QuerySet[Enrolment]:
-    return Enrolment.objects.filter(started_on__isnull=False)
+def _enrolments(program_ids: list[Any] | None) -> QuerySet[Enrolment]:
+    # Every condition on it names started_on (an enrolment never started counts in none of
+    # them), so the discharges share the rows and the queries of the other enrolment figures.
+    return enrolments.enrolments_for_report(program_ids)
 
 
-def _contacts() -> QuerySet[ProgressNote]:
-    return ProgressNote.objects.filter(
-        status=NoteStatus.SIGNED,
-        entered_in_error_at__isnull=True,
-        enrolment__isnull=False,
-        reached=True,
-        contact_type__in=[
-            ContactType.PHONE,
-            ContactType.VIDEO,
-            ContactType.VISIT,
-            ContactType.MESSAGE,
-        ],
-    )
+def _contacts(program_ids: list[Any] | None) -> QuerySet[Any]:
+    return notes.contacts_for_report(program_ids)
 
 
 def _in(month: Month, field: str) -> Q:
@@ -129,67 +123,62 @@ def _dated_in(month: Month, field: str) -> Q:
 
 
 def _not_reached(month: Month) -> Q:
-    reached = ProgressNote.objects.filter(
-        client_id=OuterRef("client_id"),
-        status=NoteStatus.SIGNED,
-        entered_in_error_at__isnull=True,
-        reached=True,
-        contact_with__in=[ContactWith.CLIENT, ContactWith.RELATED_PERSON],
-        contact_at__gte=month.end_at - dt.timedelta(days=NOT_REACHED_DAYS),
-        contact_at__lt=month.end_at,
+    # NOT IN an uncorrelated subquery: one scan of the month's last 30 days of notes (a hashed
+    # set), not a probe per enrolment and month.
+    reached = notes.clients_reached_between(
+        month.end_at - dt.timedelta(days=NOT_REACHED_DAYS), month.end_at
     )
-    return _open_on(month.end) & ~Q(Exists(reached))
+    return _open_on(month.end) & ~Q(client_id__in=reached)
+
+
+def _schedules() -> list[tuple[Any, str, int]]:
+    """(program, instrument, interval) of every active reassessment schedule: a few rows, read
+    once per report (``schedules_read_once``)."""
+    cached = _SCHEDULES.get()
+    return cached if cached is not None else assessments.active_schedules()
+
+
+_SCHEDULES: ContextVar[list[tuple[Any, str, int]] | None] = ContextVar(
+    "report_schedules", default=None
+)
+
+
+@contextmanager
+def schedules_read_once() -> Iterator[None]:
+    token = _SCHEDULES.set(None)
+    _SCHEDULES.set(_schedules())
+    try:
+        yield
+    finally:
+        _SCHEDULES.reset(token)
 
 
 def _reassessment_overdue(month: Month) -> Q:
     """Open at the month's end, in a program with an active reassessment schedule, with no
     completed score of that instrument still valid then (taken before the end, less than the
     schedule's interval before it)."""
-    valid = (
-        AssessmentResponse.objects.filter(
-            client_id=OuterRef(OuterRef("client_id")),
-            instrument_code=OuterRef("instrument_code"),
-            status=ResponseStatus.COMPLETED,
-            assessed_on__lt=month.end,
+    unmet = Q(pk__in=[])
+    for program_id, code, interval in _schedules():
+        valid = assessments.clients_scored_between(
+            code, month.end - dt.timedelta(days=interval), month.end
         )
-        .annotate(valid_until=AddDays(F("assessed_on"), OuterRef("interval_days")))
-        .filter(valid_until__gte=month.end)
-    )
-    unmet = ReassessmentSchedule.objects.filter(
-        program_id=OuterRef("program_id"), is_active=True
-    ).filter(~Q(Exists(valid)))
-    return _open_on(month.end) & Q(Exists(unmet))
+        unmet |= Q(program_id=program_id) & ~Q(client_id__in=valid)
+    return _open_on(month.end) & unmet
 
 
 def _phq(order: str, **window: Any) -> Subquery:
-    return Subquery(
-        AssessmentResponse.objects.filter(
-            client_id=OuterRef("client_id"),
-            instrument_code=PHQ9,
-            status=ResponseStatus.COMPLETED,
-            **window,
-        )
-        .order_by(order, "created_at")
-        .values("total")[:1]
-    )
+    return assessments.score_of_enrolment_client(PHQ9, "total", order, **window)
 
 
-def _collaborative() -> QuerySet[Enrolment]:
+def _collaborative(program_ids: list[Any] | None) -> QuerySet[Enrolment]:
     """Collaborative-care enrolments with their PHQ-9 baseline (first from referral on), the
     latest score between weeks 8 and 12, and the latest follow-up by week 8."""
-    first_on = Subquery(
-        AssessmentResponse.objects.filter(
-            client_id=OuterRef("client_id"),
-            instrument_code=PHQ9,
-            status=ResponseStatus.COMPLETED,
-            assessed_on__gte=OuterRef("referred_on"),
-        )
-        .order_by("assessed_on", "created_at")
-        .values("assessed_on")[:1]
+    first_on = assessments.score_of_enrolment_client(
+        PHQ9, "assessed_on", "assessed_on", assessed_on__gte=OuterRef("referred_on")
     )
     return (
-        _enrolments()
-        .filter(program__kind=ProgramKind.BEHAVIOURAL)
+        _enrolments(program_ids)
+        .filter(started_on__isnull=False, program__kind=ProgramKind.BEHAVIOURAL)
         .annotate(start=Coalesce(F("started_on"), F("referred_on")))
         .annotate(
             week8=AddDays(F("start"), Value(56)),
@@ -226,24 +215,70 @@ def _review_due(month: Month) -> Q:
     )
 
 
-def _referrals() -> QuerySet[Referral]:
-    return Referral.objects.all()
+#: The collaborative-care figures, judged per enrolment in Python from one query's rows: their
+#: conditions read four per-enrolment PHQ-9 subqueries, which a conditional COUNT per month would
+#: re-run for every month it names (PostgreSQL does not share a repeated subquery).
+COLLABORATIVE = ("phq_measured", "phq_response", "phq_remission", "psych_reviews_due")
+
+
+def collaborative_rows(first_day: dt.date, end: dt.date, program_ids: list[Any] | None) -> Any:
+    """(program, care manager, client, week 8, week 12, baseline, follow-up, by week 8, ended
+    on) of the collaborative-care enrolments reaching week 8 or week 12 in [first_day, end):
+    one query, the PHQ-9 values worked out once per enrolment."""
+    rows: QuerySet[Any] = _collaborative(program_ids)
+    rows = rows.filter(
+        Q(week8__gte=first_day, week8__lt=end) | Q(week12__gte=first_day, week12__lt=end),
+        started_on__gte=first_day - dt.timedelta(days=84),
+    )
+    return rows.values_list(
+        "program_id",
+        "care_manager_id",
+        "client_id",
+        "week8",
+        "week12",
+        "baseline",
+        "followup",
+        "by_week8",
+        "ended_on",
+    )
+
+
+def collaborative_judged(row: tuple[Any, ...]) -> Iterator[tuple[str, dt.date]]:
+    """The collaborative figures one enrolment counts in, each with the day that dates it (the
+    same judgement as the measures' conditions below, which list the clients)."""
+    _, _, _, week8, week12, baseline, followup, by_week8, ended_on = row
+    if baseline is None:
+        return
+    yield "phq_measured", week12
+    if followup is not None and followup * 2 <= baseline:
+        yield "phq_response", week12
+    if followup is not None and followup < REMISSION_BELOW:
+        yield "phq_remission", week12
+    improved = by_week8 is not None and (by_week8 * 2 <= baseline or by_week8 < REMISSION_BELOW)
+    if (ended_on is None or ended_on > week8) and not improved:
+        yield "psych_reviews_due", week8
+
+
+def _goals(program_ids: list[Any] | None) -> QuerySet[Any]:
+    return careplans.goals_for_report(program_ids)
+
+
+def _careplans(program_ids: list[Any] | None) -> QuerySet[Any]:
+    return careplans.careplans_for_report(program_ids)
+
+
+def _referrals(program_ids: list[Any] | None) -> QuerySet[Any]:
+    return referrals.referrals_for_report(program_ids)
 
 
 def _response_overdue(month: Month) -> Q:
-    answered = ReferralEvent.objects.filter(
-        referral_id=OuterRef("pk"),
-        from_status__in=AWAITING_RESPONSE,
-        occurred_at__lt=month.end_at,
-    ).exclude(to_status__in=AWAITING_RESPONSE)
-    return Q(sent_on__lt=month.end, response_due_on__lt=month.end) & ~Q(Exists(answered))
+    answered = referrals.referrals_answered_before(month.end_at)
+    return Q(sent_on__lt=month.end, response_due_on__lt=month.end) & ~Q(pk__in=answered)
 
 
-def _clocks() -> QuerySet[TransitionalClock]:
+def _clocks(program_ids: list[Any] | None) -> QuerySet[Any]:
     # A clock of an episode closed early and never met stopped: it is neither met nor missed.
-    return TransitionalClock.objects.exclude(
-        episode__status=EpisodeStatus.CLOSED, met_on__isnull=True
-    )
+    return transitions.clocks_for_report(program_ids)
 
 
 class Paths(TypedDict):
@@ -276,11 +311,28 @@ CLOCK: Paths = {
 }
 
 
+def _contact_span(first: Month, last: Month) -> Q:
+    return Q(contact_at__gte=first.start_at, contact_at__lt=last.end_at)
+
+
+def _due_span(first: Month, last: Month) -> Q:
+    return Q(due_on__gte=first.first_day, due_on__lt=last.end)
+
+
 def _contact(key: str, label: str, **kind: Any) -> Measure:
     def condition(month: Month) -> Q:
         return _in(month, "contact_at") & Q(**kind)
 
-    return Measure(key, label, "contacts", _contacts, condition, clients=False, **VIA_ENROLMENT)
+    return Measure(
+        key,
+        label,
+        "contacts",
+        _contacts,
+        condition,
+        clients=False,
+        span=_contact_span,
+        **VIA_ENROLMENT,
+    )
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -306,7 +358,7 @@ MEASURES: tuple[Measure, ...] = (
         "discharged",
         "Discharged",
         "clients",
-        Enrolment.objects.all,
+        _enrolments,
         lambda m: Q(status="discharged") & _dated_in(m, "ended_on"),
         **ENROLMENT,
     ),
@@ -340,6 +392,7 @@ MEASURES: tuple[Measure, ...] = (
         lambda m: _in(m, "contact_at"),
         clients=False,
         help="Signed notes of a contact that reached someone: phone, video, in person, message.",
+        span=_contact_span,
         **VIA_ENROLMENT,
     ),
     _contact("contacts_phone", "By phone", contact_type=ContactType.PHONE),
@@ -353,8 +406,10 @@ MEASURES: tuple[Measure, ...] = (
         "reviews_overdue",
         "Care-plan reviews overdue",
         "careplans",
-        lambda: CarePlan.objects.filter(status=CarePlanStatus.ACTIVE),
-        lambda m: Q(review_due__lt=m.end) & _open_on(m.end, "enrolment__"),
+        _careplans,
+        lambda m: (
+            Q(status=CarePlanStatus.ACTIVE, review_due__lt=m.end) & _open_on(m.end, "enrolment__")
+        ),
         help="Active plans whose review date (as recorded now) fell before the month's end.",
         **VIA_ENROLMENT,
     ),
@@ -371,8 +426,8 @@ MEASURES: tuple[Measure, ...] = (
         "goals_achieved",
         "Goals achieved",
         "goals",
-        lambda: Goal.objects.filter(status=GoalStatus.ACHIEVED),
-        lambda m: _in(m, "updated_at"),
+        _goals,
+        lambda m: Q(status=GoalStatus.ACHIEVED) & _in(m, "updated_at"),
         clients=False,
         help="Goals marked achieved, dated by their last change.",
         **GOAL,
@@ -381,8 +436,8 @@ MEASURES: tuple[Measure, ...] = (
         "goals_in_progress",
         "Goals in progress",
         "goals",
-        lambda: Goal.objects.filter(status=GoalStatus.ACTIVE),
-        lambda m: Q(created_at__lt=m.end_at),
+        _goals,
+        lambda m: Q(status=GoalStatus.ACTIVE, created_at__lt=m.end_at),
         clients=False,
         help="Goals active now that were set before the month's end.",
         **GOAL,
@@ -391,8 +446,8 @@ MEASURES: tuple[Measure, ...] = (
         "goals_not_achieved",
         "Goals not achieved",
         "goals",
-        lambda: Goal.objects.filter(status=GoalStatus.NOT_ACHIEVED),
-        lambda m: _in(m, "updated_at"),
+        _goals,
+        lambda m: Q(status=GoalStatus.NOT_ACHIEVED) & _in(m, "updated_at"),
         clients=False,
         **GOAL,
     ),
@@ -409,8 +464,8 @@ MEASURES: tuple[Measure, ...] = (
         "referrals_closed",
         "Closed loop",
         "referrals",
-        lambda: Referral.objects.filter(status__in=CLOSED_LOOP, sent_on__isnull=False),
-        lambda m: _in(m, "closed_at"),
+        _referrals,
+        lambda m: Q(status__in=CLOSED_LOOP, sent_on__isnull=False) & _in(m, "closed_at"),
         clients=False,
         help="Referrals closed with the service's outcome (completed, declined, did not attend).",
         **VIA_ENROLMENT,
@@ -467,6 +522,7 @@ MEASURES: tuple[Measure, ...] = (
         _clocks,
         lambda m: _dated_in(m, "due_on"),
         clients=False,
+        span=_due_span,
         **CLOCK,
     ),
     Measure(
@@ -476,6 +532,7 @@ MEASURES: tuple[Measure, ...] = (
         _clocks,
         lambda m: _dated_in(m, "due_on") & Q(met_on__lte=F("due_on")),
         clients=False,
+        span=_due_span,
         **CLOCK,
     ),
 )

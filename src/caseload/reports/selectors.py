@@ -6,6 +6,7 @@ replica when one is configured (``routers.py``)."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import statistics
 from collections import defaultdict
@@ -19,9 +20,10 @@ from django.utils import timezone
 
 from caseload.access import policies
 from caseload.clients.models import Client
-from caseload.core.business_days import holidays_between, is_business_day
+from caseload.core.business_days import SATURDAY, holidays_between
 from caseload.core.errors import NotFound, ValidationFailed
 from caseload.enrolments.models import Program
+from caseload.notes import selectors as notes_selectors
 from caseload.reports import extensions, figures
 from caseload.reports.figures import MEASURES, RATIOS, Measure
 from caseload.reports.months import Month, month_of
@@ -95,33 +97,138 @@ def _programs(program: Program | None, program_ids: list[Any] | None) -> list[Pr
     return list(rows.order_by("name"))
 
 
-def _trend(measure: Measure, months: list[Month], program_ids: list[Any] | None) -> list[Value]:
-    counts = measure.scoped(program_ids).aggregate(
-        **{f"m{i}": measure.count(measure.condition(month)) for i, month in enumerate(months)}
+@dataclass
+class _Counts:
+    trend: list[Value]
+    by_program: dict[Any, Value]
+    by_care_manager: dict[Any, Value]
+
+
+def _families(measures: Iterable[Measure]) -> list[list[Measure]]:
+    """Measures counted over the same rows (the same ``base`` and paths), in order: each family
+    is answered by three queries, whatever its number of figures."""
+    families: dict[Any, list[Measure]] = {}
+    for measure in measures:
+        key = (measure.base, measure.span, measure.program, measure.care_manager, measure.client)
+        families.setdefault(key, []).append(measure)
+    return list(families.values())
+
+
+def _family_counts(
+    family: list[Measure], months: list[Month], program_ids: list[Any] | None
+) -> dict[str, _Counts]:
+    """Every figure of a family: the 12-month trend in one aggregate (a conditional COUNT per
+    figure and month), and the last month per program and per care manager in one GROUP BY each.
+    """
+    first, month = family[0], months[-1]
+    rows = first.scoped(program_ids)
+    spans = {m.span for m in family}
+    span = spans.pop() if len(spans) == 1 else None
+    totals = (rows.filter(span(months[0], month)) if span else rows).aggregate(
+        **{
+            f"{m.key}__{i}": m.count(m.condition(each))
+            for m in family
+            for i, each in enumerate(months)
+        }
     )
-    return [counts[f"m{i}"] or 0 for i in range(len(months))]
+
+    def by(path: str) -> dict[str, dict[Any, Value]]:
+        grouped = (
+            (rows.filter(span(month, month)) if span else rows)
+            .order_by()
+            .values(path)
+            .annotate(**{f"n__{m.key}": m.count(m.condition(month)) for m in family})
+        )
+        found: dict[str, dict[Any, Value]] = {m.key: {} for m in family}
+        for row in grouped:
+            if row[path] is None:
+                continue
+            for m in family:
+                if row[f"n__{m.key}"]:
+                    found[m.key][row[path]] = row[f"n__{m.key}"]
+        return found
+
+    per_program, per_manager = by(first.program), by(first.care_manager)
+    return {
+        m.key: _Counts(
+            trend=[totals[f"{m.key}__{i}"] or 0 for i in range(len(months))],
+            by_program=per_program[m.key],
+            by_care_manager=per_manager[m.key],
+        )
+        for m in family
+    }
 
 
-def _by(
-    measure: Measure, month: Month, program_ids: list[Any] | None, path: str
-) -> dict[Any, Value]:
-    rows = (
-        measure.scoped(program_ids)
-        .filter(measure.condition(month))
-        .order_by()
-        .values(path)
-        .annotate(n=measure.count())
-        .values_list(path, "n")
+def _contact_counts(months: list[Month], program_ids: list[Any] | None) -> dict[str, _Counts]:
+    """The contact figures from the notes app's counts per month, program and care manager (one
+    grouped aggregate; contacts are rows, so the totals are sums)."""
+    index = {each.first_day: n for n, each in enumerate(months)}
+    last = len(months) - 1
+    names = list(notes_selectors.CONTACT_COUNTS)
+    trend: dict[str, list[Value]] = {name: [0] * len(months) for name in names}
+    per_program: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in names}
+    per_manager: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in names}
+    rows = notes_selectors.contact_counts_by_month(
+        start=months[0].start_at,
+        end=months[-1].end_at,
+        tz=timezone.get_default_timezone(),
+        program_ids=program_ids,
     )
-    return {key: n for key, n in rows if key is not None}
+    for row in rows:
+        n = index[row["month"]]
+        for name in names:
+            trend[name][n] = (trend[name][n] or 0) + row[name]
+            if n == last and row[name]:
+                per_program[name][row["program_id"]] += row[name]
+                if row["care_manager_id"] is not None:
+                    per_manager[name][row["care_manager_id"]] += row[name]
+    return {
+        name: _Counts(trend[name], dict(per_program[name]), dict(per_manager[name]))
+        for name in names
+    }
 
 
-def _business_days_between(start: dt.date, end: dt.date, holidays: set[dt.date]) -> int:
-    """Business days after ``start`` up to and including ``end`` (0 for the same day)."""
-    days, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        days += is_business_day(day, holidays)
+def _collaborative_counts(months: list[Month], program_ids: list[Any] | None) -> dict[str, _Counts]:
+    """The collaborative-care figures from one query (``figures.collaborative_rows``): distinct
+    clients per month, and in the last month per program and per care manager."""
+    index = {each: n for n, each in enumerate(months)}
+    last = len(months) - 1
+    per_month: dict[str, list[set[Any]]] = {
+        key: [set() for _ in months] for key in figures.COLLABORATIVE
+    }
+    per_program: dict[str, dict[Any, set[Any]]] = {k: defaultdict(set) for k in per_month}
+    per_manager: dict[str, dict[Any, set[Any]]] = {k: defaultdict(set) for k in per_month}
+    for row in figures.collaborative_rows(months[0].first_day, months[-1].end, program_ids):
+        program_id, manager_id, client_id = row[:3]
+        for key, day in figures.collaborative_judged(row):
+            n = index.get(month_of(day))
+            if n is None:
+                continue
+            per_month[key][n].add(client_id)
+            if n == last:
+                per_program[key][program_id].add(client_id)
+                if manager_id is not None:
+                    per_manager[key][manager_id].add(client_id)
+    return {
+        key: _Counts(
+            trend=[len(clients) for clients in per_month[key]],
+            by_program={k: len(v) for k, v in per_program[key].items()},
+            by_care_manager={k: len(v) for k, v in per_manager[key].items()},
+        )
+        for key in figures.COLLABORATIVE
+    }
+
+
+def _business_days_between(start: dt.date, end: dt.date, holidays: list[dt.date]) -> int:
+    """Business days after ``start`` up to and including ``end`` (0 for the same day), in
+    constant time: weekdays by arithmetic, less the (sorted) holidays on weekdays between."""
+    if end <= start:
+        return 0
+    first = start + dt.timedelta(days=1)
+    span = (end - first).days + 1
+    weeks, rest = divmod(span, 7)
+    days = weeks * 5 + sum((first.weekday() + n) % 7 < SATURDAY for n in range(rest))
+    days -= bisect.bisect_right(holidays, end) - bisect.bisect_left(holidays, first)
     return days
 
 
@@ -134,10 +241,15 @@ def _median_days(
     first, last = months[0], months[-1]
     closed = (
         measure.scoped(program_ids)
+        .filter(status__in=figures.CLOSED_LOOP, sent_on__isnull=False)
         .filter(closed_at__gte=first.start_at, closed_at__lt=last.end_at)
         .values_list("sent_on", "closed_at", measure.program, measure.care_manager)
     )
-    holidays = holidays_between(first.first_day - dt.timedelta(days=400), last.end)
+    holidays = sorted(
+        day
+        for day in holidays_between(first.first_day - dt.timedelta(days=400), last.end)
+        if day.weekday() < SATURDAY
+    )
     per_month: dict[Month, list[int]] = defaultdict(list)
     per_program: dict[Any, list[int]] = defaultdict(list)
     per_manager: dict[Any, list[int]] = defaultdict(list)
@@ -167,9 +279,15 @@ def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthR
     program, program_ids = report_scope(actor=actor, program_id=program_id)
     months = month.trailing(12)
     rows: list[FigureRow] = []
-    with reading_reports():
+    with reading_reports(), figures.schedules_read_once():
+        counts: dict[str, _Counts] = {}
+        apart = set(figures.COLLABORATIVE) | set(notes_selectors.CONTACT_COUNTS)
+        for family in _families(m for m in MEASURES if m.key not in apart):
+            counts |= _family_counts(family, months, program_ids)
+        counts |= _collaborative_counts(months, program_ids)
+        counts |= _contact_counts(months, program_ids)
         for measure in MEASURES:
-            trend = _trend(measure, months, program_ids)
+            found = counts[measure.key]
             rows.append(
                 FigureRow(
                     key=measure.key,
@@ -177,10 +295,10 @@ def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthR
                     section=measure.section,
                     help=measure.help,
                     kind="count",
-                    total=trend[-1],
-                    trend=list(trend),
-                    by_program=_by(measure, month, program_ids, measure.program),
-                    by_care_manager=_by(measure, month, program_ids, measure.care_manager),
+                    total=found.trend[-1],
+                    trend=found.trend,
+                    by_program=found.by_program,
+                    by_care_manager=found.by_care_manager,
                     clients_of=measure.key,
                 )
             )
@@ -222,11 +340,13 @@ def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthR
                 clients_of="referrals_closed",
             )
         )
+        extension_sections = extensions.extension_sections(
+            actor=actor, month=month, program_ids=program_ids
+        )
         manager_ids = set()
         for row in rows:
             manager_ids |= set(row.by_care_manager)
         managers = list(User.objects.filter(pk__in=manager_ids).order_by("last_name", "first_name"))
-        extension_sections = extensions.extension_sections(month=month, program_ids=program_ids)
     order = {key: n for n, (key, _) in enumerate(figures.SECTIONS)}
     rows.sort(key=lambda r: order[r.section])  # stable: each section keeps its figures' order
     return MonthReport(

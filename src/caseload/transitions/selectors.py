@@ -195,3 +195,17 @@ def episodes_discharged_between(
     if client_ids is not None:
         episodes = episodes.filter(client_id__in=client_ids)
     return list(episodes)
+
+
+# --- The month report (reports/) -----------------------------------------------------------
+
+
+def clocks_for_report(program_ids: list[Any] | None) -> QuerySet[TransitionalClock]:
+    """Transitional-care clocks, less those an episode closed early stopped (never met): a
+    stopped clock is neither met nor missed."""
+    rows = TransitionalClock.objects.exclude(
+        episode__status=EpisodeStatus.CLOSED, met_on__isnull=True
+    )
+    if program_ids is None:
+        return rows
+    return rows.filter(episode__enrolment__program_id__in=program_ids)

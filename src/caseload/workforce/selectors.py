@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 
 from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.core.errors import NotFound
+from caseload.staff.models import User
 from caseload.workforce import records
 from caseload.workforce.advisor import StaffAdvice, staff_advice
 from caseload.workforce.models import (
@@ -26,7 +29,6 @@ from caseload.workforce.models import (
 from caseload.workforce.services import SECTIONS, Section, work_pattern_for
 
 if TYPE_CHECKING:
-    from caseload.staff.models import User
     from caseload.workforce.models import WorkPattern
 
 
@@ -114,3 +116,42 @@ def program_credential_get(*, requirement_id: Any) -> ProgramCredential:
         return ProgramCredential.objects.select_related("program").get(pk=requirement_id)
     except (ValueError, TypeError, ValidationError, ProgramCredential.DoesNotExist) as exc:
         raise NotFound("Not found.") from exc
+
+
+# --- The month report (reports/, through workforce/report_figures.py) ------------------------
+
+
+def credentials_expiring_counts(
+    *, start: dt.date, days: int, program_ids: list[Any] | None
+) -> tuple[dict[Any, int], dict[Any, int]]:
+    """Per staff member (active, working in these programs; None: everyone), how many of their
+    licences and certifications expire in the ``days`` days from ``start``, and how many had
+    lapsed before it: ({staff id: expiring}, {staff id: lapsed}), two SQL aggregates each."""
+    staff = User.objects.filter(is_active=True)
+    if program_ids is not None:
+        staff = staff.filter(programs__in=program_ids)
+    staff_ids = staff.values("pk")
+    until = start + dt.timedelta(days=days)
+    expiring: dict[Any, int] = {}
+    lapsed: dict[Any, int] = {}
+    for rows, date_field, active in (
+        (LicenceRecord.objects.filter(staff_id__in=staff_ids), "expires_on", Q(active=True)),
+        (CertificationRecord.objects.filter(staff_id__in=staff_ids), "valid_through", Q()),
+    ):
+        counted = (
+            rows.order_by()
+            .values("staff_id")
+            .annotate(
+                expiring=Count(
+                    "pk",
+                    filter=active & Q(**{f"{date_field}__gte": start, f"{date_field}__lt": until}),
+                ),
+                lapsed=Count("pk", filter=~active | Q(**{f"{date_field}__lt": start})),
+            )
+        )
+        for row in counted:
+            if row["expiring"]:
+                expiring[row["staff_id"]] = expiring.get(row["staff_id"], 0) + row["expiring"]
+            if row["lapsed"]:
+                lapsed[row["staff_id"]] = lapsed.get(row["staff_id"], 0) + row["lapsed"]
+    return expiring, lapsed

@@ -35,6 +35,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -503,8 +504,17 @@ class Workspace:
         self.env.update(config.env)
         self.python = python
 
-    def run(self, source: str, timeout: float | None) -> tuple[str, float]:
-        """Write ``source`` as the module, run its tests; ("passed"|"failed"|"timeout", secs)."""
+    def run(
+        self, source: str, timeout: float | None, cpu_limit: float | None = None
+    ) -> tuple[str, float]:
+        """Write ``source`` as the module, run its tests; ("passed"|"failed"|"timeout", secs).
+
+        ``cpu_limit`` bounds the CPU seconds the test process may use (a mutant that loops
+        forever); ``timeout`` the wall time (one that waits forever). On a shared, busy machine
+        wall time stretches with the load while CPU time does not, so the CPU limit is the tight
+        one and the wall limit is generous: a slow machine must not turn a survivor into a
+        "caught by the time limit".
+        """
         if STOP.is_set():
             raise Stopped
         self.target.write_text(source)
@@ -519,6 +529,12 @@ class Workspace:
                 stderr=subprocess.STDOUT,
             ) as child:
                 RUNNING.add(child)
+                if cpu_limit is not None and hasattr(resource, "prlimit"):
+                    seconds = int(cpu_limit) + 1
+                    try:  # SIGXCPU at the soft limit, SIGKILL 5 CPU-seconds later
+                        resource.prlimit(child.pid, resource.RLIMIT_CPU, (seconds, seconds + 5))
+                    except (ProcessLookupError, PermissionError):
+                        pass  # already finished
                 try:
                     output, _ = child.communicate(timeout=timeout)
                 except subprocess.TimeoutExpired:
@@ -534,10 +550,18 @@ class Workspace:
         elapsed = time.monotonic() - started
         if child.returncode == 0:
             return "passed", elapsed
+        if cpu_limit is not None and child.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+            return "timeout", elapsed
         if child.returncode == 5:
             raise SystemExit(f"{self.tests}: pytest collected no tests")
         self.last_output = output.decode(errors="replace")
         return "failed", elapsed
+
+    def migrated(self) -> None:
+        """The copy's test database is migrated (by an unmutated run): later runs skip the
+        ``migrate`` Django runs even on a kept database (tests/conftest.py's django_db_setup).
+        The copy's migrations cannot change: a mutant changes one rule module."""
+        self.env["CASELOAD_TEST_DB_MIGRATED"] = "1"
 
     def close(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -564,24 +588,39 @@ def run_module(
     workspaces = [Workspace(config, module, python) for _ in range(max(1, jobs))]
     try:
         first = workspaces[0]
-        verdict, baseline = first.run(source, timeout=None)
+        verdict, _ = first.run(source, timeout=None)  # also migrates the copy's test database
         if verdict != "passed":
             raise SystemExit(
                 f"{module}: the tests fail without any mutant; fix them first.\n"
                 + getattr(first, "last_output", "")[-3000:]
             )
+        first.migrated()
+        # Once more, to time a run as a mutant's will be (database kept). It is the only test
+        # process at this moment, so the CPU time our children used across it is its own.
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        verdict, baseline = first.run(source, timeout=None)
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        baseline_cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (
+            cpu_before.ru_utime + cpu_before.ru_stime
+        )
+        if verdict != "passed":
+            raise SystemExit(f"{module}: the tests passed once without any mutant, then failed")
         # Every other copy runs the unmutated module once too, so its test database is
         # created (and kept) by unmutated code.
         for space in workspaces[1:]:
             if space.run(source, timeout=None)[0] != "passed":
                 raise SystemExit(f"{module}: the tests fail without any mutant in a second copy")
+            space.migrated()
         canary = source + '\n\nraise RuntimeError("mutation canary")\n'
         if first.run(canary, timeout=None)[0] == "passed":
             raise SystemExit(
                 f"{module}: the canary mutant survived, so the tests do not import the copy "
                 "the mutants are written to; no verdict of this run could be trusted."
             )
-        timeout = max(20.0, 4 * baseline + 10)
+        # A mutant is stopped after four times the unmutated run's CPU time (at least 20 s),
+        # or, waiting rather than computing, after twenty times its wall time (at least 300 s).
+        cpu_limit = max(20.0, 4 * baseline_cpu + 10)
+        timeout = max(300.0, 20 * baseline)
         order = list(mutants)
         # A seeded shuffle: a run cut short by the budget has tried a fair sample, the same
         # one for the same source.
@@ -594,7 +633,7 @@ def run_module(
             if deadline is not None and time.monotonic() > deadline:
                 return None
             space = workspaces[index % len(workspaces)]
-            verdict, seconds = space.run(apply(source, mutant), timeout=timeout)
+            verdict, seconds = space.run(apply(source, mutant), timeout=timeout, cpu_limit=cpu_limit)
             name = {"passed": "survived", "failed": "caught", "timeout": "timeout"}[verdict]
             if log:
                 print(f"  [{name:8}] {mutant.describe()}", file=sys.stderr, flush=True)

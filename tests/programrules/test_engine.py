@@ -337,6 +337,37 @@ def test_tcm_holidays_replace_the_organisations_calendar() -> None:
     )
 
 
+def test_tcm_contact_due_is_exact_across_a_closure_of_many_weeks() -> None:
+    # Discharged Friday 2 October 2026; the office is closed every weekday from Monday
+    # 5 October to Friday 13 November (six weeks), far beyond the first window read (2 × 7 + 14
+    # days). The calendar answers only for the range it is asked about, as the database does.
+    closed = {dt.date(2026, 10, 5) + dt.timedelta(days=i) for i in range(40)}
+    closed = {day for day in closed if day.weekday() < 5}
+
+    def calendar(start: dt.date, end: dt.date) -> set[dt.date]:
+        return {day for day in closed if start <= day <= end}
+
+    fact = engine.parse_fact({"program": "TCM", "discharge": "2026-10-02", "mdm": "high"})
+    # Monday 16 November is the first business day after the closure, Tuesday the second.
+    assert engine.evaluate(fact, calendar=calendar).contact_due == dt.date(2026, 11, 17)
+    # A contact on that Tuesday is on time.
+    fact.contact_on = dt.date(2026, 11, 17)
+    assert "interactive contact" not in str(engine.evaluate(fact, calendar=calendar).not_met)
+
+
+def test_tcm_without_a_discharge_date_is_refused_in_words() -> None:
+    fact = engine.Fact(program="TCM", month=dt.date(2026, 11, 1))
+    with pytest.raises(engine.FactError, match="discharge date"):
+        engine.evaluate(fact, calendar=engine.no_holidays)
+
+
+def test_a_miss_leaves_out_empty_reasons_and_needs_one() -> None:
+    result = engine.Result()
+    result.miss("99490", ["", "no consent on file", ""])
+    result.miss("99439", ["", ""])
+    assert result.not_met == [{"code": "99490", "reason": "no consent on file"}]
+
+
 def test_tcm_contact_one_business_day_late() -> None:
     result = tcm(contact_on="2026-11-25")
     assert result["codes"] == []
@@ -444,3 +475,118 @@ def test_a_later_year_without_its_own_file_uses_the_latest_rules() -> None:
     assert rules.for_year(2031).year == 2026
     with pytest.raises(rules.RulesError):
         rules.for_year(1999)
+
+
+# -- progress toward the next threshold (the chart, the worklist) -------------------------------
+
+CCM_STAFF = (("99490", 20), ("99439", 40), ("99439", 60))
+
+
+def progress(**fields: Any) -> list[tuple[Any, ...]]:
+    raw: dict[str, Any] = {"program": "CCM", "month": "2026-11", **fields}
+    return [
+        (p.program, p.label, p.minutes, p.code, p.need, p.short, p.thresholds)
+        for p in engine.progress(engine.parse_fact(raw))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        # no time at all: the first track, its base code
+        ({}, [("CCM", "clinical staff", 0, "99490", 20, 20, CCM_STAFF)]),
+        # between the base and the first add-on
+        (
+            {"clinical_staff_minutes": 25},
+            [("CCM", "clinical staff", 25, "99439", 40, 15, CCM_STAFF)],
+        ),
+        # exactly at a threshold: the next one is what is still to reach
+        (
+            {"clinical_staff_minutes": 40},
+            [("CCM", "clinical staff", 40, "99439", 60, 20, CCM_STAFF)],
+        ),
+        # the add-on cap (2) reached: nothing further to reach
+        (
+            {"clinical_staff_minutes": 60},
+            [("CCM", "clinical staff", 60, "99439", None, None, CCM_STAFF)],
+        ),
+        # an add-on without a cap: always one unit beyond the minutes, at least two shown
+        (
+            {"physician_minutes": 10},
+            [
+                (
+                    "CCM",
+                    "physician or QHP",
+                    10,
+                    "99491",
+                    30,
+                    20,
+                    (("99491", 30), ("99437", 60), ("99437", 90)),
+                )
+            ],
+        ),
+        (
+            {"physician_minutes": 95},
+            [
+                (
+                    "CCM",
+                    "physician or QHP",
+                    95,
+                    "99437",
+                    120,
+                    25,
+                    (("99491", 30), ("99437", 60), ("99437", 90), ("99437", 120)),
+                )
+            ],
+        ),
+        # both tracks with time: both shown, each against its own thresholds
+        (
+            {"clinical_staff_minutes": 5, "physician_minutes": 31},
+            [
+                ("CCM", "clinical staff", 5, "99490", 20, 15, CCM_STAFF),
+                (
+                    "CCM",
+                    "physician or QHP",
+                    31,
+                    "99437",
+                    60,
+                    29,
+                    (("99491", 30), ("99437", 60), ("99437", 90)),
+                ),
+            ],
+        ),
+        # collaborative care: the later month's codes; without the month, the first month's
+        (
+            {"program": "CoCM", "cocm_month": "later", "clinical_staff_minutes": 40},
+            [
+                (
+                    "CoCM",
+                    "behavioural health care manager",
+                    40,
+                    "99494",
+                    76,
+                    36,
+                    (("99493", 31), ("99494", 76), ("99494", 106)),
+                )
+            ],
+        ),
+        (
+            {"program": "CoCM", "clinical_staff_minutes": 40},
+            [
+                (
+                    "CoCM",
+                    "behavioural health care manager",
+                    40,
+                    "99494",
+                    86,
+                    46,
+                    (("99492", 36), ("99494", 86), ("99494", 116)),
+                )
+            ],
+        ),
+        # programs without time thresholds have no progress
+        ({"program": "APCM"}, []),
+    ],
+)
+def test_progress_names_the_next_threshold(fields: dict[str, Any], expected: list[Any]) -> None:
+    assert progress(**fields) == expected

@@ -466,6 +466,96 @@ def test_bad_facts_are_refused_in_plain_words(raw: Any, words: str) -> None:
     assert words in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ({"program": "CCM", "month": "2026-1"}, "'month' must be a month like 2026-11"),
+        ({"program": "CCM", "month": "2026-11-01"}, "'month' must be a month like 2026-11"),
+        ({"program": "CCM", "month": "0999-11"}, "'month' must be a month like 2026-11"),
+        ({"program": "CCM", "month": "2026-13"}, "'month' must be a month like 2026-11"),
+        ({"program": "CCM", "month": "2026-11", "chronic_conditions": True}, "whole number"),
+        ({"program": "CCM", "month": "2026-11", "physician_minutes": 2.5}, "whole number"),
+        ({"program": "CCM", "month": "2026-11", "auxiliary_minutes": -1}, "whole number"),
+        ({"program": "CCM", "month": "2026-11", "other_programs": "PCM"}, "'other_programs'"),
+        ({"program": "CCM", "month": "2026-11", "other_programs": ["XYZ"]}, "'other_programs'"),
+        ({"program": "CCM", "month": "2026-11", "billing_practitioners": "2"}, "a number or"),
+        ({"program": "CCM", "month": "2026-11", "billing_practitioners": True}, "a number or"),
+        ({"program": "TCM", "discharge": "2026-11-20", "holidays": "2026-11-26"}, "a list of"),
+        ({"program": "TCM", "discharge": "20 Nov"}, "'discharge' must be a date"),
+        ({"program": "TCM", "discharge": "2026-11-20", "visit_on": "soon"}, "'visit_on'"),
+        ({"program": "TCM", "discharge": "2026-11-20", "contact_on": "x"}, "'contact_on'"),
+        ({"program": "TCM", "discharge": "2026-11-20", "med_rec_on": "x"}, "'med_rec_on'"),
+    ],
+)
+def test_more_bad_facts_are_refused_in_plain_words(raw: Any, words: str) -> None:
+    with pytest.raises(engine.FactError) as caught:
+        engine.parse_fact(raw)
+    assert words in str(caught.value)
+
+
+def test_every_problem_of_a_fact_is_said_at_once() -> None:
+    with pytest.raises(engine.FactError) as caught:
+        engine.parse_fact(
+            {"program": "XYZ", "month": "Nov", "mdm": "huge", "clinical_staff_minutes": -5}
+        )
+    assert len(caught.value.problems) == 4
+    # a program or month problem is not followed by "needs its month" as well
+    assert not any("needs its 'month'" in p for p in caught.value.problems)
+
+
+def test_a_fact_is_read_field_by_field() -> None:
+    fact = engine.parse_fact(
+        {
+            "program": "TCM",
+            "discharge": "2026-11-20",
+            "month": "",
+            "mdm": "",
+            "cocm_month": "",
+            "contact_on": "2026-11-23",
+            "visit_on": "2026-11-25",
+            "med_rec_on": "",
+            "holidays": ["2026-11-26", "2026-11-26"],
+            "clinical_staff_minutes": None,
+            "physician_minutes": 7,
+            "chronic_conditions": 3,
+            "consent": "yes",
+            "care_plan": True,
+            "qmb": 1,
+            "other_programs": ["CCM", "BHI"],
+            "billing_practitioners": [" Dr Lee ", "Dr Lee", "", "Dr Patel"],
+        }
+    )
+    assert fact.month is None and fact.mdm is None and fact.cocm_month is None
+    assert fact.discharge == dt.date(2026, 11, 20) and fact.year == 2026
+    assert (fact.contact_on, fact.visit_on, fact.med_rec_on) == (
+        dt.date(2026, 11, 23),
+        dt.date(2026, 11, 25),
+        None,
+    )
+    assert fact.holidays == frozenset({dt.date(2026, 11, 26)})
+    assert fact.minutes == {"clinical_staff": 0, "physician": 7, "auxiliary": 0}
+    assert fact.chronic_conditions == 3
+    # only JSON true is consent (or a care plan, or QMB status)
+    assert (fact.consent, fact.care_plan, fact.qmb) == (False, True, False)
+    assert fact.other_programs == ("CCM", "BHI")
+    assert fact.billing_practitioners == 2  # names trimmed, blanks and repeats dropped
+    fact = engine.parse_fact({"program": "CCM", "month": "2026-02", "chronic_conditions": None})
+    assert fact.month == dt.date(2026, 2, 1) and fact.chronic_conditions == 0
+    assert fact.holidays is None and fact.billing_practitioners == 1
+    assert engine.parse_fact({**READY, "program": "CCM", "month": "2026-02"}).consent is True
+
+
+def test_a_fact_without_a_month_has_no_year() -> None:
+    with pytest.raises(engine.FactError, match="no month"):
+        _ = engine.Fact(program="CCM").year
+    # transitional care's year is its discharge's; others' their month's
+    fact = engine.Fact(program="TCM", month=dt.date(2026, 1, 1), discharge=dt.date(2025, 12, 30))
+    assert fact.year == 2025
+    assert engine.Fact(program="CCM", month=dt.date(2026, 1, 1), discharge=fact.discharge).year == (
+        2026
+    )
+
+
 def test_fields_a_program_does_not_use_are_ignored() -> None:
     result = run("BHI", clinical_staff_minutes=20, discharge="2026-11-20", cocm_month="first")
     assert result == {"codes": ["99484"], "not_met": []}
@@ -590,3 +680,70 @@ def progress(**fields: Any) -> list[tuple[Any, ...]]:
 )
 def test_progress_names_the_next_threshold(fields: dict[str, Any], expected: list[Any]) -> None:
     assert progress(**fields) == expected
+
+
+# -- `caseload programs evaluate`: a list of facts in, a list of results out --------------------
+
+
+def test_evaluate_json_answers_each_fact_in_order_and_counts_the_unreadable() -> None:
+    facts = [
+        {"program": "CCM", "month": "2026-11", **READY, "clinical_staff_minutes": 20},
+        {"program": "CCM"},
+        "not a fact",
+        {"program": "TCM", "discharge": "2026-11-20", "mdm": "high", "holidays": []},
+    ]
+    out, errors = engine.evaluate_json(facts, calendar=engine.no_holidays)
+    assert errors == 2
+    assert out[0] == {
+        "codes": ["99490"],
+        "not_met": [
+            {
+                "code": "99439",
+                "reason": "20 minutes short of 99439 (20 of 40 clinical staff minutes)",
+            }
+        ],
+    }
+    assert out[1] == {
+        "codes": [],
+        "not_met": [],
+        "error": "fact 2: the fact needs its 'month', like 2026-11",
+    }
+    assert out[2]["error"] == "fact 3: each fact must be a JSON object"
+    assert out[3]["contact_due"] == "2026-11-24" and out[3]["visit_due"] == "2026-11-27"
+    assert "error" not in out[3]
+    with pytest.raises(engine.FactError, match="JSON list"):
+        engine.evaluate_json({"program": "CCM"}, calendar=engine.no_holidays)
+
+
+def test_a_year_without_rules_is_an_error_of_that_fact_only() -> None:
+    out, errors = engine.evaluate_json(
+        [{"program": "CCM", "month": "1999-11"}, {"program": "BHI", "month": "2026-11"}],
+        calendar=engine.no_holidays,
+    )
+    assert errors == 1 and out[0]["error"].startswith("fact 1: ")
+    assert "error" not in out[1]
+
+
+@pytest.mark.parametrize(
+    ("n", "minutes", "times"),
+    [(1, "1 minute", "once"), (2, "2 minutes", "twice"), (3, "3 minutes", "3 times")],
+)
+def test_words(n: int, minutes: str, times: str) -> None:
+    assert engine.minutes_words(n) == minutes
+    assert engine.times_words(n) == times
+
+
+@pytest.mark.parametrize(
+    ("unit", "words"),
+    [(0, "99439"), (1, "99439"), (2, "a second 99439"), (6, "a sixth 99439"), (7, "a 7th 99439")],
+)
+def test_ordinal_code(unit: int, words: str) -> None:
+    assert engine.ordinal_code(unit, "99439") == words
+
+
+def test_date_words() -> None:
+    assert engine.date_words(dt.date(2026, 11, 3)) == "Tuesday 3 November 2026"
+
+
+def test_no_holidays_is_an_empty_calendar() -> None:
+    assert engine.no_holidays(dt.date(2026, 12, 24), dt.date(2026, 12, 31)) == frozenset()

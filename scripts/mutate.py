@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import copy
 import dataclasses
 import datetime as dt
@@ -531,10 +532,9 @@ class Workspace:
                 RUNNING.add(child)
                 if cpu_limit is not None and hasattr(resource, "prlimit"):
                     seconds = int(cpu_limit) + 1
-                    try:  # SIGXCPU at the soft limit, SIGKILL 5 CPU-seconds later
+                    # SIGXCPU at the soft limit, SIGKILL 5 CPU-seconds later (unless finished)
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
                         resource.prlimit(child.pid, resource.RLIMIT_CPU, (seconds, seconds + 5))
-                    except (ProcessLookupError, PermissionError):
-                        pass  # already finished
                 try:
                     output, _ = child.communicate(timeout=timeout)
                 except subprocess.TimeoutExpired:
@@ -633,7 +633,9 @@ def run_module(
             if deadline is not None and time.monotonic() > deadline:
                 return None
             space = workspaces[index % len(workspaces)]
-            verdict, seconds = space.run(apply(source, mutant), timeout=timeout, cpu_limit=cpu_limit)
+            verdict, seconds = space.run(
+                apply(source, mutant), timeout=timeout, cpu_limit=cpu_limit
+            )
             name = {"passed": "survived", "failed": "caught", "timeout": "timeout"}[verdict]
             if log:
                 print(f"  [{name:8}] {mutant.describe()}", file=sys.stderr, flush=True)

@@ -192,12 +192,15 @@ def django_db_setup(
     """
     from pytest_django.fixtures import django_db_setup as plugin_setup
 
-    if not (
+    if (
         os.environ.get("CASELOAD_TEST_DB_MIGRATED") == "1"
         and os.environ.get("CASELOAD_TEST_DB_NAME")
         and django_db_keepdb
         and not django_db_createdb
     ):
+        _use_the_kept_test_databases(django_db_blocker)
+        yield
+    else:
         yield from plugin_setup.__wrapped__(  # type: ignore[attr-defined]
             request,
             django_test_environment,
@@ -207,7 +210,10 @@ def django_db_setup(
             django_db_createdb,
             django_db_modify_db_settings,
         )
-        return
+
+
+def _use_the_kept_test_databases(django_db_blocker: Any) -> None:
+    """What Django's create_test_db does for a kept database, less ``migrate``."""
     from django.db import connections
 
     with django_db_blocker.unblock():
@@ -224,7 +230,6 @@ def django_db_setup(
             connection.settings_dict["NAME"] = name
         for connection, mirror in mirrors:
             connection.creation.set_as_test_mirror(connections[mirror].settings_dict)
-    yield
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -508,7 +508,8 @@ class Workspace:
     def run(
         self, source: str, timeout: float | None, cpu_limit: float | None = None
     ) -> tuple[str, float]:
-        """Write ``source`` as the module, run its tests; ("passed"|"failed"|"timeout", secs).
+        """Write ``source`` as the module, run its tests; (verdict, seconds), the verdict one of
+        "passed", "failed", "timeout" (the CPU limit) or "wall-timeout" (the wall limit).
 
         ``cpu_limit`` bounds the CPU seconds the test process may use (a mutant that loops
         forever); ``timeout`` the wall time (one that waits forever). On a shared, busy machine
@@ -540,7 +541,7 @@ class Workspace:
                 except subprocess.TimeoutExpired:
                     child.kill()
                     child.communicate()
-                    return "timeout", time.monotonic() - started
+                    return "wall-timeout", time.monotonic() - started
                 finally:
                     RUNNING.discard(child)
         finally:
@@ -633,9 +634,14 @@ def run_module(
             if deadline is not None and time.monotonic() > deadline:
                 return None
             space = workspaces[index % len(workspaces)]
-            verdict, seconds = space.run(
-                apply(source, mutant), timeout=timeout, cpu_limit=cpu_limit
-            )
+            mutated = apply(source, mutant)
+            verdict, seconds = space.run(mutated, timeout=timeout, cpu_limit=cpu_limit)
+            if verdict == "wall-timeout":
+                # Waiting, not computing, for twenty times the unmutated run: a mutant that
+                # waits forever, or a run that was paused (SIGSTOP) or starved. Once more
+                # before the verdict: a pause does not strike the same mutant twice.
+                verdict, seconds = space.run(mutated, timeout=timeout, cpu_limit=cpu_limit)
+                verdict = "timeout" if verdict == "wall-timeout" else verdict
             name = {"passed": "survived", "failed": "caught", "timeout": "timeout"}[verdict]
             if log:
                 print(f"  [{name:8}] {mutant.describe()}", file=sys.stderr, flush=True)

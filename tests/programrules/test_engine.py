@@ -747,3 +747,25 @@ def test_date_words() -> None:
 
 def test_no_holidays_is_an_empty_calendar() -> None:
     assert engine.no_holidays(dt.date(2026, 12, 24), dt.date(2026, 12, 31)) == frozenset()
+
+
+def test_a_fact_built_in_code_starts_from_nothing_on_file() -> None:
+    # evaluation.py and selectors.py build facts field by field: what they leave out is absent.
+    fact = engine.Fact(program="CCM", month=dt.date(2026, 11, 1), minutes={"clinical_staff": 20})
+    assert (fact.consent, fact.care_plan, fact.chronic_conditions, fact.qmb) == (
+        False,
+        False,
+        0,
+        False,
+    )
+    assert (fact.billing_practitioners, fact.other_programs, fact.holidays) == (1, (), None)
+    assert (fact.cocm_month, fact.mdm, fact.discharge, fact.contact_on) == (None, None, None, None)
+    assert engine.evaluate(fact, calendar=engine.no_holidays).as_json()["not_met"] == [
+        {
+            "code": "99490",
+            "reason": "no consent on file for chronic care management; no care plan on file for "
+            "chronic care management; chronic care management needs at least 2 chronic "
+            "conditions; 0 on file",
+        }
+    ]
+    assert engine.Fact(program="BHI").minutes == {}

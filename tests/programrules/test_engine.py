@@ -769,3 +769,13 @@ def test_a_fact_built_in_code_starts_from_nothing_on_file() -> None:
         }
     ]
     assert engine.Fact(program="BHI").minutes == {}
+
+
+def test_a_blocked_month_at_the_threshold_is_not_called_short() -> None:
+    result = run("CCM", consent=False, clinical_staff_minutes=20)
+    assert reasons(result, "99490") == ["no consent on file for chronic care management"]
+    result = run("CCM", consent=False, clinical_staff_minutes=19)
+    assert reasons(result, "99490") == [
+        "no consent on file for chronic care management; "
+        "1 minute short of 99490 (19 of 20 clinical staff minutes)"
+    ]

@@ -701,3 +701,23 @@ def test_a_profile_is_read_field_by_field_with_its_defaults():
 def test_figures_for_people_have_no_needless_decimals(value, figure):
     assert engine._num(value) == figure
     assert type(engine._num(value)) is type(figure)
+
+
+CCM_QUALIFICATION = (
+    "a qualifying licence or degree: a current, active and unrestricted licence or certification "
+    "in a health or human services discipline that allows its holder to assess clients "
+    "independently or a bachelor's or graduate degree in a health or human services field"
+)
+
+
+def test_without_a_qualification_the_missing_experience_of_the_closest_route_is_named():
+    # Six months of case management, not supervised by a CCM: Category 2 (24 months) is closest.
+    result = advise("2026-12-05", employment=[job("2026-06-05")])["CCM"]
+    assert result["missing"] == [
+        CCM_QUALIFICATION,
+        "18 more months of full-time case management (6 of 24 counted)",
+    ]
+    # Experience enough for Category 2: only the qualification is missing.
+    result = advise("2026-12-05", employment=[job("2024-01-01")])["CCM"]
+    assert result["missing"] == [CCM_QUALIFICATION]
+    assert result["eligible"] is False and result["eligible_from"] is None

@@ -721,3 +721,30 @@ def test_without_a_qualification_the_missing_experience_of_the_closest_route_is_
     result = advise("2026-12-05", employment=[job("2024-01-01")])["CCM"]
     assert result["missing"] == [CCM_QUALIFICATION]
     assert result["eligible"] is False and result["eligible_from"] is None
+
+
+def test_what_records_and_the_public_page_leave_out_takes_the_documented_default():
+    # records.py and public.py build these field by field.
+    job_ = engine.Employment("Aide", "other", d("2020-01-01"))
+    assert (job_.end, job_.hours_per_week, job_.paid, job_.internship_or_volunteer) == (
+        None,
+        None,
+        True,
+        False,
+    )
+    assert (job_.supervised_by_ccm, job_.supervision_hours_per_year) == (False, 0)
+    licence = engine.Licence("RN")
+    assert (licence.independent_assessment, licence.active, licence.unrestricted) == (
+        False,
+        True,
+        True,
+    )
+    assert licence.expires is None
+    education = engine.Education("bachelor")
+    assert (education.field, education.related_to_care_management, education.completed) == (
+        "",
+        False,
+        None,
+    )
+    assert engine.CEEntry(d("2025-01-01"), 2.0) == engine.CEEntry(d("2025-01-01"), 2.0, 0, "")
+    assert engine.Certification("CCM") == engine.Certification("CCM", None, None)

@@ -8,8 +8,8 @@
    when it points at PostgreSQL and its name contains "bench", else
    postgres://postgres@127.0.0.1:5432/caseload_load_bench), dropped and created afresh unless
    --reuse finds it already built for the same number of clients.
-2. Gives --users of its care managers a password, and writes their clients, open tasks and
-   search terms for the scenario (var/load/accounts.json).
+2. Gives --users of its care managers a password, and writes their clients and search terms
+   for the scenario (var/load/accounts.json).
 3. Collects the static files and starts gunicorn (production settings, --workers) on a free
    loopback port, with the job worker beside it as in production.
 4. Runs bench/locustfile.py headless: --users care managers, spawned 5 a second, for --minutes,
@@ -205,7 +205,6 @@ def _accounts(users: int, password: str) -> list[dict[str, Any]]:
 
     from caseload.enrolments.models import Enrolment
     from caseload.staff.models import CareerLevel, User
-    from caseload.tasks.models import Task
 
     people = list(
         User.objects.filter(career_level=CareerLevel.CARE_MANAGER, is_active=True)
@@ -225,18 +224,11 @@ def _accounts(users: int, password: str) -> list[dict[str, Any]]:
         )
         clients = [str(e.client_id) for e in enrolments]
         names = sorted({e.client.family_name[:4].lower() for e in enrolments})
-        tasks = [
-            str(pk)
-            for pk in Task.objects.filter(owner=person, status="open").values_list("pk", flat=True)[
-                :60
-            ]
-        ]
         accounts.append(
             {
                 "username": person.username,
                 "clients": clients,
                 "search_terms": names or ["a"],
-                "tasks": tasks,
                 "contact_at": contact_at,
             }
         )

@@ -33,6 +33,11 @@ MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "200000"))
 WRITTEN_FILE = Path(os.environ.get("LOAD_WRITTEN", "var/load/written.json"))
 FREQUENCY = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"]  # PHQ-9 answers scored 0-3
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# A "Mark done" form on My tasks: the task and the version the page showed (issue 10: a state
+# change carries the version it was made against).
+TASK_ROW = re.compile(
+    r'action="/tasks/([0-9a-f-]{36})/complete/".*?name="version" value="(\d+)"', re.DOTALL
+)
 
 _next_account = itertools.count()
 _lock = threading.Lock()
@@ -84,8 +89,6 @@ class CareManager(HttpUser):
     def on_start(self) -> None:
         self.account = ACCOUNTS[next(_next_account) % len(ACCOUNTS)]
         self.notes = 0
-        self.open_tasks = list(self.account["tasks"])
-        random.shuffle(self.open_tasks)
         page = self.client.get("/accounts/sign-in/", name="sign-in form")
         with self.client.post(
             "/accounts/sign-in/",
@@ -149,19 +152,24 @@ class CareManager(HttpUser):
 
     @task(1)
     def complete_task(self) -> None:
-        if not self.open_tasks:
-            return
-        task_id = self.open_tasks.pop()
+        """Open My tasks and mark one of the listed tasks done, as the row's form does."""
         page = self.client.get("/tasks/", name="my tasks")
+        listed = TASK_ROW.findall(page.text)
+        if not listed:
+            return
+        task_id, version = random.choice(listed)
         with self.client.post(
             f"/tasks/{task_id}/complete/",
-            data={"csrfmiddlewaretoken": _token(page.text), "outcome_note": "Done."},
+            data={
+                "csrfmiddlewaretoken": _token(page.text),
+                "version": version,
+                "outcome_note": "Done.",
+            },
             name="complete task",
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            # Another user (the same account signed in twice) may have completed it first.
-            if response.status_code not in (302, 409):
+            if response.status_code != 302:
                 response.failure(f"completing a task answered {response.status_code}")
 
     @task(1)

@@ -12,15 +12,26 @@ from tests.worklist.helpers import sign_in_with_second_factor
 
 LINKS = {
     "caseload": "My caseload",
+    "career": "My career",
+    "team": ">Team</a>",
+    "reassign": "Reassign clients",
+    "month_report": ">Month report</a>",
+    "program_month": "Program month end",
+    "credentials": ">Credentials</a>",
     "audit": "Audit</a>",
     "break_glass": "Break-glass review",
     "admin": "Administration",
 }
 
+CLINICAL = {"caseload", "career"}
+LEADING = {"team", "reassign", "month_report", "program_month"}
 OFFERED = {
-    "junior": {"caseload"},
-    "other_cm": {"caseload", "break_glass"},
-    "director": {"caseload", "audit", "break_glass", "admin"},
+    "junior": CLINICAL,
+    "other_cm": CLINICAL | {"break_glass"},
+    # A care manager who supervises juniors finds the team view, but leads no program.
+    "supervisor": CLINICAL | {"team", "break_glass"},
+    "senior": CLINICAL | LEADING | {"break_glass"},
+    "director": CLINICAL | LEADING | {"credentials", "audit", "break_glass", "admin"},
     "admin": {"admin"},
     "privacy": {"audit", "break_glass"},
 }

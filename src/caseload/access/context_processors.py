@@ -17,6 +17,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "may": {
             "work_with_clients": policies.is_clinical(user),
+            "see_team": policies.can_see_team(user),
+            "lead_programs": policies.leads_programs(user),
+            "see_program_reports": policies.can_see_program_reports(user),
+            "manage_workforce": policies.can_manage_workforce(user),
             "search_audit": policies.can_search_audit(user),
             "review_break_glass": policies.offers_break_glass_review(user),
             "use_admin": policies.can_use_admin(user),

@@ -55,6 +55,7 @@ from caseload.core.business_days import business_days_after
 from caseload.core.errors import Conflict
 from caseload.demo import data, scenarios
 from caseload.demo.coordination import seed_coordination_demo
+from caseload.demo.plans import PlanRows
 from caseload.demo.programrules import seed_programrules_demo
 from caseload.demo.team import seed_team_demo
 from caseload.demo.workforce import seed_workforce_demo
@@ -717,46 +718,21 @@ class _ClientSeeder:
         self, plan: CarePlan, keys: tuple[str, ...], written: dt.date, at: dt.datetime
     ) -> list[tuple[Goal, dt.date]]:
         """Insert the library problems with their goals and interventions; (goal, due) pairs."""
-        problems: list[Problem] = []
-        goals: list[Goal] = []
-        items: list[Intervention] = []
-        due: list[tuple[Goal, dt.date]] = []
+        rows = PlanRows()
         for key in keys:
-            template = data.PROBLEMS[key]
-            problem = Problem(careplan=plan, description=template.description)
-            problem.detail = template.detail
-            problems.append(problem)
-            for goal_spec in template.goals:
-                nominal, target = self.goal_target(goal_spec, written)
-                goal = Goal(
-                    careplan=plan,
-                    problem=problem,
-                    description=goal_spec.description.format(date=f"{target:%d %B %Y}"),
-                    measure=goal_spec.measure,
-                    target_value=goal_spec.target_value,
-                    target_date=target,
-                    status=GoalStatus.ACTIVE,
-                    expressed_by=goal_spec.expressed_by,
-                )
-                goals.append(goal)
-                due.append((goal, nominal))
-                self.goals.setdefault(key, goal)
-                items += [
-                    Intervention(
-                        careplan=plan,
-                        goal=goal,
-                        description=item.description,
-                        responsible=item.responsible,
-                        frequency=item.frequency,
-                        status=self.intervention_status(item, written),
-                    )
-                    for item in goal_spec.interventions
-                ]
-        Problem.objects.bulk_create(problems)
-        Goal.objects.bulk_create(goals)
-        Intervention.objects.bulk_create(items)
+            first = len(rows.goals)
+            rows.add_problem(
+                plan,
+                key,
+                target_of=lambda spec: self.goal_target(spec, written)[1],
+                status_of=lambda item: self.intervention_status(item, written),
+            )
+            if len(rows.goals) > first:  # the key's first goal stands for the problem
+                self.goals.setdefault(key, rows.goals[first][0])
+        due = [(goal, self.goal_target(spec, written)[0]) for goal, spec in rows.goals]
+        saved = rows.save()
         # A second apart each, so the plan reads in the order it was written.
-        for position, row in enumerate([*problems, *goals, *items]):
+        for position, row in enumerate(saved):
             self.history.stamp(row, at + dt.timedelta(seconds=position))
         return due
 

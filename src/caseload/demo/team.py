@@ -30,13 +30,12 @@ from caseload.careplans.models import (
     CosignStatus,
     Goal,
     GoalStatus,
-    Intervention,
     InterventionStatus,
-    Problem,
 )
 from caseload.clients.models import Client
 from caseload.core import clock
 from caseload.demo import data
+from caseload.demo.plans import PlanRows
 from caseload.enrolments.models import Acuity, Enrolment, EnrolmentEvent, EnrolmentStatus, Program
 from caseload.notes.models import ContactType, ContactWith, NoteStatus, ProgressNote
 from caseload.referrals.models import Referral, ReferralStatus
@@ -315,44 +314,21 @@ class _TeamDemo:
     def plan_contents(self, plans: list[CarePlan]) -> None:
         """One library problem per plan, its measurable goals and interventions; some goals
         reached (or not) last month."""
-        problems, goals, items = [], [], []
+        rows = PlanRows()
         for plan in plans:
             key = self.rng.choice(
                 ("falls", "medicines", "isolation")
                 if plan.enrolment.program_id == self.geriatric.pk
                 else ("diabetes", "chf", "hypertension", "copd")
             )
-            template = data.PROBLEMS[key]
-            problem = Problem(careplan=plan, description=template.description)
-            problem.detail = template.detail
-            problems.append(problem)
-            for spec in template.goals:
-                target = self.today + dt.timedelta(days=spec.days)
-                goal = Goal(
-                    careplan=plan,
-                    problem=problem,
-                    description=spec.description.format(date=f"{target:%d %B %Y}"),
-                    measure=spec.measure,
-                    target_value=spec.target_value,
-                    target_date=target,
-                    status=GoalStatus.ACTIVE,
-                    expressed_by=spec.expressed_by,
-                )
-                goals.append(goal)
-                items += [
-                    Intervention(
-                        careplan=plan,
-                        goal=goal,
-                        description=item.description,
-                        responsible=item.responsible,
-                        frequency=item.frequency,
-                        status=InterventionStatus.IN_PROGRESS,
-                    )
-                    for item in spec.interventions
-                ]
-        Problem.objects.bulk_create(problems)
-        Goal.objects.bulk_create(goals)
-        Intervention.objects.bulk_create(items)
+            rows.add_problem(
+                plan,
+                key,
+                target_of=lambda spec: self.today + dt.timedelta(days=spec.days),
+                status_of=lambda item: InterventionStatus.IN_PROGRESS,
+            )
+        rows.save()
+        goals = [goal for goal, _ in rows.goals]
         for status, share in ((GoalStatus.ACHIEVED, 9), (GoalStatus.NOT_ACHIEVED, 31)):
             chosen = [g.pk for n, g in enumerate(goals) if n % share == 1]
             Goal.objects.filter(pk__in=chosen).update(

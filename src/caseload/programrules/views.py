@@ -420,6 +420,7 @@ def month_report(request: HttpRequest) -> HttpResponse:
     summary = selectors.program_month_summary(actor=actor, month=month)
     _audit_rows(actor, summary, "program_month")
     context = {
+        "nav": "program_month",
         "summary": summary,
         "months": selectors.recent_months(),
         "closings": selectors.month_closings(month),

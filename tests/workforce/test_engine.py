@@ -748,3 +748,20 @@ def test_what_records_and_the_public_page_leave_out_takes_the_documented_default
     )
     assert engine.CEEntry(d("2025-01-01"), 2.0) == engine.CEEntry(d("2025-01-01"), 2.0, 0, "")
     assert engine.Certification("CCM") == engine.Certification("CCM", None, None)
+
+
+def test_work_starting_on_the_degree_day_counts_whole():
+    parts = {"education": [degree("master", "2023-06-01")]}
+    on = cmc("2025-06-01", **parts, employment=[job("2023-06-01", supervision=52)])
+    assert not any("(the eligibility degree) only" in line for line in on["why"])
+    day_before = cmc("2025-06-01", **parts, employment=[job("2023-05-31", supervision=52)])
+    assert any(
+        "from 2023-06-01 (the eligibility degree) only" in line for line in day_before["why"]
+    )
+    # ended the day before the degree: not counted at all; ended on the degree day: counted
+    ended = cmc("2025-06-01", **parts, employment=[job("2022-01-01", "2023-05-31")])
+    assert any(
+        "it ended before the eligibility degree (2023-06-01)" in line for line in ended["why"]
+    )
+    ended_on = cmc("2025-06-01", **parts, employment=[job("2022-01-01", "2023-06-01")])
+    assert not any("ended before the eligibility degree" in line for line in ended_on["why"])

@@ -249,6 +249,7 @@ REFUSED = [
     (_set(*REQ, "months", True), "'months' must be a whole number from 1 to 240"),
     (_set(*REQ, "kinds", []), "'kinds' must list some of"),
     (_set(*REQ, "kinds", "case_management"), "'kinds' must list some of"),
+    (_set(*REQ, "kinds", {"case_management": True}), "'kinds' must list some of"),
     (_set(*REQ, "supervised_by_ccm", "yes"), "'supervised_by_ccm' must be true or false"),
     (_set(*REQ, "after_qualification", 0), "'after_qualification' must be true or false"),
     (_set(*REQ, "min_supervision_hours_per_year", -1), "'min_supervision_hours_per_year' must"),
@@ -287,6 +288,10 @@ def test_a_broken_file_names_only_what_is_wrong():
     ]
     assert problems_of(_set("renewal", "ethics_hours", 81)) == [
         "renewal: 'ethics_hours' cannot exceed 'ce_hours'"
+    ]
+    # CE hours that are not a number: that problem alone (the ethics hours are not compared)
+    assert problems_of(_set("renewal", "ce_hours", "80")) == [
+        "renewal: 'ce_hours' must be a number of hours"
     ]
     assert problems_of(_set("routes", 0, "qualifications", ["licence", "nope"])) == [
         "routes[0]: names the unknown qualification 'nope'"

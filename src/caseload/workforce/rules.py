@@ -348,13 +348,14 @@ def _renewal(raw: Any, problems: _Problems) -> RenewalRule:
         cycle = 1
     hours = raw.get("ce_hours")
     ethics = raw.get("ethics_hours")
-    if not _number(hours) or hours < 0:
+    hours_valid = _number(hours) and hours >= 0
+    if not hours_valid:
         problems.add(where, "'ce_hours' must be a number of hours")
         hours = 0
     if not _number(ethics) or ethics < 0:
         problems.add(where, "'ethics_hours' must be a number of hours")
         ethics = 0
-    elif _number(hours) and ethics > hours:
+    elif hours_valid and ethics > hours:  # not against the 0 put in place of invalid CE hours
         problems.add(where, "'ethics_hours' cannot exceed 'ce_hours'")
     return RenewalRule(cycle, float(hours), float(ethics))
 

@@ -488,6 +488,14 @@ def _environment(root: Path) -> dict[str, str]:
     return env
 
 
+def _copy_database(source: Path, dest: Path) -> None:
+    """A SQLite database between runs, with its write-ahead log if one is left."""
+    for suffix in ("", "-wal", "-shm"):
+        found = Path(f"{source}{suffix}")
+        if found.exists():
+            shutil.copyfile(found, Path(f"{dest}{suffix}"))
+
+
 class Workspace:
     """A private copy of the checkout in which one mutant at a time replaces the module."""
 
@@ -558,6 +566,17 @@ class Workspace:
         self.last_output = output.decode(errors="replace")
         return "failed", elapsed
 
+    @property
+    def database(self) -> Path:
+        return Path(self.env["CASELOAD_TEST_DB_NAME"])
+
+    def seed(self, template: Path) -> None:
+        """Start from a database an unmutated run migrated (another copy's: the same
+        migrations), instead of migrating again; the next run checks it still passes."""
+        if template.exists():  # tests that never touch the database leave none
+            _copy_database(template, self.database)
+            self.migrated()
+
     def migrated(self) -> None:
         """The copy's test database is migrated (by an unmutated run): later runs skip the
         ``migrate`` Django runs even on a kept database (tests/conftest.py's django_db_setup).
@@ -577,6 +596,7 @@ def run_module(
     budget: float | None,
     python: str,
     log: bool,
+    template: Path | None = None,
 ) -> ModuleResult:
     deadline = time.monotonic() + budget if budget is not None else None
     source = (config.root / module).read_text()
@@ -589,13 +609,19 @@ def run_module(
     workspaces = [Workspace(config, module, python) for _ in range(max(1, jobs))]
     try:
         first = workspaces[0]
-        verdict, _ = first.run(source, timeout=None)  # also migrates the copy's test database
+        # Migrating costs a minute or more on a busy machine: once per run, not per copy.
+        # ``template`` holds the database the run's first unmutated tests migrated.
+        if template is not None and template.exists():
+            first.seed(template)
+        verdict, _ = first.run(source, timeout=None)  # migrates the copy's test database if new
         if verdict != "passed":
             raise SystemExit(
                 f"{module}: the tests fail without any mutant; fix them first.\n"
                 + getattr(first, "last_output", "")[-3000:]
             )
         first.migrated()
+        if template is not None and not template.exists():
+            _copy_database(first.database, template)
         # Once more, to time a run as a mutant's will be (database kept). It is the only test
         # process at this moment, so the CPU time our children used across it is its own.
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -609,9 +635,9 @@ def run_module(
         # Every other copy runs the unmutated module once too, so its test database is
         # created (and kept) by unmutated code.
         for space in workspaces[1:]:
+            space.seed(first.database)
             if space.run(source, timeout=None)[0] != "passed":
                 raise SystemExit(f"{module}: the tests fail without any mutant in a second copy")
-            space.migrated()
         canary = source + '\n\nraise RuntimeError("mutation canary")\n'
         if first.run(canary, timeout=None)[0] == "passed":
             raise SystemExit(
@@ -844,23 +870,29 @@ def main(argv: list[str] | None = None) -> int:
         modules = [m for m in modules if any(k[0] == m for k in only)]
     results = []
     finish = time.monotonic() + args.budget if args.budget else None
-    for index, module in enumerate(modules):
-        share = (finish - time.monotonic()) / (len(modules) - index) if finish else None
-        print(f"Mutating {module} …", file=sys.stderr, flush=True)
-        try:
-            result = run_module(
-                config,
-                module,
-                only=only,
-                jobs=args.jobs,
-                budget=share,
-                python=args.python,
-                log=not args.quiet,
-            )
-        except Stopped:
-            print("Stopped: no result.", file=sys.stderr)
-            return 143
-        results.append(result)
+    template_dir = Path(tempfile.mkdtemp(prefix="caseload-mutate-db-"))
+    template = template_dir / "migrated.sqlite3"
+    try:
+        for index, module in enumerate(modules):
+            share = (finish - time.monotonic()) / (len(modules) - index) if finish else None
+            print(f"Mutating {module} …", file=sys.stderr, flush=True)
+            try:
+                result = run_module(
+                    config,
+                    module,
+                    only=only,
+                    jobs=args.jobs,
+                    budget=share,
+                    python=args.python,
+                    log=not args.quiet,
+                    template=template,
+                )
+            except Stopped:
+                print("Stopped: no result.", file=sys.stderr)
+                return 143
+            results.append(result)
+    finally:
+        shutil.rmtree(template_dir, ignore_errors=True)
     print(report(results, config.floor))
     if args.markdown:
         print()

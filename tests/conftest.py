@@ -241,6 +241,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
+@pytest.fixture(autouse=True)
+def _media_of_this_test(settings: Any, tmp_path: Path) -> None:
+    """Files the test writes through the storage API (exports, certificates) go to its own
+    folder, removed with it."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def pin(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], dt.datetime]:
     """pin("2026-11-20 16:45") fixes clock.now() at that local (organisation) time."""

@@ -26,6 +26,7 @@ from caseload.assessments.models import AssessmentResponse
 from caseload.careplans.models import CarePlanVersion
 from caseload.consents.models import Consent
 from caseload.directory.models import DirectoryImport, Service, ServiceOrganisation
+from caseload.exports.models import Export
 from caseload.programrules.models import ChronicCondition, TimeEntry
 from caseload.referrals import services as referral_services
 from caseload.team.models import ReassignmentBatch
@@ -69,6 +70,11 @@ AUDIENCE = {
     # A bulk reassignment's progress page: the senior who confirmed it (own: the junior's
     # program's senior; other: the other program's) and directors.
     "team:batch": {"own": {"senior", "director"}, "other": {"senior_other", "director"}},
+}
+# An export: the member of staff who asked for it (the junior, or the other care manager).
+AUDIENCE["exports:detail"] = AUDIENCE["exports:download"] = {
+    "own": {"junior"},
+    "other": {"other_cm"},
 }
 # A program's credential requirements are the directors' to change.
 AUDIENCE["workforce:requirement_remove"] = {"own": {"director"}, "other": {"director"}}
@@ -262,6 +268,14 @@ def _graph(org: Any, side: str) -> Graph:
     ).pk
     ids["import_id"] = DirectoryImport.objects.create(
         uploaded_by=org.admin, filename="services.csv", content="organisation,service,type\n"
+    ).pk
+    # An export the client's care manager asked for (their program's registry): theirs alone.
+    ids["export_id"] = Export.objects.create(
+        requested_by=owner,
+        kind="assessments.registry",
+        filters={"program": str(enrolment.program_id), "sort": "attention"},
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+        download_name="registry.csv",
     ).pk
     ids["batch_id"] = ReassignmentBatch.objects.create(
         actor=org.senior if side == "own" else org.senior_other,

@@ -7,9 +7,7 @@ left out, and nothing outside the viewer's scope.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +31,7 @@ from caseload.notes.models import ProgressNote
 from caseload.tasks.models import Task, TaskStatus
 from tests import factories
 from tests.conftest import Org
+from tests.exports_support import csv_dicts, csv_rows, exported
 from tests.notes.helpers import make_note
 from tests.referrals.conftest import make_referral
 
@@ -270,10 +269,10 @@ def test_registry_page_and_csv_record_each_client_in_scope(org: Org, login: Any)
     _, events = _written_by(lambda: http.get(url))
     assert _named(events, "assessment.registry_viewed") == expected
     response, events = _written_by(
-        lambda: http.get(reverse("assessments:registry_csv", args=[org.geriatric.pk]))
+        lambda: exported(http, reverse("assessments:registry_csv", args=[org.geriatric.pk]))
     )
     assert _named(events, "assessment.registry_exported") == expected
-    assert len(list(csv.reader(io.StringIO(response.content.decode())))) == 1 + len(expected)
+    assert len(csv_rows(response)) == 1 + len(expected)
 
 
 # --- audit search and break-the-glass review --------------------------------------------------
@@ -312,10 +311,10 @@ def test_audit_csv_export_records_its_clients_and_does_not_export_its_own_events
     org: Org, login: Any
 ) -> None:
     _seed_trail(org)
-    response = login(org.director).get(
-        reverse("audit:search"), {"client": org.junior_client.mrn, "format": "csv"}
+    response = exported(
+        login(org.director), reverse("audit:export"), {"client": org.junior_client.mrn}
     )
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = csv_dicts(response)
     assert [r["action"] for r in rows] == ["client.viewed"]
     listed = AuditEvent.objects.get(action="client.listed", actor=org.director)
     assert (listed.client_id, listed.detail) == (

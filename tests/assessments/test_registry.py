@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +19,7 @@ from caseload.core.errors import NotFound
 from caseload.staff.models import CareerLevel
 from tests import factories
 from tests.assessments.helpers import complete, gad7_total, phq9_total
+from tests.exports_support import csv_rows, exported
 
 pytestmark = pytest.mark.django_db
 
@@ -186,11 +185,13 @@ def test_viewing_the_registry_audits_each_client_shown(login: Any, cocm: Any) ->
 
 def test_the_csv_export_has_every_row_and_defuses_formulas(login: Any, cocm: Any) -> None:
     build(cocm, [*HISTORIES, History("=HYPERLINK(1)", 3, ((0, 9),))])
-    response = login(cocm.aisha).get(reverse("assessments:registry_csv", args=[cocm.program.pk]))
+    response = exported(
+        login(cocm.aisha), reverse("assessments:registry_csv", args=[cocm.program.pk])
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    reader = list(csv.reader(io.StringIO(response.content.decode())))
+    reader = csv_rows(response)
     header, rows = reader[0], reader[1:]
     assert header[:3] == ["Client", "MRN", "Care manager"]
     assert len(rows) == len(HISTORIES) + 1
@@ -239,6 +240,7 @@ def test_the_registry_of_another_program_is_not_found(login: Any, org: Any, cocm
         assert http.get(reverse("assessments:registry", args=[cocm.program.pk])).status_code == 404
         csv_url = reverse("assessments:registry_csv", args=[cocm.program.pk])
         assert http.get(csv_url).status_code == 404
+        assert http.post(csv_url).status_code == 404
 
 
 def test_a_member_of_a_program_with_no_clients_yet_sees_an_empty_registry(

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import pytest
@@ -9,6 +7,7 @@ from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
 from caseload.audit.services import audit_record
+from tests.exports_support import csv_dicts, exported
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +48,12 @@ def test_audit_search_filters_by_client_user_and_action(org: Any, login: Any) ->
 
 def test_audit_export_is_csv_and_itself_audited(org: Any, login: Any) -> None:
     _seed(org)
-    response = login(org.director).get(
-        reverse("audit:search"), {"client": org.junior_client.mrn, "format": "csv"}
+    response = exported(
+        login(org.director), reverse("audit:export"), {"client": org.junior_client.mrn}
     )
-    assert response["Content-Type"] == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="caseload-audit.csv"'
+    rows = csv_dicts(response)
     assert {r["action"] for r in rows} == {"client.viewed", "client.updated"}
     assert all(r["client_mrn"] == org.junior_client.mrn for r in rows)
     assert AuditEvent.objects.filter(action="audit.exported", actor=org.director).exists()

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from caseload.core.csv import cell
 from tests import factories
+from tests.exports_support import csv_dicts, exported
 
 FORMULA_MRN = '=HYPERLINK("http://x","y")'
 SRC = Path(__file__).resolve().parents[2] / "src" / "caseload"
@@ -62,8 +63,7 @@ def test_a_formula_mrn_is_defused_in_the_audit_export(org: Any, login: Any) -> N
         program=org.geriatric, care_manager=org.junior, client__mrn=FORMULA_MRN
     ).client
     assert login(org.junior).get(reverse("clients:chart", args=[client.pk])).status_code == 200
-    response = login(org.director).get(reverse("audit:search"), {"format": "csv"})
-    rows = _rows(b"".join(response.streaming_content))
+    rows = csv_dicts(exported(login(org.director), reverse("audit:export")))
     mrns = {row["client_mrn"] for row in rows if row["client_id"] == str(client.pk)}
     assert mrns == {"'" + FORMULA_MRN}
 
@@ -73,8 +73,7 @@ def test_a_formula_mrn_is_defused_in_the_registry_export(org: Any, login: Any) -
     factories.EnrolmentFactory(
         program=org.geriatric, care_manager=org.junior, client__mrn=FORMULA_MRN
     )
-    response = login(org.director).get(reverse("assessments:registry_csv", args=[org.geriatric.pk]))
-    assert response.status_code == 200
-    mrns = {row["MRN"] for row in _rows(response.content)}
+    url = reverse("assessments:registry_csv", args=[org.geriatric.pk])
+    mrns = {row["MRN"] for row in csv_dicts(exported(login(org.director), url))}
     assert "'" + FORMULA_MRN in mrns
     assert FORMULA_MRN not in mrns

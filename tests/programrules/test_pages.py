@@ -4,17 +4,17 @@ billing CSV."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
 from caseload.audit.models import AuditEvent
+from caseload.exports.models import Export
 from caseload.programrules import services
 from caseload.programrules.models import ChronicCondition, RunningTimer, TimeEntry
+from tests.exports_support import csv_rows, exported
 from tests.programrules.helpers import add_time, ready
 
 pytestmark = pytest.mark.django_db
@@ -221,10 +221,12 @@ def test_month_report_is_for_seniors_and_directors(org: Any, login: Any) -> None
 
 def test_billing_csv(org: Any, login: Any) -> None:
     october(org)
-    response = login(org.director).get(reverse("programrules:month_csv") + "?month=2026-10")
+    http = login(org.director)
+    response = exported(http, reverse("programrules:month_csv"), {"month": "2026-10"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert 'filename="program-billing-2026-10.csv"' in response["Content-Disposition"]
+    rows = csv_rows(response)
     assert rows[0] == [
         "client",
         "mrn",
@@ -247,6 +249,21 @@ def test_billing_csv(org: Any, login: Any) -> None:
             org.junior.display_name,
         ]
     ]
+    # What it held is recorded as the month-end page records what it shows.
+    listed = AuditEvent.objects.filter(action="client.listed", detail__page="program_month_csv")
+    assert [(e.client_id, e.detail["month"]) for e in listed] == [
+        (org.junior_client.pk, "2026-10-01")
+    ]
+
+
+def test_a_billing_export_of_a_month_that_cannot_be_is_refused(org: Any, login: Any) -> None:
+    http = login(org.director)
+    for month in ("2026-13", "", "1999-01"):
+        response = http.post(reverse("programrules:month_csv"), {"month": month})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("programrules:month")
+    assert not Export.objects.exists()
+    assert login(org.supervisor).post(reverse("programrules:month_csv")).status_code == 404
 
 
 def test_close_and_reopen_from_the_month_page(org: Any, login: Any) -> None:
@@ -312,7 +329,7 @@ def test_hostile_input_on_the_directors_month_pages(org: Any, login: Any, value:
     services.month_close(actor=org.director, month=dt.date(2026, 10, 1))
     for method, url, data in [
         ("get", reverse("programrules:month"), {"month": value}),
-        ("get", reverse("programrules:month_csv"), {"month": value}),
+        ("post", reverse("programrules:month_csv"), {"month": value}),
         ("post", reverse("programrules:month_close"), {"month": value}),
         ("post", reverse("programrules:month_reopen") + "?month=2026-10", {"reason": value}),
         ("get", reverse("programrules:month_reopen"), {"month": value}),

@@ -8,5 +8,6 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.search, name="search"),
+    path("export/", views.export, name="export"),
     path("clients/<uuid:client_id>/", views.client_report, name="client_report"),
 ]

@@ -1,87 +1,42 @@
-"""The audit trail's pages: the audit search (with CSV export) and "who has seen this record"."""
+"""The audit trail's pages: the audit search (its CSV export written by a background job:
+``audit_exports``) and "who has seen this record"."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from typing import Any, cast
-
 from django.core.paginator import Paginator
-from django.db.models import Max, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from caseload.access import selectors
+from caseload.access import audit_exports, policies, selectors
 from caseload.access.forms import AuditSearchForm
-from caseload.audit.models import AuditEvent
-from caseload.audit.services import audit_record, audit_record_many
-from caseload.clients.models import Client
-from caseload.core.csv import stream_rows
-from caseload.staff.models import User
-
-CSV_COLUMNS = [
-    "sequence",
-    "occurred_at",
-    "actor",
-    "action",
-    "target_type",
-    "target_id",
-    "client_id",
-    "client_mrn",
-    "ip_address",
-    "request_id",
-    "hash",
-]
+from caseload.audit.services import audit_record
+from caseload.core.http import post_only
+from caseload.exports.services import export_request
+from caseload.exports.views import redirect_to
+from caseload.staff.http import request_actor
 
 
-def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[str]:
-    return stream_rows(
-        CSV_COLUMNS,
-        (
-            [
-                e.sequence,
-                timezone.localtime(e.occurred_at).isoformat(),
-                e.actor_label,
-                e.action,
-                e.target_type,
-                e.target_id,
-                e.client_id or "",
-                e.client.mrn if e.client else "",
-                e.ip_address or "",
-                e.request_id,
-                e.hash,
-            ]
-            for e in events
-        ),
-    )
+def search(request: HttpRequest) -> HttpResponse:
+    """Audit search for directors and the privacy officer; "Export CSV" posts to ``export``."""
+    return _search_page(request, AuditSearchForm(request.GET or None))
 
 
-def _record_clients_listed(
-    actor: User, client_ids: list[uuid.UUID | None], detail: dict[str, Any]
-) -> None:
-    """The clients whose events a search showed: one ``client.listed`` event each."""
-    shown = [Client(id=pk) for pk in dict.fromkeys(client_ids) if pk is not None]
-    audit_record_many(
-        actor=actor,
-        action="client.listed",
-        targets=[(client, client) for client in shown],
-        detail={"page": "audit_search"} | detail,
-    )
-
-
-def search(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """Audit search for directors and the privacy officer, with CSV export."""
-    form = AuditSearchForm(request.GET or None)
-    query = selectors.AuditQuery()
-    if form.is_bound and form.is_valid():
-        query = selectors.AuditQuery(**form.cleaned_data)
-    actor = cast(User, request.user)
-    events = selectors.audit_search(actor=actor, query=query)
-    if request.GET.get("format") == "csv":
-        # The export is the trail up to now: not the events recording this export.
-        upto = AuditEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
-        events = events.filter(sequence__lte=upto)
+def export(request: HttpRequest) -> HttpResponse:
+    """Request the search's events as CSV with the page's filters (validated as the page
+    validates them): written by a background job, followed on the export's page."""
+    actor = request_actor(request)
+    policies.require_audit_searcher(actor)
+    if refused := post_only(request):
+        return refused
+    form = AuditSearchForm(request.POST)
+    if not form.is_valid():
+        return _search_page(request, form)
+    query = selectors.AuditQuery(**form.cleaned_data)
+    with transaction.atomic():
+        record = export_request(
+            actor=actor, kind=audit_exports.KIND, filters=audit_exports.filters_of(query)
+        )
         audit_record(
             actor=actor,
             action="audit.exported",
@@ -92,31 +47,26 @@ def search(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 "date_to": str(query.date_to or ""),
             },
         )
-        _record_clients_listed(actor, _exported_client_ids(events), {"format": "csv"})
-        response = StreamingHttpResponse(
-            _csv_rows(events.iterator(chunk_size=2000)), content_type="text/csv"
-        )
-        response["Content-Disposition"] = 'attachment; filename="caseload-audit.csv"'
-        return response
+    return redirect_to(record)
+
+
+def _search_page(request: HttpRequest, form: AuditSearchForm) -> HttpResponse:
+    query = selectors.AuditQuery()
+    if form.is_bound and form.is_valid():
+        query = selectors.AuditQuery(**form.cleaned_data)
+    actor = request_actor(request)
+    events = selectors.audit_search(actor=actor, query=query)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # what is shown, before this view's own events
-    _record_clients_listed(
+    audit_exports.record_clients_listed(
         actor, [event.client_id for event in page.object_list], {"page_number": page.number}
     )
+    fields = [(name, form.data.get(name, "")) for name in form.fields if form.data.get(name)]
     return render(
         request,
         "audit/search.html",
-        {"form": form, "page": page, "nav": "audit"},
+        {"form": form, "page": page, "nav": "audit", "export_fields": fields},
         status=400 if form.errors else 200,
-    )
-
-
-def _exported_client_ids(events: QuerySet[AuditEvent]) -> list[uuid.UUID | None]:
-    return list(
-        events.filter(client__isnull=False)
-        .order_by()
-        .values_list("client_id", flat=True)
-        .distinct()
     )
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from caseload.access import policies
-from caseload.assessments import catalogue, selectors, services
+from caseload.assessments import catalogue, registry_exports, selectors, services
 from caseload.assessments.definitions import Instrument
 from caseload.assessments.fhir import response_bundle
 from caseload.assessments.forms import (
@@ -25,10 +25,12 @@ from caseload.assessments.models import AssessmentResponse
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.clients.models import Client
 from caseload.core import clock
-from caseload.core.csv import SafeWriter
 from caseload.core.errors import Conflict, NotFound, ValidationFailed
 from caseload.core.forms import add_service_errors, page_number
 from caseload.core.formviews import ConflictShown, form_view, success_redirect, with_version
+from caseload.core.http import post_only
+from caseload.exports.services import export_request
+from caseload.exports.views import redirect_to
 from caseload.staff.models import User
 
 
@@ -453,74 +455,24 @@ def registry(request: HttpRequest, program_id: UUID) -> HttpResponse:
             "columns_after": [(key, labels[key]) for key in after],
             "sort_key": page.sort.lstrip("-"),
             "descending": page.sort.startswith("-"),
+            "export_fields": [("sort", page.sort)],
         },
     )
 
 
 def registry_csv(request: HttpRequest, program_id: UUID) -> HttpResponse:
-    """The whole registry of a program (the actor's scoped clients) as CSV."""
+    """Request the whole registry of a program (the actor's scoped clients) as CSV, in the
+    page's sort order: written by a background job, followed on the export's page."""
     actor = actor_of(request)
     program = selectors.registry_program_get(actor=actor, program_id=program_id)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
-    rows = selectors.registry_rows(
-        actor=actor, program=program, sort=request.GET.get("sort", "attention")
-    )
-    audit_record_many(
+    if refused := post_only(request):
+        return refused
+    export = export_request(
         actor=actor,
-        action="assessment.registry_exported",
-        targets=[(client, client) for client in _clients(rows)],
-        detail={"program": str(program.pk), "format": "csv"},
+        kind=registry_exports.KIND,
+        filters={
+            "program": str(program.pk),
+            "sort": registry_exports.sort_of(request.POST.get("sort", "attention")),
+        },
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"registry-{program.code}-{clock.today().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = SafeWriter(response)
-    writer.writerow(
-        [
-            "Client",
-            "MRN",
-            "Care manager",
-            "Enrolment status",
-            "Start date",
-            "Weeks in treatment",
-            "PHQ-9 baseline",
-            "PHQ-9 baseline date",
-            "PHQ-9 latest",
-            "PHQ-9 latest date",
-            "PHQ-9 change %",
-            "GAD-7 baseline",
-            "GAD-7 latest",
-            "GAD-7 change %",
-            "Response",
-            "Remission",
-            "No follow-up within 4 weeks",
-            "Not responding at 8+ weeks",
-            "Psychiatric review due by",
-        ]
-    )
-    for row in rows:
-        writer.writerow(
-            (
-                row.sortable_name,
-                row.mrn,
-                row.care_manager,
-                row.status,
-                row.start_on.isoformat(),
-                row.weeks,
-                row.phq_baseline,
-                row.phq_baseline_on.isoformat() if row.phq_baseline_on else None,
-                row.phq_latest,
-                row.phq_latest_on.isoformat() if row.phq_latest_on else None,
-                row.phq_change,
-                row.gad_baseline,
-                row.gad_latest,
-                row.gad_change,
-                row.response,
-                row.remission,
-                row.no_followup_in_4_weeks,
-                row.not_responding,
-                row.review_due_by.isoformat() if row.review_due_by else None,
-            )
-        )
-    return response
+    return redirect_to(export)

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "caseload.audit",
     "caseload.access",
     "caseload.staff",
+    "caseload.exports",
     "caseload.clients",
     "caseload.enrolments",
     "caseload.careplans",
@@ -124,7 +125,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "caseload.core.middleware.StaticFilesMiddleware",  # WhiteNoise, and files collected since
     "caseload.core.middleware.RequestContextMiddleware",
     "caseload.core.middleware.ApiProblemMiddleware",
     "caseload.core.middleware.RequestSizeMiddleware",
@@ -421,6 +422,9 @@ CASELOAD_CREDENTIALS_DIR = os.environ.get("CASELOAD_CREDENTIALS_DIR", "")
 # Uploaded files (CE certificates) go through Django's storage API: the file system here, an
 # S3-compatible store in production by setting STORAGES["default"].
 MEDIA_ROOT = os.environ.get("CASELOAD_MEDIA_ROOT", str(DATA_DIR / "media"))
+# Exports written by background jobs (caseload.exports) are deleted this many hours after
+# they were written (the periodic "expired exports" job, hourly).
+CASELOAD_EXPORT_TTL_HOURS = int(os.environ.get("CASELOAD_EXPORT_TTL_HOURS", "24"))
 # The public career advisor (/career/): requests per address per window (Django's cache: use a
 # shared cache such as Redis when several worker processes serve the site).
 CASELOAD_CAREER_RATE_LIMIT = int(os.environ.get("CASELOAD_CAREER_RATE_LIMIT", "30"))

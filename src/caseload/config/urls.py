@@ -76,6 +76,7 @@ urlpatterns = [
     path("team/", include("caseload.team.urls")),
     path("home/", team_views.home, name="home"),
     path("reports/", include("caseload.reports.urls")),
+    path("exports/", include("caseload.exports.urls")),
 ]
 
 handler404 = "caseload.core.views.not_found"

@@ -84,6 +84,15 @@ def enqueue(func_path: str, *args: Any, **kwargs: Any) -> None:
     _push(func_path, list(args), kwargs, attempt=1, max_attempts=MAX_ATTEMPTS)
 
 
+def enqueue_once(func_path: str, *args: Any, **kwargs: Any) -> None:
+    """As ``enqueue``, for one attempt only: a job whose failure the person who asked for it
+    is shown (an export says "failed"), so that a retry later does not change what they saw."""
+    _check_path(func_path)
+    _check_plain(args)
+    _check_plain(kwargs)
+    _push(func_path, list(args), kwargs, attempt=1, max_attempts=1)
+
+
 def run(
     func_path: str,
     attempt: int = 1,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Callable
@@ -8,6 +9,8 @@ from typing import Any
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from whitenoise.middleware import WhiteNoiseMiddleware as _WhiteNoise
+from whitenoise.string_utils import ensure_leading_trailing_slash
 
 from caseload.core import request_context
 from caseload.core.errors import AppError, NotFound
@@ -20,6 +23,32 @@ from caseload.core.problems import (
 )
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class StaticFilesMiddleware(_WhiteNoise):  # type: ignore[misc]  # whitenoise is untyped
+    """WhiteNoise, which also serves a static file collected after this process started.
+
+    WhiteNoise lists STATIC_ROOT once, when the process starts. During an upgrade the new
+    release's `collectstatic` adds its files while the old release still serves, and for a moment
+    both releases' workers answer: a page from a new worker links the new stylesheet, and an old
+    worker that had not listed it answered 404 (the upgrade drill, docs/operations.md). A path
+    under STATIC_URL that is not in the list is looked up on disk, and remembered once found.
+    """
+
+    def add_files(self, root: str, prefix: str | None = None) -> None:
+        super().add_files(root, prefix)
+        if not self.autorefresh:  # WhiteNoise keeps the folders only when it refreshes
+            folder = os.path.abspath(root).rstrip(os.path.sep) + os.path.sep
+            self.directories.append((folder, ensure_leading_trailing_slash(prefix)))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if not self.autorefresh and path.startswith(self.static_prefix) and path not in self.files:
+            found = self.find_file(path)
+            if found is not None:
+                self.files[path] = found
+        response: HttpResponse = super().__call__(request)
+        return response
 
 
 class RequestContextMiddleware:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -16,12 +16,13 @@ from caseload.access import policies
 from caseload.audit.services import audit_record, audit_record_many
 from caseload.clients.views import client_subject, record_page_view
 from caseload.core import clock
-from caseload.core.csv import stream_rows
 from caseload.core.entered_in_error import confirm_page
 from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed
 from caseload.core.formviews import FormPage, form_view, success_redirect
 from caseload.core.http import post_only
-from caseload.programrules import selectors, services
+from caseload.exports.services import export_request
+from caseload.exports.views import redirect_to
+from caseload.programrules import billing_exports, selectors, services
 from caseload.programrules.forms import (
     ChronicConditionForm,
     ConditionResolveForm,
@@ -35,17 +36,6 @@ from caseload.staff.http import request_actor
 if TYPE_CHECKING:
     from caseload.clients.models import Client
     from caseload.programrules.models import ChronicCondition
-
-BILLING_COLUMNS = [
-    "client",
-    "mrn",
-    "program",
-    "month",
-    "codes",
-    "minutes",
-    "billing_practitioner",
-    "care_manager",
-]
 
 
 def _chart_url(client_id: Any) -> str:
@@ -430,32 +420,23 @@ def month_report(request: HttpRequest) -> HttpResponse:
     return render(request, "programrules/month_report.html", context)
 
 
-def month_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The billing export: one row per client and program with codes met."""
+def month_csv(request: HttpRequest) -> HttpResponse:
+    """Request the billing export (one row per client and program with codes met) for the
+    month the page shows: written by a background job, followed on the export's page. A month
+    that cannot be is refused (an export is never a guess)."""
     actor = request_actor(request)
     policies.require_program_reports(actor)
-    summary = selectors.program_month_summary(actor=actor, month=_month(request))
-    _audit_rows(actor, summary, "program_month_csv")
-    month_text = f"{summary.month:%Y-%m}"
-    rows = (
-        [
-            row.client.full_name,
-            row.client.mrn,
-            row.program,
-            month_text,
-            " ".join(row.codes),
-            row.minutes,
-            row.billing_practitioner,
-            row.care_manager.display_name if row.care_manager else "",
-        ]
-        for row in summary.rows
-        if row.codes
+    if refused := post_only(request):
+        return refused
+    try:
+        month = selectors.parse_month(request.POST.get("month") or "?")
+    except ValidationFailed as error:
+        messages.error(request, error.message)
+        return redirect("programrules:month")
+    export = export_request(
+        actor=actor, kind=billing_exports.KIND, filters={"month": f"{month:%Y-%m}"}
     )
-    response = StreamingHttpResponse(
-        stream_rows(BILLING_COLUMNS, rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="program-billing-{month_text}.csv"'
-    return response
+    return redirect_to(export)
 
 
 def month_close(request: HttpRequest) -> HttpResponse:

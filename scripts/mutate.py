@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import copy
 import dataclasses
 import datetime as dt
@@ -35,6 +36,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -486,6 +488,14 @@ def _environment(root: Path) -> dict[str, str]:
     return env
 
 
+def _copy_database(source: Path, dest: Path) -> None:
+    """A SQLite database between runs, with its write-ahead log if one is left."""
+    for suffix in ("", "-wal", "-shm"):
+        found = Path(f"{source}{suffix}")
+        if found.exists():
+            shutil.copyfile(found, Path(f"{dest}{suffix}"))
+
+
 class Workspace:
     """A private copy of the checkout in which one mutant at a time replaces the module."""
 
@@ -503,8 +513,18 @@ class Workspace:
         self.env.update(config.env)
         self.python = python
 
-    def run(self, source: str, timeout: float | None) -> tuple[str, float]:
-        """Write ``source`` as the module, run its tests; ("passed"|"failed"|"timeout", secs)."""
+    def run(
+        self, source: str, timeout: float | None, cpu_limit: float | None = None
+    ) -> tuple[str, float]:
+        """Write ``source`` as the module, run its tests; (verdict, seconds), the verdict one of
+        "passed", "failed", "timeout" (the CPU limit) or "wall-timeout" (the wall limit).
+
+        ``cpu_limit`` bounds the CPU seconds the test process may use (a mutant that loops
+        forever); ``timeout`` the wall time (one that waits forever). On a shared, busy machine
+        wall time stretches with the load while CPU time does not, so the CPU limit is the tight
+        one and the wall limit is generous: a slow machine must not turn a survivor into a
+        "caught by the time limit".
+        """
         if STOP.is_set():
             raise Stopped
         self.target.write_text(source)
@@ -519,12 +539,17 @@ class Workspace:
                 stderr=subprocess.STDOUT,
             ) as child:
                 RUNNING.add(child)
+                if cpu_limit is not None and hasattr(resource, "prlimit"):
+                    seconds = int(cpu_limit) + 1
+                    # SIGXCPU at the soft limit, SIGKILL 5 CPU-seconds later (unless finished)
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        resource.prlimit(child.pid, resource.RLIMIT_CPU, (seconds, seconds + 5))
                 try:
                     output, _ = child.communicate(timeout=timeout)
                 except subprocess.TimeoutExpired:
                     child.kill()
                     child.communicate()
-                    return "timeout", time.monotonic() - started
+                    return "wall-timeout", time.monotonic() - started
                 finally:
                     RUNNING.discard(child)
         finally:
@@ -534,10 +559,29 @@ class Workspace:
         elapsed = time.monotonic() - started
         if child.returncode == 0:
             return "passed", elapsed
+        if cpu_limit is not None and child.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+            return "timeout", elapsed
         if child.returncode == 5:
             raise SystemExit(f"{self.tests}: pytest collected no tests")
         self.last_output = output.decode(errors="replace")
         return "failed", elapsed
+
+    @property
+    def database(self) -> Path:
+        return Path(self.env["CASELOAD_TEST_DB_NAME"])
+
+    def seed(self, template: Path) -> None:
+        """Start from a database an unmutated run migrated (another copy's: the same
+        migrations), instead of migrating again; the next run checks it still passes."""
+        if template.exists():  # tests that never touch the database leave none
+            _copy_database(template, self.database)
+            self.migrated()
+
+    def migrated(self) -> None:
+        """The copy's test database is migrated (by an unmutated run): later runs skip the
+        ``migrate`` Django runs even on a kept database (tests/conftest.py's django_db_setup).
+        The copy's migrations cannot change: a mutant changes one rule module."""
+        self.env["CASELOAD_TEST_DB_MIGRATED"] = "1"
 
     def close(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -552,6 +596,7 @@ def run_module(
     budget: float | None,
     python: str,
     log: bool,
+    template: Path | None = None,
 ) -> ModuleResult:
     deadline = time.monotonic() + budget if budget is not None else None
     source = (config.root / module).read_text()
@@ -564,15 +609,33 @@ def run_module(
     workspaces = [Workspace(config, module, python) for _ in range(max(1, jobs))]
     try:
         first = workspaces[0]
-        verdict, baseline = first.run(source, timeout=None)
+        # Migrating costs a minute or more on a busy machine: once per run, not per copy.
+        # ``template`` holds the database the run's first unmutated tests migrated.
+        if template is not None and template.exists():
+            first.seed(template)
+        verdict, _ = first.run(source, timeout=None)  # migrates the copy's test database if new
         if verdict != "passed":
             raise SystemExit(
                 f"{module}: the tests fail without any mutant; fix them first.\n"
                 + getattr(first, "last_output", "")[-3000:]
             )
+        first.migrated()
+        if template is not None and not template.exists():
+            _copy_database(first.database, template)
+        # Once more, to time a run as a mutant's will be (database kept). It is the only test
+        # process at this moment, so the CPU time our children used across it is its own.
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        verdict, baseline = first.run(source, timeout=None)
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        baseline_cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (
+            cpu_before.ru_utime + cpu_before.ru_stime
+        )
+        if verdict != "passed":
+            raise SystemExit(f"{module}: the tests passed once without any mutant, then failed")
         # Every other copy runs the unmutated module once too, so its test database is
         # created (and kept) by unmutated code.
         for space in workspaces[1:]:
+            space.seed(first.database)
             if space.run(source, timeout=None)[0] != "passed":
                 raise SystemExit(f"{module}: the tests fail without any mutant in a second copy")
         canary = source + '\n\nraise RuntimeError("mutation canary")\n'
@@ -581,7 +644,10 @@ def run_module(
                 f"{module}: the canary mutant survived, so the tests do not import the copy "
                 "the mutants are written to; no verdict of this run could be trusted."
             )
-        timeout = max(20.0, 4 * baseline + 10)
+        # A mutant is stopped after four times the unmutated run's CPU time (at least 20 s),
+        # or, waiting rather than computing, after twenty times its wall time (at least 300 s).
+        cpu_limit = max(20.0, 4 * baseline_cpu + 10)
+        timeout = max(300.0, 20 * baseline)
         order = list(mutants)
         # A seeded shuffle: a run cut short by the budget has tried a fair sample, the same
         # one for the same source.
@@ -594,7 +660,14 @@ def run_module(
             if deadline is not None and time.monotonic() > deadline:
                 return None
             space = workspaces[index % len(workspaces)]
-            verdict, seconds = space.run(apply(source, mutant), timeout=timeout)
+            mutated = apply(source, mutant)
+            verdict, seconds = space.run(mutated, timeout=timeout, cpu_limit=cpu_limit)
+            if verdict == "wall-timeout":
+                # Waiting, not computing, for twenty times the unmutated run: a mutant that
+                # waits forever, or a run that was paused (SIGSTOP) or starved. Once more
+                # before the verdict: a pause does not strike the same mutant twice.
+                verdict, seconds = space.run(mutated, timeout=timeout, cpu_limit=cpu_limit)
+                verdict = "timeout" if verdict == "wall-timeout" else verdict
             name = {"passed": "survived", "failed": "caught", "timeout": "timeout"}[verdict]
             if log:
                 print(f"  [{name:8}] {mutant.describe()}", file=sys.stderr, flush=True)
@@ -797,23 +870,29 @@ def main(argv: list[str] | None = None) -> int:
         modules = [m for m in modules if any(k[0] == m for k in only)]
     results = []
     finish = time.monotonic() + args.budget if args.budget else None
-    for index, module in enumerate(modules):
-        share = (finish - time.monotonic()) / (len(modules) - index) if finish else None
-        print(f"Mutating {module} …", file=sys.stderr, flush=True)
-        try:
-            result = run_module(
-                config,
-                module,
-                only=only,
-                jobs=args.jobs,
-                budget=share,
-                python=args.python,
-                log=not args.quiet,
-            )
-        except Stopped:
-            print("Stopped: no result.", file=sys.stderr)
-            return 143
-        results.append(result)
+    template_dir = Path(tempfile.mkdtemp(prefix="caseload-mutate-db-"))
+    template = template_dir / "migrated.sqlite3"
+    try:
+        for index, module in enumerate(modules):
+            share = (finish - time.monotonic()) / (len(modules) - index) if finish else None
+            print(f"Mutating {module} …", file=sys.stderr, flush=True)
+            try:
+                result = run_module(
+                    config,
+                    module,
+                    only=only,
+                    jobs=args.jobs,
+                    budget=share,
+                    python=args.python,
+                    log=not args.quiet,
+                    template=template,
+                )
+            except Stopped:
+                print("Stopped: no result.", file=sys.stderr)
+                return 143
+            results.append(result)
+    finally:
+        shutil.rmtree(template_dir, ignore_errors=True)
     print(report(results, config.floor))
     if args.markdown:
         print()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
+from django.conf import settings as django_settings
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -53,22 +53,27 @@ def shared_fixtures() -> Path:
 # empties the database after a transactional test. The test role owns the tables, so the flush
 # lifts that trigger for its own statement, in its own transaction, as only an owner can.
 _AUDIT_TABLES = ("audit_auditevent", "audit_auditchainhead")
-_postgres_sql_flush = PostgresOperations.sql_flush
+# Only on PostgreSQL: importing its backend (psycopg) costs a SQLite run about 0.3 s of CPU,
+# which every run of scripts/mutate.py pays.
+if django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
+    _postgres_sql_flush = PostgresOperations.sql_flush
 
-def _sql_flush_lifting_the_audit_guard(self: Any, style: Any, tables: Any, **kwargs: Any) -> Any:
-    statements = _postgres_sql_flush(self, style, tables, **kwargs)
-    guarded = [table for table in _AUDIT_TABLES if table in tables]
-    if not statements or not guarded:
-        return statements
-    return [
-        *(f"ALTER TABLE {table} DISABLE TRIGGER audit_no_truncate;" for table in guarded),
-        *statements,
-        *(f"ALTER TABLE {table} ENABLE TRIGGER audit_no_truncate;" for table in guarded),
-    ]
+    def _sql_flush_lifting_the_audit_guard(
+        self: Any, style: Any, tables: Any, **kwargs: Any
+    ) -> Any:
+        statements = _postgres_sql_flush(self, style, tables, **kwargs)
+        guarded = [table for table in _AUDIT_TABLES if table in tables]
+        if not statements or not guarded:
+            return statements
+        return [
+            *(f"ALTER TABLE {table} DISABLE TRIGGER audit_no_truncate;" for table in guarded),
+            *statements,
+            *(f"ALTER TABLE {table} ENABLE TRIGGER audit_no_truncate;" for table in guarded),
+        ]
 
-
-PostgresOperations.sql_flush = _sql_flush_lifting_the_audit_guard  # type: ignore[method-assign]
+    PostgresOperations.sql_flush = _sql_flush_lifting_the_audit_guard  # type: ignore[method-assign]
 
 
 @dataclass
@@ -164,6 +169,67 @@ def login(client: HttpClient):  # type: ignore[no-untyped-def]
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Any:
+    """pytest-django's database set-up, less one step in scripts/mutate.py's runs.
+
+    With ``--reuse-db`` Django still runs ``migrate`` on the kept database (loading and
+    rendering every migration, then the post-migrate signal): about 40 % of a run of
+    tests/core/test_business_days.py. scripts/mutate.py sets CASELOAD_TEST_DB_MIGRATED=1 only
+    after an unmutated run in its private copy migrated that copy's database; the copy's
+    migrations never change afterwards (a mutant changes one rule module), so that database
+    is already the one ``migrate`` would leave, and the runs only point the connections at it.
+    """
+    from pytest_django.fixtures import django_db_setup as plugin_setup
+
+    if (
+        os.environ.get("CASELOAD_TEST_DB_MIGRATED") == "1"
+        and os.environ.get("CASELOAD_TEST_DB_NAME")
+        and django_db_keepdb
+        and not django_db_createdb
+    ):
+        _use_the_kept_test_databases(django_db_blocker)
+        yield
+    else:
+        yield from plugin_setup.__wrapped__(  # type: ignore[attr-defined]
+            request,
+            django_test_environment,
+            django_db_blocker,
+            django_db_use_migrations,
+            django_db_keepdb,
+            django_db_createdb,
+            django_db_modify_db_settings,
+        )
+
+
+def _use_the_kept_test_databases(django_db_blocker: Any) -> None:
+    """What Django's create_test_db does for a kept database, less ``migrate``."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        mirrors = []
+        for alias in connections:
+            connection = connections[alias]
+            mirror = connection.settings_dict.get("TEST", {}).get("MIRROR")
+            if mirror:
+                mirrors.append((connection, mirror))
+                continue
+            name = connection.creation._get_test_db_name()
+            connection.close()
+            django_settings.DATABASES[alias]["NAME"] = name
+            connection.settings_dict["NAME"] = name
+        for connection, mirror in mirrors:
+            connection.creation.set_as_test_mirror(connections[mirror].settings_dict)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

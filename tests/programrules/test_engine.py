@@ -337,6 +337,37 @@ def test_tcm_holidays_replace_the_organisations_calendar() -> None:
     )
 
 
+def test_tcm_contact_due_is_exact_across_a_closure_of_many_weeks() -> None:
+    # Discharged Friday 2 October 2026; the office is closed every weekday from Monday
+    # 5 October to Friday 13 November (six weeks), far beyond the first window read (2 × 7 + 14
+    # days). The calendar answers only for the range it is asked about, as the database does.
+    closed = {dt.date(2026, 10, 5) + dt.timedelta(days=i) for i in range(40)}
+    closed = {day for day in closed if day.weekday() < 5}
+
+    def calendar(start: dt.date, end: dt.date) -> set[dt.date]:
+        return {day for day in closed if start <= day <= end}
+
+    fact = engine.parse_fact({"program": "TCM", "discharge": "2026-10-02", "mdm": "high"})
+    # Monday 16 November is the first business day after the closure, Tuesday the second.
+    assert engine.evaluate(fact, calendar=calendar).contact_due == dt.date(2026, 11, 17)
+    # A contact on that Tuesday is on time.
+    fact.contact_on = dt.date(2026, 11, 17)
+    assert "interactive contact" not in str(engine.evaluate(fact, calendar=calendar).not_met)
+
+
+def test_tcm_without_a_discharge_date_is_refused_in_words() -> None:
+    fact = engine.Fact(program="TCM", month=dt.date(2026, 11, 1))
+    with pytest.raises(engine.FactError, match="discharge date"):
+        engine.evaluate(fact, calendar=engine.no_holidays)
+
+
+def test_a_miss_leaves_out_empty_reasons_and_needs_one() -> None:
+    result = engine.Result()
+    result.miss("99490", ["", "no consent on file", ""])
+    result.miss("99439", ["", ""])
+    assert result.not_met == [{"code": "99490", "reason": "no consent on file"}]
+
+
 def test_tcm_contact_one_business_day_late() -> None:
     result = tcm(contact_on="2026-11-25")
     assert result["codes"] == []
@@ -435,6 +466,96 @@ def test_bad_facts_are_refused_in_plain_words(raw: Any, words: str) -> None:
     assert words in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ({"program": "CCM", "month": "2026-1"}, "'month' must be a month like 2026-11"),
+        ({"program": "CCM", "month": "2026-11-01"}, "'month' must be a month like 2026-11"),
+        ({"program": "CCM", "month": "0999-11"}, "'month' must be a month like 2026-11"),
+        ({"program": "CCM", "month": "2026-13"}, "'month' must be a month like 2026-11"),
+        ({"program": "CCM", "month": "2026-11", "chronic_conditions": True}, "whole number"),
+        ({"program": "CCM", "month": "2026-11", "physician_minutes": 2.5}, "whole number"),
+        ({"program": "CCM", "month": "2026-11", "auxiliary_minutes": -1}, "whole number"),
+        ({"program": "CCM", "month": "2026-11", "other_programs": "PCM"}, "'other_programs'"),
+        ({"program": "CCM", "month": "2026-11", "other_programs": ["XYZ"]}, "'other_programs'"),
+        ({"program": "CCM", "month": "2026-11", "billing_practitioners": "2"}, "a number or"),
+        ({"program": "CCM", "month": "2026-11", "billing_practitioners": True}, "a number or"),
+        ({"program": "TCM", "discharge": "2026-11-20", "holidays": "2026-11-26"}, "a list of"),
+        ({"program": "TCM", "discharge": "20 Nov"}, "'discharge' must be a date"),
+        ({"program": "TCM", "discharge": "2026-11-20", "visit_on": "soon"}, "'visit_on'"),
+        ({"program": "TCM", "discharge": "2026-11-20", "contact_on": "x"}, "'contact_on'"),
+        ({"program": "TCM", "discharge": "2026-11-20", "med_rec_on": "x"}, "'med_rec_on'"),
+    ],
+)
+def test_more_bad_facts_are_refused_in_plain_words(raw: Any, words: str) -> None:
+    with pytest.raises(engine.FactError) as caught:
+        engine.parse_fact(raw)
+    assert words in str(caught.value)
+
+
+def test_every_problem_of_a_fact_is_said_at_once() -> None:
+    with pytest.raises(engine.FactError) as caught:
+        engine.parse_fact(
+            {"program": "XYZ", "month": "Nov", "mdm": "huge", "clinical_staff_minutes": -5}
+        )
+    assert len(caught.value.problems) == 4
+    # a program or month problem is not followed by "needs its month" as well
+    assert not any("needs its 'month'" in p for p in caught.value.problems)
+
+
+def test_a_fact_is_read_field_by_field() -> None:
+    fact = engine.parse_fact(
+        {
+            "program": "TCM",
+            "discharge": "2026-11-20",
+            "month": "",
+            "mdm": "",
+            "cocm_month": "",
+            "contact_on": "2026-11-23",
+            "visit_on": "2026-11-25",
+            "med_rec_on": "",
+            "holidays": ["2026-11-26", "2026-11-26"],
+            "clinical_staff_minutes": None,
+            "physician_minutes": 7,
+            "chronic_conditions": 3,
+            "consent": "yes",
+            "care_plan": True,
+            "qmb": 1,
+            "other_programs": ["CCM", "BHI"],
+            "billing_practitioners": [" Dr Lee ", "Dr Lee", "", "Dr Patel"],
+        }
+    )
+    assert fact.month is None and fact.mdm is None and fact.cocm_month is None
+    assert fact.discharge == dt.date(2026, 11, 20) and fact.year == 2026
+    assert (fact.contact_on, fact.visit_on, fact.med_rec_on) == (
+        dt.date(2026, 11, 23),
+        dt.date(2026, 11, 25),
+        None,
+    )
+    assert fact.holidays == frozenset({dt.date(2026, 11, 26)})
+    assert fact.minutes == {"clinical_staff": 0, "physician": 7, "auxiliary": 0}
+    assert fact.chronic_conditions == 3
+    # only JSON true is consent (or a care plan, or QMB status)
+    assert (fact.consent, fact.care_plan, fact.qmb) == (False, True, False)
+    assert fact.other_programs == ("CCM", "BHI")
+    assert fact.billing_practitioners == 2  # names trimmed, blanks and repeats dropped
+    fact = engine.parse_fact({"program": "CCM", "month": "2026-02", "chronic_conditions": None})
+    assert fact.month == dt.date(2026, 2, 1) and fact.chronic_conditions == 0
+    assert fact.holidays is None and fact.billing_practitioners == 1
+    assert engine.parse_fact({**READY, "program": "CCM", "month": "2026-02"}).consent is True
+
+
+def test_a_fact_without_a_month_has_no_year() -> None:
+    with pytest.raises(engine.FactError, match="no month"):
+        _ = engine.Fact(program="CCM").year
+    # transitional care's year is its discharge's; others' their month's
+    fact = engine.Fact(program="TCM", month=dt.date(2026, 1, 1), discharge=dt.date(2025, 12, 30))
+    assert fact.year == 2025
+    assert engine.Fact(program="CCM", month=dt.date(2026, 1, 1), discharge=fact.discharge).year == (
+        2026
+    )
+
+
 def test_fields_a_program_does_not_use_are_ignored() -> None:
     result = run("BHI", clinical_staff_minutes=20, discharge="2026-11-20", cocm_month="first")
     assert result == {"codes": ["99484"], "not_met": []}
@@ -444,3 +565,217 @@ def test_a_later_year_without_its_own_file_uses_the_latest_rules() -> None:
     assert rules.for_year(2031).year == 2026
     with pytest.raises(rules.RulesError):
         rules.for_year(1999)
+
+
+# -- progress toward the next threshold (the chart, the worklist) -------------------------------
+
+CCM_STAFF = (("99490", 20), ("99439", 40), ("99439", 60))
+
+
+def progress(**fields: Any) -> list[tuple[Any, ...]]:
+    raw: dict[str, Any] = {"program": "CCM", "month": "2026-11", **fields}
+    return [
+        (p.program, p.label, p.minutes, p.code, p.need, p.short, p.thresholds)
+        for p in engine.progress(engine.parse_fact(raw))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        # no time at all: the first track, its base code
+        ({}, [("CCM", "clinical staff", 0, "99490", 20, 20, CCM_STAFF)]),
+        # between the base and the first add-on
+        (
+            {"clinical_staff_minutes": 25},
+            [("CCM", "clinical staff", 25, "99439", 40, 15, CCM_STAFF)],
+        ),
+        # exactly at a threshold: the next one is what is still to reach
+        (
+            {"clinical_staff_minutes": 40},
+            [("CCM", "clinical staff", 40, "99439", 60, 20, CCM_STAFF)],
+        ),
+        # the add-on cap (2) reached: nothing further to reach
+        (
+            {"clinical_staff_minutes": 60},
+            [("CCM", "clinical staff", 60, "99439", None, None, CCM_STAFF)],
+        ),
+        # an add-on without a cap: always one unit beyond the minutes, at least two shown
+        (
+            {"physician_minutes": 10},
+            [
+                (
+                    "CCM",
+                    "physician or QHP",
+                    10,
+                    "99491",
+                    30,
+                    20,
+                    (("99491", 30), ("99437", 60), ("99437", 90)),
+                )
+            ],
+        ),
+        (
+            {"physician_minutes": 95},
+            [
+                (
+                    "CCM",
+                    "physician or QHP",
+                    95,
+                    "99437",
+                    120,
+                    25,
+                    (("99491", 30), ("99437", 60), ("99437", 90), ("99437", 120)),
+                )
+            ],
+        ),
+        # both tracks with time: both shown, each against its own thresholds
+        (
+            {"clinical_staff_minutes": 5, "physician_minutes": 31},
+            [
+                ("CCM", "clinical staff", 5, "99490", 20, 15, CCM_STAFF),
+                (
+                    "CCM",
+                    "physician or QHP",
+                    31,
+                    "99437",
+                    60,
+                    29,
+                    (("99491", 30), ("99437", 60), ("99437", 90)),
+                ),
+            ],
+        ),
+        # collaborative care: the later month's codes; without the month, the first month's
+        (
+            {"program": "CoCM", "cocm_month": "later", "clinical_staff_minutes": 40},
+            [
+                (
+                    "CoCM",
+                    "behavioural health care manager",
+                    40,
+                    "99494",
+                    76,
+                    36,
+                    (("99493", 31), ("99494", 76), ("99494", 106)),
+                )
+            ],
+        ),
+        (
+            {"program": "CoCM", "clinical_staff_minutes": 40},
+            [
+                (
+                    "CoCM",
+                    "behavioural health care manager",
+                    40,
+                    "99494",
+                    86,
+                    46,
+                    (("99492", 36), ("99494", 86), ("99494", 116)),
+                )
+            ],
+        ),
+        # programs without time thresholds have no progress
+        ({"program": "APCM"}, []),
+    ],
+)
+def test_progress_names_the_next_threshold(fields: dict[str, Any], expected: list[Any]) -> None:
+    assert progress(**fields) == expected
+
+
+# -- `caseload programs evaluate`: a list of facts in, a list of results out --------------------
+
+
+def test_evaluate_json_answers_each_fact_in_order_and_counts_the_unreadable() -> None:
+    facts = [
+        {"program": "CCM", "month": "2026-11", **READY, "clinical_staff_minutes": 20},
+        {"program": "CCM"},
+        "not a fact",
+        {"program": "TCM", "discharge": "2026-11-20", "mdm": "high", "holidays": []},
+    ]
+    out, errors = engine.evaluate_json(facts, calendar=engine.no_holidays)
+    assert errors == 2
+    assert out[0] == {
+        "codes": ["99490"],
+        "not_met": [
+            {
+                "code": "99439",
+                "reason": "20 minutes short of 99439 (20 of 40 clinical staff minutes)",
+            }
+        ],
+    }
+    assert out[1] == {
+        "codes": [],
+        "not_met": [],
+        "error": "fact 2: the fact needs its 'month', like 2026-11",
+    }
+    assert out[2]["error"] == "fact 3: each fact must be a JSON object"
+    assert out[3]["contact_due"] == "2026-11-24" and out[3]["visit_due"] == "2026-11-27"
+    assert "error" not in out[3]
+    with pytest.raises(engine.FactError, match="JSON list"):
+        engine.evaluate_json({"program": "CCM"}, calendar=engine.no_holidays)
+
+
+def test_a_year_without_rules_is_an_error_of_that_fact_only() -> None:
+    out, errors = engine.evaluate_json(
+        [{"program": "CCM", "month": "1999-11"}, {"program": "BHI", "month": "2026-11"}],
+        calendar=engine.no_holidays,
+    )
+    assert errors == 1 and out[0]["error"].startswith("fact 1: ")
+    assert "error" not in out[1]
+
+
+@pytest.mark.parametrize(
+    ("n", "minutes", "times"),
+    [(1, "1 minute", "once"), (2, "2 minutes", "twice"), (3, "3 minutes", "3 times")],
+)
+def test_words(n: int, minutes: str, times: str) -> None:
+    assert engine.minutes_words(n) == minutes
+    assert engine.times_words(n) == times
+
+
+@pytest.mark.parametrize(
+    ("unit", "words"),
+    [(0, "99439"), (1, "99439"), (2, "a second 99439"), (6, "a sixth 99439"), (7, "a 7th 99439")],
+)
+def test_ordinal_code(unit: int, words: str) -> None:
+    assert engine.ordinal_code(unit, "99439") == words
+
+
+def test_date_words() -> None:
+    assert engine.date_words(dt.date(2026, 11, 3)) == "Tuesday 3 November 2026"
+
+
+def test_no_holidays_is_an_empty_calendar() -> None:
+    assert engine.no_holidays(dt.date(2026, 12, 24), dt.date(2026, 12, 31)) == frozenset()
+
+
+def test_a_fact_built_in_code_starts_from_nothing_on_file() -> None:
+    # evaluation.py and selectors.py build facts field by field: what they leave out is absent.
+    fact = engine.Fact(program="CCM", month=dt.date(2026, 11, 1), minutes={"clinical_staff": 20})
+    assert (fact.consent, fact.care_plan, fact.chronic_conditions, fact.qmb) == (
+        False,
+        False,
+        0,
+        False,
+    )
+    assert (fact.billing_practitioners, fact.other_programs, fact.holidays) == (1, (), None)
+    assert (fact.cocm_month, fact.mdm, fact.discharge, fact.contact_on) == (None, None, None, None)
+    assert engine.evaluate(fact, calendar=engine.no_holidays).as_json()["not_met"] == [
+        {
+            "code": "99490",
+            "reason": "no consent on file for chronic care management; no care plan on file for "
+            "chronic care management; chronic care management needs at least 2 chronic "
+            "conditions; 0 on file",
+        }
+    ]
+    assert engine.Fact(program="BHI").minutes == {}
+
+
+def test_a_blocked_month_at_the_threshold_is_not_called_short() -> None:
+    result = run("CCM", consent=False, clinical_staff_minutes=20)
+    assert reasons(result, "99490") == ["no consent on file for chronic care management"]
+    result = run("CCM", consent=False, clinical_staff_minutes=19)
+    assert reasons(result, "99490") == [
+        "no consent on file for chronic care management; "
+        "1 minute short of 99490 (19 of 20 clinical staff minutes)"
+    ]

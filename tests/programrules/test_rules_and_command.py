@@ -199,3 +199,181 @@ def test_evaluate_refuses_what_is_not_a_list(tmp_path: Path) -> None:
     path.write_text("not json")
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("programs", "evaluate", str(path), stdout=StringIO())
+
+
+# -- every check of a rules file, at its limits -------------------------------------------------
+
+
+def _track(r: dict[str, Any], key: str = "CCM", i: int = 0) -> dict[str, Any]:
+    return program(r, key)["tracks"][i]
+
+
+REFUSED = [
+    (lambda r: r.update(sources=["SPEC"]), "'sources' must map each source key"),
+    (lambda r: r["sources"].update(SPEC="  "), "'sources' must map each source key"),
+    (lambda r: r.update(year=1999), "file: 'year' must be the calendar year"),
+    (lambda r: r.update(year=2201), "file: 'year' must be the calendar year"),
+    (lambda r: r.update(programs=[]), "file: 'programs' must list the programs"),
+    (lambda r: r.update(programs={}), "file: 'programs' must list the programs"),
+    (lambda r: r["programs"].__setitem__(0, "CCM"), "program 1: must be an object"),
+    (lambda r: program(r, "BHI").update(key=""), "'key' must name the program"),
+    (lambda r: program(r, "BHI").update(name="  "), "program BHI: 'name' must be the program's"),
+    (lambda r: program(r, "BHI").update(not_with="CoCM"), "program BHI: 'not_with' must list"),
+    (lambda r: program(r, "BHI").update(not_with=[3]), "program BHI: 'not_with' must list"),
+    (lambda r: program(r, "BHI").update(requires_source="x"), "'requires_source' must name one"),
+    (lambda r: program(r, "BHI").update(tracks=[]), "a 'time' program needs at least one track"),
+    (lambda r: _track(r, "CoCM", 1).update(month="first"), "tracks by month need one 'first'"),
+    (lambda r: _track(r, "BHI").update(month="first"), "tracks by month need one 'first'"),
+    (lambda r: _track(r, "BHI").update(month="third"), "'month' must be 'first' or 'later'"),
+    (lambda r: program(r, "BHI")["tracks"].__setitem__(0, 1), "each track must be an object"),
+    (lambda r: _track(r).update(staff=[]), "program CCM track 1: 'staff' must list staff types"),
+    (lambda r: _track(r).update(staff="clinical_staff"), "'staff' must list staff types"),
+    (lambda r: _track(r).update(base=20), "'base' must be an object with a code and minutes"),
+    (lambda r: _track(r)["base"].update(minutes=True), "'minutes' must be a whole number"),
+    (lambda r: _track(r)["base"].update(minutes=20.0), "'minutes' must be a whole number"),
+    (lambda r: _track(r, "CoCM")["base"].update(upto=35), "'upto' must not be below 'minutes'"),
+    (lambda r: _track(r, "CoCM")["base"].update(nominal=0), "'nominal' must be a whole number"),
+    (lambda r: _track(r)["base"].update(code="G123"), "'code' must be a CPT code"),
+    (lambda r: _track(r)["base"].update(code="994900"), "'code' must be a CPT code"),
+    (lambda r: _track(r)["base"].update(code=99490), "'code' must be a CPT code"),
+    (lambda r: _track(r).update(addon="99439"), "program CCM track 1: 'addon' must be an object"),
+    (lambda r: _track(r)["addon"].update(max=True), "'max' must be a whole number of at least 1"),
+    (lambda r: _track(r)["addon"].update(max=1.5), "'max' must be a whole number of at least 1"),
+    (lambda r: _track(r)["addon"].update(**{"from": 20}), "must start above the base code's 20"),
+    (lambda r: _track(r)["addon"].update(every=0), "'every' must be a whole number of at least 1"),
+    (lambda r: _track(r, "CoCM")["addon"].update(**{"from": 87}), "must start at 86"),
+    (lambda r: _track(r).update(source=None), "'source' must name one of the file's sources"),
+    (lambda r: program(r, "BHI").update(requires=[]), "program BHI: 'requires' must be an object"),
+    (lambda r: program(r, "BHI")["requires"].update(mdm="high"), "'mdm' must list levels"),
+    (lambda r: program(r, "BHI")["requires"].update(mdm=["huge"]), "'mdm' must list levels"),
+    (
+        lambda r: program(r, "BHI")["requires"].update(chronic_conditions=-1),
+        "'chronic_conditions' must be a whole number of at least 0",
+    ),
+    (lambda r: program(r, "TCM").pop("tcm"), "a 'tcm' program needs a 'tcm' object"),
+    (lambda r: program(r, "TCM")["tcm"]["codes"][0].update(mdm=[]), "TCM code 1: 'mdm' must"),
+    (lambda r: program(r, "TCM")["tcm"]["codes"][1].update(mdm="high"), "TCM code 2: 'mdm'"),
+    (lambda r: program(r, "TCM")["tcm"]["codes"].__setitem__(0, "99496"), "TCM code 1: each code"),
+    (
+        lambda r: program(r, "TCM")["tcm"]["codes"][0].update(visit_within_days=0),
+        "'visit_within_days' must be a whole number of at least 1",
+    ),
+    (
+        lambda r: program(r, "TCM")["tcm"].update(contact_business_days=0),
+        "'contact_business_days' must be a whole number of at least 1",
+    ),
+    (lambda r: program(r, "TCM")["tcm"].update(source="x"), "program TCM: 'source' must name"),
+    (lambda r: program(r, "APCM").update(levels=[]), "a 'level' program needs a list of 'levels'"),
+    (lambda r: program(r, "APCM").update(levels={}), "a 'level' program needs a list of 'levels'"),
+    (lambda r: program(r, "APCM")["levels"].__setitem__(1, 2), "level 2: each level must be"),
+    (
+        lambda r: program(r, "APCM")["levels"][2].update(chronic_conditions_max=-1),
+        "'chronic_conditions_max' must be a whole number of at least 0",
+    ),
+    (lambda r: program(r, "APCM").update(levels_source="x"), "'levels_source' must name one"),
+]
+
+
+@pytest.mark.parametrize(("change", "words"), REFUSED)
+def test_each_check_of_a_rules_file_refuses_in_words(change: Any, words: str) -> None:
+    raw = shipped()
+    change(raw)
+    assert any(words in p for p in problems_of(raw)), problems_of(raw)
+
+
+ACCEPTED = [
+    lambda r: r.update(year=2000),
+    lambda r: r.update(year=2200),
+    lambda r: _track(r)["addon"].update(**{"from": 21}),
+    lambda r: _track(r)["addon"].update(max=1),
+    lambda r: _track(r)["base"].update(minutes=1),
+    lambda r: (
+        _track(r, "CoCM")["base"].update(upto=36, nominal=1),
+        _track(r, "CoCM")["addon"].update(**{"from": 37}),
+    ),
+    lambda r: program(r, "BHI")["requires"].update(chronic_conditions=0),
+    lambda r: program(r, "APCM")["levels"][2].update(chronic_conditions_max=0),
+    lambda r: program(r, "TCM")["tcm"]["codes"][0].update(visit_within_days=1),
+    lambda r: _track(r, "BHI").pop("label"),
+]
+
+
+@pytest.mark.parametrize("change", ACCEPTED)
+def test_values_at_the_limits_are_accepted(change: Any) -> None:
+    raw = shipped()
+    change(raw)
+    rules.parse_rules(raw, source="test.json", year=raw["year"])
+
+
+def test_a_rules_file_is_read_value_by_value() -> None:
+    raw = shipped()
+    _track(raw, "BHI").pop("label")
+    program(raw, "BHI")["requires"].update(care_plan="yes")
+    raw.pop("title")
+    rule_set = rules.parse_rules(raw, source="x.json")
+    assert (rule_set.year, rule_set.title, rule_set.source_file) == (2026, "", "x.json")
+    bhi = rule_set.program("BHI")
+    assert bhi.tracks[0].label == "care management"
+    assert bhi.requires == rules.Requires(consent=True, care_plan=False, chronic_conditions=0)
+    assert bhi.one_track is False and bhi.tracks[0].addon is None
+    ccm = rule_set.program("CCM")
+    assert ccm.one_track is True and ccm.not_with == ("complex-CCM", "APCM")
+    assert ccm.tracks[0].addon == rules.Addon("99439", 40, 20, 2)
+    assert ccm.tracks[1].addon == rules.Addon("99437", 60, 30, None)
+    assert ccm.staff == frozenset({"clinical_staff", "physician"})
+    assert ccm.codes == ("99490", "99439", "99491", "99437")
+    cocm = rule_set.program("CoCM").tracks[0].base
+    assert (cocm.minutes, cocm.nominal, cocm.upto) == (36, 70, 85)
+    assert rule_set.program("CCM").tracks[0].base == rules.Base("99490", 20, None, None)
+    tcm = rule_set.program("TCM")
+    assert tcm.tcm == rules.Tcm(
+        2,
+        30,
+        (rules.TcmCode("99496", ("high",), 7), rules.TcmCode("99495", ("moderate", "high"), 14)),
+        "SPEC",
+    )
+    assert tcm.codes == ("99496", "99495") and tcm.tracks == () and tcm.staff == frozenset()
+    apcm = rule_set.program("APCM")
+    assert apcm.levels == (
+        rules.Level("G0558", 2, None, True),
+        rules.Level("G0557", 2, None, False),
+        rules.Level("G0556", 0, 1, False),
+    )
+    assert apcm.tcm is None and rule_set.program("CCM").levels == ()
+
+
+@pytest.mark.parametrize(
+    ("conditions", "qmb", "fits"),
+    [
+        (1, False, [False, False, True]),
+        (2, False, [False, True, False]),
+        (2, True, [True, True, False]),
+        (0, True, [False, False, True]),
+    ],
+)
+def test_apcm_levels_fit_by_conditions_and_qmb(
+    conditions: int, qmb: bool, fits: list[bool]
+) -> None:
+    levels = rules.for_year(2026).program("APCM").levels
+    assert [level.fits(conditions, qmb) for level in levels] == fits
+
+
+def test_addon_units_and_thresholds() -> None:
+    addon = rules.Addon("99439", 40, 20, 2)
+    assert [addon.units(m) for m in (0, 39, 40, 59, 60, 80)] == [0, 0, 1, 1, 2, 3]
+    assert [addon.threshold(u) for u in (1, 2, 3)] == [40, 60, 80]
+
+
+def test_excluded_pairs_and_unknown_files(tmp_path: Path) -> None:
+    pairs = rules.for_year(2026).excluded_pairs()
+    assert frozenset(("CCM", "APCM")) in pairs and frozenset(("BHI", "CHI")) not in pairs
+    (tmp_path / "2026.json").write_text(json.dumps(shipped()))
+    (tmp_path / "2027.json").write_text("{not json")
+    (tmp_path / "notes.json").write_text("{}")
+    assert [p.name for p in rules.rule_files(tmp_path)] == ["2026.json", "2027.json"]
+    good, bad = rules.check_all(tmp_path)
+    assert [g.year for g in good] == [2026]
+    assert len(bad) == 1 and "cannot read the file as JSON" in str(bad[0])
+    assert 2026 in rules.years()
+    with pytest.raises(rules.RulesError, match="the file must hold one JSON object"):
+        rules.parse_rules([], source="x.json")

@@ -499,3 +499,269 @@ def test_both_shipped_rules_load():
     assert set(SHIPPED) == {"CCM", "CMC"}
     assert SHIPPED["CCM"].renewal.ce_hours == 80
     assert SHIPPED["CMC"].renewal.cycle_years == 3
+
+
+# ------------------------------------------------------------ reading a profile, field by field
+
+AS_OF = {"as_of": "2026-12-05"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ([], "the profile must be one JSON object"),
+        ({"as_of": 20261205}, "profile.as_of: must be a date written YYYY-MM-DD"),
+        ({"as_of": "5 Dec 2026"}, "profile.as_of: '5 Dec 2026' is not a date written YYYY-MM-DD"),
+        ({**AS_OF, "education": ["a degree"]}, "education[0]: must be an object"),
+        ({**AS_OF, "education": {"level": "master"}}, "education: must be a list"),
+        (
+            {**AS_OF, "education": [{"level": "master", "related_to_care_management": "yes"}]},
+            "education[0].related_to_care_management: must be true or false",
+        ),
+        (
+            {**AS_OF, "education": [{"level": "master", "field": 3}]},
+            "education[0].field: must be text",
+        ),
+        (
+            {**AS_OF, "licences": [{"kind": "  "}]},
+            "licences[0].kind: the kind of licence is required",
+        ),
+        (
+            {**AS_OF, "licences": [{"kind": "RN", "active": 1}]},
+            "licences[0].active: must be true or false",
+        ),
+        ({**AS_OF, "licences": [{"kind": "RN", "expires": "soon"}]}, "licences[0].expires: 'soon'"),
+        (
+            {**AS_OF, "employment": [{"kind": "other"}]},
+            "employment[0].start: a date (YYYY-MM-DD) is required",
+        ),
+        (
+            {
+                **AS_OF,
+                "employment": [{"kind": "other", "start": "2020-01-01", "hours_per_week": 168.5}],
+            },
+            "employment[0].hours_per_week: must be a number from 0 to 168",
+        ),
+        (
+            {
+                **AS_OF,
+                "employment": [{"kind": "other", "start": "2020-01-01", "hours_per_week": -1}],
+            },
+            "employment[0].hours_per_week: must be a number from 0 to 168",
+        ),
+        (
+            {
+                **AS_OF,
+                "employment": [{"kind": "other", "start": "2020-01-01", "hours_per_week": True}],
+            },
+            "employment[0].hours_per_week: must be a number from 0 to 168",
+        ),
+        (
+            {
+                **AS_OF,
+                "employment": [{"kind": "other", "start": "2020-01-01", "hours_per_week": "40"}],
+            },
+            "employment[0].hours_per_week: must be a number from 0 to 168",
+        ),
+        (
+            {
+                **AS_OF,
+                "employment": [
+                    {"kind": "other", "start": "2020-01-01", "supervision_hours_per_year": 8761}
+                ],
+            },
+            "employment[0].supervision_hours_per_year: must be a number from 0 to 8760",
+        ),
+        (
+            {**AS_OF, "certifications": [{"code": ""}]},
+            "certifications[0].code: the credential's code is required",
+        ),
+        ({**AS_OF, "certifications": [{"code": "CCM", "issued": "x"}]}, "certifications[0].issued"),
+        ({**AS_OF, "ce": [{"hours": 2}]}, "ce[0].completed: a date (YYYY-MM-DD) is required"),
+        (
+            {**AS_OF, "ce": [{"completed": "2025-01-01", "hours": 1000.5}]},
+            "ce[0].hours: must be a number from 0 to 1000",
+        ),
+        (
+            {**AS_OF, "ce": [{"completed": "2025-01-01", "hours": 2, "ethics_hours": 3}]},
+            "ce[0].ethics_hours: cannot exceed the entry's hours",
+        ),
+        (
+            {**AS_OF, "ce": [{"completed": "2025-01-01", "hours": 2, "ethics": "yes"}]},
+            "ce[0].ethics: must be true or false",
+        ),
+    ],
+)
+def test_each_field_of_a_profile_is_checked(raw, problem):
+    with pytest.raises(engine.ProfileError) as caught:
+        engine.profile_from_json(raw)
+    assert any(p.startswith(problem) for p in caught.value.problems), caught.value.problems
+
+
+def test_a_profile_names_every_problem_once():
+    with pytest.raises(engine.ProfileError) as caught:
+        engine.profile_from_json(
+            {
+                "as_of": "2026-12-05",
+                "education": [{"level": "phd"}],
+                "employment": [{"kind": "other", "start": "2021-01-01", "end": "2020-12-31"}],
+                "ce": [{"completed": "2025-01-01"}],
+            }
+        )
+    assert caught.value.problems == [
+        "education[0].level: must be one of associate, bachelor, master, doctorate, rn_diploma",
+        "employment[0].end: is before its start",
+        "ce[0].hours: the number of hours is required",
+    ]
+
+
+def test_a_profile_is_read_field_by_field_with_its_defaults():
+    profile = engine.profile_from_json(
+        {
+            "as_of": "2026-12-05",
+            "extra": "ignored",
+            "education": [
+                {"level": "master", "field": "  social work  ", "completed": "2019-06-01"},
+                {"level": "associate", "field": None, "related_to_care_management": None},
+            ],
+            "licences": [
+                {"kind": " RN ", "expires": "2027-01-31"},
+                {"kind": "LCSW", "active": False},
+            ],
+            "employment": [
+                {"kind": "case_management", "start": "2020-01-01", "end": "2020-01-01"},
+                {
+                    "kind": "other",
+                    "title": "Aide",
+                    "start": "2021-02-01",
+                    "hours_per_week": 168,
+                    "paid": False,
+                    "internship_or_volunteer": True,
+                    "supervised_by_ccm": True,
+                    "supervision_hours_per_year": 8760,
+                },
+                {
+                    "kind": "other",
+                    "start": "2022-01-01",
+                    "hours_per_week": 0,
+                    "supervision_hours_per_year": None,
+                },
+            ],
+            "certifications": [{"code": " ccm ", "valid_through": "2026-12-31"}],
+            "ce": [
+                {"completed": "2025-01-01", "hours": 3, "ethics": True},
+                {"completed": "2025-02-01", "hours": 4, "ethics_hours": 4, "activity": " Ethics "},
+                {"completed": "2025-03-01", "hours": 0},
+                {"completed": "2025-04-01", "hours": 1000},
+            ],
+            "licences_extra": None,
+        }
+    )
+    assert profile.as_of == d("2026-12-05")
+    assert profile.education == (
+        engine.Education("master", "social work", False, d("2019-06-01")),
+        engine.Education("associate", "", False, None),
+    )
+    assert profile.licences == (
+        engine.Licence("RN", False, True, True, d("2027-01-31")),
+        engine.Licence("LCSW", False, False, True, None),
+    )
+    assert profile.employment == (
+        engine.Employment(
+            "", "case_management", d("2020-01-01"), d("2020-01-01"), None, True, False, False, 0
+        ),
+        engine.Employment("Aide", "other", d("2021-02-01"), None, 168.0, False, True, True, 8760.0),
+        engine.Employment("", "other", d("2022-01-01"), None, 0.0, True, False, False, 0),
+    )
+    assert profile.certifications == (engine.Certification("CCM", None, d("2026-12-31")),)
+    assert profile.ce == (
+        engine.CEEntry(d("2025-01-01"), 3.0, 3.0, ""),
+        engine.CEEntry(d("2025-02-01"), 4.0, 4.0, "Ethics"),
+        engine.CEEntry(d("2025-03-01"), 0.0, 0, ""),
+        engine.CEEntry(d("2025-04-01"), 1000.0, 0, ""),
+    )
+    empty = engine.profile_from_json(
+        {"as_of": "2026-12-05", "education": None, "licences": None, "employment": None, "ce": None}
+    )
+    assert empty == engine.Profile(as_of=d("2026-12-05"))
+    assert (
+        engine.profile_from_json(
+            {"as_of": "2026-12-05", "education": [{"level": "bachelor", "field": "x" * 300}]}
+        )
+        .education[0]
+        .field
+        == "x" * 200
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "figure"),
+    [(None, 0), (35, 35), (37.5, 37.5), (Fraction(1, 3), 0.33), (2.999, 3), (0.005, 0.01)],
+)
+def test_figures_for_people_have_no_needless_decimals(value, figure):
+    assert engine._num(value) == figure
+    assert type(engine._num(value)) is type(figure)
+
+
+CCM_QUALIFICATION = (
+    "a qualifying licence or degree: a current, active and unrestricted licence or certification "
+    "in a health or human services discipline that allows its holder to assess clients "
+    "independently or a bachelor's or graduate degree in a health or human services field"
+)
+
+
+def test_without_a_qualification_the_missing_experience_of_the_closest_route_is_named():
+    # Six months of case management, not supervised by a CCM: Category 2 (24 months) is closest.
+    result = advise("2026-12-05", employment=[job("2026-06-05")])["CCM"]
+    assert result["missing"] == [
+        CCM_QUALIFICATION,
+        "18 more months of full-time case management (6 of 24 counted)",
+    ]
+    # Experience enough for Category 2: only the qualification is missing.
+    result = advise("2026-12-05", employment=[job("2024-01-01")])["CCM"]
+    assert result["missing"] == [CCM_QUALIFICATION]
+    assert result["eligible"] is False and result["eligible_from"] is None
+
+
+def test_what_records_and_the_public_page_leave_out_takes_the_documented_default():
+    # records.py and public.py build these field by field.
+    job_ = engine.Employment("Aide", "other", d("2020-01-01"))
+    assert (job_.end, job_.hours_per_week, job_.paid, job_.internship_or_volunteer) == (
+        None,
+        None,
+        True,
+        False,
+    )
+    assert (job_.supervised_by_ccm, job_.supervision_hours_per_year) == (False, 0)
+    licence = engine.Licence("RN")
+    assert (licence.independent_assessment, licence.active, licence.unrestricted) == (
+        False,
+        True,
+        True,
+    )
+    assert licence.expires is None
+    education = engine.Education("bachelor")
+    assert (education.field, education.related_to_care_management, education.completed) == (
+        "",
+        False,
+        None,
+    )
+    assert engine.CEEntry(d("2025-01-01"), 2.0) == engine.CEEntry(d("2025-01-01"), 2.0, 0, "")
+    assert engine.Certification("CCM") == engine.Certification("CCM", None, None)
+
+
+def test_work_starting_on_the_degree_day_counts_whole():
+    parts = {"education": [degree("master", "2023-06-01")]}
+    on = cmc("2025-06-01", **parts, employment=[job("2023-06-01", supervision=52)])
+    assert not any("(the eligibility degree) only" in line for line in on["why"])
+    day_before = cmc("2025-06-01", **parts, employment=[job("2023-05-31", supervision=52)])
+    assert any(
+        "from 2023-06-01 (the eligibility degree) only" in line for line in day_before["why"]
+    )
+    # ended the day before the degree: not counted at all; ended on the degree day: counted
+    ended = cmc("2025-06-01", **parts, employment=[job("2022-01-01", "2023-05-31")])
+    assert any(
+        "it ended before the eligibility degree (2023-06-01)" in line for line in ended["why"]
+    )
+    ended_on = cmc("2025-06-01", **parts, employment=[job("2022-01-01", "2023-06-01")])
+    assert not any("ended before the eligibility degree" in line for line in ended_on["why"])

@@ -382,9 +382,17 @@ def _evaluate_tcm(program: Program, fact: Fact, rule_set: RuleSet, calendar: Cal
     if tcm is None or discharge is None:
         raise FactError(["transitional care needs its rules and the discharge date"])
     result = Result()
-    window_end = discharge + dt.timedelta(days=tcm.contact_business_days * 7 + 14)
-    holidays = fact.holidays if fact.holidays is not None else calendar(discharge, window_end)
-    result.contact_due = add_business_days(discharge, tcm.contact_business_days, holidays)
+    # The calendar is read for seven days per business day plus two weeks; should the due day
+    # fall beyond that (an office closed for weeks), the window is doubled and the day worked
+    # out again, as core.business_days.business_days_after does, so it is exact for any calendar.
+    span = tcm.contact_business_days * 7 + 14
+    while True:
+        window_end = discharge + dt.timedelta(days=span)
+        holidays = fact.holidays if fact.holidays is not None else calendar(discharge, window_end)
+        result.contact_due = add_business_days(discharge, tcm.contact_business_days, holidays)
+        if fact.holidays is not None or result.contact_due <= window_end:
+            break
+        span *= 2
     applicable = [c for c in tcm.codes if fact.mdm in c.mdm] or list(tcm.codes)
     result.visit_due = discharge + dt.timedelta(
         days=min(c.visit_within_days for c in applicable)

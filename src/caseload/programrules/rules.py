@@ -286,7 +286,10 @@ class _Reader:
         codes = []
         for i, item in enumerate(raw.get("codes") or []):
             at = f"{where} code {i + 1}"
-            mdm = item.get("mdm") if isinstance(item, dict) else None
+            if not isinstance(item, dict):
+                self.fail(at, "each code must be an object")
+                continue
+            mdm = item.get("mdm")
             if not isinstance(mdm, list) or not mdm or any(m not in MDM_LEVELS for m in mdm):
                 self.fail(at, f"'mdm' must list levels from {', '.join(MDM_LEVELS)}")
                 mdm = []

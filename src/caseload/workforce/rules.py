@@ -348,15 +348,15 @@ def _renewal(raw: Any, problems: _Problems) -> RenewalRule:
         cycle = 1
     hours = raw.get("ce_hours")
     ethics = raw.get("ethics_hours")
-    if not _number(hours) or hours < 0:
+    ce_hours = float(hours) if _number(hours) and hours >= 0 else None
+    if ce_hours is None:
         problems.add(where, "'ce_hours' must be a number of hours")
-        hours = 0
     if not _number(ethics) or ethics < 0:
         problems.add(where, "'ethics_hours' must be a number of hours")
         ethics = 0
-    elif _number(hours) and ethics > hours:
+    elif ce_hours is not None and ethics > ce_hours:  # not when the CE hours were refused
         problems.add(where, "'ethics_hours' cannot exceed 'ce_hours'")
-    return RenewalRule(cycle, float(hours), float(ethics))
+    return RenewalRule(cycle, ce_hours if ce_hours is not None else 0.0, float(ethics))
 
 
 def parse_rule(raw: Any, *, source: str) -> CredentialRule:

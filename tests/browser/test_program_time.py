@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from caseload.programrules.models import TimeEntry
 from tests import factories
 from tests.browser_support import sign_in, snap
+from tests.jobs_support import run_queued_jobs
 from tests.programrules.helpers import add_time, ready
 
 pytestmark = [
@@ -91,8 +92,12 @@ def test_maya_times_a_call_and_grace_downloads_the_billing_csv(
     expect(page.locator("#by-program")).to_contain_text("99490 × 1, 99439 × 1")
     expect(page.locator("#client-results")).to_contain_text("2 minutes short of 99490")
     snap(page, "program-time-month-end")
+    page.get_by_role("button", name=re.compile("Export the billing CSV")).click()
+    page.get_by_role("heading", name="Preparing…").wait_for()
+    run_queued_jobs()  # the worker writes it; the export's page follows
+    page.get_by_role("heading", name="Ready").wait_for(timeout=15_000)
     with page.expect_download() as download_info:
-        page.get_by_role("link", name=re.compile("Download the billing CSV")).click()
+        page.get_by_role("link", name="Download program-billing-2026-10.csv").click()
     download = download_info.value
     assert download.suggested_filename == "program-billing-2026-10.csv"
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
@@ -100,6 +105,7 @@ def test_maya_times_a_call_and_grace_downloads_the_billing_csv(
     assert rows[1][:6] == [client.full_name, client.mrn, "CCM", "2026-10", "99490 99439", "45"]
     assert len(rows) == 2  # the client 2 minutes short is not billed
 
+    page.get_by_role("link", name="Back to program billing file").click()
     page.get_by_role("button", name=re.compile("Close October 2026")).click()
     expect(page.locator(".message").first).to_contain_text("closed")
     snap(page, "program-time-month-closed")

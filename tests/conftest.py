@@ -137,7 +137,11 @@ def org(db: None) -> Org:
     supervisor_client = factories.EnrolmentFactory(
         program=geriatric, care_manager=supervisor
     ).client
-    other_client = factories.EnrolmentFactory(program=chronic, care_manager=other_cm).client
+    # A family name no generated client shares: tests search for her by it from outside her
+    # program and expect to find nobody in scope (Faker could give the junior's client the same).
+    other_client = factories.EnrolmentFactory(
+        program=chronic, care_manager=other_cm, client__family_name="Okonkwo"
+    ).client
     return Org(
         geriatric=geriatric,
         chronic=chronic,

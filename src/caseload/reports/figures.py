@@ -77,6 +77,8 @@ class Measure:
     #: The rows any month from ``first`` to ``last`` can count (None: any row): lets a family's
     #: queries read only those (an index range) instead of every row ever.
     span: Callable[[Month, Month], Q] | None = None
+    #: The tables (``marks.SOURCES``) whose writes can change the figure of a past month.
+    sources: tuple[str, ...] = ()
 
     def count(self, condition: Q | None = None) -> Count:
         """COUNT of clients (distinct) or rows, of the rows meeting ``condition`` if given."""
@@ -281,6 +283,13 @@ def _clocks(program_ids: list[Any] | None) -> QuerySet[Any]:
     return transitions.clocks_for_report(program_ids)
 
 
+CONTACT_SOURCES = ("notes", "enrolments")
+GOAL_SOURCES = ("goals", "careplans", "enrolments")
+REFERRAL_SOURCES = ("referrals", "referral_events", "enrolments")
+COLLABORATIVE_SOURCES = ("enrolments", "assessments", "programs")
+CLOCK_SOURCES = ("clocks", "episodes", "enrolments")
+
+
 class Paths(TypedDict):
     """From a measure's row to its program, its care manager and its client."""
 
@@ -331,6 +340,7 @@ def _contact(key: str, label: str, **kind: Any) -> Measure:
         condition,
         clients=False,
         span=_contact_span,
+        sources=CONTACT_SOURCES,
         **VIA_ENROLMENT,
     )
 
@@ -343,6 +353,7 @@ MEASURES: tuple[Measure, ...] = (
         _enrolments,
         _active_in,
         help="Clients with an enrolment open at some time in the month.",
+        sources=("enrolments",),
         **ENROLMENT,
     ),
     Measure(
@@ -352,6 +363,7 @@ MEASURES: tuple[Measure, ...] = (
         _enrolments,
         lambda m: _dated_in(m, "started_on"),
         help="Enrolments that started in the month.",
+        sources=("enrolments",),
         **ENROLMENT,
     ),
     Measure(
@@ -360,6 +372,7 @@ MEASURES: tuple[Measure, ...] = (
         "clients",
         _enrolments,
         lambda m: Q(status="discharged") & _dated_in(m, "ended_on"),
+        sources=("enrolments",),
         **ENROLMENT,
     ),
     Measure(
@@ -370,6 +383,7 @@ MEASURES: tuple[Measure, ...] = (
         lambda m: _open_on(m.end),
         clients=False,
         help="The caseload a care manager carried at the month's end, against their cap.",
+        sources=("enrolments",),
         **ENROLMENT,
     ),
     Measure(
@@ -382,6 +396,7 @@ MEASURES: tuple[Measure, ...] = (
             f"Open at the month's end with no contact that reached the client or their family "
             f"in the {NOT_REACHED_DAYS} days before it."
         ),
+        sources=("enrolments", "notes"),
         **ENROLMENT,
     ),
     Measure(
@@ -393,6 +408,7 @@ MEASURES: tuple[Measure, ...] = (
         clients=False,
         help="Signed notes of a contact that reached someone: phone, video, in person, message.",
         span=_contact_span,
+        sources=CONTACT_SOURCES,
         **VIA_ENROLMENT,
     ),
     _contact("contacts_phone", "By phone", contact_type=ContactType.PHONE),
@@ -411,6 +427,7 @@ MEASURES: tuple[Measure, ...] = (
             Q(status=CarePlanStatus.ACTIVE, review_due__lt=m.end) & _open_on(m.end, "enrolment__")
         ),
         help="Active plans whose review date (as recorded now) fell before the month's end.",
+        sources=("careplans", "enrolments"),
         **VIA_ENROLMENT,
     ),
     Measure(
@@ -420,6 +437,7 @@ MEASURES: tuple[Measure, ...] = (
         _enrolments,
         _reassessment_overdue,
         help="Open at the month's end without a valid score of a scheduled instrument.",
+        sources=("enrolments", "assessments", "schedules"),
         **ENROLMENT,
     ),
     Measure(
@@ -430,6 +448,7 @@ MEASURES: tuple[Measure, ...] = (
         lambda m: Q(status=GoalStatus.ACHIEVED) & _in(m, "updated_at"),
         clients=False,
         help="Goals marked achieved, dated by their last change.",
+        sources=GOAL_SOURCES,
         **GOAL,
     ),
     Measure(
@@ -440,6 +459,7 @@ MEASURES: tuple[Measure, ...] = (
         lambda m: Q(status=GoalStatus.ACTIVE, created_at__lt=m.end_at),
         clients=False,
         help="Goals active now that were set before the month's end.",
+        sources=GOAL_SOURCES,
         **GOAL,
     ),
     Measure(
@@ -449,6 +469,7 @@ MEASURES: tuple[Measure, ...] = (
         _goals,
         lambda m: Q(status=GoalStatus.NOT_ACHIEVED) & _in(m, "updated_at"),
         clients=False,
+        sources=GOAL_SOURCES,
         **GOAL,
     ),
     Measure(
@@ -458,6 +479,7 @@ MEASURES: tuple[Measure, ...] = (
         _referrals,
         lambda m: _dated_in(m, "sent_on"),
         clients=False,
+        sources=REFERRAL_SOURCES,
         **VIA_ENROLMENT,
     ),
     Measure(
@@ -468,6 +490,7 @@ MEASURES: tuple[Measure, ...] = (
         lambda m: Q(status__in=CLOSED_LOOP, sent_on__isnull=False) & _in(m, "closed_at"),
         clients=False,
         help="Referrals closed with the service's outcome (completed, declined, did not attend).",
+        sources=REFERRAL_SOURCES,
         **VIA_ENROLMENT,
     ),
     Measure(
@@ -478,6 +501,7 @@ MEASURES: tuple[Measure, ...] = (
         _response_overdue,
         clients=False,
         help="Sent referrals the service had not answered by their deadline, at the month's end.",
+        sources=REFERRAL_SOURCES,
         **VIA_ENROLMENT,
     ),
     Measure(
@@ -486,6 +510,7 @@ MEASURES: tuple[Measure, ...] = (
         "collaborative",
         _collaborative,
         _week12_in,
+        sources=COLLABORATIVE_SOURCES,
         **ENROLMENT,
     ),
     Measure(
@@ -495,6 +520,7 @@ MEASURES: tuple[Measure, ...] = (
         _collaborative,
         lambda m: _week12_in(m) & Q(followup_twice__lte=F("baseline")),
         help="Latest PHQ-9 in weeks 8–12 at most half the baseline.",
+        sources=COLLABORATIVE_SOURCES,
         **ENROLMENT,
     ),
     Measure(
@@ -504,6 +530,7 @@ MEASURES: tuple[Measure, ...] = (
         _collaborative,
         lambda m: _week12_in(m) & Q(followup__lt=REMISSION_BELOW),
         help=f"Latest PHQ-9 in weeks 8–12 below {REMISSION_BELOW}.",
+        sources=COLLABORATIVE_SOURCES,
         **ENROLMENT,
     ),
     Measure(
@@ -513,6 +540,7 @@ MEASURES: tuple[Measure, ...] = (
         _collaborative,
         _review_due,
         help="Reached week 8 in the month without response or remission: review by week 12.",
+        sources=COLLABORATIVE_SOURCES,
         **ENROLMENT,
     ),
     Measure(
@@ -523,6 +551,7 @@ MEASURES: tuple[Measure, ...] = (
         lambda m: _dated_in(m, "due_on"),
         clients=False,
         span=_due_span,
+        sources=CLOCK_SOURCES,
         **CLOCK,
     ),
     Measure(
@@ -533,6 +562,7 @@ MEASURES: tuple[Measure, ...] = (
         lambda m: _dated_in(m, "due_on") & Q(met_on__lte=F("due_on")),
         clients=False,
         span=_due_span,
+        sources=CLOCK_SOURCES,
         **CLOCK,
     ),
 )

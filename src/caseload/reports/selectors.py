@@ -10,8 +10,9 @@ import bisect
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from caseload.core.business_days import SATURDAY, holidays_between
 from caseload.core.errors import NotFound, ValidationFailed
 from caseload.enrolments.models import Program
 from caseload.notes import selectors as notes_selectors
-from caseload.reports import extensions, figures
+from caseload.reports import extensions, figures, monthcache
 from caseload.reports.figures import MEASURES, RATIOS, Measure
 from caseload.reports.months import Month, month_of
 from caseload.reports.routers import reading_reports
@@ -104,6 +105,12 @@ class _Counts:
     by_care_manager: dict[Any, Value]
 
 
+#: Per figure key: (per program, per care manager) of the month shown.
+Breakdowns = dict[str, tuple[dict[Any, Value], dict[Any, Value]]]
+#: Per month: per figure key, its total.
+Totals = dict[Month, dict[str, Value]]
+
+
 def _families(measures: Iterable[Measure]) -> list[list[Measure]]:
     """Measures counted over the same rows (the same ``base`` and paths), in order: each family
     is answered by three queries, whatever its number of figures."""
@@ -115,22 +122,28 @@ def _families(measures: Iterable[Measure]) -> list[list[Measure]]:
 
 
 def _family_counts(
-    family: list[Measure], months: list[Month], program_ids: list[Any] | None
-) -> dict[str, _Counts]:
-    """Every figure of a family: the 12-month trend in one aggregate (a conditional COUNT per
-    figure and month), and the last month per program and per care manager in one GROUP BY each.
-    """
-    first, month = family[0], months[-1]
+    family: list[Measure], needed: list[Month], month: Month, program_ids: list[Any] | None
+) -> tuple[Totals, Breakdowns]:
+    """Every figure of a family: the totals of the ``needed`` months in one aggregate (a
+    conditional COUNT per figure and month), and ``month`` per program and per care manager in
+    one GROUP BY each."""
+    first = family[0]
     rows = first.scoped(program_ids)
     spans = {m.span for m in family}
     span = spans.pop() if len(spans) == 1 else None
-    totals = (rows.filter(span(months[0], month)) if span else rows).aggregate(
-        **{
-            f"{m.key}__{i}": m.count(m.condition(each))
-            for m in family
-            for i, each in enumerate(months)
+    totals: Totals = {}
+    if needed:
+        found = (rows.filter(span(min(needed), max(needed))) if span else rows).aggregate(
+            **{
+                f"{m.key}__{i}": m.count(m.condition(each))
+                for m in family
+                for i, each in enumerate(needed)
+            }
+        )
+        totals = {
+            each: {m.key: found[f"{m.key}__{i}"] or 0 for m in family}
+            for i, each in enumerate(needed)
         }
-    )
 
     def by(path: str) -> dict[str, dict[Any, Value]]:
         grouped = (
@@ -149,73 +162,69 @@ def _family_counts(
         return found
 
     per_program, per_manager = by(first.program), by(first.care_manager)
-    return {
-        m.key: _Counts(
-            trend=[totals[f"{m.key}__{i}"] or 0 for i in range(len(months))],
-            by_program=per_program[m.key],
-            by_care_manager=per_manager[m.key],
-        )
-        for m in family
-    }
+    return totals, {m.key: (per_program[m.key], per_manager[m.key]) for m in family}
 
 
-def _contact_counts(months: list[Month], program_ids: list[Any] | None) -> dict[str, _Counts]:
+def _contact_counts(
+    needed: list[Month], month: Month, program_ids: list[Any] | None
+) -> tuple[Totals, Breakdowns]:
     """The contact figures from the notes app's counts per month, program and care manager (one
     grouped aggregate; contacts are rows, so the totals are sums)."""
-    index = {each.first_day: n for n, each in enumerate(months)}
-    last = len(months) - 1
     names = list(notes_selectors.CONTACT_COUNTS)
-    trend: dict[str, list[Value]] = {name: [0] * len(months) for name in names}
+    wanted = {each.first_day: each for each in needed}
+    totals: Totals = {each: dict.fromkeys(names, 0) for each in needed}
     per_program: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in names}
     per_manager: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in names}
     rows = notes_selectors.contact_counts_by_month(
-        start=months[0].start_at,
-        end=months[-1].end_at,
+        start=min([*needed, month]).start_at,
+        end=max([*needed, month]).end_at,
         tz=timezone.get_default_timezone(),
         program_ids=program_ids,
     )
     for row in rows:
-        n = index[row["month"]]
+        counted = wanted.get(row["month"])
         for name in names:
-            trend[name][n] = (trend[name][n] or 0) + row[name]
-            if n == last and row[name]:
+            if counted is not None:
+                totals[counted][name] = (totals[counted][name] or 0) + row[name]
+            if row["month"] == month.first_day and row[name]:
                 per_program[name][row["program_id"]] += row[name]
                 if row["care_manager_id"] is not None:
                     per_manager[name][row["care_manager_id"]] += row[name]
-    return {
-        name: _Counts(trend[name], dict(per_program[name]), dict(per_manager[name]))
-        for name in names
-    }
+    return totals, {name: (dict(per_program[name]), dict(per_manager[name])) for name in names}
 
 
-def _collaborative_counts(months: list[Month], program_ids: list[Any] | None) -> dict[str, _Counts]:
+def _collaborative_counts(
+    needed: list[Month], month: Month, program_ids: list[Any] | None
+) -> tuple[Totals, Breakdowns]:
     """The collaborative-care figures from one query (``figures.collaborative_rows``): distinct
-    clients per month, and in the last month per program and per care manager."""
-    index = {each: n for n, each in enumerate(months)}
-    last = len(months) - 1
-    per_month: dict[str, list[set[Any]]] = {
-        key: [set() for _ in months] for key in figures.COLLABORATIVE
+    clients per needed month, and in ``month`` per program and per care manager."""
+    keys = figures.COLLABORATIVE
+    per_month: dict[Month, dict[str, set[Any]]] = {
+        each: {key: set() for key in keys} for each in needed
     }
-    per_program: dict[str, dict[Any, set[Any]]] = {k: defaultdict(set) for k in per_month}
-    per_manager: dict[str, dict[Any, set[Any]]] = {k: defaultdict(set) for k in per_month}
-    for row in figures.collaborative_rows(months[0].first_day, months[-1].end, program_ids):
+    per_program: dict[str, dict[Any, set[Any]]] = {k: defaultdict(set) for k in keys}
+    per_manager: dict[str, dict[Any, set[Any]]] = {k: defaultdict(set) for k in keys}
+    first, last = min([*needed, month]), max([*needed, month])
+    for row in figures.collaborative_rows(first.first_day, last.end, program_ids):
         program_id, manager_id, client_id = row[:3]
         for key, day in figures.collaborative_judged(row):
-            n = index.get(month_of(day))
-            if n is None:
-                continue
-            per_month[key][n].add(client_id)
-            if n == last:
+            judged = month_of(day)
+            if judged in per_month:
+                per_month[judged][key].add(client_id)
+            if judged == month:
                 per_program[key][program_id].add(client_id)
                 if manager_id is not None:
                     per_manager[key][manager_id].add(client_id)
-    return {
-        key: _Counts(
-            trend=[len(clients) for clients in per_month[key]],
-            by_program={k: len(v) for k, v in per_program[key].items()},
-            by_care_manager={k: len(v) for k, v in per_manager[key].items()},
+    totals: Totals = {
+        each: {key: len(clients) for key, clients in found.items()}
+        for each, found in per_month.items()
+    }
+    return totals, {
+        key: (
+            {k: len(v) for k, v in per_program[key].items()},
+            {k: len(v) for k, v in per_manager[key].items()},
         )
-        for key in figures.COLLABORATIVE
+        for key in keys
     }
 
 
@@ -233,12 +242,12 @@ def _business_days_between(start: dt.date, end: dt.date, holidays: list[dt.date]
 
 
 def _median_days(
-    months: list[Month], program_ids: list[Any] | None
-) -> tuple[list[Value], dict[Any, Value], dict[Any, Value]]:
-    """Median business days from sending to a closed loop, per month (trend), and for the last
-    month per program and per care manager."""
+    needed: list[Month], month: Month, program_ids: list[Any] | None
+) -> tuple[Totals, Breakdowns]:
+    """Median business days from sending to a closed loop, per needed month, and for ``month``
+    per program and per care manager."""
     measure = figures.BY_KEY["referrals_closed"]
-    first, last = months[0], months[-1]
+    first, last = min([*needed, month]), max([*needed, month])
     closed = (
         measure.scoped(program_ids)
         .filter(status__in=figures.CLOSED_LOOP, sent_on__isnull=False)
@@ -256,9 +265,9 @@ def _median_days(
     for sent_on, closed_at, program_id, manager_id in closed:
         closed_on = timezone.localtime(closed_at).date()
         days = _business_days_between(sent_on, closed_on, holidays)
-        month = month_of(closed_on)
-        per_month[month].append(days)
-        if month == last:
+        closed_in = month_of(closed_on)
+        per_month[closed_in].append(days)
+        if closed_in == month:
             per_program[program_id].append(days)
             per_manager[manager_id].append(days)
 
@@ -266,11 +275,43 @@ def _median_days(
         values = list(values)
         return statistics.median(values) if values else None
 
-    return (
-        [median(per_month.get(m, [])) for m in months],
-        {k: median(v) for k, v in per_program.items()},
-        {k: median(v) for k, v in per_manager.items()},
-    )
+    key = figures.MEDIAN_KEY
+    totals: Totals = {each: {key: median(per_month.get(each, []))} for each in needed}
+    return totals, {
+        key: (
+            {k: median(v) for k, v in per_program.items()},
+            {k: median(v) for k, v in per_manager.items()},
+        )
+    }
+
+
+Compute = Callable[[list[Month], Month, list[Any] | None], tuple[Totals, Breakdowns]]
+
+
+def _counts(
+    cache: monthcache.MonthCache,
+    family: str,
+    sources: Iterable[str],
+    months: list[Month],
+    program_ids: list[Any] | None,
+    compute: Compute,
+) -> dict[str, _Counts]:
+    """A family's figures: the kept totals of the closed months still valid, the others (and
+    the month shown's breakdowns) computed now and kept."""
+    sources = tuple(sorted(set(sources)))
+    kept = cache.get(family, sources)
+    needed = [each for each in months if each not in kept]
+    computed, breakdowns = compute(needed, months[-1], program_ids)
+    cache.put(family, sources, computed)
+    totals = kept | computed
+    return {
+        key: _Counts(
+            trend=[totals[each][key] for each in months],
+            by_program=per_program,
+            by_care_manager=per_manager,
+        )
+        for key, (per_program, per_manager) in breakdowns.items()
+    }
 
 
 def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthReport:
@@ -280,12 +321,34 @@ def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthR
     months = month.trailing(12)
     rows: list[FigureRow] = []
     with reading_reports(), figures.schedules_read_once():
+        cache = monthcache.MonthCache(months, program_ids)  # its marks first: see there
         counts: dict[str, _Counts] = {}
         apart = set(figures.COLLABORATIVE) | set(notes_selectors.CONTACT_COUNTS)
         for family in _families(m for m in MEASURES if m.key not in apart):
-            counts |= _family_counts(family, months, program_ids)
-        counts |= _collaborative_counts(months, program_ids)
-        counts |= _contact_counts(months, program_ids)
+            sources = {source for m in family for source in m.sources}
+            counts |= _counts(
+                cache,
+                family[0].key,
+                sources,
+                months,
+                program_ids,
+                partial(_family_counts, family),
+            )
+        counts |= _counts(
+            cache,
+            "collaborative",
+            figures.COLLABORATIVE_SOURCES,
+            months,
+            program_ids,
+            _collaborative_counts,
+        )
+        counts |= _counts(
+            cache, "contacts", figures.CONTACT_SOURCES, months, program_ids, _contact_counts
+        )
+        medians = _counts(
+            cache, figures.MEDIAN_KEY, figures.REFERRAL_SOURCES, months, program_ids, _median_days
+        )[figures.MEDIAN_KEY]
+        cache.save()
         for measure in MEASURES:
             found = counts[measure.key]
             rows.append(
@@ -325,7 +388,6 @@ def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthR
                     clients_of=ratio.numerator,
                 )
             )
-        medians, per_program, per_manager = _median_days(months, program_ids)
         rows.append(
             FigureRow(
                 key=figures.MEDIAN_KEY,
@@ -333,10 +395,10 @@ def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthR
                 section="referrals",
                 help="From the day a referral was sent to the day its loop closed.",
                 kind="days",
-                total=medians[-1],
-                trend=medians,
-                by_program=per_program,
-                by_care_manager=per_manager,
+                total=medians.trend[-1],
+                trend=medians.trend,
+                by_program=medians.by_program,
+                by_care_manager=medians.by_care_manager,
                 clients_of="referrals_closed",
             )
         )

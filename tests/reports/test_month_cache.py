@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.db.models import Sum
 from django.utils import timezone
 
 from caseload.assessments.models import AssessmentResponse, ReassessmentSchedule
@@ -19,12 +20,11 @@ from caseload.careplans.models import Goal
 from caseload.enrolments.models import Enrolment
 from caseload.notes.models import ProgressNote
 from caseload.referrals.models import Referral
-from caseload.reports import marks, monthcache
+from caseload.reports import jobs, monthcache
 from caseload.reports.models import MonthFigures, MonthMark
 from caseload.reports.months import Month
 from caseload.reports.selectors import MonthReport, month_report
 from caseload.transitions.models import TransitionalClock
-from tests import factories
 from tests.reports.test_month_figures import NOVEMBER, Month_, _day, _local
 
 ON_POSTGRES = connection.vendor == "postgresql"
@@ -38,8 +38,7 @@ FAMILIES = 8
 
 def _shape(report: MonthReport) -> dict[str, Any]:
     return {
-        row.key: (row.total, row.trend, row.by_program, row.by_care_manager)
-        for row in report.rows
+        row.key: (row.total, row.trend, row.by_program, row.by_care_manager) for row in report.rows
     }
 
 
@@ -52,7 +51,7 @@ def _same_as_live(actor: Any, month: Month = NOVEMBER) -> dict[str, Any]:
 
 
 @pytest.fixture
-def computed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, list[str]]]]:
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str]]]:
     """(family, months) computed rather than read from the kept totals, per report."""
     seen: list[tuple[str, list[str]]] = []
     put = monthcache.MonthCache.put
@@ -63,7 +62,7 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, list[s
         put(self, family, sources, values)
 
     monkeypatch.setattr(monthcache.MonthCache, "put", spy)
-    yield seen
+    return seen
 
 
 def _families_computed(seen: list[tuple[str, list[str]]]) -> dict[str, list[str]]:
@@ -78,15 +77,19 @@ class TestKeptMonths:
     ) -> None:
         Month_(org)
         first = _shape(month_report(actor=org.director, month=NOVEMBER))
-        assert len(computed) == FAMILIES
-        assert all(len(months) == 12 for _, months in computed)
-        assert MonthFigures.objects.filter(scope="all").count() == FAMILIES * 12
+        assert len(computed) == FAMILIES * 2
+        assert all(
+            months == ["2026-11"] if family.endswith(":by") else len(months) == 12
+            for family, months in computed
+        )
+        # 12 months of totals and the month's rows per program and care manager, per family.
+        assert MonthFigures.objects.filter(scope="all").count() == FAMILIES * 13
         computed.clear()
         assert _same_as_live(org.director) == first
-        assert computed == []  # every month kept: only the breakdowns were computed
+        assert computed == []  # every month kept
         # A senior's report is kept apart: another scope.
         _same_as_live(org.senior)
-        assert MonthFigures.objects.exclude(scope="all").count() == FAMILIES * 12
+        assert MonthFigures.objects.exclude(scope="all").count() == FAMILIES * 13
 
     def test_a_late_note_recomputes_its_month_and_the_later_ones_only(
         self, org: Any, computed: list[Any]
@@ -100,7 +103,36 @@ class TestKeptMonths:
         assert after["contacts"][1][october] == before["contacts"][1][october] + 1
         assert after["contacts"][1][11] == before["contacts"][1][11]
         redone = _families_computed(computed)
-        assert redone == {"active": ["2026-10", "2026-11"], "contacts": ["2026-10", "2026-11"]}
+        assert redone == {
+            "active": ["2026-10", "2026-11"],
+            "active:by": ["2026-11"],
+            "contacts": ["2026-10", "2026-11"],
+            "contacts:by": ["2026-11"],
+        }
+
+    def test_a_reassignment_recomputes_only_the_per_care_manager_rows(
+        self, org: Any, computed: list[Any]
+    ) -> None:
+        built = Month_(org)
+        before = _same_as_live(org.director)
+        computed.clear()
+        Enrolment.objects.filter(pk=built.a.pk).update(care_manager=org.other_cm)
+        after = _same_as_live(org.director)
+        assert {family for family, _ in computed} == {
+            f"{family}:by"
+            for family in (
+                "active",
+                "contacts",
+                "reviews_overdue",
+                "goals_achieved",
+                "referrals_sent",
+                "referral_days_to_close",
+                "clocks_due",
+                "collaborative",
+            )
+        }
+        assert after["contacts"][1] == before["contacts"][1]  # the trend: per program
+        assert after["contacts"][3] != before["contacts"][3]  # per care manager: today's
 
     def test_the_current_month_is_never_kept(self, org: Any) -> None:
         Month_(org)
@@ -109,8 +141,7 @@ class TestKeptMonths:
         kept = set(MonthFigures.objects.values_list("month", flat=True))
         assert this_month.first_day not in kept
         assert this_month.previous().first_day in kept or (
-            this_month.first_day - dt.timedelta(days=1) + monthcache.GRACE
-            > timezone.localdate()
+            this_month.first_day - dt.timedelta(days=1) + monthcache.GRACE > timezone.localdate()
         )
 
     def test_today_s_work_marks_no_closed_month(self, org: Any) -> None:
@@ -121,9 +152,13 @@ class TestKeptMonths:
         enrolment = built.f
         enrolment.status, enrolment.ended_on = "discharged", timezone.localdate()
         enrolment.save()
-        Enrolment.objects.filter(pk=built.a.pk).update(care_manager=org.supervisor)
         ProgressNote.objects.filter(enrolment=built.a).update(narrative="Edited wording")
         assert list(MonthMark.objects.values_list("source", flat=True)) == []
+        # A reassignment marks only what the per-care-manager rows read.
+        Enrolment.objects.filter(pk=built.a.pk).update(care_manager=org.supervisor)
+        assert list(MonthMark.objects.values_list("source", "month")) == [
+            ("enrolment_managers", _day("2026-10-01"))  # A: referred on 2 October
+        ]
 
     def test_a_write_dated_in_a_closed_month_marks_that_month(self, org: Any) -> None:
         built = Month_(org)
@@ -132,7 +167,11 @@ class TestKeptMonths:
         ReassessmentSchedule.objects.update(interval_days=60)
         found = {(m.source, m.month) for m in MonthMark.objects.all()}
         # The UTC month of a day earlier: never later than the organisation's month.
-        assert found == {("enrolments", _day("2026-10-01")), ("schedules", _day("1899-12-01"))}
+        assert found == {
+            ("enrolments", _day("2026-10-01")),
+            ("enrolment_managers", _day("2026-10-01")),
+            ("schedules", _day("1899-12-01")),
+        }
 
     @pytest.mark.parametrize(
         "write",
@@ -170,9 +209,16 @@ class TestKeptMonths:
         for day in ("2026-09-10", "2026-09-11", "2026-10-02"):
             built.note(built.a, _local(f"{day}T10:00"))
         _same_as_live(org.director)
-        rows = MonthMark.objects.count()
-        assert marks.marks_compact() > 0
-        assert MonthMark.objects.count() < rows
+
+        def weights() -> dict[tuple[str, dt.date], int]:
+            rows = MonthMark.objects.values("source", "month").annotate(total=Sum("weight"))
+            return {(row["source"], row["month"]): row["total"] for row in rows}
+
+        before, rows = weights(), MonthMark.objects.count()
+        assert rows > len(before)
+        assert jobs.month_marks_fold() == f"{rows - len(before)} month marks folded"
+        assert MonthMark.objects.count() == len(before)
+        assert weights() == before
         computed.clear()
         _same_as_live(org.director)
         assert computed == []
@@ -180,6 +226,7 @@ class TestKeptMonths:
         computed.clear()
         _same_as_live(org.director)
         assert ("contacts", ["2026-10", "2026-11"]) in computed
+        assert ("contacts:by", ["2026-11"]) in computed
 
 
 def _late_goal(org: Any, built: Month_) -> None:

@@ -16,8 +16,10 @@ What a row's ``lo`` is, per table (``Source``):
   changed (an enrolment's status counts as "discharged" in the month of its end), the earliest
   old or new value of its anchors; if any other column the figures may read changed, the
   earliest of every old and new date. Columns in ``ignored`` are never read by a figure of
-  ``figures.py`` (a note's narrative, an enrolment's care manager: the trend is per program;
-  the per-care-manager rows are always computed live), so changing them marks nothing;
+  ``figures.py`` (a note's narrative), so changing them marks nothing. An enrolment's care
+  manager is read only by the per-care-manager rows: a reassignment marks the source
+  ``enrolment_managers`` (the same table), which only those rows depend on, so it leaves the
+  trend's kept totals valid;
 * a table with no dates (programs, reassessment schedules): every month.
 
 Marks are written only for months that may be cached: a row whose ``lo`` lies in the current
@@ -72,6 +74,22 @@ SOURCES: tuple[Source, ...] = (
             "discharge_note",
         ),
         anchors={"status": ("ended_on",)},
+    ),
+    # The same rows, for the month's per-care-manager rows only: a reassignment marks these.
+    Source(
+        "enrolment_managers",
+        "enrolments",
+        "Enrolment",
+        dates=("referred_on", "started_on", "ended_on"),
+        ignored=(
+            "client_id",
+            "program_id",
+            "status",
+            "acuity",
+            "referral_source",
+            "discharge_reason",
+            "discharge_note",
+        ),
     ),
     Source("programs", "enrolments", "Program", dates=(), ignored=("name", "description", "code")),
     Source(
@@ -335,5 +353,5 @@ def marks_compact() -> int:
             "INSERT INTO reports_monthmark (source, month, weight) "
             "SELECT source, month, sum(weight) FROM gone GROUP BY source, month"
         )
-        kept = cursor.rowcount
+        kept = int(cursor.rowcount)
     return max(0, int(before) - kept)

@@ -20,8 +20,9 @@ A month is kept only once it ended ``GRACE`` ago (the database's clock), so a tr
 started in it has had time to commit (``marks.py``). The current month, and on SQLite every
 month, is always computed live; ``disabled()`` computes everything live (tests, checks).
 
-The per-program and per-care-manager rows of the month shown are always live: they follow
-today's care managers, which a reassignment changes without marking a month.
+The month shown's per-program and per-care-manager rows are kept the same way (family
+``<name>:by``), for a closed month; they also depend on the source ``enrolment_managers``,
+which a reassignment marks, since those rows follow today's care managers.
 """
 
 from __future__ import annotations

@@ -122,7 +122,11 @@ def _families(measures: Iterable[Measure]) -> list[list[Measure]]:
 
 
 def _family_counts(
-    family: list[Measure], needed: list[Month], month: Month, program_ids: list[Any] | None
+    family: list[Measure],
+    needed: list[Month],
+    month: Month,
+    program_ids: list[Any] | None,
+    breakdowns: bool = True,
 ) -> tuple[Totals, Breakdowns]:
     """Every figure of a family: the totals of the ``needed`` months in one aggregate (a
     conditional COUNT per figure and month), and ``month`` per program and per care manager in
@@ -161,12 +165,14 @@ def _family_counts(
                     found[m.key][row[path]] = row[f"n__{m.key}"]
         return found
 
+    if not breakdowns:
+        return totals, {m.key: ({}, {}) for m in family}
     per_program, per_manager = by(first.program), by(first.care_manager)
     return totals, {m.key: (per_program[m.key], per_manager[m.key]) for m in family}
 
 
 def _contact_counts(
-    needed: list[Month], month: Month, program_ids: list[Any] | None
+    needed: list[Month], month: Month, program_ids: list[Any] | None, breakdowns: bool = True
 ) -> tuple[Totals, Breakdowns]:
     """The contact figures from the notes app's counts per month, program and care manager (one
     grouped aggregate; contacts are rows, so the totals are sums)."""
@@ -194,7 +200,7 @@ def _contact_counts(
 
 
 def _collaborative_counts(
-    needed: list[Month], month: Month, program_ids: list[Any] | None
+    needed: list[Month], month: Month, program_ids: list[Any] | None, breakdowns: bool = True
 ) -> tuple[Totals, Breakdowns]:
     """The collaborative-care figures from one query (``figures.collaborative_rows``): distinct
     clients per needed month, and in ``month`` per program and per care manager."""
@@ -242,7 +248,7 @@ def _business_days_between(start: dt.date, end: dt.date, holidays: list[dt.date]
 
 
 def _median_days(
-    needed: list[Month], month: Month, program_ids: list[Any] | None
+    needed: list[Month], month: Month, program_ids: list[Any] | None, breakdowns: bool = True
 ) -> tuple[Totals, Breakdowns]:
     """Median business days from sending to a closed loop, per needed month, and for ``month``
     per program and per care manager."""
@@ -285,7 +291,29 @@ def _median_days(
     }
 
 
-Compute = Callable[[list[Month], Month, list[Any] | None], tuple[Totals, Breakdowns]]
+Compute = Callable[[list[Month], Month, list[Any] | None, bool], tuple[Totals, Breakdowns]]
+
+
+#: The source whose marks say an enrolment changed care manager (``marks.py``): the month's
+#: per-care-manager rows follow today's care managers.
+MANAGERS = "enrolment_managers"
+
+
+def _breakdowns_json(breakdowns: Breakdowns) -> dict[str, Any]:
+    def pairs(found: dict[Any, Value]) -> list[list[Any]]:
+        return [[None if k is None else str(k), v] for k, v in found.items()]
+
+    return {key: [pairs(p), pairs(m)] for key, (p, m) in breakdowns.items()}
+
+
+def _breakdowns_of(kept: dict[str, Any]) -> Breakdowns:
+    program_pk: Any = Program._meta.pk
+    user_pk: Any = User._meta.pk
+
+    def back(pairs: list[list[Any]], pk: Any) -> dict[Any, Value]:
+        return {None if k is None else pk.to_python(k): v for k, v in pairs}
+
+    return {key: (back(p, program_pk), back(m, user_pk)) for key, (p, m) in kept.items()}
 
 
 def _counts(
@@ -296,13 +324,23 @@ def _counts(
     program_ids: list[Any] | None,
     compute: Compute,
 ) -> dict[str, _Counts]:
-    """A family's figures: the kept totals of the closed months still valid, the others (and
-    the month shown's breakdowns) computed now and kept."""
+    """A family's figures: the kept totals of the closed months still valid, and the month
+    shown's rows per program and per care manager if kept; the rest computed now and kept."""
     sources = tuple(sorted(set(sources)))
+    by_sources = tuple(sorted({*sources, MANAGERS}))
+    month = months[-1]
     kept = cache.get(family, sources)
+    kept_by = cache.get(f"{family}:by", by_sources).get(month)
     needed = [each for each in months if each not in kept]
-    computed, breakdowns = compute(needed, months[-1], program_ids)
-    cache.put(family, sources, computed)
+    computed: Totals = {}
+    breakdowns: Breakdowns = {}
+    if needed or kept_by is None:
+        computed, breakdowns = compute(needed, month, program_ids, kept_by is None)
+        cache.put(family, sources, computed)
+    if kept_by is None:
+        cache.put(f"{family}:by", by_sources, {month: _breakdowns_json(breakdowns)})
+    else:
+        breakdowns = _breakdowns_of(kept_by)
     totals = kept | computed
     return {
         key: _Counts(

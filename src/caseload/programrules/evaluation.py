@@ -27,7 +27,7 @@ from caseload.core.business_days import holidays_between
 from caseload.enrolments.selectors import care_managers_of
 from caseload.programrules import engine, rules
 from caseload.programrules.models import ChronicCondition, MonthClose, MonthResult, TimeEntry
-from caseload.transitions.models import ClockKind, TransitionalCareEpisode
+from caseload.transitions.models import ClockKind
 from caseload.transitions.selectors import episodes_discharged_between
 
 
@@ -127,10 +127,6 @@ def _earlier_cocm(where: Where, month: dt.date) -> set[Any]:
     )
 
 
-def _clock_dates(episode: TransitionalCareEpisode) -> dict[str, dt.date | None]:
-    return {clock.kind: clock.met_on for clock in episode.clocks.all()}
-
-
 def evaluate_month(month: dt.date, *, client_ids: Iterable[Any] | None = None) -> list[ClientMonth]:
     """Every client-month-program result for ``month`` (all clients with time or a discharge,
     or only ``client_ids``), evaluated now."""
@@ -206,7 +202,7 @@ def evaluate_month(month: dt.date, *, client_ids: Iterable[Any] | None = None) -
             )
         )
     for episode in episodes:
-        dates = _clock_dates(episode)
+        dates = episode.met_on
         facts.append(
             (
                 engine.Fact(

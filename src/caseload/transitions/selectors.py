@@ -5,6 +5,7 @@ overview), and the worklist's building blocks (the earliest unmet clock per clie
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -180,21 +181,39 @@ def transitional_reason(due_on: dt.date, kind: str | None, today: dt.date | None
     return f"Transitional care: {what} due {day_words(due_on, today)}"
 
 
+@dataclass(frozen=True)
+class DischargeEpisode:
+    """What the program rules read of an episode: whose, when, how complex, and the day each
+    clock was met (None: not met)."""
+
+    client_id: Any
+    discharged_on: dt.date
+    complexity: str
+    met_on: dict[str, dt.date | None]
+
+
 def episodes_discharged_between(
     first: dt.date, last: dt.date, *, client_ids: Any = None
-) -> list[TransitionalCareEpisode]:
+) -> list[DischargeEpisode]:
     """Transitional-care episodes discharged from ``first`` to ``last`` (not entered in error),
     with their clocks, for the program rules' transitional care codes; only ``client_ids``'
-    when given."""
-    episodes = (
-        TransitionalCareEpisode.objects.filter(discharged_on__gte=first, discharged_on__lte=last)
-        .exclude(close_reason=EpisodeCloseReason.ERROR)
-        .prefetch_related("clocks")
-        .order_by("discharged_on")
-    )
+    when given. Two queries of plain values (the organisation's month is thousands)."""
+    episodes = TransitionalCareEpisode.objects.filter(
+        discharged_on__gte=first, discharged_on__lte=last
+    ).exclude(close_reason=EpisodeCloseReason.ERROR)
     if client_ids is not None:
         episodes = episodes.filter(client_id__in=client_ids)
-    return list(episodes)
+    met: dict[Any, dict[str, dt.date | None]] = defaultdict(dict)
+    for episode_id, kind, met_on in TransitionalClock.objects.filter(
+        episode__in=episodes.values("pk")
+    ).values_list("episode_id", "kind", "met_on"):
+        met[episode_id][kind] = met_on
+    return [
+        DischargeEpisode(client_id, discharged_on, complexity, met.get(pk, {}))
+        for pk, client_id, discharged_on, complexity in episodes.order_by(
+            "discharged_on"
+        ).values_list("pk", "client_id", "discharged_on", "complexity")
+    ]
 
 
 # --- The month report (reports/) -----------------------------------------------------------

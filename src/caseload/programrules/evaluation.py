@@ -28,7 +28,10 @@ from caseload.enrolments.selectors import care_managers_of
 from caseload.programrules import engine, rules
 from caseload.programrules.models import ChronicCondition, MonthClose, MonthResult, TimeEntry
 from caseload.transitions.models import ClockKind
-from caseload.transitions.selectors import episodes_discharged_between
+from caseload.transitions.selectors import (
+    clients_discharged_between,
+    episodes_discharged_between,
+)
 
 
 def month_of(moment: dt.datetime) -> dt.date:
@@ -127,12 +130,22 @@ def _earlier_cocm(where: Where, month: dt.date) -> set[Any]:
     )
 
 
-def evaluate_month(month: dt.date, *, client_ids: Iterable[Any] | None = None) -> list[ClientMonth]:
+def _only(client_ids: Iterable[Any] | QuerySet[Any] | None) -> Any:
+    """``client_ids`` as a filter's value: a subquery stays one (a program's clients are
+    thousands), any other iterable becomes a set."""
+    if client_ids is None or isinstance(client_ids, QuerySet):
+        return client_ids
+    return set(client_ids)
+
+
+def evaluate_month(
+    month: dt.date, *, client_ids: Iterable[Any] | QuerySet[Any] | None = None
+) -> list[ClientMonth]:
     """Every client-month-program result for ``month`` (all clients with time or a discharge,
-    or only ``client_ids``), evaluated now."""
+    or only ``client_ids``: ids, or a subquery of them), evaluated now."""
     month = month.replace(day=1)
     rule_set = rules.for_year(month.year)
-    wanted = set(client_ids) if client_ids is not None else None
+    wanted = _only(client_ids)
     entries = counted_entries().filter(month=month).exclude(program="")
     if wanted is not None:
         entries = entries.filter(client_id__in=wanted)
@@ -159,7 +172,7 @@ def evaluate_month(month: dt.date, *, client_ids: Iterable[Any] | None = None) -
         return []
     # The other facts are read for the same clients: named when the caller asked about a few,
     # else as the month's time entries (a subquery, not a list of every id) and discharges.
-    discharged = [e.client_id for e in episodes]
+    discharged = clients_discharged_between(month, last_day(month))
 
     def where(field: str) -> Q:
         if wanted is not None:
@@ -251,7 +264,9 @@ def evaluate_month(month: dt.date, *, client_ids: Iterable[Any] | None = None) -
     return out
 
 
-def month_results(month: dt.date, *, client_ids: Iterable[Any] | None = None) -> list[ClientMonth]:
+def month_results(
+    month: dt.date, *, client_ids: Iterable[Any] | QuerySet[Any] | None = None
+) -> list[ClientMonth]:
     """``month``'s results: frozen if the month is closed, else evaluated now."""
     month = month.replace(day=1)
     closing = closed_month(month)
@@ -259,7 +274,7 @@ def month_results(month: dt.date, *, client_ids: Iterable[Any] | None = None) ->
         return evaluate_month(month, client_ids=client_ids)
     rows = MonthResult.objects.filter(month_close=closing)
     if client_ids is not None:
-        rows = rows.filter(client_id__in=set(client_ids))
+        rows = rows.filter(client_id__in=_only(client_ids))
     return [
         ClientMonth(
             client_id=row.client_id,

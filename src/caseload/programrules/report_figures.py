@@ -23,15 +23,12 @@ def month_figures(
     program_ids: list[Any] | None,
     **_: Any,
 ) -> dict[str, Any]:
-    summary = program_month_summary(actor=actor, month=first_day)
+    # A program's report evaluates its own clients only (a subquery of their enrolments).
+    enrolled = None
+    if program_ids is not None:
+        enrolled = enrolments_for_report(program_ids).values("client_id")
+    summary = program_month_summary(actor=actor, month=first_day, client_ids=enrolled)
     rows = summary.rows
-    if program_ids is not None and rows:
-        enrolled = set(
-            enrolments_for_report(program_ids)
-            .filter(client_id__in={r.client.pk for r in rows})
-            .values_list("client_id", flat=True)
-        )
-        rows = [r for r in rows if r.client.pk in enrolled]
     names = {p.key: p.name for p in summary.programs}
     order = list(names)
     figures: list[dict[str, Any]] = []

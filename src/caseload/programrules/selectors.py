@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from caseload.access import policies
 from caseload.clients.models import Client
@@ -37,6 +37,7 @@ from caseload.programrules.models import (
     TimeEntry,
 )
 from caseload.staff.models import User
+from caseload.transitions.selectors import clients_discharged_between
 
 if TYPE_CHECKING:
     from caseload.programrules.engine import Progress
@@ -380,16 +381,18 @@ class ProgramMonthSummary:
         return self.closing is not None
 
 
-def program_month_summary(*, actor: User, month: dt.date) -> ProgramMonthSummary:
-    """``month``'s program results for every client ``actor`` may see: totals per program and
-    per care manager, and one row per client and program (frozen when the month is closed).
-    For the month-end page and export, and for other reports (the organisation's month
-    report). Seniors and directors; NotFound for anyone else. Does not audit: the page or
-    export that shows the rows records what it showed."""
+def program_month_summary(
+    *, actor: User, month: dt.date, client_ids: QuerySet[Any] | None = None
+) -> ProgramMonthSummary:
+    """``month``'s program results for every client ``actor`` may see (of ``client_ids``, a
+    subquery, when given): totals per program and per care manager, and one row per client and
+    program (frozen when the month is closed). For the month-end page and export, and for other
+    reports (the organisation's month report). Seniors and directors; NotFound for anyone
+    else. Does not audit: the page or export that shows the rows records what it showed."""
     policies.require_program_reports(actor)
     month = month.replace(day=1)
     rule_set = rules.for_year(month.year)
-    results = month_results(month)
+    results = month_results(month, client_ids=client_ids)
     closing = closed_month(month)
     # The month's clients as subqueries (time entries, or frozen results) and the few
     # discharges, not a list of every id: the organisation's month is many thousands.
@@ -397,7 +400,7 @@ def program_month_summary(*, actor: User, month: dt.date) -> ProgramMonthSummary
         Q(pk__in=MonthResult.objects.filter(month_close=closing).values("client_id"))
         if closing is not None
         else Q(pk__in=counted_entries().filter(month=month).values("client_id"))
-        | Q(pk__in=[r.client_id for r in results if r.program == "TCM"])
+        | Q(pk__in=clients_discharged_between(month, last_day(month)))
     )
     visible = {c.pk: c for c in policies.client_scope(actor).filter(with_results)}
     results = [r for r in results if r.client_id in visible]

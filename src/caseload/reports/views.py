@@ -39,11 +39,13 @@ class Cell:
     href: str | None = None
 
 
-def _clients_href(query: str, row: selectors.FigureRow, **extra: Any) -> str | None:
+def _clients_href(link: str, row: selectors.FigureRow, **extra: Any) -> str | None:
+    """``link``: the clients page's address with the report's query, reversed once per page
+    (the organisation's report links some 20,000 cells)."""
     if row.clients_of is None:
         return None
     more = "".join(f"&{k}={v}" for k, v in extra.items())
-    return f"{reverse('reports:figure_clients')}?{query}&figure={row.clients_of}{more}"
+    return f"{link}&figure={row.clients_of}{more}"
 
 
 def _cell(row: selectors.FigureRow, value: Any, href: str | None) -> Cell:
@@ -53,7 +55,7 @@ def _cell(row: selectors.FigureRow, value: Any, href: str | None) -> Cell:
     return Cell(exports.shown(value, row.kind), linked)
 
 
-def _tables(report: selectors.MonthReport, query: str) -> list[dict[str, Any]]:
+def _tables(report: selectors.MonthReport, link: str) -> list[dict[str, Any]]:
     """Each section: its figures for the month (total and per program, linked to their
     clients) and their 12-month trend."""
     tables = []
@@ -65,14 +67,14 @@ def _tables(report: selectors.MonthReport, query: str) -> list[dict[str, Any]]:
                 "rows": [
                     {
                         "row": row,
-                        "total": _cell(row, row.total, _clients_href(query, row)),
+                        "total": _cell(row, row.total, _clients_href(link, row)),
                         "programs": [
                             _cell(
                                 row,
                                 row.by_program.get(p.pk),
-                                _clients_href(query, row, program=p.pk)
+                                _clients_href(link, row, program=p.pk)
                                 if not report.program
-                                else _clients_href(query, row),
+                                else _clients_href(link, row),
                             )
                             for p in report.programs
                         ],
@@ -102,18 +104,24 @@ MANAGER_FIGURES = (
 )
 
 
-def _managers(report: selectors.MonthReport, query: str) -> dict[str, Any]:
+#: Care managers per page of the per-care-manager table (the CSV and PDF have them all).
+MANAGERS_PER_PAGE = 100
+
+
+def _managers(report: selectors.MonthReport, link: str, page_number: Any) -> dict[str, Any]:
     columns = [report.row(k) for k in MANAGER_FIGURES]
     caseload = report.row("open_at_end")
+    page = Paginator(report.care_managers, MANAGERS_PER_PAGE).get_page(page_number)
     return {
         "columns": columns,
+        "page": page,
         "rows": [
             {
                 "person": m,
                 "caseload": _cell(
                     caseload,
                     caseload.by_care_manager.get(m.pk, 0),
-                    _clients_href(query, caseload, care_manager=m.pk),
+                    _clients_href(link, caseload, care_manager=m.pk),
                 ),
                 "cap": m.caseload_cap,
                 "over": (caseload.by_care_manager.get(m.pk) or 0) > m.caseload_cap,
@@ -121,12 +129,12 @@ def _managers(report: selectors.MonthReport, query: str) -> dict[str, Any]:
                     _cell(
                         r,
                         r.by_care_manager.get(m.pk),
-                        _clients_href(query, r, care_manager=m.pk),
+                        _clients_href(link, r, care_manager=m.pk),
                     )
                     for r in columns
                 ],
             }
-            for m in report.care_managers
+            for m in page.object_list
         ],
     }
 
@@ -190,6 +198,7 @@ def month(request: HttpRequest) -> HttpResponseBase:
         pdf = HttpResponse(exports.month_report_pdf(report), content_type="application/pdf")
         pdf["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
         return pdf
+    link = f"{reverse('reports:figure_clients')}?{_query(chosen.key, report.program)}"
     return render(
         request,
         "reports/month.html",
@@ -198,8 +207,8 @@ def month(request: HttpRequest) -> HttpResponseBase:
             "form": form,
             "report": report,
             "chart_data": _chart_data(report),
-            "tables": _tables(report, _query(chosen.key, report.program)),
-            "managers": _managers(report, _query(chosen.key, report.program)),
+            "tables": _tables(report, link),
+            "managers": _managers(report, link, request.GET.get("managers_page")),
             "query": _query(chosen.key, report.program),
         },
         status=400 if form.errors else 200,

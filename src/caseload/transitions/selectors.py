@@ -181,6 +181,16 @@ def transitional_reason(due_on: dt.date, kind: str | None, today: dt.date | None
     return f"Transitional care: {what} due {day_words(due_on, today)}"
 
 
+def clients_discharged_between(first: dt.date, last: dt.date) -> QuerySet[Any]:
+    """The clients of the episodes ``episodes_discharged_between`` reads, as a subquery (the
+    organisation's month is thousands of ids: no list of parameters)."""
+    return (
+        TransitionalCareEpisode.objects.filter(discharged_on__gte=first, discharged_on__lte=last)
+        .exclude(close_reason=EpisodeCloseReason.ERROR)
+        .values("client_id")
+    )
+
+
 @dataclass(frozen=True)
 class DischargeEpisode:
     """What the program rules read of an episode: whose, when, how complex, and the day each

@@ -175,11 +175,14 @@ def evaluate_month(
     discharged = clients_discharged_between(month, last_day(month))
 
     def where(field: str) -> Q:
-        if wanted is not None:
+        if wanted is not None and not isinstance(wanted, QuerySet):
             return Q(**{f"{field}__in": wanted})
-        return Q(**{f"{field}__in": entries.values("client_id")}) | Q(
+        month_clients = Q(**{f"{field}__in": entries.values("client_id")}) | Q(
             **{f"{field}__in": discharged}
         )
+        if wanted is None:
+            return month_clients
+        return Q(**{f"{field}__in": wanted}) & month_clients  # a program's, this month
 
     consents = billing_consent_programs(
         clients=where("client_id"), first=month, last=last_day(month)

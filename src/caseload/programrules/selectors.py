@@ -402,7 +402,8 @@ def program_month_summary(
         else Q(pk__in=counted_entries().filter(month=month).values("client_id"))
         | Q(pk__in=clients_discharged_between(month, last_day(month)))
     )
-    visible = {c.pk: c for c in policies.client_scope(actor).filter(with_results)}
+    # Unordered: the rows are sorted below (ordered, PostgreSQL walks every client by name).
+    visible = {c.pk: c for c in policies.client_scope(actor).filter(with_results).order_by()}
     results = [r for r in results if r.client_id in visible]
     managers = {
         u.pk: u

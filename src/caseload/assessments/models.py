@@ -105,6 +105,14 @@ class AssessmentResponse(BaseModel, Versioned):
                 ],
                 name="response_series_idx",
             ),
+            # Serves "the clients with a completed score of an instrument since a day"
+            # (reassessments overdue for a whole program: selectors.clients_with_reassessment_
+            # overdue) from the index alone.
+            models.Index(
+                fields=["instrument_code", "assessed_on", "client"],
+                condition=Q(status="completed"),
+                name="response_recent_idx",
+            ),
         ]
 
     def __str__(self) -> str:

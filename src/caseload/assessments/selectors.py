@@ -756,27 +756,23 @@ def clients_with_reassessment_overdue(*, today: dt.date) -> QuerySet[Any]:
 
     Set-based: due = max(last completed + interval, start) is before today exactly when the
     enrolment started before today and no completed response of that instrument is dated
-    within the interval before today."""
-    recent = (
-        AssessmentResponse.objects.filter(
-            client_id=OuterRef("client_id"),
-            instrument_code=OuterRef("schedule_code"),
+    within the interval before today. One condition per active schedule (a few rows, read
+    first) with its instrument and its earliest valid date as constants, so the clients with a
+    valid score are one uncorrelated subquery each (a range of ``response_recent_idx``), which
+    PostgreSQL hashes once, rather than a probe per enrolment."""
+    unmet = Q(pk__in=[])
+    for program_id, code, interval in active_schedules():
+        valid = AssessmentResponse.objects.filter(
+            instrument_code=code,
             status=ResponseStatus.COMPLETED,
-        )
-        .annotate(until=AddDays(F("assessed_on"), OuterRef("schedule_days")))
-        .filter(until__gte=today)
-    )
+            assessed_on__gte=today - dt.timedelta(days=interval),
+        ).values("client_id")
+        unmet |= Q(program_id=program_id) & ~Q(client_id__in=valid)
     return (
-        enrolments_where(
-            Q(status__in=SCHEDULED_STATUSES, program__reassessment_schedules__is_active=True)
-        )
-        .annotate(
-            schedule_code=F("program__reassessment_schedules__instrument_code"),
-            schedule_days=F("program__reassessment_schedules__interval_days"),
-            start=Coalesce(F("started_on"), F("referred_on")),
-        )
+        enrolments_where(Q(status__in=SCHEDULED_STATUSES))
+        .annotate(start=Coalesce(F("started_on"), F("referred_on")))
         .filter(start__lt=today)
-        .filter(~Exists(recent))
+        .filter(unmet)
         .values("client_id")
     )
 

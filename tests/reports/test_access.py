@@ -64,3 +64,28 @@ def test_csv_and_pdf_download(org: Any, login: Any) -> None:
     pdf = http.get(MONTH, {"month": "2026-11", "format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_per_care_manager_table_comes_a_page_at_a_time(
+    org: Any, login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An organisation of 1,500 care managers made a 2 MB page: the table pages, the CSV keeps
+    them all."""
+    from caseload.reports import views
+    from tests.reports.test_month_figures import Month_
+
+    Month_(org)  # three care managers with clients in November
+    monkeypatch.setattr(views, "MANAGERS_PER_PAGE", 2)
+    http = login(org.director)
+    first = http.get(MONTH, {"month": "2026-11"}).content.decode()
+    assert "Care managers 1–2 of 3" in first
+    assert "managers_page=2" in first
+    second = http.get(MONTH, {"month": "2026-11", "managers_page": "2"}).content.decode()
+    assert "Care managers 3–3 of 3" in second
+    shown = [m for m in (org.junior, org.supervisor, org.other_cm) if f">{m}</th>" in second]
+    assert len(shown) == 1
+    beyond = http.get(MONTH, {"month": "2026-11", "managers_page": "99"})
+    assert "Care managers 3–3 of 3" in beyond.content.decode()  # the last page
+    csv = http.get(MONTH, {"month": "2026-11", "format": "csv"})
+    text = b"".join(csv.streaming_content).decode()
+    assert all(str(m) in text for m in (org.junior, org.supervisor, org.other_cm))

@@ -202,6 +202,30 @@ class TestKeptMonths:
         _same_as_live(org.senior)
         _same_as_live(org.director, OCTOBER)
 
+    def test_the_daily_job_keeps_the_last_closed_month_for_every_scope(
+        self, org: Any, computed: list[Any], pin: Any
+    ) -> None:
+        built = Month_(org)
+        pin("2026-12-02 12:00")  # November ended yesterday: not kept yet, October is
+        assert jobs.month_totals_keep() == "2026-10: figures kept for 4 scopes"
+        pin("2026-12-04 06:00")  # November closed three days ago: kept from 3 December
+        assert jobs.month_totals_keep() == "2026-11: figures kept for 4 scopes"
+        # The organisation and each program (the senior's programs: her geriatric one).
+        scopes = set(MonthFigures.objects.values_list("scope", flat=True))
+        assert scopes == {
+            monthcache.scope_key(None),
+            monthcache.scope_key([org.geriatric.pk]),
+            monthcache.scope_key([org.chronic.pk]),
+            monthcache.scope_key([built.behavioural.pk]),
+        }
+        assert MonthFigures.objects.filter(month=_day("2026-11-01")).count() == 4 * FAMILIES * 2
+        october = MonthFigures.objects.filter(month=_day("2026-10-01"), family="active:by")
+        assert october.count() == 4
+        computed.clear()
+        _same_as_live(org.director)
+        _same_as_live(org.senior)
+        assert computed == []  # the first reports of the month read what the job kept
+
     def test_folding_the_marks_keeps_the_kept_months_valid(
         self, org: Any, computed: list[Any]
     ) -> None:
@@ -376,3 +400,4 @@ def test_sqlite_computes_every_month_live(org: Any) -> None:
     Month_(org)
     month_report(actor=org.director, month=NOVEMBER)
     assert not MonthFigures.objects.exists()
+    assert jobs.month_totals_keep() == "no month is kept on this database"

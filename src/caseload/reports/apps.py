@@ -18,3 +18,13 @@ class ReportsConfig(AppConfig):
                 "row per table and month (the month report's kept totals stay valid)."
             ),
         )
+        register_periodic(
+            "month totals",
+            "caseload.reports.jobs.month_totals_keep",
+            minutes=24 * 60,
+            description=(
+                "Compute and keep the latest closed month's report figures for the organisation, "
+                "each program and each senior's programs, so the first report of the month "
+                "after it closes reads them."
+            ),
+        )

@@ -57,6 +57,11 @@ def disabled() -> Iterator[None]:
         _disabled.reset(token)
 
 
+def enabled() -> bool:
+    """Whether months are kept: on PostgreSQL (the marks are its triggers), unless disabled."""
+    return not _disabled.get() and connections[router.db_for_read(MonthMark)].vendor == "postgresql"
+
+
 def scope_key(program_ids: Iterable[Any] | None) -> str:
     if program_ids is None:
         return "all"
@@ -77,7 +82,7 @@ class MonthCache:
         self._marks: dict[Month, dict[str, int]] = {}
         self._stored: dict[tuple[str, Month], MonthFigures] = {}
         self._pending: list[MonthFigures] = []
-        if _disabled.get() or connections[self.using].vendor != "postgresql":
+        if not enabled():
             return
         with connections[self.using].cursor() as cursor:
             cursor.execute("SELECT now()")

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from caseload.access import policies
 from caseload.clients.models import Client
+from caseload.core import clock
 from caseload.core.business_days import SATURDAY, holidays_between
 from caseload.core.errors import NotFound, ValidationFailed
 from caseload.enrolments.models import Program
@@ -29,7 +30,7 @@ from caseload.reports import extensions, figures, monthcache
 from caseload.reports.figures import MEASURES, RATIOS, Measure
 from caseload.reports.months import Month, month_of
 from caseload.reports.routers import reading_reports
-from caseload.staff.models import User
+from caseload.staff.models import CareerLevel, User
 
 Value = float | int | None
 
@@ -352,6 +353,64 @@ def _counts(
     }
 
 
+def _counted(months: list[Month], program_ids: list[Any] | None) -> dict[str, _Counts]:
+    """Every figure's counts: the kept months' totals and rows still valid, the rest computed
+    now and kept (``monthcache``). Inside ``reading_reports`` and ``schedules_read_once``."""
+    cache = monthcache.MonthCache(months, program_ids)  # its marks first: see there
+    counts: dict[str, _Counts] = {}
+    apart = set(figures.COLLABORATIVE) | set(notes_selectors.CONTACT_COUNTS)
+    for family in _families(m for m in MEASURES if m.key not in apart):
+        sources = {source for m in family for source in m.sources}
+        counts |= _counts(
+            cache,
+            family[0].key,
+            sources,
+            months,
+            program_ids,
+            partial(_family_counts, family),
+        )
+    counts |= _counts(
+        cache,
+        "collaborative",
+        figures.COLLABORATIVE_SOURCES,
+        months,
+        program_ids,
+        _collaborative_counts,
+    )
+    counts |= _counts(
+        cache, "contacts", figures.CONTACT_SOURCES, months, program_ids, _contact_counts
+    )
+    counts |= _counts(
+        cache, figures.MEDIAN_KEY, figures.REFERRAL_SOURCES, months, program_ids, _median_days
+    )
+    cache.save()
+    return counts
+
+
+def month_totals_keep() -> tuple[Month | None, int]:
+    """Compute and keep the figures of the latest month that may be kept, for the organisation,
+    each active program and each senior's programs, so the first report after a month closes
+    reads them instead of computing twelve months (the periodic job ``month totals``). Returns
+    the month and how many scopes; (None, 0) where nothing is kept (SQLite)."""
+    if not monthcache.enabled():
+        return None, 0
+    now = clock.now()
+    month = month_of(clock.today()).previous()
+    if month.end_at + monthcache.GRACE > now:
+        month = month.previous()
+    scopes: dict[str, list[Any] | None] = {monthcache.scope_key(None): None}
+    for program_id in Program.objects.filter(is_active=True).values_list("pk", flat=True):
+        scopes[monthcache.scope_key([program_id])] = [program_id]
+    for senior in User.objects.filter(is_active=True, career_level=CareerLevel.SENIOR):
+        programs = policies.led_programs_or_all(senior)
+        if programs:
+            scopes[monthcache.scope_key(programs)] = programs
+    for program_ids in scopes.values():
+        with reading_reports(), figures.schedules_read_once():
+            _counted(month.trailing(12), program_ids)
+    return month, len(scopes)
+
+
 def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthReport:
     """The report for ``month`` (the organisation's, or one program's). NotFound as
     ``report_scope``."""
@@ -359,34 +418,8 @@ def month_report(*, actor: User, month: Month, program_id: Any = None) -> MonthR
     months = month.trailing(12)
     rows: list[FigureRow] = []
     with reading_reports(), figures.schedules_read_once():
-        cache = monthcache.MonthCache(months, program_ids)  # its marks first: see there
-        counts: dict[str, _Counts] = {}
-        apart = set(figures.COLLABORATIVE) | set(notes_selectors.CONTACT_COUNTS)
-        for family in _families(m for m in MEASURES if m.key not in apart):
-            sources = {source for m in family for source in m.sources}
-            counts |= _counts(
-                cache,
-                family[0].key,
-                sources,
-                months,
-                program_ids,
-                partial(_family_counts, family),
-            )
-        counts |= _counts(
-            cache,
-            "collaborative",
-            figures.COLLABORATIVE_SOURCES,
-            months,
-            program_ids,
-            _collaborative_counts,
-        )
-        counts |= _counts(
-            cache, "contacts", figures.CONTACT_SOURCES, months, program_ids, _contact_counts
-        )
-        medians = _counts(
-            cache, figures.MEDIAN_KEY, figures.REFERRAL_SOURCES, months, program_ids, _median_days
-        )[figures.MEDIAN_KEY]
-        cache.save()
+        counts = _counted(months, program_ids)
+        medians = counts[figures.MEDIAN_KEY]
         for measure in MEASURES:
             found = counts[measure.key]
             rows.append(

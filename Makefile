@@ -51,13 +51,13 @@ test-fast: $(STAMP)
 ## client-data rule (semgrep, lint/semgrep.yml: no client-data manager outside its app's
 ## selectors and services).
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench scripts/mutate.py
-	$(BIN)/ruff format --check src tests bench scripts/mutate.py
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/semgrep scan --metrics=off --disable-version-check --quiet --error --config lint/semgrep.yml src
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src scripts/mutate.py
+	$(BIN)/mypy src scripts
 
 ## bench: worklist and chart timings with 10,000 generated clients, SQLite then PostgreSQL.
 bench: $(STAMP)

@@ -106,3 +106,30 @@ def test_the_sections_are_on_the_page_in_the_csv_and_in_the_pdf(
     assert f"minutes recorded,care manager,{org.junior},25" in text
     pdf = client.get("/reports/month/?month=2026-11&format=pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_transitional_care_counts_discharges_not_minutes(org: Any, pin: Any) -> None:
+    from caseload.transitions.models import TransitionalCareEpisode
+
+    pin("2026-12-05 10:00")
+    enrolment = org.junior_client.enrolments.first()
+    TransitionalCareEpisode.objects.create(
+        client=org.junior_client,
+        enrolment=enrolment,
+        discharged_on=dt.date(2026, 11, 9),
+        discharged_from="hospital",
+        facility_name="General Hospital",
+        complexity="moderate",
+        ends_on=dt.date(2026, 12, 8),
+        status="active",
+        recorded_by=org.junior,
+    )
+    rows = _section(month_report(actor=org.director, month=NOVEMBER), "Time-based programs")
+    tcm = {label: row for label, row in rows.items() if label.startswith("Transitional")}
+    assert set(tcm) == {
+        "Transitional care management: clients discharged in the month",
+        "Transitional care management: clients whose contacts met its deadlines",
+    }
+    discharged = tcm["Transitional care management: clients discharged in the month"]
+    assert discharged.value == 1
+    assert tcm["Transitional care management: clients whose contacts met its deadlines"].value == 0

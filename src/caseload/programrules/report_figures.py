@@ -1,7 +1,8 @@
 """The month report's time-based programs section (reports/extensions.py finds this module):
 per time-based program (its rules file's), the clients with time recorded in the month, those
 whose minutes met one of its thresholds (a billing code), and the minutes recorded, with the
-same per care manager. Read through ``program_month_summary`` (frozen once the month is closed),
+same per care manager; for transitional care (judged from a discharge, not time) the clients
+discharged in the month and those whose contacts met its deadlines. Read through ``program_month_summary`` (frozen once the month is closed),
 cut to the clients enrolled in the programs reported on."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from caseload.enrolments.selectors import enrolments_for_report
+from caseload.programrules import rules
 from caseload.programrules.selectors import program_month_summary
 from caseload.staff.models import User
 
@@ -29,6 +31,7 @@ def month_figures(
         enrolled = enrolments_for_report(program_ids).values("client_id")
     summary = program_month_summary(actor=actor, month=first_day, client_ids=enrolled)
     rows = summary.rows
+    rule_set = rules.for_year(first_day.year)
     names = {p.key: p.name for p in summary.programs}
     order = list(names)
     figures: list[dict[str, Any]] = []
@@ -47,6 +50,14 @@ def month_figures(
             clients[manager] += 1
             met[manager] += bool(r.codes)
             minutes[manager] += r.minutes
+        program = rule_set.programs.get(key)
+        if program is not None and program.kind == "tcm":
+            # Judged from a discharge and its deadlines, not from time.
+            figures += [
+                _row(f"{name}: clients discharged in the month", clients),
+                _row(f"{name}: clients whose contacts met its deadlines", met),
+            ]
+            continue
         figures += [
             _row(f"{name}: clients with time recorded", clients),
             _row(f"{name}: clients whose minutes met a threshold", met),

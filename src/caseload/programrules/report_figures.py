@@ -2,8 +2,9 @@
 per time-based program (its rules file's), the clients with time recorded in the month, those
 whose minutes met one of its thresholds (a billing code), and the minutes recorded, with the
 same per care manager; for transitional care (judged from a discharge, not time) the clients
-discharged in the month and those whose contacts met its deadlines. Read through ``program_month_summary`` (frozen once the month is closed),
-cut to the clients enrolled in the programs reported on."""
+discharged in the month and those whose contacts met its deadlines. Read through
+``program_month_summary`` (frozen once the month is closed), for the clients enrolled in the
+programs reported on."""
 
 from __future__ import annotations
 

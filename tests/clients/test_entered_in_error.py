@@ -161,7 +161,9 @@ def test_the_person_confirmation_explains_and_is_audited(org, login):
 
 def test_posting_a_reason_marks_the_person_and_returns_to_the_chart(org, login):
     person = factories.RelatedPersonFactory(client=org.junior_client)
-    response = login(org.junior).post(_person_url(person), {"reason": REASON})
+    response = login(org.junior).post(
+        _person_url(person), {"reason": REASON, "version": person.version}
+    )
     assert response.status_code == 302
     assert response["Location"] == _chart(org.junior_client)
     assert RelatedPerson.objects.get(pk=person.pk).entered_in_error_reason == REASON

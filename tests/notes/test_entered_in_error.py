@@ -267,7 +267,7 @@ def test_the_confirmation_explains_that_the_note_stays_and_is_audited(org, login
 
 def test_posting_a_reason_marks_the_note_and_returns_to_it(org, login):
     note = make_note(org.junior, org.junior_client, sign=True)
-    response = login(org.junior).post(_url(note), {"reason": REASON})
+    response = login(org.junior).post(_url(note), {"reason": REASON, "version": note.version})
     assert response.status_code == 302
     assert response["Location"] == reverse("notes:detail", kwargs={"note_id": note.pk})
     assert ProgressNote.objects.get(pk=note.pk).entered_in_error_reason == REASON
@@ -292,10 +292,25 @@ def test_a_missing_or_unstorable_reason_is_answered_on_the_form(org, login, reas
 def test_marking_twice_through_the_page_says_so(org, login):
     note = make_note(org.junior, org.junior_client)
     http = login(org.junior)
-    http.post(_url(note), {"reason": REASON})
-    response = http.post(_url(note), {"reason": "Second time"}, follow=True)
+    http.post(_url(note), {"reason": REASON, "version": note.version})
+    response = http.post(
+        _url(note), {"reason": "Second time", "version": note.version}, follow=True
+    )
     assert "already marked entered in error" in response.content.decode()
     assert ProgressNote.objects.get(pk=note.pk).entered_in_error_reason == REASON
+
+
+def test_a_draft_edited_since_the_page_showed_it_is_not_marked(org, login):
+    note = make_note(org.junior, org.junior_client)
+    http = login(org.junior)
+    ProgressNote.objects.filter(pk=note.pk).update(version=note.version + 1)
+    response = http.post(_url(note), {"reason": REASON, "version": note.version}, follow=True)
+    assert response.redirect_chain[-1][0] == _url(note)
+    assert "Someone else changed this note since you opened it." in response.content.decode()
+    assert not ProgressNote.objects.get(pk=note.pk).is_entered_in_error
+    fresh = http.post(_url(note), {"reason": REASON, "version": note.version + 1})
+    assert fresh.status_code == 302
+    assert ProgressNote.objects.get(pk=note.pk).is_entered_in_error
 
 
 def test_the_confirmation_of_a_note_out_of_scope_is_not_found_for_get_and_post(org, login):

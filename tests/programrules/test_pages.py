@@ -155,6 +155,20 @@ def test_correcting_time_on_its_page(org: Any, login: Any) -> None:
     assert "Call log shows 18 minutes" in page
 
 
+def test_time_is_entered_in_error_only_as_its_page_showed_it(org: Any, login: Any) -> None:
+    entry = add_time(org.junior_client, org.junior, 12)
+    http = login(org.junior)
+    url = reverse("programrules:time_entered_in_error", args=[entry.pk])
+    assert f'name="version" value="{entry.version}"' in http.get(url).content.decode()
+    stale = http.post(url, {"reason": "Duplicate", "version": entry.version - 1}, follow=True)
+    assert "Someone else changed this time entry since you opened it." in stale.content.decode()
+    assert not TimeEntry.objects.get(pk=entry.pk).is_entered_in_error
+    assert http.post(url, {"reason": "Duplicate", "version": entry.version}).status_code == 302
+    marked = TimeEntry.objects.get(pk=entry.pk)
+    assert marked.is_entered_in_error
+    assert marked.version == entry.version + 1
+
+
 def test_conditions_page_adds_a_condition(org: Any, login: Any) -> None:
     http = login(org.junior)
     url = reverse("programrules:conditions", args=[org.junior_client.pk])

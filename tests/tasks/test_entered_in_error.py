@@ -201,7 +201,7 @@ def test_the_confirmation_explains_and_is_audited(org, login):
 
 def test_posting_a_reason_marks_the_task_and_returns_to_the_chart(org, login):
     task = _task(org)
-    response = login(org.junior).post(_url(task), {"reason": REASON})
+    response = login(org.junior).post(_url(task), {"reason": REASON, "version": task.version})
     assert response.status_code == 302
     assert response["Location"] == reverse("clients:chart", args=[org.junior_client.pk]) + "#tasks"
     assert Task.objects.get(pk=task.pk).entered_in_error_reason == REASON
@@ -225,10 +225,27 @@ def test_the_form_refuses_a_missing_or_nul_reason(org, login, reason, message):
 def test_marking_twice_through_the_page_says_so(org, login):
     task = _task(org)
     http = login(org.junior)
-    http.post(_url(task), {"reason": REASON})
-    response = http.post(_url(task), {"reason": "Again"}, follow=True)
+    http.post(_url(task), {"reason": REASON, "version": task.version})
+    response = http.post(_url(task), {"reason": "Again", "version": task.version}, follow=True)
     assert "already marked entered in error" in response.content.decode()
     assert AuditEvent.objects.filter(action="task.entered_in_error").count() == 1
+
+
+def test_a_task_changed_since_the_page_showed_it_is_shown_again_not_marked(org, login):
+    task = _task(org)
+    http = login(org.junior)
+    page = http.get(_url(task)).content.decode()
+    assert f'name="version" value="{task.version}"' in page
+    Task.objects.filter(pk=task.pk).update(title="Renamed meanwhile", version=task.version + 1)
+    response = http.post(_url(task), {"reason": REASON, "version": task.version}, follow=True)
+    assert response.redirect_chain[-1][0] == _url(task)
+    html = response.content.decode()
+    assert "Someone else changed this task since you opened it." in html
+    assert "Renamed meanwhile" in html  # the confirmation shows the task as it is now
+    assert not Task.objects.get(pk=task.pk).is_entered_in_error
+    without = http.post(_url(task), {"reason": REASON}, follow=True)  # a form from before
+    assert "no longer shows the task as it is now" in without.content.decode()
+    assert not Task.objects.get(pk=task.pk).is_entered_in_error
 
 
 def test_the_confirmation_is_not_found_out_of_scope(org, login):

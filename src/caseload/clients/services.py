@@ -21,7 +21,13 @@ from caseload.clients.models import (
     SexAtBirth,
 )
 from caseload.core import clock, entered_in_error
-from caseload.core.errors import Conflict, NotFound, ValidationFailed, VersionConflict
+from caseload.core.errors import (
+    Conflict,
+    NotFound,
+    ValidationFailed,
+    VersionConflict,
+    check_version,
+)
 
 if TYPE_CHECKING:
     from caseload.staff.models import User
@@ -413,13 +419,14 @@ def _follow(caller: Flag | RelatedPerson, saved: Flag | RelatedPerson, fields: l
 
 @transaction.atomic
 def related_person_mark_entered_in_error(
-    *, actor: User, person: RelatedPerson, reason: str
+    *, actor: User, person: RelatedPerson, reason: str, expected_version: int | None = None
 ) -> RelatedPerson:
     """Take a family member or caregiver recorded in error out of every list and choice.
 
     They stay in the history with who, when and why, and are no longer active (so nothing that
     looks for the client's involved people finds them). Raises NotFound (client out of scope),
-    Conflict (already entered in error), ValidationFailed (no reason).
+    Conflict (already entered in error), VersionConflict (changed since ``expected_version``),
+    ValidationFailed (no reason).
     """
     policies.require_clinical(actor)
     if not policies.client_in_scope(actor, person.client_id):
@@ -427,6 +434,8 @@ def related_person_mark_entered_in_error(
     locked = RelatedPerson.objects.select_for_update().select_related("client").get(pk=person.pk)
     if locked.is_entered_in_error:
         raise Conflict("This person is already marked entered in error.", code="already")
+    if expected_version is not None:
+        check_version(locked, expected_version, "person")
     reason = entered_in_error.clean_reason(reason)
     was_active = locked.is_active
     fields = entered_in_error.mark(locked, actor=actor, reason=reason)

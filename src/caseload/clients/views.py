@@ -288,8 +288,8 @@ def related_person_entered_in_error(
         action_url=reverse(
             "clients:related_person_entered_in_error", args=[person.client_id, person.pk]
         ),
-        mark=lambda reason: services.related_person_mark_entered_in_error(
-            actor=actor, person=person, reason=reason
+        mark=lambda reason, version: services.related_person_mark_entered_in_error(
+            actor=actor, person=person, reason=reason, expected_version=version
         ),
         done_message=f"{person.name} is marked as entered in error and stays in the history.",
     )

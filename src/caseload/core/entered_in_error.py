@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from caseload.core import clock
-from caseload.core.errors import Conflict, ValidationFailed
+from caseload.core.errors import STALE, Conflict, ValidationFailed, VersionConflict
 from caseload.core.forms import CaseloadForm, add_service_errors
 from caseload.core.validators import SHORT_TEXT, too_long_message
 
@@ -94,6 +94,19 @@ class PageSubject:
     context: Mapping[str, object] = field(default_factory=dict)
 
 
+def _posted_version(request: HttpRequest, record: Model, what: str) -> int:
+    """The version the confirmation page showed; a form without one (a page from before) is
+    treated as out of date."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        raise VersionConflict(
+            f"This page no longer shows the {what} as it is now.",
+            code=STALE,
+            current_version=getattr(record, "version", 0),
+        ) from None
+
+
 def confirm_page(
     request: HttpRequest,
     *,
@@ -104,20 +117,30 @@ def confirm_page(
     action_url: str,
     back_url: str,
     back_label: str,
-    mark: Callable[[str], Any],
+    mark: Callable[..., Any],
     done_message: str,
     done_url: str | None = None,
 ) -> HttpResponse:
     """The page every "entered in error" action shares. GET: the record's summary and the reason
     form (the caller audits the read); POST: ``mark(reason)``, then to ``done_url`` (default
-    ``back_url``) with ``done_message``. A record marked meanwhile is a Conflict: back with its
+    ``back_url``) with ``done_message``. A record with a ``version`` is marked only as the page
+    showed it: the form carries the version and the POST calls ``mark(reason, version)``, whose
+    service checks it under its lock; changed meanwhile (or a form without it), the page comes
+    back with the record as it is now. A record marked meanwhile is a Conflict: back with its
     message. A missing or bad reason: the form again, 400."""
     status = 200
+    version = getattr(record, "version", None)
     if request.method == "POST":
         form = EnteredInErrorForm(request.POST)
         if form.is_valid():
             try:
-                mark(form.cleaned_data["reason"])
+                if version is None:
+                    mark(form.cleaned_data["reason"])
+                else:
+                    mark(form.cleaned_data["reason"], _posted_version(request, record, what))
+            except VersionConflict as error:
+                messages.info(request, f"{error.message} Check it again before you mark it.")
+                return redirect(action_url)
             except Conflict as error:
                 messages.info(request, error.message)
                 return redirect(back_url)
@@ -140,6 +163,7 @@ def confirm_page(
             "summary": summary,
             "form": form,
             "action_url": action_url,
+            "version": version,
             "back_url": back_url,
             "back_label": back_label,
         },

@@ -27,7 +27,13 @@ from caseload.audit.services import audit_record
 from caseload.consents.selectors import UPDATE_CATEGORIES
 from caseload.consents.services import require_share_with_person
 from caseload.core import clock, entered_in_error
-from caseload.core.errors import Conflict, PermissionDenied, ValidationFailed, VersionConflict
+from caseload.core.errors import (
+    Conflict,
+    PermissionDenied,
+    ValidationFailed,
+    VersionConflict,
+    check_version,
+)
 from caseload.core.models import CosignStatus
 from caseload.notes.models import (
     ContactType,
@@ -434,12 +440,15 @@ def note_return(
     return note
 
 
-def note_mark_entered_in_error(*, actor: User, note: ProgressNote, reason: str) -> ProgressNote:
+def note_mark_entered_in_error(
+    *, actor: User, note: ProgressNote, reason: str, expected_version: int | None = None
+) -> ProgressNote:
     """Hide a note from every normal view with who, when and why; it stays in the history.
 
     A note awaiting co-sign leaves the co-sign queue. Raises NotFound (client out of scope),
     PermissionDenied (not the author, their supervisor, a senior or a director), Conflict
-    (already entered in error), ValidationFailed (no reason).
+    (already entered in error), VersionConflict (changed since ``expected_version``, the one its
+    confirmation page showed), ValidationFailed (no reason).
     """
     with transaction.atomic():
         policies.require_clinical(actor)
@@ -453,6 +462,8 @@ def note_mark_entered_in_error(*, actor: User, note: ProgressNote, reason: str) 
             )
         if current.is_entered_in_error:
             raise Conflict("This note is already marked entered in error.", code="already")
+        if expected_version is not None:
+            check_version(current, expected_version, "note")
         reason = entered_in_error.clean_reason(reason)
         fields = entered_in_error.mark(current, actor=actor, reason=reason)
         withdrawn = current.cosign_status == CosignStatus.PENDING

@@ -535,8 +535,8 @@ def note_entered_in_error(request: HttpRequest, note_id: Any) -> HttpResponse:
         action_url=reverse("notes:note_entered_in_error", kwargs={"note_id": note.pk}),
         back_url=_detail_url(note),
         back_label="Back to the note",
-        mark=lambda reason: services.note_mark_entered_in_error(
-            actor=actor, note=note, reason=reason
+        mark=lambda reason, version: services.note_mark_entered_in_error(
+            actor=actor, note=note, reason=reason, expected_version=version
         ),
         done_message=(
             "Note marked as entered in error. It is out of the chart and stays in the "

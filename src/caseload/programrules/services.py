@@ -16,7 +16,7 @@ from django.db import transaction
 from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.core import clock, entered_in_error
-from caseload.core.errors import Conflict, ValidationFailed, VersionConflict
+from caseload.core.errors import Conflict, ValidationFailed, VersionConflict, check_version
 from caseload.programrules import rules
 from caseload.programrules.evaluation import (
     closed_month,
@@ -324,6 +324,8 @@ def time_entry_update(
         )
         entered_in_error.refuse_if_entered_in_error(current, "time entry")
         policies.require_may_edit_time_entry(actor, current.performed_by)
+        if expected_version is not None:
+            check_version(current, expected_version, "time entry")
         if current.note is not None and current.note.status == "draft":
             raise Conflict(
                 "This time belongs to a draft note: change the minutes and program on the note.",
@@ -383,13 +385,18 @@ def time_entry_update(
     return entry
 
 
-def time_entry_mark_entered_in_error(*, actor: User, entry: TimeEntry, reason: str) -> TimeEntry:
-    """A timed entry recorded by mistake stops counting (a note's time goes with its note)."""
+def time_entry_mark_entered_in_error(
+    *, actor: User, entry: TimeEntry, reason: str, expected_version: int | None = None
+) -> TimeEntry:
+    """A timed entry recorded by mistake stops counting (a note's time goes with its note).
+    VersionConflict when it changed since ``expected_version`` (its confirmation page's)."""
     with transaction.atomic():
         client = policies.require_clinical_client(actor, entry.client_id)
         current = TimeEntry.objects.select_for_update().get(pk=entry.pk)
         entered_in_error.refuse_if_entered_in_error(current, "time entry")
         policies.require_may_edit_time_entry(actor, current.performed_by)
+        if expected_version is not None:
+            check_version(current, expected_version, "time entry")
         if current.note_id is not None:
             raise Conflict(
                 "This time belongs to a progress note: mark the note entered in error instead.",
@@ -401,8 +408,11 @@ def time_entry_mark_entered_in_error(*, actor: User, entry: TimeEntry, reason: s
                 "to reopen it first.",
                 code="month_closed",
             )
-        fields = entered_in_error.mark(current, actor=actor, reason=reason)
-        current.save(update_fields=fields)
+        fields = entered_in_error.mark(
+            current, actor=actor, reason=entered_in_error.clean_reason(reason)
+        )
+        current.version += 1
+        current.save(update_fields=[*fields, "version"])
         audit_record(
             actor=actor,
             action="time_entry.entered_in_error",

@@ -254,8 +254,8 @@ def time_entry_entered_in_error(request: HttpRequest, time_entry_id: Any) -> Htt
         action_url=reverse("programrules:time_entered_in_error", args=[entry.pk]),
         back_url=_chart_url(entry.client_id),
         back_label=f"Back to {entry.client.full_name}",
-        mark=lambda reason: services.time_entry_mark_entered_in_error(
-            actor=actor, entry=entry, reason=reason
+        mark=lambda reason, version: services.time_entry_mark_entered_in_error(
+            actor=actor, entry=entry, reason=reason, expected_version=version
         ),
         done_message="Time marked as entered in error; it no longer counts.",
     )

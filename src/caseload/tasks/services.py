@@ -22,7 +22,7 @@ from django.utils import timezone
 from caseload.access import policies
 from caseload.audit.services import audit_record
 from caseload.core import clock, entered_in_error
-from caseload.core.errors import Conflict, ValidationFailed, VersionConflict
+from caseload.core.errors import Conflict, ValidationFailed, VersionConflict, check_version
 from caseload.tasks.models import Priority, Task, TaskStatus
 
 if TYPE_CHECKING:
@@ -296,11 +296,14 @@ def task_cancel(*, actor: User, task: Task, expected_version: int, reason: str) 
     return task
 
 
-def task_mark_entered_in_error(*, actor: User, task: Task, reason: str) -> Task:
+def task_mark_entered_in_error(
+    *, actor: User, task: Task, reason: str, expected_version: int | None = None
+) -> Task:
     """Take a task created in error out of every list and count (open, done or cancelled);
     it stays in the history with who, when and why, and its status is left as it was.
 
     Raises NotFound (client out of scope), Conflict (already entered in error),
+    VersionConflict (changed since ``expected_version``, the one its confirmation page showed),
     ValidationFailed (no reason).
     """
     with transaction.atomic():
@@ -309,6 +312,8 @@ def task_mark_entered_in_error(*, actor: User, task: Task, reason: str) -> Task:
         current = _lock(task)
         if current.is_entered_in_error:
             raise Conflict("This task is already marked entered in error.", code="already")
+        if expected_version is not None:
+            check_version(current, expected_version, "task")
         reason = entered_in_error.clean_reason(reason)
         fields = entered_in_error.mark(current, actor=actor, reason=reason)
         current.version += 1

@@ -392,8 +392,8 @@ def task_entered_in_error(request: HttpRequest, task_id: Any) -> HttpResponse:
         action_url=reverse("tasks:task_entered_in_error", kwargs={"task_id": task.pk}),
         back_url=reverse("tasks:edit", kwargs={"task_id": task.pk}),
         back_label="Back to the task",
-        mark=lambda reason: services.task_mark_entered_in_error(
-            actor=actor, task=task, reason=reason
+        mark=lambda reason, version: services.task_mark_entered_in_error(
+            actor=actor, task=task, reason=reason, expected_version=version
         ),
         done_message=(
             f"Task marked as entered in error: {task.title}. It is out of every list and "

@@ -42,7 +42,10 @@ def _chart(client) -> str:
 def test_marking_a_person_keeps_them_with_who_when_why_inactive_and_audited(org):
     person = factories.RelatedPersonFactory(client=org.junior_client, name="Ingrid")
     marked = services.related_person_mark_entered_in_error(
-        actor=org.junior, person=person, reason=f" {REASON} "
+        actor=org.junior,
+        person=person,
+        reason=f" {REASON} ",
+        expected_version=person.version,
     )
     stored = RelatedPerson.objects.get(pk=person.pk)
     assert stored.is_entered_in_error
@@ -62,7 +65,9 @@ def test_marking_a_person_keeps_them_with_who_when_why_inactive_and_audited(org)
 def test_any_clinical_staff_member_who_sees_the_client_may_mark_a_person(org):
     for actor in (org.supervisor, org.senior, org.director):
         person = factories.RelatedPersonFactory(client=org.junior_client)
-        services.related_person_mark_entered_in_error(actor=actor, person=person, reason=REASON)
+        services.related_person_mark_entered_in_error(
+            actor=actor, person=person, reason=REASON, expected_version=person.version
+        )
         assert RelatedPerson.objects.get(pk=person.pk).entered_in_error_by == actor
 
 
@@ -70,7 +75,9 @@ def test_a_person_out_of_scope_is_not_found(org):
     person = factories.RelatedPersonFactory(client=org.other_client)
     for actor in (org.junior, org.admin, org.privacy):
         with pytest.raises(NotFound):
-            services.related_person_mark_entered_in_error(actor=actor, person=person, reason=REASON)
+            services.related_person_mark_entered_in_error(
+                actor=actor, person=person, reason=REASON, expected_version=person.version
+            )
     assert not RelatedPerson.objects.get(pk=person.pk).is_entered_in_error
 
 
@@ -79,7 +86,10 @@ def test_a_person_needs_a_storable_reason(org, reason):
     person = factories.RelatedPersonFactory(client=org.junior_client)
     with pytest.raises(ValidationFailed) as caught:
         services.related_person_mark_entered_in_error(
-            actor=org.junior, person=person, reason=reason
+            actor=org.junior,
+            person=person,
+            reason=reason,
+            expected_version=person.version,
         )
     assert list(caught.value.field_errors) == ["reason"]
     assert not RelatedPerson.objects.get(pk=person.pk).is_entered_in_error
@@ -87,10 +97,15 @@ def test_a_person_needs_a_storable_reason(org, reason):
 
 def test_a_person_is_marked_once_and_then_never_changed(org):
     person = factories.RelatedPersonFactory(client=org.junior_client, name="Ingrid")
-    services.related_person_mark_entered_in_error(actor=org.junior, person=person, reason=REASON)
+    services.related_person_mark_entered_in_error(
+        actor=org.junior, person=person, reason=REASON, expected_version=person.version
+    )
     with pytest.raises(Conflict):
         services.related_person_mark_entered_in_error(
-            actor=org.supervisor, person=person, reason="Again"
+            actor=org.supervisor,
+            person=person,
+            reason="Again",
+            expected_version=person.version,
         )
     with pytest.raises(Conflict):
         services.related_person_update(
@@ -106,7 +121,9 @@ def test_a_person_is_marked_once_and_then_never_changed(org):
 def test_the_chart_leaves_the_person_out_and_discloses_them_with_the_reason(org, login):
     factories.RelatedPersonFactory(client=org.junior_client, name="Kept Daughter")
     wrong = factories.RelatedPersonFactory(client=org.junior_client, name="Wrong Neighbour")
-    services.related_person_mark_entered_in_error(actor=org.junior, person=wrong, reason=REASON)
+    services.related_person_mark_entered_in_error(
+        actor=org.junior, person=wrong, reason=REASON, expected_version=wrong.version
+    )
     html = login(org.junior).get(_chart(org.junior_client)).content.decode()
     table = html.split("<h3>Family and caregivers</h3>")[1].split("</table>")[0]
     assert "Kept Daughter" in table
@@ -118,14 +135,18 @@ def test_the_chart_leaves_the_person_out_and_discloses_them_with_the_reason(org,
 def test_a_person_entered_in_error_cannot_be_chosen_for_consent(org):
     kept = factories.RelatedPersonFactory(client=org.junior_client, name="Kept")
     wrong = factories.RelatedPersonFactory(client=org.junior_client, name="Wrong")
-    services.related_person_mark_entered_in_error(actor=org.junior, person=wrong, reason=REASON)
+    services.related_person_mark_entered_in_error(
+        actor=org.junior, person=wrong, reason=REASON, expected_version=wrong.version
+    )
     form = ConsentForm(client=org.junior_client)
     assert list(form.fields["related_person"].queryset) == [kept]  # type: ignore[attr-defined]
 
 
 def test_the_edit_page_shows_the_person_marked_and_refuses_changes(org, login):
     person = factories.RelatedPersonFactory(client=org.junior_client, name="Ingrid")
-    services.related_person_mark_entered_in_error(actor=org.senior, person=person, reason=REASON)
+    services.related_person_mark_entered_in_error(
+        actor=org.senior, person=person, reason=REASON, expected_version=person.version
+    )
     http = login(org.junior)
     url = reverse("clients:related_edit", args=[org.junior_client.pk, person.pk])
     response = http.get(url)
@@ -293,14 +314,21 @@ def test_records_entered_in_error_do_not_add_queries_per_row(org, login):
         for _ in range(n):
             person = factories.RelatedPersonFactory(client=client)
             services.related_person_mark_entered_in_error(
-                actor=org.junior, person=person, reason=REASON
+                actor=org.junior,
+                person=person,
+                reason=REASON,
+                expected_version=person.version,
             )
             flag = factories.FlagFactory(client=client, raised_by=org.junior)
             services.flag_mark_entered_in_error(actor=org.junior, flag=flag, reason=REASON)
             task = factories.TaskFactory(client=client, owner=org.junior)
-            task_mark_entered_in_error(actor=org.junior, task=task, reason=REASON)
+            task_mark_entered_in_error(
+                actor=org.junior, task=task, reason=REASON, expected_version=task.version
+            )
             note = factories.ProgressNoteFactory(client=client, author=org.junior)
-            note_mark_entered_in_error(actor=org.junior, note=note, reason=REASON)
+            note_mark_entered_in_error(
+                actor=org.junior, note=note, reason=REASON, expected_version=note.version
+            )
 
     one_of_each(1)
     with CaptureQueriesContext(connection) as few:

@@ -128,7 +128,9 @@ def test_a_person_entered_in_error_gets_no_share_and_no_new_consent(org: Any) ->
 
     person = factories.RelatedPersonFactory(client=org.junior_client)
     _share_with(org, person)
-    related_person_mark_entered_in_error(actor=org.junior, person=person, reason=REASON)
+    related_person_mark_entered_in_error(
+        actor=org.junior, person=person, reason=REASON, expected_version=person.version
+    )
     assert selectors.share_consent_for_person(org.junior_client, person) is None
     with pytest.raises(ValidationFailed) as caught:
         _share_with(org, person)

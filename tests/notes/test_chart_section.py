@@ -213,7 +213,9 @@ def test_htmx_gets_the_items_only_and_the_first_takes_the_focus(org, login):
 
 def test_the_timeline_leaves_out_notes_entered_in_error(org, login):
     kept, wrong = _notes(org, 2)
-    services.note_mark_entered_in_error(actor=org.junior, note=wrong, reason="Wrong client")
+    services.note_mark_entered_in_error(
+        actor=org.junior, note=wrong, reason="Wrong client", expected_version=wrong.version
+    )
     html = (
         login(org.junior)
         .get(reverse("notes:timeline", kwargs={"client_id": org.junior_client.pk}))

@@ -44,7 +44,9 @@ def _chart(client) -> str:
 def test_author_marks_a_note_entered_in_error_with_who_when_why_and_an_audit_row(org):
     note = make_note(org.junior, org.junior_client, sign=True)
     version = note.version
-    services.note_mark_entered_in_error(actor=org.junior, note=note, reason=f"  {REASON} ")
+    services.note_mark_entered_in_error(
+        actor=org.junior, note=note, reason=f"  {REASON} ", expected_version=note.version
+    )
     stored = ProgressNote.objects.get(pk=note.pk)
     assert stored.is_entered_in_error
     assert stored.entered_in_error_by == org.junior
@@ -62,23 +64,31 @@ def test_author_marks_a_note_entered_in_error_with_who_when_why_and_an_audit_row
 def test_the_authors_supervisor_a_senior_or_a_director_may_mark_a_note(org, who):
     note = make_note(org.junior, org.junior_client, sign=True)
     actor = getattr(org, who)
-    services.note_mark_entered_in_error(actor=actor, note=note, reason=REASON)
+    services.note_mark_entered_in_error(
+        actor=actor, note=note, reason=REASON, expected_version=note.version
+    )
     assert ProgressNote.objects.get(pk=note.pk).entered_in_error_by == actor
 
 
 def test_another_care_manager_who_sees_the_client_may_not_mark_someone_elses_note(org):
     note = make_note(org.supervisor, org.junior_client, sign=True)
     with pytest.raises(PermissionDenied):
-        services.note_mark_entered_in_error(actor=org.junior, note=note, reason=REASON)
+        services.note_mark_entered_in_error(
+            actor=org.junior, note=note, reason=REASON, expected_version=note.version
+        )
     assert not ProgressNote.objects.get(pk=note.pk).is_entered_in_error
 
 
 def test_a_note_out_of_scope_is_not_found(org):
     note = make_note(org.other_cm, org.other_client)
     with pytest.raises(NotFound):
-        services.note_mark_entered_in_error(actor=org.supervisor, note=note, reason=REASON)
+        services.note_mark_entered_in_error(
+            actor=org.supervisor, note=note, reason=REASON, expected_version=note.version
+        )
     with pytest.raises(NotFound):
-        services.note_mark_entered_in_error(actor=org.admin, note=note, reason=REASON)
+        services.note_mark_entered_in_error(
+            actor=org.admin, note=note, reason=REASON, expected_version=note.version
+        )
     assert not ProgressNote.objects.get(pk=note.pk).is_entered_in_error
 
 
@@ -86,7 +96,9 @@ def test_a_note_out_of_scope_is_not_found(org):
 def test_a_reason_is_required_and_must_be_storable(org, reason):
     note = make_note(org.junior, org.junior_client)
     with pytest.raises(ValidationFailed) as caught:
-        services.note_mark_entered_in_error(actor=org.junior, note=note, reason=reason)
+        services.note_mark_entered_in_error(
+            actor=org.junior, note=note, reason=reason, expected_version=note.version
+        )
     assert "reason" in caught.value.field_errors
     assert not ProgressNote.objects.get(pk=note.pk).is_entered_in_error
     assert not AuditEvent.objects.filter(action="note.entered_in_error").exists()
@@ -94,9 +106,13 @@ def test_a_reason_is_required_and_must_be_storable(org, reason):
 
 def test_a_note_cannot_be_marked_twice(org):
     note = make_note(org.junior, org.junior_client)
-    services.note_mark_entered_in_error(actor=org.junior, note=note, reason=REASON)
+    services.note_mark_entered_in_error(
+        actor=org.junior, note=note, reason=REASON, expected_version=note.version
+    )
     with pytest.raises(Conflict):
-        services.note_mark_entered_in_error(actor=org.supervisor, note=note, reason="Again")
+        services.note_mark_entered_in_error(
+            actor=org.supervisor, note=note, reason="Again", expected_version=note.version
+        )
     assert ProgressNote.objects.get(pk=note.pk).entered_in_error_by == org.junior
     assert AuditEvent.objects.filter(action="note.entered_in_error").count() == 1
 
@@ -104,7 +120,9 @@ def test_a_note_cannot_be_marked_twice(org):
 def test_a_note_awaiting_cosign_leaves_the_queue(org):
     note = make_note(org.junior, org.junior_client, sign=True)
     assert note.cosign_status == CosignStatus.PENDING
-    services.note_mark_entered_in_error(actor=org.junior, note=note, reason=REASON)
+    services.note_mark_entered_in_error(
+        actor=org.junior, note=note, reason=REASON, expected_version=note.version
+    )
     assert ProgressNote.objects.get(pk=note.pk).cosign_status == CosignStatus.NOT_REQUIRED
     assert notes_awaiting_cosign(actor=org.supervisor) == []
     event = AuditEvent.objects.get(action="note.entered_in_error")
@@ -113,7 +131,9 @@ def test_a_note_awaiting_cosign_leaves_the_queue(org):
 
 def test_a_note_entered_in_error_can_no_longer_be_changed_signed_cosigned_or_amended(org):
     draft = make_note(org.junior, org.junior_client)
-    services.note_mark_entered_in_error(actor=org.junior, note=draft, reason=REASON)
+    services.note_mark_entered_in_error(
+        actor=org.junior, note=draft, reason=REASON, expected_version=draft.version
+    )
     with pytest.raises(Conflict):
         services.note_update(
             actor=org.junior, note=draft, expected_version=draft.version, **note_kwargs()
@@ -121,7 +141,9 @@ def test_a_note_entered_in_error_can_no_longer_be_changed_signed_cosigned_or_ame
     with pytest.raises(Conflict):
         services.note_sign(actor=org.junior, note=draft, expected_version=draft.version)
     signed = make_note(org.junior, org.junior_client, sign=True)
-    services.note_mark_entered_in_error(actor=org.supervisor, note=signed, reason=REASON)
+    services.note_mark_entered_in_error(
+        actor=org.supervisor, note=signed, reason=REASON, expected_version=signed.version
+    )
     with pytest.raises(Conflict):
         services.note_add_addendum(actor=org.junior, note=signed, text="More")
     with pytest.raises(Conflict):
@@ -137,7 +159,9 @@ def test_a_family_member_entered_in_error_is_not_a_contact_choice(org):
 
     daughter = factories.RelatedPersonFactory(client=org.junior_client, name="Ingrid")
     wrong = factories.RelatedPersonFactory(client=org.junior_client, name="Wrong Person")
-    related_person_mark_entered_in_error(actor=org.junior, person=wrong, reason=REASON)
+    related_person_mark_entered_in_error(
+        actor=org.junior, person=wrong, reason=REASON, expected_version=wrong.version
+    )
     people = list(contact_people_for_client(actor=org.junior, client=org.junior_client))
     assert people == [daughter]
     with pytest.raises(ValidationFailed) as caught:
@@ -153,7 +177,9 @@ def test_a_family_member_entered_in_error_is_not_a_contact_choice(org):
 def test_the_chart_timeline_leaves_the_note_out_and_links_to_it(org, login):
     kept = make_note(org.junior, org.junior_client, sign=True, narrative="Kept note narrative")
     wrong = make_note(org.junior, org.junior_client, sign=True, narrative="Wrong client narrative")
-    services.note_mark_entered_in_error(actor=org.junior, note=wrong, reason=REASON)
+    services.note_mark_entered_in_error(
+        actor=org.junior, note=wrong, reason=REASON, expected_version=wrong.version
+    )
     assert note_page_for_client(actor=org.junior, client=org.junior_client).notes == [kept]
     html = login(org.junior).get(_chart(org.junior_client)).content.decode()
     assert "Kept note narrative" in html
@@ -171,7 +197,9 @@ def test_the_chart_has_no_entered_in_error_link_when_there_are_none(org, login):
 def test_the_cosign_queue_page_leaves_the_note_out(org, login):
     kept = make_note(org.junior, org.junior_client, sign=True)
     wrong = make_note(org.junior, org.junior_client, sign=True)
-    services.note_mark_entered_in_error(actor=org.supervisor, note=wrong, reason=REASON)
+    services.note_mark_entered_in_error(
+        actor=org.supervisor, note=wrong, reason=REASON, expected_version=wrong.version
+    )
     html = login(org.supervisor).get(reverse("notes:cosign_queue")).content.decode()
     assert reverse("notes:detail", kwargs={"note_id": kept.pk}) in html
     assert reverse("notes:detail", kwargs={"note_id": wrong.pk}) not in html
@@ -180,7 +208,9 @@ def test_the_cosign_queue_page_leaves_the_note_out(org, login):
 def test_the_entered_in_error_list_shows_each_note_with_who_and_why_and_is_audited(org, login):
     wrong = make_note(org.junior, org.junior_client, sign=True, narrative="Wrong narrative")
     make_note(org.junior, org.junior_client, narrative="Fine narrative")
-    services.note_mark_entered_in_error(actor=org.supervisor, note=wrong, reason=REASON)
+    services.note_mark_entered_in_error(
+        actor=org.supervisor, note=wrong, reason=REASON, expected_version=wrong.version
+    )
     response = login(org.junior).get(_list_url(org.junior_client))
     assert response.status_code == 200
     html = response.content.decode()
@@ -210,7 +240,9 @@ def test_the_entered_in_error_list_query_count_does_not_grow_with_rows(
                 related_person=daughter,
             )
             services.note_add_addendum(actor=org.junior, note=note, text="Addendum")
-            services.note_mark_entered_in_error(actor=org.junior, note=note, reason=REASON)
+            services.note_mark_entered_in_error(
+                actor=org.junior, note=note, reason=REASON, expected_version=note.version
+            )
 
     wrong_notes(1)
     with django_assert_max_num_queries(25) as few:
@@ -231,7 +263,9 @@ def test_the_entered_in_error_list_of_a_client_out_of_scope_is_not_found(org, lo
 
 def test_the_note_page_still_shows_the_note_marked_without_actions(org, login):
     note = make_note(org.junior, org.junior_client, sign=True, narrative="The whole narrative")
-    services.note_mark_entered_in_error(actor=org.junior, note=note, reason=REASON)
+    services.note_mark_entered_in_error(
+        actor=org.junior, note=note, reason=REASON, expected_version=note.version
+    )
     response = login(org.supervisor).get(reverse("notes:detail", kwargs={"note_id": note.pk}))
     assert response.status_code == 200
     html = response.content.decode()
@@ -332,7 +366,9 @@ def test_someone_in_scope_who_may_not_mark_the_note_is_refused(org, login):
 
 def test_editing_a_draft_entered_in_error_goes_back_to_the_note(org, login):
     note = make_note(org.junior, org.junior_client)
-    services.note_mark_entered_in_error(actor=org.junior, note=note, reason=REASON)
+    services.note_mark_entered_in_error(
+        actor=org.junior, note=note, reason=REASON, expected_version=note.version
+    )
     response = login(org.junior).get(reverse("notes:edit", kwargs={"note_id": note.pk}))
     assert response.status_code == 302
     assert response["Location"] == reverse("notes:detail", kwargs={"note_id": note.pk})

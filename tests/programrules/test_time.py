@@ -218,7 +218,9 @@ def test_timed_work_entered_in_error_stops_counting(org: Any) -> None:
     from caseload.programrules.evaluation import counted_entries
 
     entry = add_time(org.junior_client, org.junior, 12)
-    services.time_entry_mark_entered_in_error(actor=org.junior, entry=entry, reason="Wrong client")
+    services.time_entry_mark_entered_in_error(
+        actor=org.junior, entry=entry, reason="Wrong client", expected_version=entry.version
+    )
     assert not counted_entries().filter(pk=entry.pk).exists()
     assert AuditEvent.objects.filter(action="time_entry.entered_in_error").exists()
 
@@ -227,7 +229,9 @@ def test_a_note_entered_in_error_takes_its_time_with_it(org: Any) -> None:
     from caseload.programrules.evaluation import counted_entries
 
     written = note(org)
-    note_services.note_mark_entered_in_error(actor=org.junior, note=written, reason="Wrong client")
+    note_services.note_mark_entered_in_error(
+        actor=org.junior, note=written, reason="Wrong client", expected_version=written.version
+    )
     assert not counted_entries().filter(note=written).exists()
 
 

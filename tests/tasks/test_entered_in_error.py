@@ -48,7 +48,9 @@ def _edit(task: Task) -> str:
 
 def test_marking_a_task_keeps_its_status_records_who_when_why_and_audits(org):
     task = _task(org)
-    services.task_mark_entered_in_error(actor=org.supervisor, task=task, reason=f" {REASON} ")
+    services.task_mark_entered_in_error(
+        actor=org.supervisor, task=task, reason=f" {REASON} ", expected_version=task.version
+    )
     stored = Task.objects.get(pk=task.pk)
     assert stored.is_entered_in_error
     assert (stored.entered_in_error_by, stored.entered_in_error_reason) == (org.supervisor, REASON)
@@ -67,7 +69,9 @@ def test_marking_a_task_keeps_its_status_records_who_when_why_and_audits(org):
 def test_a_done_task_can_be_marked_too(org):
     task = _task(org)
     services.task_complete(actor=org.junior, task=task, expected_version=task.version)
-    services.task_mark_entered_in_error(actor=org.junior, task=task, reason=REASON)
+    services.task_mark_entered_in_error(
+        actor=org.junior, task=task, reason=REASON, expected_version=task.version
+    )
     stored = Task.objects.get(pk=task.pk)
     assert (stored.status, stored.is_entered_in_error) == (TaskStatus.DONE, True)
 
@@ -76,7 +80,9 @@ def test_a_task_out_of_scope_is_not_found(org):
     task = _task(org)
     for actor in (org.other_cm, org.admin):
         with pytest.raises(NotFound):
-            services.task_mark_entered_in_error(actor=actor, task=task, reason=REASON)
+            services.task_mark_entered_in_error(
+                actor=actor, task=task, reason=REASON, expected_version=task.version
+            )
     assert not Task.objects.get(pk=task.pk).is_entered_in_error
 
 
@@ -84,16 +90,22 @@ def test_a_task_out_of_scope_is_not_found(org):
 def test_a_task_needs_a_storable_reason(org, reason):
     task = _task(org)
     with pytest.raises(ValidationFailed) as caught:
-        services.task_mark_entered_in_error(actor=org.junior, task=task, reason=reason)
+        services.task_mark_entered_in_error(
+            actor=org.junior, task=task, reason=reason, expected_version=task.version
+        )
     assert list(caught.value.field_errors) == ["reason"]
     assert not Task.objects.get(pk=task.pk).is_entered_in_error
 
 
 def test_a_task_entered_in_error_is_final(org):
     task = _task(org)
-    services.task_mark_entered_in_error(actor=org.junior, task=task, reason=REASON)
+    services.task_mark_entered_in_error(
+        actor=org.junior, task=task, reason=REASON, expected_version=task.version
+    )
     with pytest.raises(Conflict):
-        services.task_mark_entered_in_error(actor=org.junior, task=task, reason="Again")
+        services.task_mark_entered_in_error(
+            actor=org.junior, task=task, reason="Again", expected_version=task.version
+        )
     with pytest.raises(Conflict):
         services.task_complete(actor=org.junior, task=task, expected_version=task.version)
     with pytest.raises(Conflict):
@@ -122,7 +134,9 @@ def test_my_tasks_leave_the_task_out_of_rows_and_counts(org, login):
     wrong = _task(org, days=-2, title="Wrong overdue task")
     wrong_today = _task(org, title="Wrong today task")
     for task in (wrong, wrong_today):
-        services.task_mark_entered_in_error(actor=org.junior, task=task, reason=REASON)
+        services.task_mark_entered_in_error(
+            actor=org.junior, task=task, reason=REASON, expected_version=task.version
+        )
     mine = task_list_for_owner(actor=org.junior)
     assert (mine.overdue_count, mine.today_count, mine.later_count) == (1, 0, 0)
     assert mine.overdue == [kept]
@@ -135,7 +149,9 @@ def test_my_tasks_leave_the_task_out_of_rows_and_counts(org, login):
 def test_the_chart_leaves_the_task_out_and_discloses_it_with_the_reason(org, login):
     _task(org, title="Kept task")
     wrong = _task(org, title="Wrong task")
-    services.task_mark_entered_in_error(actor=org.junior, task=wrong, reason=REASON)
+    services.task_mark_entered_in_error(
+        actor=org.junior, task=wrong, reason=REASON, expected_version=wrong.version
+    )
     assert [t.title for t in task_list_for_client(actor=org.junior, client=org.junior_client)] == [
         "Kept task"
     ]
@@ -155,7 +171,9 @@ def test_the_chart_leaves_the_task_out_and_discloses_it_with_the_reason(org, log
 
 def test_the_task_page_shows_it_marked_read_only(org, login):
     task = _task(org, title="Wrong task")
-    services.task_mark_entered_in_error(actor=org.supervisor, task=task, reason=REASON)
+    services.task_mark_entered_in_error(
+        actor=org.supervisor, task=task, reason=REASON, expected_version=task.version
+    )
     http = login(org.junior)
     response = http.get(_edit(task))
     assert response.status_code == 200
@@ -172,7 +190,9 @@ def test_the_task_page_shows_it_marked_read_only(org, login):
 def test_marking_done_in_place_says_the_task_was_entered_in_error(org, login):
     task = _task(org)
     listed = task.version  # the list was loaded before someone marked it
-    services.task_mark_entered_in_error(actor=org.junior, task=task, reason=REASON)
+    services.task_mark_entered_in_error(
+        actor=org.junior, task=task, reason=REASON, expected_version=task.version
+    )
     response = login(org.junior).post(
         reverse("tasks:complete", kwargs={"task_id": task.pk}),
         {"version": str(listed)},

@@ -66,7 +66,9 @@ def test_a_note_entered_in_error_is_not_a_contact(org: Any) -> None:
         client=client, author=org.supervisor, status="signed", contact_at=noon(clock.today())
     )
     assert _row(caseload_page(actor=org.supervisor), "Lindqvist").days_since_contact == 0
-    note_mark_entered_in_error(actor=org.supervisor, note=note, reason="Wrong client")
+    note_mark_entered_in_error(
+        actor=org.supervisor, note=note, reason="Wrong client", expected_version=note.version
+    )
     assert _row(caseload_page(actor=org.supervisor), "Lindqvist").days_since_contact is None
 
 

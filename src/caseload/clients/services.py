@@ -419,7 +419,7 @@ def _follow(caller: Flag | RelatedPerson, saved: Flag | RelatedPerson, fields: l
 
 @transaction.atomic
 def related_person_mark_entered_in_error(
-    *, actor: User, person: RelatedPerson, reason: str, expected_version: int | None = None
+    *, actor: User, person: RelatedPerson, reason: str, expected_version: int
 ) -> RelatedPerson:
     """Take a family member or caregiver recorded in error out of every list and choice.
 
@@ -434,8 +434,7 @@ def related_person_mark_entered_in_error(
     locked = RelatedPerson.objects.select_for_update().select_related("client").get(pk=person.pk)
     if locked.is_entered_in_error:
         raise Conflict("This person is already marked entered in error.", code="already")
-    if expected_version is not None:
-        check_version(locked, expected_version, "person")
+    check_version(locked, expected_version, "person")
     reason = entered_in_error.clean_reason(reason)
     was_active = locked.is_active
     fields = entered_in_error.mark(locked, actor=actor, reason=reason)

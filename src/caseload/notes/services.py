@@ -441,7 +441,7 @@ def note_return(
 
 
 def note_mark_entered_in_error(
-    *, actor: User, note: ProgressNote, reason: str, expected_version: int | None = None
+    *, actor: User, note: ProgressNote, reason: str, expected_version: int
 ) -> ProgressNote:
     """Hide a note from every normal view with who, when and why; it stays in the history.
 
@@ -462,8 +462,7 @@ def note_mark_entered_in_error(
             )
         if current.is_entered_in_error:
             raise Conflict("This note is already marked entered in error.", code="already")
-        if expected_version is not None:
-            check_version(current, expected_version, "note")
+        check_version(current, expected_version, "note")
         reason = entered_in_error.clean_reason(reason)
         fields = entered_in_error.mark(current, actor=actor, reason=reason)
         withdrawn = current.cosign_status == CosignStatus.PENDING

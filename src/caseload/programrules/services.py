@@ -324,8 +324,7 @@ def time_entry_update(
         )
         entered_in_error.refuse_if_entered_in_error(current, "time entry")
         policies.require_may_edit_time_entry(actor, current.performed_by)
-        if expected_version is not None:
-            check_version(current, expected_version, "time entry")
+        check_version(current, expected_version, "time entry")
         if current.note is not None and current.note.status == "draft":
             raise Conflict(
                 "This time belongs to a draft note: change the minutes and program on the note.",
@@ -386,7 +385,7 @@ def time_entry_update(
 
 
 def time_entry_mark_entered_in_error(
-    *, actor: User, entry: TimeEntry, reason: str, expected_version: int | None = None
+    *, actor: User, entry: TimeEntry, reason: str, expected_version: int
 ) -> TimeEntry:
     """A timed entry recorded by mistake stops counting (a note's time goes with its note).
     VersionConflict when it changed since ``expected_version`` (its confirmation page's)."""
@@ -395,8 +394,7 @@ def time_entry_mark_entered_in_error(
         current = TimeEntry.objects.select_for_update().get(pk=entry.pk)
         entered_in_error.refuse_if_entered_in_error(current, "time entry")
         policies.require_may_edit_time_entry(actor, current.performed_by)
-        if expected_version is not None:
-            check_version(current, expected_version, "time entry")
+        check_version(current, expected_version, "time entry")
         if current.note_id is not None:
             raise Conflict(
                 "This time belongs to a progress note: mark the note entered in error instead.",

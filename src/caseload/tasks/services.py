@@ -297,7 +297,7 @@ def task_cancel(*, actor: User, task: Task, expected_version: int, reason: str) 
 
 
 def task_mark_entered_in_error(
-    *, actor: User, task: Task, reason: str, expected_version: int | None = None
+    *, actor: User, task: Task, reason: str, expected_version: int
 ) -> Task:
     """Take a task created in error out of every list and count (open, done or cancelled);
     it stays in the history with who, when and why, and its status is left as it was.
@@ -312,8 +312,7 @@ def task_mark_entered_in_error(
         current = _lock(task)
         if current.is_entered_in_error:
             raise Conflict("This task is already marked entered in error.", code="already")
-        if expected_version is not None:
-            check_version(current, expected_version, "task")
+        check_version(current, expected_version, "task")
         reason = entered_in_error.clean_reason(reason)
         fields = entered_in_error.mark(current, actor=actor, reason=reason)
         current.version += 1

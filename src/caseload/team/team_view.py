@@ -103,18 +103,19 @@ def _grouped(rows: QuerySet[Any], by: str, **counts: Any) -> dict[Any, dict[str,
 def _figures(members: list[int]) -> dict[str, dict[Any, Any]]:
     """Each figure per member: the enrolment figures in one GROUP BY (conditional counts over
     the members' open enrolments), tasks, returned plans and the co-sign backlog in one each."""
+    conditions = _enrolment_figures()
     per_enrolments = _grouped(
         open_enrolments_managed_by(members),
         "care_manager_id",
         caseload=Count("*"),  # "*", not the id: the index alone answers
         **{
             key: Count("client_id", distinct=True, filter=condition)
-            for key, condition in _enrolment_figures().items()
+            for key, condition in conditions.items()
         },
     )
     figures: dict[str, dict[Any, Any]] = {
         key: {member: row[key] for member, row in per_enrolments.items()}
-        for key in ("caseload", *_enrolment_figures())
+        for key in ("caseload", *conditions)
     }
     tasks = _grouped(overdue_tasks_owned_by(members, today=clock.today()), "owner_id", n=Count("*"))
     figures["overdue_tasks"] = {member: row["n"] for member, row in tasks.items()}

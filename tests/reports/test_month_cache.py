@@ -134,6 +134,20 @@ class TestKeptMonths:
         assert after["contacts"][1] == before["contacts"][1]  # the trend: per program
         assert after["contacts"][3] != before["contacts"][3]  # per care manager: today's
 
+    def test_months_kept_by_other_code_are_computed_again(
+        self, org: Any, computed: list[Any], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A release that changes how a figure is computed must not serve the old figures."""
+        Month_(org)
+        month_report(actor=org.director, month=NOVEMBER)
+        assert {row.marks["code"] for row in MonthFigures.objects.all()} == {
+            monthcache.code_version()
+        }
+        monkeypatch.setattr(monthcache, "code_version", lambda: "another release")
+        computed.clear()
+        _same_as_live(org.director)
+        assert len(computed) == FAMILIES * 2
+
     def test_the_current_month_is_never_kept(self, org: Any) -> None:
         Month_(org)
         this_month = Month(timezone.localdate().year, timezone.localdate().month)

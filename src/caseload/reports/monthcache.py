@@ -14,7 +14,9 @@ report that shows them. Why that is right under concurrent writes:
 * a write not yet committed while a month is computed commits its mark with it: the month no
   longer matches and is computed again;
 * two reports storing the same month at once store the same values or values with marks that
-  no longer match; the last write wins and is checked like any other.
+  no longer match; the last write wins and is checked like any other;
+* a kept month also records a digest of the code that computed it (``code_version``): after a
+  release that changes how a figure is computed, it no longer matches.
 
 A month is kept only once it ended ``GRACE`` ago (the database's clock), so a transaction that
 started in it has had time to commit (``marks.py``). The current month, and on SQLite every
@@ -29,10 +31,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.db import connections, router
@@ -43,6 +48,33 @@ from caseload.reports.months import Month
 
 #: A month is kept from this long after its end (the database's clock).
 GRACE = dt.timedelta(days=2)
+
+#: The code that computes the figures: a kept month computed by other code (a release that
+#: changed a figure's definition) no longer matches, and is computed again.
+FIGURE_CODE = (
+    "caseload.reports.figures",
+    "caseload.reports.selectors",
+    "caseload.reports.months",
+    "caseload.enrolments.selectors",
+    "caseload.notes.selectors",
+    "caseload.careplans.selectors",
+    "caseload.referrals.selectors",
+    "caseload.assessments.selectors",
+    "caseload.transitions.selectors",
+)
+
+
+@cache
+def code_version() -> str:
+    """A digest of the source of ``FIGURE_CODE`` (read once per process)."""
+    digest = hashlib.sha256()
+    for name in FIGURE_CODE:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ImportError(name)
+        digest.update(Path(spec.origin).read_bytes())
+    return digest.hexdigest()[:16]
+
 
 _disabled: ContextVar[bool] = ContextVar("month_cache_disabled", default=False)
 
@@ -116,9 +148,10 @@ class MonthCache:
                     totals[source] += weight
             self._marks[month] = dict(totals)
 
-    def _marks_of(self, month: Month, sources: Iterable[str]) -> dict[str, int]:
+    def _marks_of(self, month: Month, sources: Iterable[str]) -> dict[str, Any]:
         found = self._marks[month]
-        return {source: found.get(source, 0) for source in sorted(sources)}
+        marks: dict[str, Any] = {source: found.get(source, 0) for source in sorted(sources)}
+        return marks | {"code": code_version()}
 
     def get(self, family: str, sources: Iterable[str]) -> dict[Month, Values]:
         """The kept totals of ``family`` still valid, by month."""

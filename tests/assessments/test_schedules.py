@@ -207,9 +207,10 @@ def test_clinical_staff_cannot_reach_the_schedule_admin(login: Any, org: Any) ->
 def test_the_set_of_overdue_clients_agrees_with_the_per_client_due_date(
     cocm: Any, phq_every_4_weeks: Any
 ) -> None:
-    """The team view's set-based form (one hashed subquery) says "overdue" of exactly the
-    clients whose per-row due date is before the day, on either side of every boundary."""
-    from caseload.assessments.selectors import clients_with_reassessment_overdue
+    """The team view's set-based condition (one hashed subquery per schedule) says "overdue"
+    of exactly the clients whose per-row due date is before the day, on either side of every
+    boundary."""
+    from caseload.assessments.selectors import reassessment_overdue
 
     ReassessmentSchedule.objects.create(
         program=cocm.program, instrument_code="gad7", interval_days=14
@@ -240,11 +241,11 @@ def test_the_set_of_overdue_clients_agrees_with_the_per_client_due_date(
             for c in Client.objects.filter(pk__in=ids).annotate(due=reassessment_due_subquery())
             if c.due is not None and c.due < day  # type: ignore[attr-defined]
         }
-        as_set = set(
-            Client.objects.filter(
-                pk__in=ids, id__in=clients_with_reassessment_overdue(today=day)
-            ).values_list("pk", flat=True)
+        rows = set(
+            Enrolment.objects.filter(
+                reassessment_overdue(today=day), client_id__in=ids
+            ).values_list("client_id", flat=True)
         )
-        assert as_set == per_row, offset
+        assert rows == per_row, offset
     assert per_row  # the loop's last day has overdue clients, and at least one is not
     assert len(per_row) < len(ids)

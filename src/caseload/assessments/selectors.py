@@ -43,7 +43,6 @@ from caseload.enrolments.models import EnrolmentStatus, Program
 from caseload.enrolments.selectors import (
     enrolments_in_scope,
     enrolments_of_client,
-    enrolments_where,
 )
 from caseload.staff.models import CareerLevel
 
@@ -748,11 +747,9 @@ def registry_get(
     )
 
 
-def clients_with_reassessment_overdue(*, today: dt.date) -> QuerySet[Any]:
-    """The ids of the clients with a scheduled reassessment due before ``today`` (the same
-    clients as ``reassessment_due_subquery() < today``), as an uncorrelated subquery for
-    ``client_id__in`` on rows that start from a scope (the team view counts a whole program:
-    PostgreSQL evaluates this once and hashes it, instead of once per row).
+def reassessment_overdue(*, today: dt.date) -> Q:
+    """The condition on enrolment rows whose scheduled reassessment is due before ``today``
+    (the same as ``reassessment_due_subquery() < today`` for their client).
 
     Set-based: due = max(last completed + interval, start) is before today exactly when the
     enrolment started before today and no completed response of that instrument is dated
@@ -768,13 +765,8 @@ def clients_with_reassessment_overdue(*, today: dt.date) -> QuerySet[Any]:
             assessed_on__gte=today - dt.timedelta(days=interval),
         ).values("client_id")
         unmet |= Q(program_id=program_id) & ~Q(client_id__in=valid)
-    return (
-        enrolments_where(Q(status__in=SCHEDULED_STATUSES))
-        .annotate(start=Coalesce(F("started_on"), F("referred_on")))
-        .filter(start__lt=today)
-        .filter(unmet)
-        .values("client_id")
-    )
+    started = Q(started_on__lt=today) | Q(started_on__isnull=True, referred_on__lt=today)
+    return Q(status__in=SCHEDULED_STATUSES) & started & unmet
 
 
 # --- The month report (reports/) -----------------------------------------------------------

@@ -93,9 +93,11 @@ class Enrolment(BaseModel, Versioned):
         indexes = [
             models.Index(fields=["care_manager", "status"]),
             # The team view's figures per care manager: open enrolments in care manager order,
-            # read from the index alone.
+            # read from the index alone (on PostgreSQL the columns their conditions read are
+            # included: program, status and dates for "reassessments overdue").
             models.Index(
                 fields=["care_manager", "client"],
+                include=["program", "status", "started_on", "referred_on"],
                 condition=models.Q(status__in=["referred", "active", "on_hold"]),
                 name="enrolment_open_manager_idx",
             ),

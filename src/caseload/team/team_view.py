@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, Min, Q, QuerySet
 
 from caseload.access import policies
-from caseload.assessments.selectors import clients_with_reassessment_overdue
+from caseload.assessments.selectors import reassessment_overdue
 from caseload.careplans.selectors import (
     careplan_versions_awaiting_cosign_by,
     careplans_returned_to,
@@ -67,7 +67,8 @@ def _not_reached(days: int) -> Q:
 
 
 def _reassessment_overdue() -> Q:
-    return Q(client_id__in=clients_with_reassessment_overdue(today=clock.today()))
+    # On the member's own enrolment: overdue in the program they carry the client in.
+    return reassessment_overdue(today=clock.today())
 
 
 #: The figures counted over the members' open enrolments, each a condition on them (the

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 # Derived or transient tables: rebuilt by migrations (content types, permissions, the periodic
-# job schedules), worthless after a restore (sessions, sign-in attempt counters and lockouts) or
-# operational (the job queue and its results). README's "What a backup leaves out".
+# job schedules), worthless after a restore (sessions, sign-in attempt counters and lockouts),
+# operational (the job queue and its results) or a cache (the month report's kept months and
+# their marks: computed again from the restored rows). README's "What a backup leaves out".
 EXCLUDED = [
     "contenttypes",
     "auth.permission",
@@ -18,6 +19,8 @@ EXCLUDED = [
     "admin.logentry",
     "axes",
     "django_q",
+    "reports.monthfigures",
+    "reports.monthmark",
 ]
 
 

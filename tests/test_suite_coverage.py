@@ -18,9 +18,10 @@ from tests.security.test_hostile_input import CLIENT_APPS
 from tests.test_access_matrix import APP_ROUTES
 
 # Apps whose text is not a client record's: the audit trail (written by the system), staff
-# accounts and access grants, exports (their kind, file name and error are the system's). A
-# decision per app, not a default: a new app is refused above.
-NOT_CLIENT_TEXT = {"audit", "staff", "access", "exports"}
+# accounts and access grants, exports (their kind, file name and error are the system's), the
+# month report's kept months (scope keys, family and table names). A decision per app, not a
+# default: a new app is refused above.
+NOT_CLIENT_TEXT = {"audit", "staff", "access", "exports", "reports"}
 
 
 def _unnamed(patterns: list[Any], prefix: str = "") -> list[str]:

@@ -1179,3 +1179,18 @@ def test_items_without_a_loinc_code_have_an_empty_one() -> None:
     instrument = parse_instrument(definition())
     assert [i.loinc for i in instrument.items] == ["", ""]
     assert instrument.panel_loinc == ""
+
+
+def test_malformed_codings_subscales_and_domains_are_read_without_crashing() -> None:
+    # A coding that is not an object is passed over on the way to the LOINC coding.
+    raw = definition()
+    _item(raw, 0)["code"] = ["12-3", {"system": "http://loinc.org", "code": "45-6"}]
+    assert parse_instrument(raw).items[0].loinc == "45-6"
+    # "subscales": null means none, as an absent list does.
+    raw = definition()
+    raw["scoring"]["subscales"] = None
+    assert parse_instrument(raw).subscales == ()
+    # A domain that is not an object is refused by name, not crashed on.
+    raw = definition()
+    raw["scoring"]["domains"] = ["dom"]
+    assert problems_of(raw) == ["domain '' needs a unique code"]

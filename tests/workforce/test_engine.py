@@ -45,7 +45,7 @@ def test_months_between_counts_whole_months_then_a_fraction():
 
 
 def ccm(as_of: str, **parts):
-    return advise(as_of, **parts)["CCM"]
+    return advise(as_of, ("CCM",), **parts)["CCM"]
 
 
 def test_ccm_category_1_day_before_and_on_the_eligibility_date():
@@ -191,7 +191,7 @@ def test_ccm_current_work_that_cannot_count_gives_no_date():
 
 
 def cmc(as_of: str, **parts):
-    return advise(as_of, **parts)["CMC"]
+    return advise(as_of, ("CMC",), **parts)["CMC"]
 
 
 def test_cmc_criterion_1_counts_care_management_only_after_the_degree():
@@ -397,7 +397,7 @@ def test_ccm_renewal_counts_only_ce_inside_the_five_year_period():
         {"completed": "2027-01-01", "hours": 7, "ethics": False},  # next period
     ]
     cert = {"code": "CCM", "issued": "2017-01-01", "valid_through": "2026-12-31"}
-    (renewal,) = advise("2027-01-15", certifications=[cert], ce=ce)["renewals"]
+    (renewal,) = advise("2027-01-15", (), certifications=[cert], ce=ce)["renewals"]
     assert renewal["ce_hours"] == 8
     assert renewal["ethics_hours"] == 5
     assert renewal["hours_missing"] == 72
@@ -407,7 +407,7 @@ def test_ccm_renewal_counts_only_ce_inside_the_five_year_period():
 def test_ce_after_the_as_of_date_is_not_counted_yet():
     ce = [{"completed": "2026-12-20", "hours": 10}]
     cert = {"code": "CCM", "issued": "2022-01-01", "valid_through": "2026-12-31"}
-    (renewal,) = advise("2026-12-05", certifications=[cert], ce=ce)["renewals"]
+    (renewal,) = advise("2026-12-05", (), certifications=[cert], ce=ce)["renewals"]
     assert renewal["ce_hours"] == 0
 
 
@@ -418,7 +418,7 @@ def test_daniel_71_of_80_and_7_of_8_ethics():
         {"completed": "2025-10-02", "hours": 7, "ethics_hours": 3},
     ]
     cert = {"code": "CCM", "issued": "2022-01-01", "valid_through": "2027-01-31"}
-    (renewal,) = advise("2026-12-05", certifications=[cert], ce=ce)["renewals"]
+    (renewal,) = advise("2026-12-05", (), certifications=[cert], ce=ce)["renewals"]
     assert (renewal["ce_hours"], renewal["hours_missing"]) == (71, 9)
     assert (renewal["ethics_hours"], renewal["ethics_missing"]) == (7, 1)
 
@@ -426,7 +426,7 @@ def test_daniel_71_of_80_and_7_of_8_ethics():
 def test_cmc_renewal_is_three_years_and_45_hours_without_an_ethics_minimum():
     cert = {"code": "CMC", "issued": "2018-04-01", "valid_through": "2027-03-31"}
     ce = [{"completed": "2024-03-31", "hours": 10}, {"completed": "2024-04-01", "hours": 12}]
-    (renewal,) = advise("2026-12-05", certifications=[cert], ce=ce)["renewals"]
+    (renewal,) = advise("2026-12-05", (), certifications=[cert], ce=ce)["renewals"]
     assert renewal["ce_hours"] == 12
     assert renewal["ce_required"] == 45
     assert renewal["ethics_required"] == 0
@@ -435,7 +435,7 @@ def test_cmc_renewal_is_three_years_and_45_hours_without_an_ethics_minimum():
 
 def test_a_certification_without_rules_has_no_renewal_line():
     cert = {"code": "ACM-RN", "issued": "2022-01-01", "valid_through": "2026-12-31"}
-    assert advise("2026-12-05", certifications=[cert])["renewals"] == []
+    assert advise("2026-12-05", (), certifications=[cert])["renewals"] == []
 
 
 def test_hours_a_month_needed_to_renew():
@@ -710,15 +710,28 @@ CCM_QUALIFICATION = (
 )
 
 
+def test_eligibility_is_looked_for_fifteen_years_ahead():
+    # Category 2 (24 months) at 4.67 of 35 hours a week is met on the last day of the horizon,
+    # 15 years after as_of; at 4.6 hours a few months after it, so never as far as the engine
+    # looks.
+    parts = {"education": [degree("bachelor", "2019-05-15")]}
+    result = ccm("2026-12-05", **parts, employment=[job("2026-12-05", hours=4.67)])
+    assert result["eligible_from"] == "2041-12-05"
+    assert result["route"].startswith("Category 2")
+    result = ccm("2026-12-05", **parts, employment=[job("2026-12-05", hours=4.6)])
+    assert result["eligible_from"] is None
+    assert any("would not meet" in line for line in result["why"])
+
+
 def test_without_a_qualification_the_missing_experience_of_the_closest_route_is_named():
     # Six months of case management, not supervised by a CCM: Category 2 (24 months) is closest.
-    result = advise("2026-12-05", employment=[job("2026-06-05")])["CCM"]
+    result = ccm("2026-12-05", employment=[job("2026-06-05")])
     assert result["missing"] == [
         CCM_QUALIFICATION,
         "18 more months of full-time case management (6 of 24 counted)",
     ]
     # Experience enough for Category 2: only the qualification is missing.
-    result = advise("2026-12-05", employment=[job("2024-01-01")])["CCM"]
+    result = ccm("2026-12-05", employment=[job("2024-01-01")])
     assert result["missing"] == [CCM_QUALIFICATION]
     assert result["eligible"] is False and result["eligible_from"] is None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from fractions import Fraction
 
@@ -711,16 +712,43 @@ CCM_QUALIFICATION = (
 
 
 def test_eligibility_is_looked_for_fifteen_years_ahead():
-    # Category 2 (24 months) at 4.67 of 35 hours a week is met on the last day of the horizon,
-    # 15 years after as_of; at 4.6 hours a few months after it, so never as far as the engine
-    # looks.
+    # Category 2 (24 months) at 4.66 of 35 hours a week, begun before as_of: from 23 November
+    # 2026 it is met on 5 December 2041, the last day looked at (15 years after as_of); from a
+    # day later, a day after it, so never as far as the engine looks.
     parts = {"education": [degree("bachelor", "2019-05-15")]}
-    result = ccm("2026-12-05", **parts, employment=[job("2026-12-05", hours=4.67)])
+    result = ccm("2026-12-05", **parts, employment=[job("2026-11-23", hours=4.66)])
     assert result["eligible_from"] == "2041-12-05"
     assert result["route"].startswith("Category 2")
-    result = ccm("2026-12-05", **parts, employment=[job("2026-12-05", hours=4.6)])
+    result = ccm("2026-12-05", **parts, employment=[job("2026-11-24", hours=4.66)])
     assert result["eligible_from"] is None
     assert any("would not meet" in line for line in result["why"])
+
+
+def one_month_rule():
+    """CCM with Category 2 only, and one month of case management instead of 24."""
+    rule = SHIPPED["CCM"]
+    route = next(r for r in rule.routes if r.id == "category_2")
+    (requirement,) = route.requirements
+    short = dataclasses.replace(route, requirements=(dataclasses.replace(requirement, months=1),))
+    return dataclasses.replace(rule, routes=(short,))
+
+
+def test_the_walk_forward_skips_no_day_a_short_month_could_be_met_on():
+    # One month from 1 February 2027 is 28 days: met on 1 March, the very first day the
+    # walk forward may skip to (no month is shorter than 28 days).
+    raw = {
+        "as_of": "2027-01-15",
+        "education": [degree("bachelor", "2019-05-15")],
+        "employment": [job("2027-02-01")],
+    }
+    result = engine.evaluate_credential(one_month_rule(), engine.profile_from_json(raw))
+    assert (result.eligible, result.eligible_from) == (False, d("2027-03-01"))
+    # A day before the first credited one, and on it: the same answer.
+    for as_of in ("2027-01-31", "2027-02-01", "2027-02-27"):
+        profile = engine.profile_from_json({**raw, "as_of": as_of})
+        assert engine.evaluate_credential(one_month_rule(), profile).eligible_from == d(
+            "2027-03-01"
+        )
 
 
 def test_without_a_qualification_the_missing_experience_of_the_closest_route_is_named():

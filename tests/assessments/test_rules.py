@@ -278,6 +278,10 @@ def test_an_integer_item_needs_limits_that_bound_its_score() -> None:
         "maxValue below minValue" in p
         for p in problems_of(definition(extra_items=[upside_down], total=["a", "b"]))
     )
+    # one value only (minValue = maxValue) is a range like any other
+    single = {"linkId": "n", "type": "integer", "required": True, "text": "N"}
+    single.update(minValue=3, maxValue=3)
+    assert parse_instrument(definition(extra_items=[single], score_range=[3, 9])).item("n")
 
 
 def lace() -> Instrument:
@@ -393,6 +397,8 @@ def test_points_rows_out_of_order_overlapping_or_upside_down_are_refused() -> No
     )
     instrument = parse_instrument(definition(extra_items=[shuffled], score_range=[0, 7]))
     assert score_answers(instrument, {"a": "0", "b": "0", "n": 5}).total == 1
+    # the open row read first does not take a value below its min
+    assert score_answers(instrument, {"a": "0", "b": "0", "n": 2}).total == 0
 
 
 def test_a_points_table_starts_at_the_minimum_value() -> None:
@@ -413,6 +419,17 @@ def test_points_rows_need_whole_numbers() -> None:
         item = points_item([row], minValue=0, maxValue=9)  # type: ignore[list-item]
         found = problems_of(definition(extra_items=[item], total=["a", "b"]))
         assert any("points row without whole-number min and score" in p for p in found), row
+    # a bad row among good ones is named, and the others still checked
+    mixed = points_item(
+        [{"min": 0, "max": 3, "score": 0}, {"min": "4", "score": 1}, {"min": 5, "score": 2}],
+        minValue=0,
+        maxValue=9,
+    )
+    found = problems_of(definition(extra_items=[mixed], total=["a", "b"]))
+    assert found == [
+        "item 'n' has a points row without whole-number min and score",
+        "item 'n' points do not continue from 4 (next row starts at 5)",
+    ]
     empty = points_item([], minValue=0, maxValue=9)
     assert any(
         "'points' must be a non-empty list" in p
@@ -1194,3 +1211,28 @@ def test_malformed_codings_subscales_and_domains_are_read_without_crashing() -> 
     raw = definition()
     raw["scoring"]["domains"] = ["dom"]
     assert problems_of(raw) == ["domain '' needs a unique code"]
+
+
+def test_a_questionnaire_that_is_not_one_is_the_only_problem_said() -> None:
+    for questionnaire in (None, ["item"], {"resourceType": "Patient"}):
+        raw = definition()
+        raw["questionnaire"] = questionnaire
+        assert problems_of(raw) == [
+            "'questionnaire' must be an object with resourceType \"Questionnaire\""
+        ]
+
+
+def test_a_choice_code_of_several_characters_reads_as_its_display() -> None:
+    raw = definition(
+        extra_items=[
+            {
+                "linkId": "c",
+                "type": "choice",
+                "text": "C",
+                "answerOption": [{"valueCoding": {"code": "yes", "display": "Yes"}}],
+            }
+        ]
+    )
+    item = parse_instrument(raw).item("c")
+    assert item is not None
+    assert item.display_of("yes") == item.display_of(["yes"]) == "Yes"

@@ -268,6 +268,9 @@ def test_an_integer_item_needs_limits_that_bound_its_score() -> None:
     unbounded = {"linkId": "n", "type": "integer", "required": True, "text": "N", "minValue": 0}
     found = problems_of(definition(extra_items=[unbounded], total=["a", "b"]))
     assert any("needs a maxValue or a points table" in p for p in found)
+    # summed into the total as well: refused for the same reason, not crashed on
+    found = problems_of(definition(extra_items=[unbounded]))
+    assert any("needs a maxValue or a points table" in p for p in found)
     no_min = {"linkId": "n", "type": "integer", "text": "N", "maxValue": 3}
     assert any(
         "needs a whole-number minValue" in p

@@ -1206,10 +1206,14 @@ def test_malformed_codings_subscales_and_domains_are_read_without_crashing() -> 
     raw = definition()
     _item(raw, 0)["code"] = ["12-3", {"system": "http://loinc.org", "code": "45-6"}]
     assert parse_instrument(raw).items[0].loinc == "45-6"
-    # "subscales": null means none, as an absent list does.
+    # "subscales": null and "bands": null mean none, as absent lists do.
     raw = definition()
     raw["scoring"]["subscales"] = None
-    assert parse_instrument(raw).subscales == ()
+    raw["scoring"]["bands"] = None
+    instrument = parse_instrument(raw)
+    assert (instrument.subscales, instrument.bands) == ((), ())
+    # The definition itself is kept for export, but not spelled out in the instrument's repr.
+    assert instrument.raw == raw and "raw=" not in repr(instrument)
     # A domain that is not an object is refused by name, not crashed on.
     raw = definition()
     raw["scoring"]["domains"] = ["dom"]

@@ -1206,18 +1206,28 @@ def test_malformed_codings_subscales_and_domains_are_read_without_crashing() -> 
     raw = definition()
     _item(raw, 0)["code"] = ["12-3", {"system": "http://loinc.org", "code": "45-6"}]
     assert parse_instrument(raw).items[0].loinc == "45-6"
-    # "subscales": null and "bands": null mean none, as absent lists do.
+    # "subscales", "domains", "bands" and "flags": null mean none, as absent lists do.
     raw = definition()
-    raw["scoring"]["subscales"] = None
-    raw["scoring"]["bands"] = None
+    for key in ("subscales", "domains", "bands", "flags"):
+        raw["scoring"][key] = None
     instrument = parse_instrument(raw)
-    assert (instrument.subscales, instrument.bands) == ((), ())
+    assert (instrument.subscales, instrument.domains) == ((), ())
+    assert (instrument.bands, instrument.flags) == ((), ())
     # The definition itself is kept for export, but not spelled out in the instrument's repr.
     assert instrument.raw == raw and "raw=" not in repr(instrument)
     # A domain that is not an object is refused by name, not crashed on.
     raw = definition()
     raw["scoring"]["domains"] = ["dom"]
     assert problems_of(raw) == ["domain '' needs a unique code"]
+    # So is a flag.
+    assert problems_of(definition(flags=["f"])) == ["flag '' needs a unique code"]  # type: ignore[list-item]
+
+
+def test_the_panel_loinc_block_wins_over_the_questionnaire_code() -> None:
+    raw = definition()
+    raw["loinc"] = {"panel": "11-1"}
+    raw["questionnaire"]["code"] = [{"system": "http://loinc.org", "code": "77-7"}]
+    assert parse_instrument(raw).panel_loinc == "11-1"
 
 
 def test_a_questionnaire_that_is_not_one_is_the_only_problem_said() -> None:

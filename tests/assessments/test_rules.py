@@ -1253,3 +1253,25 @@ def test_a_choice_code_of_several_characters_reads_as_its_display() -> None:
     item = parse_instrument(raw).item("c")
     assert item is not None
     assert item.display_of("yes") == item.display_of(["yes"]) == "Yes"
+
+
+def test_a_range_that_is_not_a_list_of_two_is_refused_not_crashed_on() -> None:
+    for declared in ({"low": 0, "high": 6}, 6, "06"):
+        raw = definition()
+        raw["scoring"]["range"] = declared
+        assert problems_of(raw) == [
+            "the total 'range' must be [lowest, highest]",
+            "'scoring.range' must state the total's [lowest, highest]",
+        ], declared
+
+
+def test_bands_with_a_gap_are_refused_once() -> None:
+    raw = definition()
+    raw["scoring"]["bands"] = [
+        {"code": "low", "label": "Low", "min": 0, "max": 1},
+        {"code": "mid", "label": "Mid", "min": 3, "max": 3},
+        {"code": "high", "label": "High", "min": 5, "max": 5},
+    ]
+    assert problems_of(raw) == [
+        "bands must cover the range without gaps or overlaps: band 'mid' starts at 3, expected 2"
+    ]

@@ -1275,3 +1275,28 @@ def test_bands_with_a_gap_are_refused_once() -> None:
     assert problems_of(raw) == [
         "bands must cover the range without gaps or overlaps: band 'mid' starts at 3, expected 2"
     ]
+
+
+def test_names_a_rule_may_use_exist_only_when_defined() -> None:
+    # Without a total there is no score 'total' to test.
+    raw = definition(
+        flags=[{"code": "f", "label": "F", "when": {"score": "total", "op": ">", "value": 1}}]
+    )
+    del raw["scoring"]["total"], raw["scoring"]["range"]
+    assert problems_of(raw) == ["flag 'f' refers to the unknown score 'total'"]
+    # A domain refused for its code is not there for a flag to use either.
+    raw = definition(flags=[{"code": "f", "label": "F", "when": {"domain": "Bad Code"}}])
+    raw["scoring"]["domains"] = [
+        {"code": "Bad Code", "label": "B", "positive_when": {"item": "a", "answer_in": ["1"]}}
+    ]
+    assert problems_of(raw) == [
+        "domain 'Bad Code' needs a unique code",
+        "flag 'f' refers to the unknown domain 'Bad Code'",
+    ]
+
+
+def test_a_total_summing_text_is_refused_not_read_letter_by_letter() -> None:
+    # "ab" is not the list ["a", "b"]
+    assert problems_of(definition(total="ab")) == [
+        "'scoring.total.sum' must list the items to add up (or be \"*\")"
+    ]

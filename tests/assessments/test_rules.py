@@ -1149,6 +1149,11 @@ def test_an_open_points_table_needs_no_maximum_value() -> None:
     instrument = parse_instrument(definition(extra_items=[open_ended], score_range=[0, 8]))
     assert instrument.item("n").max_value is None  # type: ignore[union-attr]
     assert score_answers(instrument, {"a": "0", "b": "0", "n": 5000}).total == 2
+    # and any number from the minimum up is a valid answer
+    assert clean_answers(instrument, {"a": "0", "b": "0", "n": 5000}, complete=True) == (
+        {"a": "0", "b": "0", "n": 5000},
+        {},
+    )
 
 
 def test_scoring_is_safe_on_an_instrument_whose_rules_name_what_it_lacks() -> None:
@@ -1300,3 +1305,22 @@ def test_a_total_summing_text_is_refused_not_read_letter_by_letter() -> None:
     assert problems_of(definition(total="ab")) == [
         "'scoring.total.sum' must list the items to add up (or be \"*\")"
     ]
+
+
+def test_a_malformed_part_is_the_only_problem_said_about_it() -> None:
+    # points that are not a list
+    text_points = points_item("0-3", minValue=0, maxValue=9)  # type: ignore[arg-type]
+    assert problems_of(definition(extra_items=[text_points], total=["a", "b"])) == [
+        "item 'n' 'points' must be a non-empty list"
+    ]
+    # a subscale that is not an object
+    raw = definition()
+    raw["scoring"]["subscales"] = ["s"]
+    assert problems_of(raw) == ["subscale '' needs a unique code (not 'total')"]
+    # an item without a linkId (nor text): nothing else is said about it
+    raw = definition()
+    _item(raw, 1)["linkId"] = " "
+    del _item(raw, 1)["text"]
+    raw["scoring"]["total"]["sum"] = ["a"]
+    raw["scoring"]["range"] = [0, 3]
+    assert problems_of(raw) == ["item 2 needs a linkId"]

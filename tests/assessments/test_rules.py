@@ -1317,6 +1317,9 @@ def test_a_malformed_part_is_the_only_problem_said_about_it() -> None:
     raw = definition()
     raw["scoring"]["subscales"] = ["s"]
     assert problems_of(raw) == ["subscale '' needs a unique code (not 'total')"]
+    # a subscale that sums nothing
+    raw["scoring"]["subscales"] = [{"code": "s", "label": "S"}]
+    assert problems_of(raw) == ["subscale 's' must list the items it adds up"]
     # an item without a linkId (nor text): nothing else is said about it
     raw = definition()
     _item(raw, 1)["linkId"] = " "

@@ -1327,3 +1327,16 @@ def test_a_malformed_part_is_the_only_problem_said_about_it() -> None:
     raw["scoring"]["total"]["sum"] = ["a"]
     raw["scoring"]["range"] = [0, 3]
     assert problems_of(raw) == ["item 2 needs a linkId"]
+
+
+def test_a_total_of_every_item_adds_up_the_scored_ones_only() -> None:
+    note = {"linkId": "note", "type": "display", "text": "Read this first"}
+    instrument = parse_instrument(definition(extra_items=[note]))
+    assert instrument.total_items == ("a", "b")
+
+
+def test_questionnaire_items_that_are_not_a_list_are_refused_once() -> None:
+    raw = definition()
+    raw["questionnaire"]["item"] = "ab"
+    assert problems_of(raw)[0] == "the questionnaire needs at least one item"
+    assert not any("is not an object" in p for p in problems_of(raw))

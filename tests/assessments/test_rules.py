@@ -1340,3 +1340,10 @@ def test_questionnaire_items_that_are_not_a_list_are_refused_once() -> None:
     raw["questionnaire"]["item"] = "ab"
     assert problems_of(raw)[0] == "the questionnaire needs at least one item"
     assert not any("is not an object" in p for p in problems_of(raw))
+
+
+def test_a_subscale_is_never_called_total_even_without_a_total() -> None:
+    raw = definition()
+    del raw["scoring"]["total"], raw["scoring"]["range"]
+    raw["scoring"]["subscales"] = [{"code": "total", "label": "T", "sum": ["a"]}]
+    assert problems_of(raw) == ["subscale 'total' needs a unique code (not 'total')"]

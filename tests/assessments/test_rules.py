@@ -1347,3 +1347,12 @@ def test_a_subscale_is_never_called_total_even_without_a_total() -> None:
     del raw["scoring"]["total"], raw["scoring"]["range"]
     raw["scoring"]["subscales"] = [{"code": "total", "label": "T", "sum": ["a"]}]
     assert problems_of(raw) == ["subscale 'total' needs a unique code (not 'total')"]
+
+
+def test_answer_options_that_are_not_a_list_are_refused_once() -> None:
+    raw = definition()
+    _item(raw, 1).pop("answerSet")
+    _item(raw, 1)["answerOption"] = "ab"
+    raw["scoring"]["total"]["sum"] = ["a"]
+    raw["scoring"]["range"] = [0, 3]
+    assert problems_of(raw) == ["item 'b' needs at least one answer option"]

@@ -268,6 +268,9 @@ def test_an_integer_item_needs_limits_that_bound_its_score() -> None:
     unbounded = {"linkId": "n", "type": "integer", "required": True, "text": "N", "minValue": 0}
     found = problems_of(definition(extra_items=[unbounded], total=["a", "b"]))
     assert any("needs a maxValue or a points table" in p for p in found)
+    # summed into the total as well: refused for the same reason, not crashed on
+    found = problems_of(definition(extra_items=[unbounded]))
+    assert any("needs a maxValue or a points table" in p for p in found)
     no_min = {"linkId": "n", "type": "integer", "text": "N", "maxValue": 3}
     assert any(
         "needs a whole-number minValue" in p
@@ -278,6 +281,10 @@ def test_an_integer_item_needs_limits_that_bound_its_score() -> None:
         "maxValue below minValue" in p
         for p in problems_of(definition(extra_items=[upside_down], total=["a", "b"]))
     )
+    # one value only (minValue = maxValue) is a range like any other
+    single = {"linkId": "n", "type": "integer", "required": True, "text": "N"}
+    single.update(minValue=3, maxValue=3)
+    assert parse_instrument(definition(extra_items=[single], score_range=[3, 9])).item("n")
 
 
 def lace() -> Instrument:
@@ -393,6 +400,8 @@ def test_points_rows_out_of_order_overlapping_or_upside_down_are_refused() -> No
     )
     instrument = parse_instrument(definition(extra_items=[shuffled], score_range=[0, 7]))
     assert score_answers(instrument, {"a": "0", "b": "0", "n": 5}).total == 1
+    # the open row read first does not take a value below its min
+    assert score_answers(instrument, {"a": "0", "b": "0", "n": 2}).total == 0
 
 
 def test_a_points_table_starts_at_the_minimum_value() -> None:
@@ -413,6 +422,17 @@ def test_points_rows_need_whole_numbers() -> None:
         item = points_item([row], minValue=0, maxValue=9)  # type: ignore[list-item]
         found = problems_of(definition(extra_items=[item], total=["a", "b"]))
         assert any("points row without whole-number min and score" in p for p in found), row
+    # a bad row among good ones is named, and the others still checked
+    mixed = points_item(
+        [{"min": 0, "max": 3, "score": 0}, {"min": "4", "score": 1}, {"min": 5, "score": 2}],
+        minValue=0,
+        maxValue=9,
+    )
+    found = problems_of(definition(extra_items=[mixed], total=["a", "b"]))
+    assert found == [
+        "item 'n' has a points row without whole-number min and score",
+        "item 'n' points do not continue from 4 (next row starts at 5)",
+    ]
     empty = points_item([], minValue=0, maxValue=9)
     assert any(
         "'points' must be a non-empty list" in p
@@ -1129,6 +1149,11 @@ def test_an_open_points_table_needs_no_maximum_value() -> None:
     instrument = parse_instrument(definition(extra_items=[open_ended], score_range=[0, 8]))
     assert instrument.item("n").max_value is None  # type: ignore[union-attr]
     assert score_answers(instrument, {"a": "0", "b": "0", "n": 5000}).total == 2
+    # and any number from the minimum up is a valid answer
+    assert clean_answers(instrument, {"a": "0", "b": "0", "n": 5000}, complete=True) == (
+        {"a": "0", "b": "0", "n": 5000},
+        {},
+    )
 
 
 def test_scoring_is_safe_on_an_instrument_whose_rules_name_what_it_lacks() -> None:
@@ -1179,3 +1204,155 @@ def test_items_without_a_loinc_code_have_an_empty_one() -> None:
     instrument = parse_instrument(definition())
     assert [i.loinc for i in instrument.items] == ["", ""]
     assert instrument.panel_loinc == ""
+
+
+def test_malformed_codings_subscales_and_domains_are_read_without_crashing() -> None:
+    # A coding that is not an object is passed over on the way to the LOINC coding.
+    raw = definition()
+    _item(raw, 0)["code"] = ["12-3", {"system": "http://loinc.org", "code": "45-6"}]
+    assert parse_instrument(raw).items[0].loinc == "45-6"
+    # "subscales", "domains", "bands" and "flags": null mean none, as absent lists do.
+    raw = definition()
+    for key in ("subscales", "domains", "bands", "flags"):
+        raw["scoring"][key] = None
+    instrument = parse_instrument(raw)
+    assert (instrument.subscales, instrument.domains) == ((), ())
+    assert (instrument.bands, instrument.flags) == ((), ())
+    # The definition itself is kept for export, but not spelled out in the instrument's repr.
+    assert instrument.raw == raw and "raw=" not in repr(instrument)
+    # A domain that is not an object is refused by name, not crashed on.
+    raw = definition()
+    raw["scoring"]["domains"] = ["dom"]
+    assert problems_of(raw) == ["domain '' needs a unique code"]
+    # So is a flag.
+    assert problems_of(definition(flags=["f"])) == ["flag '' needs a unique code"]  # type: ignore[list-item]
+
+
+def test_the_panel_loinc_block_wins_over_the_questionnaire_code() -> None:
+    raw = definition()
+    raw["loinc"] = {"panel": "11-1"}
+    raw["questionnaire"]["code"] = [{"system": "http://loinc.org", "code": "77-7"}]
+    assert parse_instrument(raw).panel_loinc == "11-1"
+
+
+def test_a_questionnaire_that_is_not_one_is_the_only_problem_said() -> None:
+    for questionnaire in (None, ["item"], {"resourceType": "Patient"}):
+        raw = definition()
+        raw["questionnaire"] = questionnaire
+        assert problems_of(raw) == [
+            "'questionnaire' must be an object with resourceType \"Questionnaire\""
+        ]
+
+
+def test_a_choice_code_of_several_characters_reads_as_its_display() -> None:
+    raw = definition(
+        extra_items=[
+            {
+                "linkId": "c",
+                "type": "choice",
+                "text": "C",
+                "answerOption": [{"valueCoding": {"code": "yes", "display": "Yes"}}],
+            }
+        ]
+    )
+    item = parse_instrument(raw).item("c")
+    assert item is not None
+    assert item.display_of("yes") == item.display_of(["yes"]) == "Yes"
+
+
+def test_a_range_that_is_not_a_list_of_two_is_refused_not_crashed_on() -> None:
+    for declared in ({"low": 0, "high": 6}, 6, "06"):
+        raw = definition()
+        raw["scoring"]["range"] = declared
+        assert problems_of(raw) == [
+            "the total 'range' must be [lowest, highest]",
+            "'scoring.range' must state the total's [lowest, highest]",
+        ], declared
+
+
+def test_bands_with_a_gap_are_refused_once() -> None:
+    raw = definition()
+    raw["scoring"]["bands"] = [
+        {"code": "low", "label": "Low", "min": 0, "max": 1},
+        {"code": "mid", "label": "Mid", "min": 3, "max": 3},
+        {"code": "high", "label": "High", "min": 5, "max": 5},
+    ]
+    assert problems_of(raw) == [
+        "bands must cover the range without gaps or overlaps: band 'mid' starts at 3, expected 2"
+    ]
+
+
+def test_names_a_rule_may_use_exist_only_when_defined() -> None:
+    # Without a total there is no score 'total' to test.
+    raw = definition(
+        flags=[{"code": "f", "label": "F", "when": {"score": "total", "op": ">", "value": 1}}]
+    )
+    del raw["scoring"]["total"], raw["scoring"]["range"]
+    assert problems_of(raw) == ["flag 'f' refers to the unknown score 'total'"]
+    # A domain refused for its code is not there for a flag to use either.
+    raw = definition(flags=[{"code": "f", "label": "F", "when": {"domain": "Bad Code"}}])
+    raw["scoring"]["domains"] = [
+        {"code": "Bad Code", "label": "B", "positive_when": {"item": "a", "answer_in": ["1"]}}
+    ]
+    assert problems_of(raw) == [
+        "domain 'Bad Code' needs a unique code",
+        "flag 'f' refers to the unknown domain 'Bad Code'",
+    ]
+
+
+def test_a_total_summing_text_is_refused_not_read_letter_by_letter() -> None:
+    # "ab" is not the list ["a", "b"]
+    assert problems_of(definition(total="ab")) == [
+        "'scoring.total.sum' must list the items to add up (or be \"*\")"
+    ]
+
+
+def test_a_malformed_part_is_the_only_problem_said_about_it() -> None:
+    # points that are not a list
+    text_points = points_item("0-3", minValue=0, maxValue=9)  # type: ignore[arg-type]
+    assert problems_of(definition(extra_items=[text_points], total=["a", "b"])) == [
+        "item 'n' 'points' must be a non-empty list"
+    ]
+    # a subscale that is not an object
+    raw = definition()
+    raw["scoring"]["subscales"] = ["s"]
+    assert problems_of(raw) == ["subscale '' needs a unique code (not 'total')"]
+    # a subscale that sums nothing
+    raw["scoring"]["subscales"] = [{"code": "s", "label": "S"}]
+    assert problems_of(raw) == ["subscale 's' must list the items it adds up"]
+    # an item without a linkId (nor text): nothing else is said about it
+    raw = definition()
+    _item(raw, 1)["linkId"] = " "
+    del _item(raw, 1)["text"]
+    raw["scoring"]["total"]["sum"] = ["a"]
+    raw["scoring"]["range"] = [0, 3]
+    assert problems_of(raw) == ["item 2 needs a linkId"]
+
+
+def test_a_total_of_every_item_adds_up_the_scored_ones_only() -> None:
+    note = {"linkId": "note", "type": "display", "text": "Read this first"}
+    instrument = parse_instrument(definition(extra_items=[note]))
+    assert instrument.total_items == ("a", "b")
+
+
+def test_questionnaire_items_that_are_not_a_list_are_refused_once() -> None:
+    raw = definition()
+    raw["questionnaire"]["item"] = "ab"
+    assert problems_of(raw)[0] == "the questionnaire needs at least one item"
+    assert not any("is not an object" in p for p in problems_of(raw))
+
+
+def test_a_subscale_is_never_called_total_even_without_a_total() -> None:
+    raw = definition()
+    del raw["scoring"]["total"], raw["scoring"]["range"]
+    raw["scoring"]["subscales"] = [{"code": "total", "label": "T", "sum": ["a"]}]
+    assert problems_of(raw) == ["subscale 'total' needs a unique code (not 'total')"]
+
+
+def test_answer_options_that_are_not_a_list_are_refused_once() -> None:
+    raw = definition()
+    _item(raw, 1).pop("answerSet")
+    _item(raw, 1)["answerOption"] = "ab"
+    raw["scoring"]["total"]["sum"] = ["a"]
+    raw["scoring"]["range"] = [0, 3]
+    assert problems_of(raw) == ["item 'b' needs at least one answer option"]

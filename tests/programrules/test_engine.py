@@ -115,6 +115,15 @@ def test_no_time_at_all_names_the_first_code() -> None:
     result = run("CCM")
     assert result["codes"] == []
     assert reasons(result, "99490")[0].startswith("20 minutes short of 99490")
+    assert [m["code"] for m in result["not_met"]] == ["99490"]  # the first code only
+
+
+def test_a_single_minute_of_one_kind_names_that_kind_s_code() -> None:
+    # One physician minute and no staff time: the month is judged on physician time (99491),
+    # not on the first code, 99490.
+    result = run("CCM", physician_minutes=1)
+    assert [m["code"] for m in result["not_met"]] == ["99491"]
+    assert reasons(result, "99491")[0].startswith("29 minutes short of 99491")
 
 
 def test_add_on_cap_is_explained_once_time_would_earn_another_unit() -> None:
@@ -409,6 +418,25 @@ def test_tcm_moderate_mdm_visit_due_in_14_days() -> None:
     assert tcm(mdm="moderate")["codes"] == ["99495"]
 
 
+def test_tcm_medication_reconciliation_on_the_discharge_day_counts_not_the_day_before() -> None:
+    assert tcm(med_rec_on="2026-11-20")["codes"] == ["99496"]
+    result = tcm(med_rec_on="2026-11-19")
+    assert result["codes"] == []
+    assert reasons(result, "99496") == [
+        "the medication reconciliation is dated before the discharge"
+    ]
+
+
+def test_tcm_without_recorded_mdm_is_not_billed_and_says_why() -> None:
+    # Every other requirement met within 7 days: without the medical decision-making no code is
+    # billed, and each code the month could earn says what is missing.
+    result = tcm(mdm=None)
+    assert result["codes"] == []
+    assert {m["code"] for m in result["not_met"]} == {"99495", "99496"}
+    for code in ("99495", "99496"):
+        assert reasons(result, code) == ["the medical decision-making is not recorded"]
+
+
 def test_tcm_medication_reconciliation_must_be_by_the_visit() -> None:
     result = tcm(med_rec_on="2026-11-26")
     assert result["codes"] == []
@@ -478,6 +506,9 @@ def test_bad_facts_are_refused_in_plain_words(raw: Any, words: str) -> None:
         ({"program": "CCM", "month": "2026-11", "auxiliary_minutes": -1}, "whole number"),
         ({"program": "CCM", "month": "2026-11", "other_programs": "PCM"}, "'other_programs'"),
         ({"program": "CCM", "month": "2026-11", "other_programs": ["XYZ"]}, "'other_programs'"),
+        # an object of program keys, or a number, is not a list of programs
+        ({"program": "CCM", "month": "2026-11", "other_programs": {"PCM": 1}}, "'other_programs'"),
+        ({"program": "CCM", "month": "2026-11", "other_programs": 5}, "'other_programs'"),
         ({"program": "CCM", "month": "2026-11", "billing_practitioners": "2"}, "a number or"),
         ({"program": "CCM", "month": "2026-11", "billing_practitioners": True}, "a number or"),
         ({"program": "TCM", "discharge": "2026-11-20", "holidays": "2026-11-26"}, "a list of"),
@@ -491,6 +522,14 @@ def test_more_bad_facts_are_refused_in_plain_words(raw: Any, words: str) -> None
     with pytest.raises(engine.FactError) as caught:
         engine.parse_fact(raw)
     assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("month", "first_day"), [("1000-01", "1000-01-01"), ("9999-12", "9999-12-01")]
+)
+def test_a_month_of_any_four_digit_year_is_read(month: str, first_day: str) -> None:
+    fact = engine.parse_fact({"program": "CCM", "month": month})
+    assert fact.month == dt.date.fromisoformat(first_day)
 
 
 def test_every_problem_of_a_fact_is_said_at_once() -> None:

@@ -49,6 +49,8 @@ def job(
     }
 
 
-def advise(as_of: str, **parts: Any) -> dict[str, Any]:
+def advise(as_of: str, codes: tuple[str, ...] = ("CCM", "CMC"), **parts: Any) -> dict[str, Any]:
+    """The engine's advice as JSON; ``codes``: the credentials whose eligibility is worked out
+    (each walks years of days: a test asks only for the ones it reads)."""
     raw = {"as_of": as_of, **parts}
-    return engine.advise(engine.profile_from_json(raw), SHIPPED).as_json()
+    return engine.advise(engine.profile_from_json(raw), SHIPPED, codes).as_json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from fractions import Fraction
 
@@ -45,7 +46,7 @@ def test_months_between_counts_whole_months_then_a_fraction():
 
 
 def ccm(as_of: str, **parts):
-    return advise(as_of, **parts)["CCM"]
+    return advise(as_of, ("CCM",), **parts)["CCM"]
 
 
 def test_ccm_category_1_day_before_and_on_the_eligibility_date():
@@ -191,7 +192,7 @@ def test_ccm_current_work_that_cannot_count_gives_no_date():
 
 
 def cmc(as_of: str, **parts):
-    return advise(as_of, **parts)["CMC"]
+    return advise(as_of, ("CMC",), **parts)["CMC"]
 
 
 def test_cmc_criterion_1_counts_care_management_only_after_the_degree():
@@ -397,7 +398,7 @@ def test_ccm_renewal_counts_only_ce_inside_the_five_year_period():
         {"completed": "2027-01-01", "hours": 7, "ethics": False},  # next period
     ]
     cert = {"code": "CCM", "issued": "2017-01-01", "valid_through": "2026-12-31"}
-    (renewal,) = advise("2027-01-15", certifications=[cert], ce=ce)["renewals"]
+    (renewal,) = advise("2027-01-15", (), certifications=[cert], ce=ce)["renewals"]
     assert renewal["ce_hours"] == 8
     assert renewal["ethics_hours"] == 5
     assert renewal["hours_missing"] == 72
@@ -407,7 +408,7 @@ def test_ccm_renewal_counts_only_ce_inside_the_five_year_period():
 def test_ce_after_the_as_of_date_is_not_counted_yet():
     ce = [{"completed": "2026-12-20", "hours": 10}]
     cert = {"code": "CCM", "issued": "2022-01-01", "valid_through": "2026-12-31"}
-    (renewal,) = advise("2026-12-05", certifications=[cert], ce=ce)["renewals"]
+    (renewal,) = advise("2026-12-05", (), certifications=[cert], ce=ce)["renewals"]
     assert renewal["ce_hours"] == 0
 
 
@@ -418,7 +419,7 @@ def test_daniel_71_of_80_and_7_of_8_ethics():
         {"completed": "2025-10-02", "hours": 7, "ethics_hours": 3},
     ]
     cert = {"code": "CCM", "issued": "2022-01-01", "valid_through": "2027-01-31"}
-    (renewal,) = advise("2026-12-05", certifications=[cert], ce=ce)["renewals"]
+    (renewal,) = advise("2026-12-05", (), certifications=[cert], ce=ce)["renewals"]
     assert (renewal["ce_hours"], renewal["hours_missing"]) == (71, 9)
     assert (renewal["ethics_hours"], renewal["ethics_missing"]) == (7, 1)
 
@@ -426,7 +427,7 @@ def test_daniel_71_of_80_and_7_of_8_ethics():
 def test_cmc_renewal_is_three_years_and_45_hours_without_an_ethics_minimum():
     cert = {"code": "CMC", "issued": "2018-04-01", "valid_through": "2027-03-31"}
     ce = [{"completed": "2024-03-31", "hours": 10}, {"completed": "2024-04-01", "hours": 12}]
-    (renewal,) = advise("2026-12-05", certifications=[cert], ce=ce)["renewals"]
+    (renewal,) = advise("2026-12-05", (), certifications=[cert], ce=ce)["renewals"]
     assert renewal["ce_hours"] == 12
     assert renewal["ce_required"] == 45
     assert renewal["ethics_required"] == 0
@@ -435,7 +436,7 @@ def test_cmc_renewal_is_three_years_and_45_hours_without_an_ethics_minimum():
 
 def test_a_certification_without_rules_has_no_renewal_line():
     cert = {"code": "ACM-RN", "issued": "2022-01-01", "valid_through": "2026-12-31"}
-    assert advise("2026-12-05", certifications=[cert])["renewals"] == []
+    assert advise("2026-12-05", (), certifications=[cert])["renewals"] == []
 
 
 def test_hours_a_month_needed_to_renew():
@@ -710,15 +711,55 @@ CCM_QUALIFICATION = (
 )
 
 
+def test_eligibility_is_looked_for_fifteen_years_ahead():
+    # Category 2 (24 months) at 4.66 of 35 hours a week, begun before as_of: from 23 November
+    # 2026 it is met on 5 December 2041, the last day looked at (15 years after as_of); from a
+    # day later, a day after it, so never as far as the engine looks.
+    parts = {"education": [degree("bachelor", "2019-05-15")]}
+    result = ccm("2026-12-05", **parts, employment=[job("2026-11-23", hours=4.66)])
+    assert result["eligible_from"] == "2041-12-05"
+    assert result["route"].startswith("Category 2")
+    result = ccm("2026-12-05", **parts, employment=[job("2026-11-24", hours=4.66)])
+    assert result["eligible_from"] is None
+    assert any("would not meet" in line for line in result["why"])
+
+
+def one_month_rule():
+    """CCM with Category 2 only, and one month of case management instead of 24."""
+    rule = SHIPPED["CCM"]
+    route = next(r for r in rule.routes if r.id == "category_2")
+    (requirement,) = route.requirements
+    short = dataclasses.replace(route, requirements=(dataclasses.replace(requirement, months=1),))
+    return dataclasses.replace(rule, routes=(short,))
+
+
+def test_the_walk_forward_skips_no_day_a_short_month_could_be_met_on():
+    # One month from 1 February 2027 is 28 days: met on 1 March, the very first day the
+    # walk forward may skip to (no month is shorter than 28 days).
+    raw = {
+        "as_of": "2027-01-15",
+        "education": [degree("bachelor", "2019-05-15")],
+        "employment": [job("2027-02-01")],
+    }
+    result = engine.evaluate_credential(one_month_rule(), engine.profile_from_json(raw))
+    assert (result.eligible, result.eligible_from) == (False, d("2027-03-01"))
+    # A day before the first credited one, and on it: the same answer.
+    for as_of in ("2027-01-31", "2027-02-01", "2027-02-27"):
+        profile = engine.profile_from_json({**raw, "as_of": as_of})
+        assert engine.evaluate_credential(one_month_rule(), profile).eligible_from == d(
+            "2027-03-01"
+        )
+
+
 def test_without_a_qualification_the_missing_experience_of_the_closest_route_is_named():
     # Six months of case management, not supervised by a CCM: Category 2 (24 months) is closest.
-    result = advise("2026-12-05", employment=[job("2026-06-05")])["CCM"]
+    result = ccm("2026-12-05", employment=[job("2026-06-05")])
     assert result["missing"] == [
         CCM_QUALIFICATION,
         "18 more months of full-time case management (6 of 24 counted)",
     ]
     # Experience enough for Category 2: only the qualification is missing.
-    result = advise("2026-12-05", employment=[job("2024-01-01")])["CCM"]
+    result = ccm("2026-12-05", employment=[job("2024-01-01")])
     assert result["missing"] == [CCM_QUALIFICATION]
     assert result["eligible"] is False and result["eligible_from"] is None
 

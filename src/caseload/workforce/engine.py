@@ -688,14 +688,18 @@ def _evaluate_route(
 
     full_time = _units(rule.experience.full_time_hours_per_week)
 
+    def window_start(requirement: Requirement, day_index: int, qualified_from: dt.date) -> int:
+        """The first day that counts toward ``requirement`` on ``day_index``: from the
+        qualification when it says so, within the look-back window when the rule has one."""
+        lower = line.index(qualified_from) if requirement.after_qualification else 0
+        if lookback:
+            lower = max(lower, line.index(add_months(line.day(day_index), -12 * lookback)))
+        return lower
+
     def credited(requirement: Requirement, day_index: int, qualified_from: dt.date) -> int:
         """Full-time days counted before ``day_index``, in units of ``full_time``."""
         prefix = prefixes[requirement.id]
-        lower = 0
-        if requirement.after_qualification:
-            lower = line.index(qualified_from)
-        if lookback:
-            lower = max(lower, line.index(add_months(line.day(day_index), -12 * lookback)))
+        lower = window_start(requirement, day_index, qualified_from)
         if lower >= day_index:
             return 0
         return prefix[day_index] - prefix[lower]
@@ -707,9 +711,7 @@ def _evaluate_route(
 
     def needed(requirement: Requirement, day_index: int, qualified_from: dt.date) -> int | None:
         """Full-time days required, counted from the first credited day in the window."""
-        lower = line.index(qualified_from) if requirement.after_qualification else 0
-        if lookback:
-            lower = max(lower, line.index(add_months(line.day(day_index), -12 * lookback)))
+        lower = window_start(requirement, day_index, qualified_from)
         days = first_credit[requirement.id]
         position = bisect.bisect_left(days, lower)
         if position >= len(days) or days[position] >= day_index:
@@ -730,6 +732,24 @@ def _evaluate_route(
                 return True
         return False
 
+    def next_possible(day_index: int) -> int:
+        """A day after ``day_index`` before which the route cannot be met: the walk forward
+        skips to it. N months are at least 28 × N days (no month is shorter; a span clamped to
+        a month's end covers 28 days a month too), so a requirement needs at least 28 × N
+        full-time days of credit. On a later day the credit counted is at most what has been
+        credited since the window's start on ``day_index`` (the start only moves forward), and
+        the prefix sums say on which day that first reaches 28 × N."""
+        earliest = line.length
+        for start, _until, _fact, _q in options:
+            first = day_index + 1
+            for requirement in route.requirements:
+                prefix = prefixes[requirement.id]
+                least = 28 * _requirement_months(route, requirement) * full_time
+                target = prefix[window_start(requirement, day_index, start)] + least
+                first = max(first, bisect.bisect_left(prefix, target))
+            earliest = min(earliest, first)
+        return earliest
+
     today = line.index(profile.as_of)
     eligible_today = bool(options) and met_on(today)
     eligible_from: dt.date | None = None
@@ -740,12 +760,14 @@ def _evaluate_route(
                 i -= 1
             eligible_from = line.day(i)
         else:
-            # Only days where something changes can newly satisfy the rule; scanning each day
-            # is simple and fast enough (a few thousand days).
-            for i in range(today + 1, line.length):
+            # Day by day, but past the days on which the route cannot be met yet (a route not
+            # met for years ahead would otherwise try each of the horizon's ~5,500 days).
+            i = today + 1
+            while i < line.length:
                 if met_on(i):
                     eligible_from = line.day(i)
                     break
+                i = next_possible(i)
 
     # Described: the qualification held earliest (all of them count experience from their date).
     chosen = options[0] if options else None

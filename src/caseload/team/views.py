@@ -11,9 +11,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -265,29 +263,23 @@ ROW_FIGURES = (
 def _row_cells(row: team_view.MemberRow, clients_url: str) -> SafeString:
     """The figure cells of one row, each linked to its clients. Built here, not in the
     template: a senior's team is hundreds of rows, and seven template cells a row were half the
-    page's CPU."""
+    page's CPU. Safe without escaping: every value is an int, and the address is the reversed
+    URL with an int id and a figure name from ``ROW_FIGURES``."""
+    base = f"{clients_url}?member={int(row.person.pk)}&amp;figure="
 
-    def linked(figure: str, value: int) -> SafeString:
-        if not value:
-            return mark_safe("0")
-        href = f"{clients_url}?member={row.person.pk}&figure={figure}"
-        return format_html('<a href="{}">{}</a>', href, value)
+    def linked(figure: str, value: int) -> str:
+        return f'<a href="{base}{figure}">{int(value)}</a>' if value else "0"
 
-    caseload = format_html(
-        "<td>{} / {}{}</td>",
-        linked("caseload", row.caseload),
-        row.cap,
-        mark_safe(' <span class="tag tag-danger">over cap</span>') if row.over_cap else "",
-    )
-    cells = [caseload]
+    over = ' <span class="tag tag-danger">over cap</span>' if row.over_cap else ""
+    cells = [f"<td>{linked('caseload', row.caseload)} / {int(row.cap)}{over}</td>"]
     for figure in ROW_FIGURES:
         value = row.value(figure)
         more = ""
-        if figure == "cosign" and value:
-            days = row.cosign_oldest_days
-            more = format_html(' <span class="muted">({} day{})</span>', days, pluralize(days))
-        cells.append(format_html("<td>{}{}</td>", linked(figure, value), more))
-    return mark_safe("".join(cells))  # noqa: S308 - each part built by format_html
+        if figure == "cosign" and value and row.cosign_oldest_days is not None:
+            days = int(row.cosign_oldest_days)
+            more = f' <span class="muted">({days} day{"" if days == 1 else "s"})</span>'
+        cells.append(f"<td>{linked(figure, value)}{more}</td>")
+    return mark_safe("".join(cells))  # noqa: S308 - ints and constants only (see above)
 
 
 @require_GET

@@ -98,3 +98,26 @@ def test_a_returned_care_plan_is_on_its_authors_worklist(org: Any, login: Any) -
     factories.CarePlanFactory(enrolment=org.junior_client.enrolments.get(), status="returned")
     page = login(org.junior).get(reverse("worklist:caseload"))
     assert "Care plan returned by the supervisor: revise and resubmit" in page.content.decode()
+
+
+def test_a_large_team_comes_a_page_of_care_managers_at_a_time(
+    org: Any, login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A senior's whole program can be hundreds of care managers: the figures are worked out
+    for the page shown."""
+    from caseload.team import team_view
+
+    monkeypatch.setattr(team_view, "MEMBERS_PER_PAGE", 1)
+    http = login(org.director)
+    first = http.get(TEAM)
+    members = first.context["page"].paginator.count
+    assert members > 1
+    assert len(first.context["rows"]) == 1
+    html = first.content.decode()
+    assert f"Care managers 1–1 of {members}" in html
+    assert 'href="?page=2"' in html
+    second = http.get(TEAM, {"page": "2"})
+    assert second.context["rows"][0].person != first.context["rows"][0].person
+    assert f"Care managers 2–2 of {members}" in second.content.decode()
+    last = http.get(TEAM, {"page": "x"})  # not a number: the first page
+    assert last.context["rows"][0].person == first.context["rows"][0].person

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, Q, QuerySet
 
 from caseload.access import policies
@@ -142,10 +143,21 @@ def _cosign(members: list[int]) -> tuple[dict[Any, int], dict[Any, dt.datetime]]
     return counts, oldest
 
 
-def team_rows(*, actor: User) -> list[MemberRow]:
-    """One row per care manager on ``actor``'s team (NotFound for anyone with no team)."""
+#: Care managers per page of the team view (a supervisor's team fits on one; a senior's whole
+#: program may not).
+MEMBERS_PER_PAGE = 100
+
+
+def team_page(*, actor: User, page: Any = None) -> tuple[Page[User], list[MemberRow]]:
+    """A page of ``actor``'s team by name, with one row per care manager on it (NotFound for
+    anyone with no team): the figures are worked out for that page's care managers only."""
     policies.require_team_viewer(actor)
-    people = list(policies.team_members(actor).order_by("last_name", "first_name"))
+    people = policies.team_members(actor).order_by("last_name", "first_name", "pk")
+    shown = Paginator(people, MEMBERS_PER_PAGE).get_page(page)
+    return shown, _rows(list(shown.object_list))
+
+
+def _rows(people: list[User]) -> list[MemberRow]:
     members = [p.pk for p in people]
     figures = _figures(members)
     cosign, oldest = _cosign(members)

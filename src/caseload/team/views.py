@@ -286,7 +286,8 @@ def _row_cells(row: team_view.MemberRow, clients_url: str) -> SafeString:
 def team(request: HttpRequest) -> HttpResponse:
     """The team view: each supervisee's or program colleague's figures, linked to the clients."""
     actor = request_actor(request)
-    rows = team_view.team_rows(actor=actor)  # NotFound for anyone without a team
+    # NotFound for anyone without a team.
+    page, rows = team_view.team_page(actor=actor, page=request.GET.get("page"))
     clients_url = reverse("team:clients")
     return render(
         request,
@@ -294,6 +295,7 @@ def team(request: HttpRequest) -> HttpResponse:
         {
             "nav": "team_view",
             "rows": rows,
+            "page": page,
             "lines": [(row, _row_cells(row, clients_url)) for row in rows],
             "figures": team_view.FIGURES,
         },

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from fractions import Fraction
 
 import pytest
 
-from caseload.workforce import engine
+from caseload.workforce import engine, rules
 from tests.workforce.helpers import LPN, RN, SHIPPED, advise, degree, job
 
 
@@ -806,3 +807,348 @@ def test_work_starting_on_the_degree_day_counts_whole():
     )
     ended_on = cmc("2025-06-01", **parts, employment=[job("2022-01-01", "2023-06-01")])
     assert not any("ended before the eligibility degree" in line for line in ended_on["why"])
+
+
+# ------------------------------------------------------------------ what mutation testing found
+# Each test below pins a behaviour the rest of the suite left open (docs/testing.md, issue 14).
+
+
+def test_months_between_steps_back_when_the_day_of_the_month_is_not_reached():
+    # 10 January to 5 March: one whole month (to 10 February), then 23 of February's 28 days.
+    assert engine.months_between(d("2025-01-10"), d("2025-03-05")) == 1 + Fraction(23, 28)
+    # Years apart: five years are 60 months, not 5 + 12.
+    assert engine.months_between(d("2020-01-10"), d("2025-01-10")) == 60
+    assert engine.months_between(d("2020-01-10"), d("2025-01-09")) == 59 + Fraction(30, 31)
+
+
+def test_profile_facts_are_described_as_they_are():
+    bare = engine.Education("bachelor")
+    assert bare.describe() == (
+        "bachelor's degree (not in a field related to care management; not completed)"
+    )
+    related = engine.Education("master", "nursing", True, d("2020-05-15"))
+    assert related.describe() == (
+        "master's degree in nursing (related to care management; completed 2020-05-15)"
+    )
+    lpn = engine.Licence("LPN", False, False, False, d("2027-01-31"))
+    assert lpn.describe() == (
+        "LPN licence (does not allow independent assessment, not active, restricted, "
+        "expires 2027-01-31)"
+    )
+    rn = engine.Licence("RN", True)
+    assert rn.describe() == "RN licence (allows independent assessment, active, unrestricted)"
+    ended = engine.Employment("Aide", "other", d("2020-01-01"), d("2020-12-31"))
+    assert ended.describe() == "Aide (other work, 2020-01-01 – 2020-12-31)"
+    ongoing = engine.Employment("", "case_management", d("2021-01-01"), None, 20)
+    assert ongoing.describe() == (
+        "case management (case management, 2021-01-01 – ongoing, 20 h/week)"
+    )
+
+
+def test_a_licence_is_held_through_its_expiry_day():
+    licence = engine.Licence("RN", True, expires=d("2026-01-10"))
+    assert licence.held_on(d("2026-01-10")) is True
+    assert licence.held_on(d("2026-01-11")) is False
+    assert engine.Licence("RN", True).held_on(d("2090-01-01")) is True
+    assert engine.Licence("RN", True, active=False).held_on(d("2025-01-01")) is False
+    # The engine agrees: eligible on the expiry day, not after it.
+    expiring = {**RN, "expires": "2026-01-10"}
+    parts = {"licences": [expiring], "employment": [job("2025-01-10", ccm=True)]}
+    on = ccm("2026-01-10", **parts)
+    assert (on["eligible"], on["eligible_from"]) == (True, "2026-01-10")
+    after = ccm("2026-01-11", **parts)
+    assert (after["eligible"], after["eligible_from"]) == (False, None)
+
+
+def test_a_licence_expiring_later_qualifies_until_then():
+    later = {**RN, "expires": "2030-12-31"}
+    result = ccm("2026-12-05", licences=[later], employment=[job("2025-01-10", ccm=True)])
+    assert (result["eligible"], result["eligible_from"]) == (True, "2026-01-10")
+
+
+def test_a_null_flag_takes_its_default_and_a_code_that_is_not_text_is_refused():
+    profile = engine.profile_from_json(
+        {
+            "as_of": "2026-12-05",
+            "employment": [{"kind": "other", "start": "2020-01-01", "paid": None}],
+        }
+    )
+    assert profile.employment[0].paid is True
+    with pytest.raises(engine.ProfileError) as caught:
+        engine.profile_from_json({"as_of": "2026-12-05", "certifications": [{"code": 5}]})
+    assert caught.value.problems == [
+        "certifications[0].code: must be text",
+        "certifications[0].code: the credential's code is required (CCM, CMC …)",
+    ]
+
+
+def test_a_thousand_ethics_hours_is_the_limit():
+    entry = {"completed": "2025-01-01", "hours": 1000, "ethics_hours": 1000}
+    profile = engine.profile_from_json({"as_of": "2026-12-05", "ce": [entry]})
+    assert profile.ce[0].ethics_hours == 1000
+    with pytest.raises(engine.ProfileError, match="ethics_hours: must be a number from 0 to 1000"):
+        engine.profile_from_json({"as_of": "2026-12-05", "ce": [{**entry, "ethics_hours": 1000.5}]})
+
+
+def test_a_rule_that_accepts_volunteering_counts_it():
+    rule = SHIPPED["CCM"]
+    welcoming = dataclasses.replace(
+        rule,
+        experience=dataclasses.replace(rule.experience, exclude_internship_or_volunteer=False),
+    )
+    raw = {
+        "as_of": "2026-12-05",
+        "licences": [RN],
+        "employment": [job("2025-01-10", ccm=True, volunteer=True)],
+    }
+    result = engine.evaluate_credential(welcoming, engine.profile_from_json(raw))
+    assert (result.eligible, result.eligible_from) == (True, d("2026-01-10"))
+    assert not any("not counted" in line for line in result.why)
+
+
+def test_a_job_without_weekly_hours_counts_as_full_time():
+    full = job("2025-01-10", ccm=True)
+    full["hours_per_week"] = None
+    result = ccm("2025-06-01", licences=[RN], employment=[full])
+    assert result["eligible_from"] == "2026-01-10"
+    assert not any("of full time" in line for line in result["why"])
+
+
+def test_the_degree_completed_first_opens_the_route():
+    # Two related degrees: the bachelor's of 2015 qualifies; the master's of 2024 is listed
+    # after it and would postpone eligibility to its own date.
+    parts = {
+        "education": [degree("bachelor", "2015-05-15"), degree("master", "2024-06-01")],
+        "employment": [job("2020-01-01")],
+    }
+    result = ccm("2026-12-05", **parts)
+    assert (result["eligible"], result["eligible_from"]) == (True, "2022-01-01")
+    assert any(line.startswith("Qualification: bachelor's degree") for line in result["why"])
+
+
+def test_the_qualification_held_earliest_is_described_whatever_the_route_lists_first():
+    # Criterion III lists the associate's degree before a degree in any field: the bachelor's
+    # of 2010 is held earlier, so it is the one named (and experience counts from it).
+    parts = {
+        "education": [
+            degree("associate", "2020-05-15"),
+            degree("bachelor", "2010-05-15", related=False),
+        ],
+        "employment": [job("2012-01-01")],
+    }
+    result = cmc("2016-12-05", **parts)
+    assert result["criterion"] == "III"
+    assert any(
+        line.startswith("Qualification: bachelor's degree in history") for line in result["why"]
+    )
+
+
+def test_an_additional_requirement_listed_before_its_base_still_adds_the_base():
+    raw = json.loads((rules.SHIPPED_DIR / "cmc.json").read_text())
+    for route in raw["routes"]:
+        route["requirements"].reverse()  # "direct_client" (additional) first
+    rule = rules.parse_rule(raw, source="reordered")
+    parts = {"education": [degree("bachelor", "2018-05-15")], "employment": [job("2019-06-01")]}
+    profile = engine.profile_from_json({"as_of": "2021-06-01", **parts})
+    result = engine.evaluate_credential(rule, profile)
+    # 24 months of care management plus 12 more: 36 in all, as with the shipped order.
+    assert result.eligible_from == d("2022-06-01")
+    months = {r.requirement.id: r.months_required for r in result.decisive.requirements}
+    assert months == {"direct_client": 36, "cm_supervised": 24}
+
+
+def test_eligible_from_is_the_first_day_whatever_the_day_asked_about():
+    parts = {"licences": [RN], "employment": [job("2025-01-10", ccm=True)]}
+    for as_of in ("2026-01-11", "2026-01-12", "2026-03-01"):
+        result = ccm(as_of, **parts)
+        assert (result["eligible"], result["eligible_from"]) == (True, "2026-01-10"), as_of
+
+
+def test_work_ended_before_a_degree_counts_where_the_rule_does_not_ask_for_it_after():
+    # CCM's categories count experience from before the degree.
+    parts = {
+        "education": [degree("bachelor", "2024-05-15")],
+        "employment": [job("2021-01-01", "2023-12-31")],
+    }
+    result = ccm("2026-12-05", **parts)
+    assert result["eligible_from"] == "2024-05-15"
+    assert any(
+        line.startswith("Care manager (case management, 2021-01-01") and line.endswith(": counts")
+        for line in result["why"]
+    )
+    assert not any("ended before" in line for line in result["why"])
+
+
+def test_the_fifteen_years_are_counted_from_a_degree_expected_later_too():
+    # A master's expected in 2040: criterion I (24 months after it) is met in 2042, more than
+    # 15 years after as_of but within 15 years of the degree.
+    parts = {"education": [degree("master", "2040-01-01")], "employment": [job("2025-01-01")]}
+    result = cmc("2026-12-05", **parts)
+    assert result["eligible_from"] == "2042-01-01"
+
+
+def test_the_route_met_soonest_decides_whatever_its_place_in_the_file():
+    # Category 3 (supervising, from June) is met before category 1 (CCM-supervised, from
+    # September), though the file lists category 1 first.
+    parts = {
+        "licences": [RN],
+        "employment": [
+            job("2026-06-01", kind="supervising_case_managers", title="Team lead"),
+            job("2026-09-01", ccm=True),
+        ],
+    }
+    result = ccm("2026-12-05", **parts)
+    assert result["route"].startswith("Category 3")
+    assert result["eligible_from"] == "2027-06-01"
+
+
+def test_the_explanation_names_each_requirement_the_jobs_and_the_rules_notes():
+    parts = {"education": [degree("bachelor", "2018-05-15")], "employment": [job("2019-06-01")]}
+    result = cmc("2021-06-01", **parts)
+    assert (
+        "Experience: 24 of 36 months of additional paid, full-time direct work with clients "
+        "(social work, nursing, counselling or care management) in total (24 months of the "
+        "requirement above plus 12 more) counted as of 2021-06-01."
+    ) in result["why"]
+    assert any(line.startswith("Experience: 24 of 24 months of paid") for line in result["why"])
+    assert result["why"][-1] == SHIPPED["CMC"].notes[-1]
+    counts = [line for line in result["why"] if line.endswith(": counts")]
+    assert len(counts) == 2  # the job, once under each requirement
+
+
+def test_a_first_certification_period_starts_on_the_day_it_was_issued():
+    cert = {"code": "CCM", "issued": "2023-01-15", "valid_through": "2027-12-31"}
+    ce = [{"completed": "2023-01-05", "hours": 10}, {"completed": "2023-01-15", "hours": 4}]
+    (renewal,) = advise("2026-12-05", (), certifications=[cert], ce=ce)["renewals"]
+    assert renewal["ce_hours"] == 4
+
+
+def test_renewal_counts_the_entries_inside_and_outside_the_period():
+    profile = engine.profile_from_json(
+        {
+            "as_of": "2026-12-05",
+            "certifications": [
+                {"code": "CCM", "issued": "2022-01-01", "valid_through": "2026-12-31"},
+                {"code": "CMC", "issued": "2020-01-01"},
+            ],
+            "ce": [
+                {"completed": "2021-06-01", "hours": 5},
+                {"completed": "2022-06-01", "hours": 6},
+                {"completed": "2023-06-01", "hours": 7},
+            ],
+        }
+    )
+    ccm_, cmc_ = engine.advise(profile, SHIPPED, ()).renewals
+    assert (ccm_.entries_counted, ccm_.entries_outside, ccm_.ce_hours) == (2, 1, 13)
+    # Without a valid-through date the period runs from the issue date to as_of.
+    assert (cmc_.valid_through, cmc_.period_start) == (None, d("2020-01-01"))
+    assert (cmc_.entries_counted, cmc_.entries_outside, cmc_.ce_hours) == (3, 0, 18)
+
+
+def test_experience_years_count_paid_work_of_the_kinds_asked_before_as_of():
+    profile = engine.profile_from_json(
+        {
+            "as_of": "2026-01-01",
+            "employment": [
+                job("2024-01-01", "2024-12-31", hours=35),  # 366 days full time
+                job("2025-01-01", hours=17.5),  # 365 days at half time, ongoing
+                job("2025-01-01", kind="direct_client"),  # another kind
+                job("2020-01-01", "2022-12-31", volunteer=True),
+                job("2020-01-01", "2022-12-31", paid=False),
+                job("2026-02-01"),  # after as_of
+            ],
+        }
+    )
+    expected = (366 + 365 / 2) / 365.25
+    assert engine.experience_years(profile, ["case_management"]) == pytest.approx(expected)
+    both = engine.experience_years(profile, ["case_management", "direct_client"])
+    assert both == pytest.approx((366 + 365) / 365.25)
+    assert engine.experience_years(profile, ["other"]) == 0.0
+    unhoured = job("2025-07-01")
+    unhoured["hours_per_week"] = None
+    only = engine.profile_from_json({"as_of": "2026-01-01", "employment": [unhoured]})
+    assert engine.experience_years(only, ["case_management"]) == pytest.approx(184 / 365.25)
+
+
+def test_an_entry_of_an_unknown_kind_is_named_once_and_not_read_further():
+    with pytest.raises(engine.ProfileError) as caught:
+        engine.profile_from_json({"as_of": "2026-12-05", "employment": [{"kind": "job"}]})
+    assert caught.value.problems == [
+        "employment[0].kind: must be one of "
+        "case_management, supervising_case_managers, direct_client, other"
+    ]
+
+
+def test_hours_a_month_needed_when_nothing_or_exactly_one_hour_is_missing():
+    def renewal(hours: float, as_of: str) -> engine.RenewalResult:
+        profile = engine.profile_from_json(
+            {
+                "as_of": as_of,
+                "certifications": [{"code": "CCM", "valid_through": "2026-12-31"}],
+                "ce": [{"completed": "2023-01-01", "hours": hours, "ethics_hours": 8}],
+            }
+        )
+        (found,) = engine.advise(profile, SHIPPED, ()).renewals
+        return found
+
+    # Done, even after the period ended: nothing more is needed (not "no time left").
+    assert renewal(80, "2027-02-01").hours_per_month_needed(d("2027-02-01")) == 0.0
+    # One hour over the 4 months to the end of 2026.
+    assert renewal(79, "2026-09-01").hours_per_month_needed(d("2026-09-01")) == 0.25
+
+
+def test_experience_before_the_degree_is_not_credited_where_the_rule_says_after():
+    parts = {"education": [degree("master", "2023-06-01")], "employment": [job("2022-06-01")]}
+    result = cmc("2024-06-01", **parts)
+    assert result["eligible"] is False
+    assert any(line.startswith("Experience: 12 of 24 months of paid") for line in result["why"])
+    assert result["missing"][0].startswith("12 more months of paid, full-time care management")
+
+
+def test_no_experience_is_none_credited():
+    result = ccm("2026-12-05", education=[degree("bachelor", "2015-05-15")])
+    experience = [line for line in result["why"] if line.startswith("Experience:")]
+    assert experience == [
+        "Experience: 0 of 12 months of full-time case management supervised by a CCM counted "
+        "as of 2026-12-05."
+    ]
+
+
+def test_the_route_met_first_decides_among_those_met_today():
+    parts = {
+        "licences": [RN],
+        "employment": [
+            job("2020-01-01", kind="supervising_case_managers", title="Team lead"),
+            job("2024-01-01", ccm=True),
+        ],
+    }
+    result = ccm("2026-12-05", **parts)
+    assert result["route"].startswith("Category 3")
+    assert (result["eligible"], result["eligible_from"]) == (True, "2021-01-01")
+
+
+def test_without_a_qualification_what_is_held_is_listed():
+    parts = {
+        "education": [degree("bachelor", "2019-05-15", related=False)],
+        "licences": [LPN],
+        "employment": [job("2020-01-01")],
+    }
+    result = ccm("2026-12-05", **parts)
+    assert (
+        "Held: bachelor's degree in history (not in a field related to care management; "
+        "completed 2019-05-15); LPN licence (does not allow independent assessment, active, "
+        "unrestricted)."
+    ) in result["why"]
+    assert not any(line.startswith("Held:") for line in ccm("2026-12-05")["why"])
+
+
+def test_a_certification_past_its_valid_through_date_has_lapsed():
+    def lapsed(as_of: str, cert: dict) -> bool:
+        profile = engine.profile_from_json({"as_of": as_of, "certifications": [cert]})
+        (renewal,) = engine.advise(profile, SHIPPED, ()).renewals
+        return renewal.lapsed
+
+    cert = {"code": "CCM", "issued": "2022-01-01", "valid_through": "2026-12-31"}
+    assert lapsed("2026-12-31", cert) is False
+    assert lapsed("2027-01-01", cert) is True
+    assert lapsed("2040-01-01", {"code": "CCM", "issued": "2022-01-01"}) is False

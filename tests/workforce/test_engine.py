@@ -1152,3 +1152,71 @@ def test_a_certification_past_its_valid_through_date_has_lapsed():
     assert lapsed("2026-12-31", cert) is False
     assert lapsed("2027-01-01", cert) is True
     assert lapsed("2040-01-01", {"code": "CCM", "issued": "2022-01-01"}) is False
+
+
+def test_a_profile_error_reads_as_its_problems():
+    with pytest.raises(engine.ProfileError) as caught:
+        engine.profile_from_json({"education": "none"})
+    assert caught.value.problems == [
+        "profile.as_of: a date (YYYY-MM-DD) is required",
+        "education: must be a list",
+    ]
+    assert str(caught.value) == (
+        "profile.as_of: a date (YYYY-MM-DD) is required; education: must be a list"
+    )
+
+
+def test_an_end_without_a_start_is_named_not_crashed_on():
+    with pytest.raises(engine.ProfileError) as caught:
+        engine.profile_from_json(
+            {"as_of": "2026-12-05", "employment": [{"kind": "other", "end": "2020-01-01"}]}
+        )
+    assert caught.value.problems == ["employment[0].start: a date (YYYY-MM-DD) is required"]
+
+
+def test_with_no_route_reachable_the_one_furthest_along_is_explained():
+    # One month supervised by a CCM (1 of Category 1's 12 months) and ten more not (11 of
+    # Category 2's 24): Category 2 is further along, so it is the one explained.
+    parts = {
+        "licences": [RN],
+        "employment": [
+            job("2020-01-01", "2020-01-31", ccm=True),
+            job("2020-02-01", "2020-11-30"),
+        ],
+    }
+    result = ccm("2026-12-05", **parts)
+    assert result["route"].startswith("Category 2")
+    assert result["eligible_from"] is None
+
+
+def test_work_of_another_kind_is_not_listed_under_a_requirement():
+    parts = {"licences": [RN], "employment": [job("2024-01-01", kind="direct_client")]}
+    result = ccm("2026-12-05", **parts)
+    assert not any("direct client work" in line for line in result["why"])
+
+
+def test_a_degree_completed_on_the_day_asked_about_is_held():
+    parts = {"education": [degree("bachelor", "2026-12-05")], "employment": [job("2024-01-01")]}
+    result = ccm("2026-12-05", **parts)
+    assert (result["eligible"], result["eligible_from"], result["missing"]) == (
+        True,
+        "2026-12-05",
+        [],
+    )
+    assert not any(line.startswith("If the current work continues") for line in result["why"])
+
+
+def test_a_certification_without_dates_counts_every_entry_up_to_as_of():
+    profile = engine.profile_from_json(
+        {
+            "as_of": "2026-12-05",
+            "certifications": [{"code": "CCM"}],
+            "ce": [
+                {"completed": "2001-01-01", "hours": 3},
+                {"completed": "2027-01-01", "hours": 4},
+            ],
+        }
+    )
+    (renewal,) = engine.advise(profile, SHIPPED, ()).renewals
+    assert (renewal.period_start, renewal.valid_through) == (None, None)
+    assert (renewal.ce_hours, renewal.entries_counted, renewal.entries_outside) == (3, 1, 1)

@@ -1014,6 +1014,11 @@ def test_the_explanation_names_each_requirement_the_jobs_and_the_rules_notes():
     assert result["why"][-1] == SHIPPED["CMC"].notes[-1]
     counts = [line for line in result["why"] if line.endswith(": counts")]
     assert len(counts) == 2  # the job, once under each requirement
+    # Only the requirement not met yet is missing.
+    assert result["missing"] == [
+        "12 more months of additional paid, full-time direct work with clients (social work, "
+        "nursing, counselling or care management) (24 of 36 counted)"
+    ]
 
 
 def test_a_first_certification_period_starts_on_the_day_it_was_issued():
@@ -1204,6 +1209,7 @@ def test_a_degree_completed_on_the_day_asked_about_is_held():
         [],
     )
     assert not any(line.startswith("If the current work continues") for line in result["why"])
+    assert not any(line.startswith("Continuing the current work") for line in result["why"])
 
 
 def test_a_certification_without_dates_counts_every_entry_up_to_as_of():

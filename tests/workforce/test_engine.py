@@ -1010,7 +1010,14 @@ def test_the_explanation_names_each_requirement_the_jobs_and_the_rules_notes():
         "(social work, nursing, counselling or care management) in total (24 months of the "
         "requirement above plus 12 more) counted as of 2021-06-01."
     ) in result["why"]
-    assert any(line.startswith("Experience: 24 of 24 months of paid") for line in result["why"])
+    assert (
+        "Experience: 24 of 24 months of paid, full-time care management after the eligibility "
+        "degree with at least 50 hours of supervision a year counted as of 2021-06-01."
+    ) in result["why"]
+    assert result["why"][0] == (
+        "Route: Criterion II: bachelor's degree + 2 years of supervised care management + 1 year "
+        "of additional direct client work (National Academy of Certified Care Managers (NACCM))."
+    )
     assert result["why"][-1] == SHIPPED["CMC"].notes[-1]
     counts = [line for line in result["why"] if line.endswith(": counts")]
     assert len(counts) == 2  # the job, once under each requirement
@@ -1226,3 +1233,42 @@ def test_a_certification_without_dates_counts_every_entry_up_to_as_of():
     (renewal,) = engine.advise(profile, SHIPPED, ()).renewals
     assert (renewal.period_start, renewal.valid_through) == (None, None)
     assert (renewal.ce_hours, renewal.entries_counted, renewal.entries_outside) == (3, 1, 1)
+
+
+def test_without_a_valid_through_date_no_monthly_pace_can_be_given():
+    profile = engine.profile_from_json(
+        {
+            "as_of": "2026-12-05",
+            "certifications": [{"code": "CCM", "issued": "2022-01-01"}],
+            "ce": [{"completed": "2023-01-01", "hours": 10}],
+        }
+    )
+    (renewal,) = engine.advise(profile, SHIPPED, ()).renewals
+    assert renewal.months_left(d("2026-12-05")) == 0
+    assert renewal.hours_per_month_needed(d("2026-12-05")) is None
+
+
+def test_a_full_time_week_is_not_called_a_share_of_full_time():
+    result = ccm("2026-12-05", licences=[RN], employment=[job("2025-01-10", hours=35, ccm=True)])
+    assert (
+        "Care manager (case management, 2025-01-10 – ongoing, 35 h/week): counts" in (result["why"])
+    )
+
+
+def test_work_ended_before_the_degree_is_only_listed_as_not_counted():
+    parts = {"education": [degree("master", "2023-06-01")]}
+    ended = cmc("2025-06-01", **parts, employment=[job("2022-01-01", "2023-05-31")])
+    about_it = [line for line in ended["why"] if line.startswith("Care manager (")]
+    assert about_it == [
+        "Care manager (case management, 2022-01-01 – 2023-05-31, 40 h/week): not counted, it "
+        "ended before the eligibility degree (2023-06-01)"
+    ]
+
+
+def test_without_a_qualification_the_explanation_starts_with_what_is_asked():
+    result = ccm("2026-12-05")
+    assert result["why"][0] == (
+        "CCM (Commission for Case Manager Certification (CCMC)) asks for "
+        f"{CCM_QUALIFICATION.removeprefix('a qualifying licence or degree: ')}"
+        "; the profile has none of these."
+    )

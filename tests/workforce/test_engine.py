@@ -1272,3 +1272,77 @@ def test_without_a_qualification_the_explanation_starts_with_what_is_asked():
         f"{CCM_QUALIFICATION.removeprefix('a qualifying licence or degree: ')}"
         "; the profile has none of these."
     )
+
+
+def test_a_job_without_weekly_hours_is_exported_without_them():
+    raw = {"as_of": "2026-12-05", "employment": [{"kind": "other", "start": "2020-01-01"}]}
+    exported = engine.profile_to_json(engine.profile_from_json(raw))
+    assert exported["employment"][0]["hours_per_week"] is None
+
+
+def test_half_a_month_left_still_gives_a_monthly_pace():
+    profile = engine.profile_from_json(
+        {
+            "as_of": "2026-12-17",
+            "certifications": [{"code": "CCM", "valid_through": "2026-12-31"}],
+            "ce": [{"completed": "2023-01-01", "hours": 75, "ethics_hours": 8}],
+        }
+    )
+    (renewal,) = engine.advise(profile, SHIPPED, ()).renewals
+    # 5 hours in the 15 days (15/31 of a month) to the end of December.
+    assert renewal.hours_per_month_needed(d("2026-12-17")) == pytest.approx(5 * 31 / 15)
+
+
+def test_a_renewal_without_a_valid_through_date_reads_as_json():
+    cert = {"code": "CMC", "issued": "2020-01-01"}
+    (renewal,) = advise("2026-12-05", (), certifications=[cert])["renewals"]
+    assert renewal["valid_through"] is None
+    assert renewal["ce_required"] == 45
+
+
+def test_a_licence_opens_a_route_that_counts_work_after_the_qualification():
+    # A rule may ask for experience after a licence: a licence is held from before any record,
+    # so all of the work counts.
+    rule = SHIPPED["CCM"]
+    route = rule.routes[0]
+    (requirement,) = route.requirements
+    after = dataclasses.replace(requirement, after_qualification=True)
+    rule = dataclasses.replace(rule, routes=(dataclasses.replace(route, requirements=(after,)),))
+    raw = {"as_of": "2026-12-05", "licences": [RN], "employment": [job("2025-01-10", ccm=True)]}
+    result = engine.evaluate_credential(rule, engine.profile_from_json(raw))
+    assert (result.eligible, result.eligible_from) == (True, d("2026-01-10"))
+
+
+def test_a_degree_not_completed_yet_does_not_open_a_route():
+    parts = {
+        "education": [
+            degree("bachelor", "2015-05-15"),
+            {"level": "master", "field": "social work", "related_to_care_management": True},
+        ],
+        "employment": [job("2020-01-01")],
+    }
+    result = ccm("2026-12-05", **parts)
+    assert (result["eligible"], result["eligible_from"]) == (True, "2022-01-01")
+    assert any(line.startswith("Qualification: bachelor's degree") for line in result["why"])
+
+
+def test_the_earliest_degree_opens_the_route_whatever_the_order_listed():
+    parts = {
+        "education": [degree("master", "2024-06-01"), degree("bachelor", "2015-05-15")],
+        "employment": [job("2020-01-01")],
+    }
+    result = ccm("2026-12-05", **parts)
+    assert (result["eligible"], result["eligible_from"]) == (True, "2022-01-01")
+    # Two completed the same day: the first listed is the one named.
+    same_day = {
+        "education": [degree("master", "2015-05-15"), degree("bachelor", "2015-05-15")],
+        "employment": [job("2020-01-01")],
+    }
+    result = ccm("2026-12-05", **same_day)
+    assert any(line.startswith("Qualification: master's degree") for line in result["why"])
+
+
+def test_months_are_written_with_one_decimal_when_not_whole():
+    assert engine._months_text(Fraction(21, 2)) == "10.5"
+    assert engine._months_text(Fraction(10)) == "10"
+    assert engine._months_text(11.96) == "12"

@@ -1346,3 +1346,13 @@ def test_months_are_written_with_one_decimal_when_not_whole():
     assert engine._months_text(Fraction(21, 2)) == "10.5"
     assert engine._months_text(Fraction(10)) == "10"
     assert engine._months_text(11.96) == "12"
+
+
+def test_a_route_not_met_today_says_so_and_when_it_will_be():
+    parts = {"licences": [RN], "employment": [job("2025-01-10", ccm=True)]}
+    result = ccm("2026-01-09", **parts)
+    assert "If the current work continues, the requirement is met on 2026-01-10." in (result["why"])
+    profile = engine.profile_from_json({"as_of": "2026-01-09", **parts})
+    routes = engine.evaluate_credential(SHIPPED["CCM"], profile).routes
+    assert [route.eligible_today for route in routes] == [False, False, False]
+    assert [route.eligible_from for route in routes] == [d("2026-01-10"), d("2027-01-10"), None]

@@ -819,6 +819,8 @@ def test_months_between_steps_back_when_the_day_of_the_month_is_not_reached():
     # Years apart: five years are 60 months, not 5 + 12.
     assert engine.months_between(d("2020-01-10"), d("2025-01-10")) == 60
     assert engine.months_between(d("2020-01-10"), d("2025-01-09")) == 59 + Fraction(30, 31)
+    # Within the first month: no whole month.
+    assert engine.months_between(d("2025-01-10"), d("2025-02-05")) == Fraction(26, 31)
 
 
 def test_profile_facts_are_described_as_they_are():
@@ -1356,3 +1358,12 @@ def test_a_route_not_met_today_says_so_and_when_it_will_be():
     routes = engine.evaluate_credential(SHIPPED["CCM"], profile).routes
     assert [route.eligible_today for route in routes] == [False, False, False]
     assert [route.eligible_from for route in routes] == [d("2026-01-10"), d("2027-01-10"), None]
+
+
+def test_work_that_does_not_count_is_not_also_listed_as_counting():
+    result = ccm("2026-12-05", licences=[RN], employment=[job("2020-01-01", volunteer=True)])
+    about_it = [line for line in result["why"] if line.startswith("Care manager (")]
+    assert about_it and all(
+        line.endswith("not counted, internships and volunteering are not accepted")
+        for line in about_it
+    )

@@ -1367,3 +1367,34 @@ def test_work_that_does_not_count_is_not_also_listed_as_counting():
         line.endswith("not counted, internships and volunteering are not accepted")
         for line in about_it
     )
+
+
+def test_a_rule_that_accepts_unpaid_work_counts_it():
+    rule = SHIPPED["CCM"]
+    generous = dataclasses.replace(
+        rule, experience=dataclasses.replace(rule.experience, paid_only=False)
+    )
+    raw = {
+        "as_of": "2026-12-05",
+        "licences": [RN],
+        "employment": [job("2025-01-10", ccm=True, paid=False)],
+    }
+    result = engine.evaluate_credential(generous, engine.profile_from_json(raw))
+    assert (result.eligible, result.eligible_from) == (True, d("2026-01-10"))
+
+
+def test_with_nothing_held_the_qualification_and_all_the_experience_are_missing():
+    assert ccm("2026-12-05")["missing"] == [
+        CCM_QUALIFICATION,
+        "12 more months of full-time case management supervised by a CCM (0 of 12 counted)",
+    ]
+
+
+def test_the_criterion_is_given_when_any_route_names_one():
+    rule = SHIPPED["CMC"]
+    mixed = dataclasses.replace(
+        rule, routes=(*rule.routes[:-1], dataclasses.replace(rule.routes[-1], criterion=None))
+    )
+    profile = engine.profile_from_json({"as_of": "2026-12-05"})
+    assert engine.evaluate_credential(mixed, profile).as_json()["criterion"] is None
+    assert "criterion" not in engine.evaluate_credential(SHIPPED["CCM"], profile).as_json()

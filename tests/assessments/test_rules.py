@@ -14,6 +14,7 @@ import pytest
 
 from caseload.assessments import catalogue
 from caseload.assessments.definitions import (
+    ITEM_TYPES,
     Instrument,
     InstrumentError,
     clean_answers,
@@ -1356,3 +1357,9 @@ def test_answer_options_that_are_not_a_list_are_refused_once() -> None:
     raw["scoring"]["total"]["sum"] = ["a"]
     raw["scoring"]["range"] = [0, 3]
     assert problems_of(raw) == ["item 'b' needs at least one answer option"]
+
+
+def test_an_item_of_an_unknown_type_is_named_once_and_not_read_further() -> None:
+    # Without a text or answers: only its type is named, not what a known type would need.
+    raw = definition(total=["a", "b"], extra_items=[{"linkId": "odd", "type": "slider"}])
+    assert problems_of(raw) == ["item 'odd' has type 'slider'; use one of " + ", ".join(ITEM_TYPES)]

@@ -1398,3 +1398,10 @@ def test_the_criterion_is_given_when_any_route_names_one():
     profile = engine.profile_from_json({"as_of": "2026-12-05"})
     assert engine.evaluate_credential(mixed, profile).as_json()["criterion"] is None
     assert "criterion" not in engine.evaluate_credential(SHIPPED["CCM"], profile).as_json()
+
+
+def test_an_entry_ending_before_it_starts_is_named_once_and_not_read_further():
+    entry = {"kind": "other", "start": "2020-01-01", "end": "2019-01-01", "hours_per_week": 200}
+    with pytest.raises(engine.ProfileError) as caught:
+        engine.profile_from_json({"as_of": "2026-12-05", "employment": [entry]})
+    assert caught.value.problems == ["employment[0].end: is before its start"]

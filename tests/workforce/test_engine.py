@@ -1405,3 +1405,25 @@ def test_an_entry_ending_before_it_starts_is_named_once_and_not_read_further():
     with pytest.raises(engine.ProfileError) as caught:
         engine.profile_from_json({"as_of": "2026-12-05", "employment": [entry]})
     assert caught.value.problems == ["employment[0].end: is before its start"]
+
+
+def test_an_eligible_person_is_told_nothing_is_missing():
+    # Criterion III's care management alone. The bachelor's of 2010 is described (held
+    # earliest), but from it one hour of work on 28 February 2020 starts the 36 months, which
+    # then need a day more (a leap day) than they do from the associate's degree of 1 March
+    # 2020, through which the route is met on 1 March 2023: eligible, and nothing is missing.
+    rule = SHIPPED["CMC"]
+    route = rule.routes[2]
+    rule = dataclasses.replace(
+        rule, routes=(dataclasses.replace(route, requirements=route.requirements[:1]),)
+    )
+    raw = {
+        "as_of": "2023-03-01",
+        "education": [
+            degree("associate", "2020-03-01"),
+            degree("bachelor", "2010-05-15", related=False),
+        ],
+        "employment": [job("2020-02-28", "2020-02-28", hours=1), job("2020-03-01")],
+    }
+    result = engine.evaluate_credential(rule, engine.profile_from_json(raw))
+    assert (result.eligible, result.eligible_from, result.missing) == (True, d("2023-03-01"), [])

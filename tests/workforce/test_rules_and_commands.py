@@ -198,6 +198,11 @@ REFUSED = [
     (_set("qualifications", []), "file: 'qualifications' must list at least one"),
     (_set("routes", []), "file: 'routes' must list at least one route"),
     (_set("routes", {}), "file: 'routes' must list at least one route"),
+    (_set("routes", {"id": "category_1"}), "file: 'routes' must list at least one route"),
+    (
+        _set(*DEGREE, "education", ["levels", "related"]),
+        "qualifications[1]: 'education' must have 'levels' and 'related'",
+    ),
     # experience
     (_set("experience", []), "experience: must be an object"),
     (_set("experience", "full_time_hours_per_week", 80.5), "'full_time_hours_per_week' must"),

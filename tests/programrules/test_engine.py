@@ -939,3 +939,12 @@ def test_a_bad_discharge_date_is_not_also_called_missing() -> None:
 def test_other_programs_with_one_unknown_among_known_ones_is_refused() -> None:
     with pytest.raises(engine.FactError, match="'other_programs' must list"):
         engine.parse_fact({"program": "CCM", "month": "2026-11", "other_programs": ["PCM", "XYZ"]})
+
+
+def test_a_pooled_track_counts_only_the_staff_types_with_time() -> None:
+    # evaluation.py builds a fact's minutes from the time entries: a staff type without time is
+    # absent, and counts as nothing toward a track that pools staff and physician time.
+    fact = engine.Fact(
+        program="BHI", month=dt.date(2026, 11, 1), minutes={"clinical_staff": 20}, consent=True
+    )
+    assert engine.evaluate(fact, calendar=engine.no_holidays).codes == ["99484"]

@@ -948,3 +948,19 @@ def test_a_pooled_track_counts_only_the_staff_types_with_time() -> None:
         program="BHI", month=dt.date(2026, 11, 1), minutes={"clinical_staff": 20}, consent=True
     )
     assert engine.evaluate(fact, calendar=engine.no_holidays).codes == ["99484"]
+
+
+def test_progress_of_a_single_physician_minute_shows_the_physician_track() -> None:
+    # As the month's evaluation does: one minute of a kind puts that kind's track on the chart,
+    # not the first track with none.
+    assert progress(physician_minutes=1) == [
+        (
+            "CCM",
+            "physician or QHP",
+            1,
+            "99491",
+            30,
+            29,
+            (("99491", 30), ("99437", 60), ("99437", 90)),
+        )
+    ]

@@ -964,3 +964,17 @@ def test_progress_of_a_single_physician_minute_shows_the_physician_track() -> No
             (("99491", 30), ("99437", 60), ("99437", 90)),
         )
     ]
+
+
+def test_progress_is_empty_for_a_program_billed_by_level_even_with_tracks_in_its_file() -> None:
+    # APCM is billed by its level, not by time: a file that also gives it a track (parse_rules
+    # does not refuse one) puts no time threshold on the chart.
+    track = {
+        "label": "clinical staff",
+        "staff": ["clinical_staff"],
+        "base": {"code": "99401", "minutes": 20},
+        "source": "SPEC",
+    }
+    draft = draft_rules(lambda r: _program(r, "APCM").update(tracks=[track]))
+    fact = engine.parse_fact({"program": "APCM", "month": "2026-11", "clinical_staff_minutes": 30})
+    assert engine.progress(fact, draft) == []

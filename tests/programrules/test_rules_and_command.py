@@ -47,6 +47,7 @@ def test_the_shipped_file_is_valid_and_complete() -> None:
     ]
     assert rule_set.program("CCM").codes == ("99490", "99439", "99491", "99437")
     assert rule_set.program("APCM").codes == ("G0558", "G0557", "G0556")
+    assert rule_set.title == "US Medicare care management program rules, calendar year 2026"
 
 
 @pytest.mark.parametrize(
@@ -284,6 +285,14 @@ REFUSED = [
     (lambda r: program(r, "BHI").update(key=7), "program 4: 'key' must name the program"),
     (lambda r: program(r, "BHI").pop("name"), "program BHI: 'name' must be the program's"),
     (lambda r: _track(r, "CoCM", 1).pop("month"), "tracks by month need one 'first'"),
+    (
+        lambda r: program(r, "APCM").update(levels={"G0556": {"code": "G0556"}}),
+        "program APCM: a 'level' program needs a list of 'levels'",
+    ),
+    (
+        lambda r: r.update(programs={p["key"]: p for p in r["programs"]}),
+        "file: 'programs' must list the programs",
+    ),
     (
         lambda r: program(r, "APCM")["levels"][2].update(chronic_conditions_min=-1),
         "'chronic_conditions_min' must be a whole number of at least 0",

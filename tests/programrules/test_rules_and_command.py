@@ -82,6 +82,20 @@ def test_every_problem_is_reported_at_once() -> None:
     assert len(problems_of(raw)) == 2
 
 
+def test_the_error_names_the_file_and_every_problem_in_one_line() -> None:
+    # what `caseload programs check` and a fact's "error" print
+    raw = shipped()
+    program(raw, "CCM")["tracks"][0]["base"]["minutes"] = -5
+    program(raw, "PCM")["not_with"] = ["XYZ"]
+    with pytest.raises(rules.RulesError) as caught:
+        rules.parse_rules(raw, source="draft.json")
+    assert str(caught.value) == (
+        "draft.json: program CCM track 1: 'minutes' must be a whole number of at least 1; "
+        "program PCM: 'not_with' names unknown program XYZ"
+    )
+    assert caught.value.source == "draft.json"
+
+
 def test_a_file_named_for_another_year_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "2027.json"
     path.write_text(json.dumps(shipped()))

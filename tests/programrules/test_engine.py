@@ -5,6 +5,8 @@ care with weekends and holidays. Figures from SPEC §5 and rules/2026.json."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -774,7 +776,16 @@ def test_words(n: int, minutes: str, times: str) -> None:
 
 @pytest.mark.parametrize(
     ("unit", "words"),
-    [(0, "99439"), (1, "99439"), (2, "a second 99439"), (6, "a sixth 99439"), (7, "a 7th 99439")],
+    [
+        (0, "99439"),
+        (1, "99439"),
+        (2, "a second 99439"),
+        (3, "a third 99439"),
+        (4, "a fourth 99439"),
+        (5, "a fifth 99439"),
+        (6, "a sixth 99439"),
+        (7, "a 7th 99439"),
+    ],
 )
 def test_ordinal_code(unit: int, words: str) -> None:
     assert engine.ordinal_code(unit, "99439") == words
@@ -818,3 +829,152 @@ def test_a_blocked_month_at_the_threshold_is_not_called_short() -> None:
         "no consent on file for chronic care management; "
         "1 minute short of 99490 (19 of 20 clinical staff minutes)"
     ]
+
+
+# -- a rule set other than the year's (a draft file, next year's figures) ------------------------
+
+
+def draft_rules(change: Callable[[dict[str, Any]], Any]) -> rules.RuleSet:
+    raw = json.loads((rules.RULES_DIR / "2026.json").read_text())
+    change(raw)
+    return rules.parse_rules(raw, source="draft.json")
+
+
+def _program(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(p for p in raw["programs"] if p["key"] == key)
+
+
+def test_the_rule_set_handed_in_is_the_one_applied() -> None:
+    # evaluation.py and the worklist pass the month's rule set; a draft with a 25-minute 99490
+    # must be judged by its own figures, not the shipped 20 minutes.
+    draft = draft_rules(lambda r: _program(r, "CCM")["tracks"][0]["base"].update(minutes=25))
+    fact = engine.parse_fact(
+        {
+            **READY,
+            "program": "CCM",
+            "month": "2026-11",
+            "physician_minutes": 0,
+            "clinical_staff_minutes": 20,
+        }
+    )
+    assert engine.evaluate(fact, calendar=engine.no_holidays).codes == ["99490"]
+    result = engine.evaluate(fact, calendar=engine.no_holidays, rule_set=draft)
+    assert result.codes == []
+    assert result.not_met == [
+        {"code": "99490", "reason": "5 minutes short of 99490 (20 of 25 clinical staff minutes)"}
+    ]
+    (step,) = engine.progress(fact, draft)
+    assert (step.code, step.need, step.short) == ("99490", 25, 5)
+
+
+def test_tracks_of_a_program_without_one_track_are_billed_together() -> None:
+    # CCM's staff and physician codes are never reported in one month (one_track); a program
+    # whose file does not say so bills every track that meets its time.
+    draft = draft_rules(lambda r: _program(r, "CCM").update(one_track=False))
+    fact = engine.parse_fact(
+        {
+            **READY,
+            "program": "CCM",
+            "month": "2026-11",
+            "clinical_staff_minutes": 25,
+            "physician_minutes": 35,
+        }
+    )
+    result = engine.evaluate(fact, calendar=engine.no_holidays, rule_set=draft)
+    assert result.codes == ["99490", "99491"]
+    assert [m["code"] for m in result.not_met] == ["99439", "99437"]
+
+
+def test_progress_of_a_code_without_add_on_once_met_has_nothing_further() -> None:
+    assert progress(program="BHI", clinical_staff_minutes=25) == [
+        ("BHI", "care management", 25, "99484", None, None, (("99484", 20),))
+    ]
+
+
+# -- transitional care: the discharge day, dates before it, what is still open ----------------
+
+
+def test_tcm_visit_due_without_a_qualifying_mdm_is_the_longest_window() -> None:
+    # Until a medical decision-making that some code accepts is recorded, the visit is shown due
+    # by the latest day any code allows (14 days), not the 7 days of 99496.
+    assert tcm(mdm=None)["visit_due"] == "2026-12-04"
+    assert tcm(mdm="low")["visit_due"] == "2026-12-04"
+    assert tcm(mdm="high")["visit_due"] == "2026-11-27"
+
+
+def test_tcm_contact_on_the_discharge_day_counts_the_day_before_does_not() -> None:
+    assert tcm(contact_on="2026-11-20")["codes"] == ["99496"]
+    result = tcm(contact_on="2026-11-19")
+    assert result["codes"] == []
+    assert reasons(result, "99496") == ["the interactive contact is dated before the discharge"]
+
+
+def test_tcm_visit_on_the_discharge_day_counts_the_day_before_does_not() -> None:
+    assert tcm(visit_on="2026-11-20", med_rec_on="2026-11-20")["codes"] == ["99496"]
+    result = tcm(visit_on="2026-11-19", med_rec_on="2026-11-20")
+    assert result["codes"] == []
+    assert reasons(result, "99496") == [
+        "medication reconciliation on Friday 20 November 2026 is after the face-to-face visit "
+        "on Thursday 19 November 2026; the face-to-face visit is dated before the discharge"
+    ]
+
+
+def test_tcm_medication_reconciled_before_any_visit_names_only_the_visit() -> None:
+    result = tcm(visit_on=None, med_rec_on="2026-11-23")
+    assert result["codes"] == []
+    assert reasons(result, "99496") == [
+        "no face-to-face visit recorded (due by Friday 27 November 2026)"
+    ]
+
+
+# -- reading facts: each problem said once ------------------------------------------------------
+
+
+def test_a_bad_discharge_date_is_not_also_called_missing() -> None:
+    with pytest.raises(engine.FactError) as caught:
+        engine.parse_fact({"program": "TCM", "discharge": "20 Nov"})
+    assert caught.value.problems == ["'discharge' must be a date like 2026-11-20 (got '20 Nov')"]
+
+
+def test_other_programs_with_one_unknown_among_known_ones_is_refused() -> None:
+    with pytest.raises(engine.FactError, match="'other_programs' must list"):
+        engine.parse_fact({"program": "CCM", "month": "2026-11", "other_programs": ["PCM", "XYZ"]})
+
+
+def test_a_pooled_track_counts_only_the_staff_types_with_time() -> None:
+    # evaluation.py builds a fact's minutes from the time entries: a staff type without time is
+    # absent, and counts as nothing toward a track that pools staff and physician time.
+    fact = engine.Fact(
+        program="BHI", month=dt.date(2026, 11, 1), minutes={"clinical_staff": 20}, consent=True
+    )
+    assert engine.evaluate(fact, calendar=engine.no_holidays).codes == ["99484"]
+
+
+def test_progress_of_a_single_physician_minute_shows_the_physician_track() -> None:
+    # As the month's evaluation does: one minute of a kind puts that kind's track on the chart,
+    # not the first track with none.
+    assert progress(physician_minutes=1) == [
+        (
+            "CCM",
+            "physician or QHP",
+            1,
+            "99491",
+            30,
+            29,
+            (("99491", 30), ("99437", 60), ("99437", 90)),
+        )
+    ]
+
+
+def test_progress_is_empty_for_a_program_billed_by_level_even_with_tracks_in_its_file() -> None:
+    # APCM is billed by its level, not by time: a file that also gives it a track (parse_rules
+    # does not refuse one) puts no time threshold on the chart.
+    track = {
+        "label": "clinical staff",
+        "staff": ["clinical_staff"],
+        "base": {"code": "99401", "minutes": 20},
+        "source": "SPEC",
+    }
+    draft = draft_rules(lambda r: _program(r, "APCM").update(tracks=[track]))
+    fact = engine.parse_fact({"program": "APCM", "month": "2026-11", "clinical_staff_minutes": 30})
+    assert engine.progress(fact, draft) == []

@@ -47,6 +47,7 @@ def test_the_shipped_file_is_valid_and_complete() -> None:
     ]
     assert rule_set.program("CCM").codes == ("99490", "99439", "99491", "99437")
     assert rule_set.program("APCM").codes == ("G0558", "G0557", "G0556")
+    assert rule_set.title == "US Medicare care management program rules, calendar year 2026"
 
 
 @pytest.mark.parametrize(
@@ -79,6 +80,20 @@ def test_every_problem_is_reported_at_once() -> None:
     program(raw, "CCM")["tracks"][0]["base"]["minutes"] = -5
     program(raw, "PCM")["not_with"] = ["XYZ"]
     assert len(problems_of(raw)) == 2
+
+
+def test_the_error_names_the_file_and_every_problem_in_one_line() -> None:
+    # what `caseload programs check` and a fact's "error" print
+    raw = shipped()
+    program(raw, "CCM")["tracks"][0]["base"]["minutes"] = -5
+    program(raw, "PCM")["not_with"] = ["XYZ"]
+    with pytest.raises(rules.RulesError) as caught:
+        rules.parse_rules(raw, source="draft.json")
+    assert str(caught.value) == (
+        "draft.json: program CCM track 1: 'minutes' must be a whole number of at least 1; "
+        "program PCM: 'not_with' names unknown program XYZ"
+    )
+    assert caught.value.source == "draft.json"
 
 
 def test_a_file_named_for_another_year_is_refused(tmp_path: Path) -> None:
@@ -271,6 +286,31 @@ REFUSED = [
         "'chronic_conditions_max' must be a whole number of at least 0",
     ),
     (lambda r: program(r, "APCM").update(levels_source="x"), "'levels_source' must name one"),
+    # one bad value among good ones, and an object where a list belongs
+    (lambda r: _track(r).update(staff=["clinical_staff", "nurse"]), "'staff' must list staff"),
+    (lambda r: _track(r).update(staff={"clinical_staff": 1}), "'staff' must list staff types"),
+    (lambda r: program(r, "BHI")["requires"].update(mdm=["high", "huge"]), "'mdm' must list"),
+    (lambda r: program(r, "BHI")["requires"].update(mdm={"high": True}), "'mdm' must list"),
+    (lambda r: program(r, "TCM")["tcm"]["codes"][0].update(mdm=["high", "x"]), "code 1: 'mdm'"),
+    (lambda r: program(r, "TCM")["tcm"]["codes"][0].update(mdm={"high": 1}), "code 1: 'mdm'"),
+    (lambda r: program(r, "BHI").update(not_with=["CoCM", 3]), "program BHI: 'not_with' must"),
+    (lambda r: r["sources"].update(SPEC=5), "'sources' must map each source key"),
+    (lambda r: program(r, "TCM")["tcm"].pop("codes"), "program TCM: 'codes' must list"),
+    (lambda r: program(r, "BHI").update(key=7), "program 4: 'key' must name the program"),
+    (lambda r: program(r, "BHI").pop("name"), "program BHI: 'name' must be the program's"),
+    (lambda r: _track(r, "CoCM", 1).pop("month"), "tracks by month need one 'first'"),
+    (
+        lambda r: program(r, "APCM").update(levels={"G0556": {"code": "G0556"}}),
+        "program APCM: a 'level' program needs a list of 'levels'",
+    ),
+    (
+        lambda r: r.update(programs={p["key"]: p for p in r["programs"]}),
+        "file: 'programs' must list the programs",
+    ),
+    (
+        lambda r: program(r, "APCM")["levels"][2].update(chronic_conditions_min=-1),
+        "'chronic_conditions_min' must be a whole number of at least 0",
+    ),
 ]
 
 
@@ -293,6 +333,7 @@ ACCEPTED = [
     ),
     lambda r: program(r, "BHI")["requires"].update(chronic_conditions=0),
     lambda r: program(r, "APCM")["levels"][2].update(chronic_conditions_max=0),
+    lambda r: program(r, "APCM")["levels"][2].update(chronic_conditions_min=0),
     lambda r: program(r, "TCM")["tcm"]["codes"][0].update(visit_within_days=1),
     lambda r: _track(r, "BHI").pop("label"),
 ]
@@ -322,6 +363,8 @@ def test_a_rules_file_is_read_value_by_value() -> None:
     assert ccm.tracks[1].addon == rules.Addon("99437", 60, 30, None)
     assert ccm.staff == frozenset({"clinical_staff", "physician"})
     assert ccm.codes == ("99490", "99439", "99491", "99437")
+    # an add-on shared by two tracks (99494, both months of collaborative care) is one code
+    assert rule_set.program("CoCM").codes == ("99492", "99494", "99493")
     cocm = rule_set.program("CoCM").tracks[0].base
     assert (cocm.minutes, cocm.nominal, cocm.upto) == (36, 70, 85)
     assert rule_set.program("CCM").tracks[0].base == rules.Base("99490", 20, None, None)
@@ -377,3 +420,24 @@ def test_excluded_pairs_and_unknown_files(tmp_path: Path) -> None:
     assert 2026 in rules.years()
     with pytest.raises(rules.RulesError, match="the file must hold one JSON object"):
         rules.parse_rules([], source="x.json")
+
+
+def test_a_rules_file_not_named_for_a_year_is_read_without_the_year_check(tmp_path: Path) -> None:
+    # `caseload programs check --file draft.json`: a draft is checked before it is named 2027.json
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps(shipped()))
+    assert rules.load_file(path).year == 2026
+
+
+def test_a_year_without_its_own_file_takes_the_latest_earlier_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loaded: list[int] = []
+    monkeypatch.setattr(rules, "years", lambda: [2024, 2026, 2028])
+    monkeypatch.setattr(rules, "_load_year", lambda year: loaded.append(year))
+    rules.for_year(2027)
+    rules.for_year(2026)
+    rules.for_year(2031)
+    assert loaded == [2026, 2026, 2028]
+    with pytest.raises(rules.RulesError, match="no program rules for 2023"):
+        rules.for_year(2023)

@@ -200,6 +200,15 @@ REFUSED = [
     (_set("routes", {}), "file: 'routes' must list at least one route"),
     (_set("routes", {"id": "category_1"}), "file: 'routes' must list at least one route"),
     (
+        _set(*DEGREE, "education", {"levels": {"bachelor": True}, "related": True}),
+        "qualifications[1]: 'levels' must list some of",
+    ),
+    (_set(*REQ, "id", 5), "routes[0].requirements[0]: 'id' must be lower-case letters"),
+    (
+        _set(*QUAL, "licence", {"active": True, "unrestricted": "yes"}),
+        "qualifications[0]: 'licence' values must be true or false",
+    ),
+    (
         _set(*DEGREE, "education", ["levels", "related"]),
         "qualifications[1]: 'education' must have 'levels' and 'related'",
     ),
@@ -415,3 +424,8 @@ def test_the_organisation_folder_comes_from_settings_or_the_environment(settings
     assert str(rules.organisation_dir()) == "/srv/rules"
     settings.CASELOAD_CREDENTIALS_DIR = "/etc/caseload"
     assert str(rules.organisation_dir()) == "/etc/caseload"
+
+
+def test_an_additional_requirement_may_count_exactly_the_kinds_its_base_counts():
+    same = _set("routes", 1, "requirements", 1, "kinds", ["case_management"])
+    assert problems_of(same, code="CMC") == []

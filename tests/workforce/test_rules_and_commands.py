@@ -204,6 +204,21 @@ REFUSED = [
         "qualifications[1]: 'levels' must list some of",
     ),
     (_set(*REQ, "id", 5), "routes[0].requirements[0]: 'id' must be lower-case letters"),
+    (_set("routes", 0, "id", 5), "routes[0]: 'id' must be lower-case letters"),
+    (
+        _set(*REQ, "kinds", ["case_management", "paperwork"]),
+        "routes[0].requirements[0]: 'kinds' must list some of",
+    ),
+    (
+        _set("routes", 0, "requirements", {"id": "cm"}),
+        "routes[0]: 'requirements' must list at least one experience requirement",
+    ),
+    (_set("qualifications", {"id": "licence"}), "file: 'qualifications' must list at least one"),
+    (_set("renewal", "cycle_years", "5"), "renewal: 'cycle_years' must be a whole number"),
+    (
+        _set(*DEGREE, "education", {"levels": ["bachelor", "diploma"], "related": True}),
+        "qualifications[1]: 'levels' must list some of",
+    ),
     (
         _set(*QUAL, "licence", {"active": True, "unrestricted": "yes"}),
         "qualifications[0]: 'licence' values must be true or false",
@@ -429,3 +444,9 @@ def test_the_organisation_folder_comes_from_settings_or_the_environment(settings
 def test_an_additional_requirement_may_count_exactly_the_kinds_its_base_counts():
     same = _set("routes", 1, "requirements", 1, "kinds", ["case_management"])
     assert problems_of(same, code="CMC") == []
+
+
+def test_a_rule_error_reads_as_its_source_and_problems():
+    error = rules.CredentialRuleError("ccm.json", ["file: a", "renewal: b"])
+    assert str(error) == "ccm.json: file: a; renewal: b"
+    assert (error.source, error.problems) == ("ccm.json", ["file: a", "renewal: b"])

@@ -332,7 +332,10 @@ ACCEPTED = [
         _track(r, "CoCM")["addon"].update(**{"from": 37}),
     ),
     lambda r: program(r, "BHI")["requires"].update(chronic_conditions=0),
-    lambda r: program(r, "APCM")["levels"][2].update(chronic_conditions_max=0),
+    lambda r: (
+        program(r, "APCM")["levels"][2].update(chronic_conditions_max=0),
+        program(r, "APCM")["levels"][1].update(chronic_conditions_min=1),
+    ),
     lambda r: program(r, "APCM")["levels"][2].update(chronic_conditions_min=0),
     lambda r: program(r, "TCM")["tcm"]["codes"][0].update(visit_within_days=1),
     lambda r: _track(r, "BHI").pop("label"),
@@ -441,3 +444,56 @@ def test_a_year_without_its_own_file_takes_the_latest_earlier_file(
     assert loaded == [2026, 2026, 2028]
     with pytest.raises(rules.RulesError, match="no program rules for 2023"):
         rules.for_year(2023)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (
+            lambda levels: levels[2].update(chronic_conditions_max=0),
+            "no level fits a client who is not QMB with 1 chronic condition(s)",
+        ),
+        (
+            lambda levels: levels[1].update(qmb=True),
+            "no level fits a client who is not QMB with 2 chronic condition(s)",
+        ),
+        (
+            lambda levels: levels[1].update(chronic_conditions_max=5),
+            "no level fits a client who is not QMB with 6 chronic condition(s)",
+        ),
+        (
+            lambda levels: levels.pop(2),
+            "no level fits a client who is not QMB with 0 chronic condition(s)",
+        ),
+        (
+            lambda levels: (levels.pop(2), levels[1].update(qmb=True)),
+            "no level fits a client who is not QMB with 0 chronic condition(s)",
+        ),
+    ],
+)
+def test_levels_that_leave_a_client_month_without_a_code_are_refused(
+    change: Any, words: str
+) -> None:
+    # With a gap, the month would have no level to bill (the engine billed the last one).
+    raw = shipped()
+    change(program(raw, "APCM")["levels"])
+    assert problems_of(raw) == [f"program APCM: {words}: the levels must cover every count"]
+
+
+def test_levels_may_overlap_but_must_leave_no_count_uncovered() -> None:
+    raw = shipped()
+    program(raw, "APCM")["levels"] = [
+        {"code": "G0556", "chronic_conditions_max": 1},
+        {"code": "G0557", "chronic_conditions_min": 2},
+        {"code": "G0558", "chronic_conditions_min": 5, "qmb": True},
+    ]
+    rules.parse_rules(raw, source="test.json", year=raw["year"])  # 5+ and QMB: two fit
+    program(raw, "APCM")["levels"] = [
+        {"code": "G0556", "chronic_conditions_max": 1},
+        {"code": "G0558", "chronic_conditions_min": 2, "qmb": True},
+        {"code": "G0557", "chronic_conditions_min": 2, "chronic_conditions_max": 3},
+    ]
+    assert problems_of(raw) == [
+        "program APCM: no level fits a client who is not QMB with 4 chronic condition(s): the "
+        "levels must cover every count"
+    ]

@@ -335,7 +335,27 @@ class _Reader:
                     qmb=item.get("qmb") is True,
                 )
             )
+        if len(levels) == len(raw):
+            self.levels_cover(levels, where)
         return tuple(levels)
+
+    def levels_cover(self, levels: list[Level], where: str) -> None:
+        """Every client-month fits some level: with a gap, the engine would have no code to bill.
+
+        A QMB client fits every level a client who is not QMB fits, so checking the latter is
+        enough; and the bounds are constant past the largest number a level names, so counting
+        up to one more than it tries every case."""
+        bounds = [lv.chronic_conditions_min for lv in levels] + [
+            lv.chronic_conditions_max for lv in levels if lv.chronic_conditions_max is not None
+        ]
+        for conditions in range(max(bounds) + 2):
+            if not any(lv.fits(conditions, False) for lv in levels):
+                self.fail(
+                    where,
+                    f"no level fits a client who is not QMB with {conditions} chronic "
+                    "condition(s): the levels must cover every count",
+                )
+                return
 
     def program(self, raw: Any, index: int) -> Program | None:
         where = f"program {index + 1}"

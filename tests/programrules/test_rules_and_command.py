@@ -497,3 +497,9 @@ def test_levels_may_overlap_but_must_leave_no_count_uncovered() -> None:
         "program APCM: no level fits a client who is not QMB with 4 chronic condition(s): the "
         "levels must cover every count"
     ]
+
+
+def test_a_level_that_cannot_be_read_is_named_alone_not_as_a_gap_too() -> None:
+    raw = shipped()
+    program(raw, "APCM")["levels"][1] = 2
+    assert problems_of(raw) == ["program APCM level 2: each level must be an object"]
